@@ -1,0 +1,56 @@
+package dev.weir.state;
+
+import org.apache.beam.runners.core.StateInternals;
+import org.apache.beam.runners.core.TimerInternals;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * The keyed state and timers of one operator in one subtask, for the key groups the subtask owns.
+ *
+ * <p>State and timers are addressed by a {@link StateKey}; implementations store by its canonical
+ * bytes, prefixed by its key group. Timers are indexed both by identity (key, namespace, id,
+ * family), so setting an existing timer replaces it and deleting needs no scan, and by time, so the
+ * next due timer is found by a seek.
+ *
+ * <p>Not thread-safe: one subtask thread uses a backend.
+ */
+public interface KeyedStateBackend extends AutoCloseable {
+
+  KeyGroupRange keyGroupRange();
+
+  /** Beam state of one key. Cheap to call per element. */
+  StateInternals stateInternals(StateKey key);
+
+  /**
+   * Beam timers of one key. The times it reports ({@code currentInputWatermarkTime()} etc.) are
+   * the ones last given to {@link #setTimes}.
+   */
+  TimerInternals timerInternals(StateKey key);
+
+  /** Sets the clocks that {@link TimerInternals} report. Null output watermark = unknown. */
+  void setTimes(
+      Instant inputWatermark, @Nullable Instant outputWatermark, Instant processingTime);
+
+  /**
+   * Removes and returns the pending timer of {@code domain} with the smallest timestamp not after
+   * {@code upTo} (ties broken by key bytes, then timer identity), or null if none is due.
+   */
+  @Nullable
+  KeyedTimer pollDueTimer(TimeDomain domain, Instant upTo);
+
+  /** The smallest timestamp of a pending timer in {@code domain}, or null if none. */
+  @Nullable
+  Instant nextTimerTimestamp(TimeDomain domain);
+
+  /**
+   * The earliest watermark hold: the minimum over every key's {@code WatermarkHoldState} and the
+   * output timestamps of pending timers of any domain; {@code BoundedWindow.TIMESTAMP_MAX_VALUE} if
+   * there is none. Must not scan all keys.
+   */
+  Instant minWatermarkHold();
+
+  @Override
+  void close();
+}
