@@ -1,0 +1,31 @@
+package dev.weir.worker.exchange;
+
+import java.util.List;
+
+/**
+ * A worker's endpoint for data exchange over gRPC: it serves the channels whose consumer runs on
+ * this worker and opens channels to other workers' endpoints. Every channel goes over gRPC, also
+ * between two subtasks of the same worker, so the embedded cluster exercises the same code as a
+ * real one.
+ */
+public interface DataExchange extends AutoCloseable {
+
+  /** host:port this endpoint listens on (loopback by default). */
+  String address();
+
+  /**
+   * Registers the consumer side of {@code channels} (all with the same job and consumer subtask)
+   * and returns the gate that yields their events. Producers may connect before or after.
+   */
+  InputGate openGate(List<ChannelId> channels);
+
+  /** Opens the producer side of {@code channel} to the endpoint at {@code consumerAddress}. */
+  ChannelWriter openWriter(ChannelId channel, String consumerAddress);
+
+  /** Breaks every gate and writer of {@code jobId} (cancellation, failure). */
+  void abortJob(String jobId);
+
+  /** Stops the server and breaks all channels. */
+  @Override
+  void close();
+}
