@@ -1,0 +1,74 @@
+package dev.weir.translation;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What a job runs: stages in topological order and the edges between them. A plain serializable
+ * value, made by {@link PipelineTranslator} and shipped to every worker.
+ */
+public final class ExecutionPlan implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String jobName;
+  private final int maxParallelism;
+  private final List<StagePlan> stages;
+  private final List<EdgePlan> edges;
+
+  ExecutionPlan(String jobName, int maxParallelism, List<StagePlan> stages, List<EdgePlan> edges) {
+    this.jobName = jobName;
+    this.maxParallelism = maxParallelism;
+    this.stages = Collections.unmodifiableList(new ArrayList<>(stages));
+    this.edges = Collections.unmodifiableList(new ArrayList<>(edges));
+  }
+
+  public String jobName() {
+    return jobName;
+  }
+
+  /** Number of key groups. */
+  public int maxParallelism() {
+    return maxParallelism;
+  }
+
+  /** Stages in topological order; a stage's id is its index here. */
+  public List<StagePlan> stages() {
+    return stages;
+  }
+
+  /** Edges; an edge's id is its index here. */
+  public List<EdgePlan> edges() {
+    return edges;
+  }
+
+  public StagePlan stage(int id) {
+    return stages.get(id);
+  }
+
+  public EdgePlan edge(int id) {
+    return edges.get(id);
+  }
+
+  /** Total number of subtasks over all stages. */
+  public int subtaskCount() {
+    int n = 0;
+    for (StagePlan s : stages) {
+      n += s.parallelism();
+    }
+    return n;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("ExecutionPlan '" + jobName + "'");
+    for (StagePlan s : stages) {
+      sb.append("\n  ").append(s);
+    }
+    for (EdgePlan e : edges) {
+      sb.append("\n  ").append(e);
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,396 @@
+package dev.weir.translation;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.runners.TransformHierarchy;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.reflect.DoFnSignature;
+import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Translates a pipeline, after the runner's overrides, into an {@link ExecutionPlan}.
+ *
+ * <p>Fusion is greedy and never creates a cycle: an element-wise transform joins the stage of its
+ * single input; a transform that needs its input keyed (GroupByKey, stateful ParDo), a ParDo with
+ * side inputs, and a Flatten of inputs from several stages each start a new stage. Reshuffle and
+ * Redistribute are nothing but an exchange.
+ */
+public final class PipelineTranslator {
+  private final String jobName;
+  private final int parallelism;
+  private final int maxParallelism;
+
+  private final Map<PCollection<?>, String> pcollectionIds = new IdentityHashMap<>();
+  private final Map<String, String> aliases = new HashMap<>();
+  private final Map<String, Integer> producerStage = new HashMap<>();
+  private final Map<String, PCollection<?>> pcollections = new HashMap<>();
+  private final List<StagePlan> stages = new ArrayList<>();
+  private final List<EdgePlan> edges = new ArrayList<>();
+  private final Map<List<Object>, Integer> edgeIndex = new HashMap<>();
+
+  private PipelineTranslator(String jobName, int parallelism, int maxParallelism) {
+    this.jobName = jobName;
+    this.parallelism = parallelism;
+    this.maxParallelism = maxParallelism;
+  }
+
+  /**
+   * Translates {@code pipeline}.
+   *
+   * @throws UnsupportedTransformException naming the first transform Weir cannot run
+   */
+  public static ExecutionPlan translate(
+      Pipeline pipeline, String jobName, int parallelism, int maxParallelism) {
+    PipelineTranslator t = new PipelineTranslator(jobName, parallelism, maxParallelism);
+    pipeline.traverseTopologically(t.new Visitor());
+    return new ExecutionPlan(jobName, maxParallelism, t.stages, t.edges);
+  }
+
+  private class Visitor extends Pipeline.PipelineVisitor.Defaults {
+    @Override
+    public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
+      if (node.isRootNode()) {
+        return CompositeBehavior.ENTER_TRANSFORM;
+      }
+      String urn = urnOf(node.getTransform());
+      if (PTransformTranslation.RESHUFFLE_URN.equals(urn)
+          || PTransformTranslation.REDISTRIBUTE_BY_KEY_URN.equals(urn)) {
+        exchangeOnly(node, ExchangeKind.KEYED);
+        return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
+      }
+      if (PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN.equals(urn)) {
+        exchangeOnly(node, ExchangeKind.REBALANCE);
+        return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
+      }
+      return CompositeBehavior.ENTER_TRANSFORM;
+    }
+
+    @Override
+    public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+      translatePrimitive(node);
+    }
+  }
+
+  private static @Nullable String urnOf(@Nullable PTransform<?, ?> transform) {
+    if (transform == null) {
+      return null;
+    }
+    try {
+      return PTransformTranslation.urnForTransformOrNull(transform);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private void translatePrimitive(TransformHierarchy.Node node) {
+    PTransform<?, ?> transform = node.getTransform();
+    String name = node.getFullName();
+    String urn = urnOf(transform);
+    if (urn == null) {
+      throw new UnsupportedTransformException(
+          name,
+          "<none>",
+          "it is a primitive transform of class "
+              + (transform == null ? "null" : transform.getClass().getName())
+              + " that no Weir translation knows");
+    }
+    switch (urn) {
+      case PTransformTranslation.IMPULSE_TRANSFORM_URN:
+        {
+          StagePlan stage = newStage(name);
+          addOperator(stage, new ImpulsePlan(name, outputs(node)));
+          return;
+        }
+      case PTransformTranslation.PAR_DO_TRANSFORM_URN:
+        translateParDo(node, name);
+        return;
+      case PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN:
+        {
+          PCollection<?> input = mainInput(node);
+          if (!(input.getCoder() instanceof KvCoder)) {
+            throw new UnsupportedTransformException(
+                name, urn, "its input coder is not a KvCoder: " + input.getCoder());
+          }
+          KvCoder<?, ?> kvCoder = (KvCoder<?, ?>) input.getCoder();
+          StagePlan stage = newStage(name);
+          connect(input, stage, ExchangeKind.KEYED, kvCoder.getKeyCoder(), null);
+          addOperator(
+              stage,
+              new GroupByKeyPlan(
+                  name, idOf(input), outputs(node), kvCoder, input.getWindowingStrategy()));
+          return;
+        }
+      case PTransformTranslation.FLATTEN_TRANSFORM_URN:
+        {
+          List<String> inputs = new ArrayList<>();
+          Set<Integer> inputStages = new LinkedHashSet<>();
+          for (PCollection<?> in : node.getInputs().values()) {
+            inputs.add(idOf(in));
+            inputStages.add(stageOf(in));
+          }
+          StagePlan stage;
+          if (inputStages.size() == 1) {
+            stage = stages.get(inputStages.iterator().next());
+          } else {
+            // No inputs (an empty Flatten) makes a stage that only ends; several make a union.
+            stage = newStage(name);
+            for (PCollection<?> in : new LinkedHashSet<>(node.getInputs().values())) {
+              connect(in, stage, ExchangeKind.FORWARD, null, null);
+            }
+          }
+          addOperator(stage, new FlattenPlan(name, dedupe(inputs), outputs(node)));
+          return;
+        }
+      case PTransformTranslation.ASSIGN_WINDOWS_TRANSFORM_URN:
+        {
+          PCollection<?> input = mainInput(node);
+          Window.Assign<?> assign = (Window.Assign<?>) transform;
+          PCollection<?> output = singleOutput(node);
+          StagePlan stage = stages.get(stageOf(input));
+          addOperator(
+              stage,
+              new WindowIntoPlan(
+                  name,
+                  idOf(input),
+                  outputs(node),
+                  assign.getWindowFn() != null
+                      ? assign.getWindowFn()
+                      : output.getWindowingStrategy().getWindowFn()));
+          return;
+        }
+      case PTransformTranslation.CREATE_VIEW_TRANSFORM_URN:
+        // The view is read from the PCollection it was made of; the transform itself is a no-op.
+        aliases.put(idOf(singleOutput(node)), idOf(mainInput(node)));
+        return;
+      case PTransformTranslation.TEST_STREAM_TRANSFORM_URN:
+        throw new UnsupportedTransformException(
+            name, urn, "TestStream is not supported yet (unbounded pipelines are issue #4)");
+      default:
+        throw new UnsupportedTransformException(
+            name, urn, "no Weir translation exists for this URN");
+    }
+  }
+
+  private void translateParDo(TransformHierarchy.Node node, String name) {
+    PTransform<?, ?> transform = node.getTransform();
+    if (!(transform instanceof ParDo.MultiOutput)) {
+      throw new UnsupportedTransformException(
+          name,
+          PTransformTranslation.PAR_DO_TRANSFORM_URN,
+          "only Java ParDo.MultiOutput is supported, got " + transform.getClass().getName());
+    }
+    ParDo.MultiOutput<?, ?> parDo = (ParDo.MultiOutput<?, ?>) transform;
+    DoFn<?, ?> doFn = parDo.getFn();
+    DoFnSignature signature = DoFnSignatures.getSignature(doFn.getClass());
+    if (signature.processElement().isSplittable()) {
+      throw new UnsupportedTransformException(
+          name,
+          PTransformTranslation.PAR_DO_TRANSFORM_URN,
+          "splittable DoFn reached translation unexpanded");
+    }
+    PCollection<?> input = mainInput(node);
+    if (input.isBounded() == PCollection.IsBounded.UNBOUNDED) {
+      throw new UnsupportedTransformException(
+          name,
+          PTransformTranslation.PAR_DO_TRANSFORM_URN,
+          "its input is unbounded; unbounded pipelines are not supported yet (issue #4)");
+    }
+    boolean stateful = DoFnSignatures.isStateful(doFn);
+    Coder<?> keyCoder = null;
+    if (stateful) {
+      if (!(input.getCoder() instanceof KvCoder)) {
+        throw new UnsupportedTransformException(
+            name,
+            PTransformTranslation.PAR_DO_TRANSFORM_URN,
+            "a DoFn with state or timers needs KV input with a KvCoder, got " + input.getCoder());
+      }
+      keyCoder = ((KvCoder<?, ?>) input.getCoder()).getKeyCoder();
+    }
+    Map<String, PCollectionView<?>> sideInputMapping = parDo.getSideInputs();
+    Map<TupleTag<?>, Coder<?>> outputCoders = new LinkedHashMap<>();
+    for (Map.Entry<TupleTag<?>, PCollection<?>> out : node.getOutputs().entrySet()) {
+      outputCoders.put(out.getKey(), out.getValue().getCoder());
+    }
+    List<TupleTag<?>> additional = new ArrayList<>(parDo.getAdditionalOutputTags().getAll());
+    ParDoPlan plan =
+        new ParDoPlan(
+            name,
+            idOf(input),
+            outputs(node),
+            doFn,
+            parDo.getMainOutputTag(),
+            additional,
+            input.getCoder(),
+            outputCoders,
+            input.getWindowingStrategy(),
+            sideInputMapping,
+            ParDo.getDoFnSchemaInformation(doFn, input),
+            keyCoder);
+
+    StagePlan stage;
+    if (stateful || !sideInputMapping.isEmpty()) {
+      stage = newStage(name);
+      connect(input, stage, stateful ? ExchangeKind.KEYED : ExchangeKind.FORWARD, keyCoder, null);
+      for (PCollectionView<?> view : sideInputMapping.values()) {
+        PCollection<?> viewInput = view.getPCollection();
+        if (viewInput == null || !pcollectionIds.containsKey(viewInput)) {
+          throw new UnsupportedTransformException(
+              name,
+              PTransformTranslation.PAR_DO_TRANSFORM_URN,
+              "side input " + view.getTagInternal().getId() + " is not produced in this pipeline");
+        }
+        connect(viewInput, stage, ExchangeKind.BROADCAST, null, view);
+      }
+    } else {
+      stage = stages.get(stageOf(input));
+    }
+    addOperator(stage, plan);
+  }
+
+  /** Reshuffle and Redistribute: the output is the input, routed anew. */
+  private void exchangeOnly(TransformHierarchy.Node node, ExchangeKind kind) {
+    PCollection<?> input = mainInput(node);
+    PCollection<?> output = singleOutput(node);
+    Coder<?> keyCoder = null;
+    if (kind == ExchangeKind.KEYED) {
+      if (!(input.getCoder() instanceof KvCoder)) {
+        throw new UnsupportedTransformException(
+            node.getFullName(),
+            PTransformTranslation.RESHUFFLE_URN,
+            "its input coder is not a KvCoder: " + input.getCoder());
+      }
+      keyCoder = ((KvCoder<?, ?>) input.getCoder()).getKeyCoder();
+    }
+    StagePlan stage = newStage(node.getFullName());
+    String outId = idOf(output);
+    addEdge(stageOf(input), stage, kind, idOf(input), outId, input, keyCoder, null);
+    producerStage.put(outId, stage.id());
+  }
+
+  private StagePlan newStage(String name) {
+    StagePlan stage = new StagePlan(stages.size(), name, parallelism);
+    stages.add(stage);
+    return stage;
+  }
+
+  private void addOperator(StagePlan stage, OperatorPlan op) {
+    stage.addOperator(op);
+    for (String out : op.outputs().values()) {
+      producerStage.put(out, stage.id());
+    }
+  }
+
+  private void connect(
+      PCollection<?> input,
+      StagePlan to,
+      ExchangeKind kind,
+      @Nullable Coder<?> keyCoder,
+      @Nullable PCollectionView<?> view) {
+    String id = idOf(input);
+    addEdge(stageOf(input), to, kind, id, id, input, keyCoder, view);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void addEdge(
+      int from,
+      StagePlan to,
+      ExchangeKind kind,
+      String producerPc,
+      String consumerPc,
+      PCollection<?> pc,
+      @Nullable Coder<?> keyCoder,
+      @Nullable PCollectionView<?> view) {
+    List<Object> key =
+        List.of(from, to.id(), kind, producerPc, consumerPc, view == null ? "" : view.getTagInternal().getId());
+    if (edgeIndex.containsKey(key)) {
+      return;
+    }
+    Coder<WindowedValue<?>> coder =
+        (Coder)
+            WindowedValues.getFullCoder(
+                pc.getCoder(), pc.getWindowingStrategy().getWindowFn().windowCoder());
+    EdgePlan edge =
+        new EdgePlan(edges.size(), from, to.id(), kind, producerPc, consumerPc, coder, keyCoder, view);
+    edges.add(edge);
+    edgeIndex.put(key, edge.id());
+    stages.get(from).addOutputEdge(edge.id());
+    to.addInputEdge(edge.id());
+  }
+
+  private String idOf(PCollection<?> pc) {
+    String id = pcollectionIds.get(pc);
+    if (id == null) {
+      id = "pc" + pcollectionIds.size() + ":" + pc.getName();
+      pcollectionIds.put(pc, id);
+      pcollections.put(id, pc);
+    }
+    String target = aliases.get(id);
+    while (target != null) {
+      id = target;
+      target = aliases.get(id);
+    }
+    return id;
+  }
+
+  private int stageOf(PCollection<?> pc) {
+    Integer stage = producerStage.get(idOf(pc));
+    if (stage == null) {
+      throw new IllegalStateException("PCollection " + pc.getName() + " has no producer");
+    }
+    return stage;
+  }
+
+  private Map<String, String> outputs(TransformHierarchy.Node node) {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    for (Map.Entry<TupleTag<?>, PCollection<?>> e : node.getOutputs().entrySet()) {
+      outputs.put(e.getKey().getId(), idOf(e.getValue()));
+    }
+    return outputs;
+  }
+
+  private static PCollection<?> mainInput(TransformHierarchy.Node node) {
+    Map<TupleTag<?>, PValue> additional = node.getTransform().getAdditionalInputs();
+    PCollection<?> main = null;
+    for (Map.Entry<TupleTag<?>, PCollection<?>> e : node.getInputs().entrySet()) {
+      if (!additional.containsKey(e.getKey())) {
+        if (main != null && main != e.getValue()) {
+          throw new IllegalStateException(node.getFullName() + " has more than one main input");
+        }
+        main = e.getValue();
+      }
+    }
+    return Objects.requireNonNull(main, () -> node.getFullName() + " has no main input");
+  }
+
+  private static PCollection<?> singleOutput(TransformHierarchy.Node node) {
+    if (node.getOutputs().size() != 1) {
+      throw new IllegalStateException(node.getFullName() + " has not exactly one output");
+    }
+    return node.getOutputs().values().iterator().next();
+  }
+
+  private static List<String> dedupe(List<String> ids) {
+    return new ArrayList<>(new LinkedHashSet<>(ids));
+  }
+}

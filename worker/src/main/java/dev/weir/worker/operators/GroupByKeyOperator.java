@@ -1,0 +1,164 @@
+package dev.weir.worker.operators;
+
+import dev.weir.state.KeyedStateBackend;
+import dev.weir.state.KeyedTimer;
+import dev.weir.translation.GroupByKeyPlan;
+import java.util.List;
+import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
+import org.apache.beam.runners.core.LateDataUtils;
+import org.apache.beam.runners.core.NullSideInputReader;
+import org.apache.beam.runners.core.ReduceFnRunner;
+import org.apache.beam.runners.core.SystemReduceFn;
+import org.apache.beam.runners.core.metrics.CounterCell;
+import org.apache.beam.runners.core.triggers.ExecutableTriggerStateMachine;
+import org.apache.beam.runners.core.triggers.TriggerStateMachines;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.metrics.MetricName;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.construction.TriggerTranslation;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.apache.beam.sdk.values.WindowingStrategy;
+import org.joda.time.Instant;
+
+/**
+ * GroupByKey after a keyed exchange: per key, runners-core's {@link ReduceFnRunner} buffers values
+ * in the key's state, runs the windowing strategy's trigger and merges windows; event-time and
+ * processing-time timers come from the state backend in timestamp order.
+ */
+public final class GroupByKeyOperator implements StageOperator {
+  private final GroupByKeyPlan plan;
+  private OperatorContext context;
+  private KeyedStateBackend backend;
+  private CurrentKey currentKey;
+  private ExecutableTriggerStateMachine trigger;
+  private SystemReduceFn<Object, Object, ?, Iterable<Object>, BoundedWindow> reduceFn;
+  private WindowingStrategy<?, BoundedWindow> windowingStrategy;
+  private ElementReceiver output;
+  private CounterCell droppedDueToLateness;
+  private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+
+  public GroupByKeyOperator(GroupByKeyPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void open(OperatorContext context) {
+    this.context = context;
+    this.backend = context.createStateBackend();
+    this.currentKey = new CurrentKey(backend, plan.inputCoder().getKeyCoder(), context.maxParallelism());
+    this.windowingStrategy = (WindowingStrategy<?, BoundedWindow>) plan.windowingStrategy();
+    this.trigger =
+        ExecutableTriggerStateMachine.create(
+            TriggerStateMachines.stateMachineForTrigger(
+                TriggerTranslation.toProto(windowingStrategy.getTrigger())));
+    this.reduceFn =
+        SystemReduceFn.buffering((Coder<Object>) plan.inputCoder().getValueCoder());
+    this.output = context.outputs().values().iterator().next();
+    this.droppedDueToLateness =
+        context
+            .metricsContainer()
+            .getCounter(
+                MetricName.named(
+                    LateDataDroppingDoFnRunner.class,
+                    LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
+  }
+
+  private ReduceFnRunner<Object, Object, Iterable<Object>, BoundedWindow> reduceFnRunner() {
+    return new ReduceFnRunner<>(
+        currentKey.key(),
+        windowingStrategy,
+        trigger,
+        currentKey.stateInternals(),
+        currentKey.timerInternals(),
+        value -> output.accept(value),
+        NullSideInputReader.empty(),
+        reduceFn,
+        context.pipelineOptions());
+  }
+
+  @Override
+  public void processElement(WindowedValue<?> element) {
+    KV<?, ?> kv = (KV<?, ?>) element.getValue();
+    currentKey.set(kv.getKey());
+    updateTimes();
+    Iterable<WindowedValue<Object>> values =
+        LateDataUtils.dropExpiredWindows(
+            kv.getKey(),
+            List.of(WindowedValues.withValue(element, (Object) kv.getValue())),
+            currentKey.timerInternals(),
+            windowingStrategy,
+            droppedDueToLateness);
+    try (AutoCloseable scope =
+        MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+      ReduceFnRunner<Object, Object, Iterable<Object>, BoundedWindow> runner = reduceFnRunner();
+      runner.processElements(values);
+      runner.persist();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  private void updateTimes() {
+    backend.setTimes(inputWatermark, null, context.processingTime().get());
+  }
+
+  @Override
+  public void advanceInputWatermark(Instant watermark) {
+    inputWatermark = watermark;
+    fire(TimeDomain.EVENT_TIME, watermark);
+  }
+
+  @Override
+  public void advanceProcessingTime(Instant now) {
+    fire(TimeDomain.PROCESSING_TIME, now);
+    fire(TimeDomain.SYNCHRONIZED_PROCESSING_TIME, now);
+  }
+
+  private void fire(TimeDomain domain, Instant upTo) {
+    updateTimes();
+    KeyedTimer due;
+    while ((due = backend.pollDueTimer(domain, upTo)) != null) {
+      currentKey.setBytes(due.keyBytes());
+      try (AutoCloseable scope =
+          MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+        ReduceFnRunner<Object, Object, Iterable<Object>, BoundedWindow> runner = reduceFnRunner();
+        runner.onTimers(List.of(due.timer()));
+        runner.persist();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }
+  }
+
+  @Override
+  public boolean hasPendingTimers() {
+    for (TimeDomain domain : TimeDomain.values()) {
+      if (backend.nextTimerTimestamp(domain) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public Instant watermarkHold() {
+    return backend.minWatermarkHold();
+  }
+
+  @Override
+  public void close() {
+    if (backend != null) {
+      backend.close();
+      backend = null;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package dev.weir.worker.operators;
+
+import dev.weir.state.KeyGroupRange;
+import dev.weir.state.KeyedStateBackend;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.joda.time.Instant;
+
+/** What an operator may use of the subtask it runs in. */
+public interface OperatorContext {
+
+  PipelineOptions pipelineOptions();
+
+  int subtaskIndex();
+
+  int parallelism();
+
+  int maxParallelism();
+
+  /** Key groups this subtask owns. */
+  KeyGroupRange keyGroupRange();
+
+  /** Output tag id to the receiver of that output. */
+  Map<String, ElementReceiver> outputs();
+
+  /** A fresh state backend for this operator's keyed state and timers; closed by the subtask. */
+  KeyedStateBackend createStateBackend();
+
+  /** The metrics container of this operator's step. */
+  MetricsContainerImpl metricsContainer();
+
+  /** Processing time; tests inject their own. */
+  Supplier<Instant> processingTime();
+}

@@ -1,0 +1,321 @@
+package dev.weir.worker.operators;
+
+import dev.weir.state.KeyedStateBackend;
+import dev.weir.state.KeyedTimer;
+import dev.weir.translation.ParDoPlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.runners.core.DoFnRunner;
+import org.apache.beam.runners.core.DoFnRunners;
+import org.apache.beam.runners.core.NullSideInputReader;
+import org.apache.beam.runners.core.PushbackSideInputDoFnRunner;
+import org.apache.beam.runners.core.SideInputReader;
+import org.apache.beam.runners.core.SimplePushbackSideInputDoFnRunner;
+import org.apache.beam.runners.core.StateNamespace;
+import org.apache.beam.runners.core.StateNamespaces;
+import org.apache.beam.runners.core.StatefulDoFnRunner;
+import org.apache.beam.runners.core.StepContext;
+import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
+import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.util.WindowedValueMultiReceiver;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * Runs a ParDo with runners-core's {@link DoFnRunners}: plain, with side inputs (elements whose
+ * side inputs are not ready yet are pushed back and retried when the side watermark moves), and
+ * stateful (state and timers per key in the subtask's {@link KeyedStateBackend}, garbage
+ * collection and late-data dropping by {@link StatefulDoFnRunner}).
+ */
+public final class ParDoOperator implements StageOperator {
+  private final ParDoPlan plan;
+  private OperatorContext context;
+  private DoFn<Object, Object> doFn;
+  private DoFnRunner<Object, Object> runner;
+  private @Nullable PushbackSideInputDoFnRunner<Object, Object> pushbackRunner;
+  private @Nullable SideInputStore sideInputs;
+  private final List<WindowedValue<Object>> pushedBack = new ArrayList<>();
+  private @Nullable KeyedStateBackend backend;
+  private @Nullable CurrentKey currentKey;
+  private boolean inBundle;
+  private boolean setUp;
+  private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+
+  public ParDoOperator(ParDoPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public void open(OperatorContext context) throws Exception {
+    this.context = context;
+    this.doFn = (DoFn<Object, Object>) plan.doFn();
+    try (AutoCloseable scope = MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+      DoFnInvokers.invokerFor(doFn).invokeSetup(null);
+      setUp = true;
+    }
+    Map<String, ElementReceiver> outputs = context.outputs();
+    WindowedValueMultiReceiver outputManager =
+        new WindowedValueMultiReceiver() {
+          @Override
+          public <T> void output(TupleTag<T> tag, WindowedValue<T> value) {
+            ElementReceiver receiver = outputs.get(tag.getId());
+            if (receiver != null) {
+              receiver.accept(value);
+            }
+          }
+        };
+    SideInputReader reader = NullSideInputReader.empty();
+    if (!plan.sideInputs().isEmpty()) {
+      sideInputs = new SideInputStore(plan.sideInputs());
+      reader = sideInputs;
+    }
+    StepContext stepContext = new StatelessStepContext();
+    if (plan.isKeyed()) {
+      backend = context.createStateBackend();
+      currentKey = new CurrentKey(backend, plan.keyCoder(), context.maxParallelism());
+      stepContext = currentKey;
+    }
+    DoFnRunner<Object, Object> simple =
+        DoFnRunners.simpleRunner(
+            context.pipelineOptions(),
+            doFn,
+            reader,
+            outputManager,
+            (TupleTag<Object>) plan.mainOutputTag(),
+            plan.additionalOutputTags(),
+            stepContext,
+            (Coder<Object>) plan.inputCoder(),
+            plan.outputCoders(),
+            plan.windowingStrategy(),
+            plan.schemaInformation(),
+            plan.sideInputMapping());
+    if (plan.isKeyed()) {
+      Coder<BoundedWindow> windowCoder =
+          (Coder<BoundedWindow>) plan.windowingStrategy().getWindowFn().windowCoder();
+      simple =
+          DoFnRunners.defaultStatefulDoFnRunner(
+              doFn,
+              (Coder<Object>) plan.inputCoder(),
+              simple,
+              stepContext,
+              plan.windowingStrategy(),
+              new StatefulDoFnRunner.TimeInternalsCleanupTimer(
+                  currentKey.timerInternals(), plan.windowingStrategy()),
+              new StatefulDoFnRunner.StateInternalsStateCleaner(
+                  doFn, currentKey.stateInternals(), windowCoder),
+              true);
+    }
+    runner = simple;
+    if (sideInputs != null) {
+      pushbackRunner =
+          SimplePushbackSideInputDoFnRunner.create(simple, plan.sideInputs(), sideInputs);
+    }
+  }
+
+  private void ensureBundle() {
+    if (!inBundle) {
+      inBundle = true;
+      if (pushbackRunner != null) {
+        pushbackRunner.startBundle();
+      } else {
+        runner.startBundle();
+      }
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void processElement(WindowedValue<?> element) {
+    try (AutoCloseable scope =
+        MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+      ensureBundle();
+      WindowedValue<Object> value = (WindowedValue<Object>) element;
+      if (currentKey != null) {
+        updateTimes();
+        currentKey.set(((KV<?, ?>) value.getValue()).getKey());
+      }
+      if (pushbackRunner != null) {
+        for (WindowedValue<Object> pushed : pushbackRunner.processElementInReadyWindows(value)) {
+          pushedBack.add(pushed);
+        }
+      } else {
+        runner.processElement(value);
+      }
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  @Override
+  public void processSideInput(PCollectionView<?> view, WindowedValue<?> element) {
+    sideInputs.add(view, element);
+  }
+
+  @Override
+  public void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {
+    if (sideInputs.advanceWatermark(view, watermark) && !pushedBack.isEmpty()) {
+      List<WindowedValue<Object>> retry = new ArrayList<>(pushedBack);
+      pushedBack.clear();
+      for (WindowedValue<Object> element : retry) {
+        processElement(element);
+      }
+    }
+  }
+
+  @Override
+  public void advanceInputWatermark(Instant watermark) {
+    inputWatermark = watermark;
+    fireTimers(TimeDomain.EVENT_TIME, watermark);
+  }
+
+  @Override
+  public void advanceProcessingTime(Instant now) {
+    fireTimers(TimeDomain.PROCESSING_TIME, now);
+    fireTimers(TimeDomain.SYNCHRONIZED_PROCESSING_TIME, now);
+  }
+
+  @Override
+  public boolean hasPendingTimers() {
+    if (backend == null) {
+      return false;
+    }
+    for (TimeDomain domain : TimeDomain.values()) {
+      if (backend.nextTimerTimestamp(domain) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void updateTimes() {
+    backend.setTimes(inputWatermark, null, context.processingTime().get());
+  }
+
+  private void fireTimers(TimeDomain domain, Instant upTo) {
+    if (backend == null) {
+      return;
+    }
+    updateTimes();
+    KeyedTimer due;
+    while ((due = backend.pollDueTimer(domain, upTo)) != null) {
+      try (AutoCloseable scope =
+          MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+        ensureBundle();
+        currentKey.setBytes(due.keyBytes());
+        TimerData timer = due.timer();
+        BoundedWindow window = windowOf(timer.getNamespace());
+        if (pushbackRunner != null) {
+          pushbackRunner.onTimer(
+              timer.getTimerId(),
+              timer.getTimerFamilyId(),
+              currentKey.key(),
+              window,
+              timer.getTimestamp(),
+              timer.getOutputTimestamp(),
+              timer.getDomain());
+        } else {
+          runner.onTimer(
+              timer.getTimerId(),
+              timer.getTimerFamilyId(),
+              currentKey.key(),
+              window,
+              timer.getTimestamp(),
+              timer.getOutputTimestamp(),
+              timer.getDomain());
+        }
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }
+  }
+
+  static BoundedWindow windowOf(StateNamespace namespace) {
+    if (namespace instanceof StateNamespaces.WindowNamespace) {
+      return ((StateNamespaces.WindowNamespace<?>) namespace).getWindow();
+    }
+    if (namespace instanceof StateNamespaces.WindowAndTriggerNamespace) {
+      return ((StateNamespaces.WindowAndTriggerNamespace<?>) namespace).getWindow();
+    }
+    return GlobalWindow.INSTANCE;
+  }
+
+  @Override
+  public void finishBundle() {
+    if (inBundle) {
+      inBundle = false;
+      try (AutoCloseable scope =
+          MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+        if (pushbackRunner != null) {
+          pushbackRunner.finishBundle();
+        } else {
+          runner.finishBundle();
+        }
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }
+  }
+
+  @Override
+  public Instant watermarkHold() {
+    Instant hold = backend == null ? BoundedWindow.TIMESTAMP_MAX_VALUE : backend.minWatermarkHold();
+    for (WindowedValue<Object> element : pushedBack) {
+      if (element.getTimestamp().isBefore(hold)) {
+        hold = element.getTimestamp();
+      }
+    }
+    return hold;
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (setUp) {
+        setUp = false;
+        DoFnInvokers.invokerFor(doFn).invokeTeardown();
+      }
+    } finally {
+      if (backend != null) {
+        backend.close();
+        backend = null;
+      }
+    }
+  }
+
+  /** Whether this DoFn uses state or timers; such a ParDo must follow a keyed exchange. */
+  static boolean isStateful(DoFn<?, ?> fn) {
+    return DoFnSignatures.isStateful(fn);
+  }
+
+  /** Step context of a ParDo without state: Beam's runners never ask it for state. */
+  private static final class StatelessStepContext implements StepContext {
+    @Override
+    public org.apache.beam.runners.core.StateInternals stateInternals() {
+      throw new UnsupportedOperationException("This ParDo has no state");
+    }
+
+    @Override
+    public org.apache.beam.runners.core.TimerInternals timerInternals() {
+      throw new UnsupportedOperationException("This ParDo has no timers");
+    }
+  }
+}

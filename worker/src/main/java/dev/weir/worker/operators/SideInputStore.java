@@ -1,0 +1,99 @@
+package dev.weir.worker.operators;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.runners.core.InMemoryStateInternals;
+import org.apache.beam.runners.core.ReadyCheckingSideInputReader;
+import org.apache.beam.runners.core.SideInputHandler;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * The side inputs of one operator in one subtask. Elements arrive on broadcast edges and are kept
+ * per view and window; a window of a view is ready once that edge's watermark has passed the end
+ * of the window, so every element of it has arrived. Then the contents are handed to runners-core's
+ * {@link SideInputHandler}, which applies the view's {@code ViewFn}, and the result is cached.
+ */
+final class SideInputStore implements ReadyCheckingSideInputReader {
+  private final Collection<PCollectionView<?>> views;
+  private final Map<String, Instant> watermarks = new HashMap<>();
+  private final Map<String, Map<BoundedWindow, List<Object>>> pending = new HashMap<>();
+  private final Map<String, Map<BoundedWindow, Object>> materialized = new HashMap<>();
+  private final SideInputHandler handler;
+
+  SideInputStore(Collection<PCollectionView<?>> views) {
+    this.views = views;
+    this.handler = new SideInputHandler(views, InMemoryStateInternals.forKey(null));
+    for (PCollectionView<?> view : views) {
+      String tag = view.getTagInternal().getId();
+      watermarks.put(tag, BoundedWindow.TIMESTAMP_MIN_VALUE);
+      pending.put(tag, new HashMap<>());
+      materialized.put(tag, new HashMap<>());
+    }
+  }
+
+  void add(PCollectionView<?> view, WindowedValue<?> element) {
+    Map<BoundedWindow, List<Object>> byWindow = pending.get(view.getTagInternal().getId());
+    for (BoundedWindow window : element.getWindows()) {
+      byWindow.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
+    }
+  }
+
+  /** Returns true if the watermark of {@code view} moved. */
+  boolean advanceWatermark(PCollectionView<?> view, Instant watermark) {
+    String tag = view.getTagInternal().getId();
+    if (watermark.isAfter(watermarks.get(tag))) {
+      watermarks.put(tag, watermark);
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public boolean isReady(PCollectionView<?> view, BoundedWindow window) {
+    return watermarks.get(view.getTagInternal().getId()).isAfter(window.maxTimestamp());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> @Nullable T get(PCollectionView<T> view, BoundedWindow window) {
+    String tag = view.getTagInternal().getId();
+    Map<BoundedWindow, Object> done = materialized.get(tag);
+    if (done.containsKey(window)) {
+      return (T) done.get(window);
+    }
+    if (!isReady(view, window)) {
+      throw new IllegalStateException(
+          "Side input " + tag + " read for window " + window + " before it is ready");
+    }
+    List<Object> contents = pending.get(tag).remove(window);
+    handler.addSideInputValue(
+        view,
+        WindowedValues.of(
+            contents == null ? List.of() : contents,
+            window.maxTimestamp(),
+            window,
+            PaneInfo.ON_TIME_AND_ONLY_FIRING));
+    T value = handler.get(view, window);
+    done.put(window, value);
+    return value;
+  }
+
+  @Override
+  public <T> boolean contains(PCollectionView<T> view) {
+    return views.contains(view);
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return views.isEmpty();
+  }
+}

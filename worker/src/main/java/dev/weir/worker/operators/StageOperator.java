@@ -1,0 +1,49 @@
+package dev.weir.worker.operators;
+
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.joda.time.Instant;
+
+/**
+ * One fused operator in a subtask. A subtask calls these from its one thread: {@link #open} once,
+ * then elements, side-input data and time advances in stream order, {@link #finishBundle} at the
+ * end of each bundle, and {@link #close} once at the end, also after a failure.
+ */
+public interface StageOperator {
+
+  void open(OperatorContext context) throws Exception;
+
+  /** For operators without inputs: emit what they produce. */
+  default void start() {}
+
+  void processElement(WindowedValue<?> element);
+
+  /** An element of a side input this operator reads. */
+  default void processSideInput(PCollectionView<?> view, WindowedValue<?> element) {}
+
+  /** The watermark of a side input's edge advanced to {@code watermark}. */
+  default void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {}
+
+  /** The input watermark advanced: fire the event-time timers it passed. */
+  default void advanceInputWatermark(Instant watermark) {}
+
+  /** Processing time advanced: fire the processing-time timers due. */
+  default void advanceProcessingTime(Instant now) {}
+
+  /** Whether timers of any domain are pending (bounded input ends only when none are). */
+  default boolean hasPendingTimers() {
+    return false;
+  }
+
+  /** Ends the current bundle, if one is open. */
+  default void finishBundle() {}
+
+  /** The earliest timestamp this operator may still output; holds the output watermark. */
+  default Instant watermarkHold() {
+    return BoundedWindow.TIMESTAMP_MAX_VALUE;
+  }
+
+  /** Releases everything; called once, also after a failure. */
+  default void close() {}
+}

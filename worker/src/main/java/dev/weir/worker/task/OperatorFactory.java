@@ -1,0 +1,35 @@
+package dev.weir.worker.task;
+
+import dev.weir.translation.FlattenPlan;
+import dev.weir.translation.GroupByKeyPlan;
+import dev.weir.translation.ImpulsePlan;
+import dev.weir.translation.OperatorPlan;
+import dev.weir.translation.ParDoPlan;
+import dev.weir.translation.WindowIntoPlan;
+import dev.weir.worker.operators.FlattenOperator;
+import dev.weir.worker.operators.GroupByKeyOperator;
+import dev.weir.worker.operators.ImpulseOperator;
+import dev.weir.worker.operators.ParDoOperator;
+import dev.weir.worker.operators.StageOperator;
+import dev.weir.worker.operators.WindowIntoOperator;
+
+/** The runtime operator for each kind of operator plan. */
+final class OperatorFactory {
+  private OperatorFactory() {}
+
+  static StageOperator create(OperatorPlan plan) {
+    if (plan instanceof ParDoPlan) {
+      return new ParDoOperator((ParDoPlan) plan);
+    } else if (plan instanceof GroupByKeyPlan) {
+      return new GroupByKeyOperator((GroupByKeyPlan) plan);
+    } else if (plan instanceof FlattenPlan) {
+      return new FlattenOperator();
+    } else if (plan instanceof WindowIntoPlan) {
+      return new WindowIntoOperator(((WindowIntoPlan) plan).windowFn());
+    } else if (plan instanceof ImpulsePlan) {
+      return new ImpulseOperator();
+    }
+    throw new IllegalArgumentException(
+        "No operator for " + plan.getClass().getSimpleName() + " (" + plan.urn() + ")");
+  }
+}

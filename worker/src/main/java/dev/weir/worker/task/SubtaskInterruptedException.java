@@ -1,0 +1,10 @@
+package dev.weir.worker.task;
+
+/** The subtask was interrupted (the job is being cancelled) while blocked on a channel. */
+final class SubtaskInterruptedException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  SubtaskInterruptedException() {
+    super("Subtask interrupted");
+  }
+}

@@ -1,0 +1,490 @@
+package dev.weir.worker.task;
+
+import dev.weir.state.KeyGroupRange;
+import dev.weir.state.KeyedStateBackend;
+import dev.weir.translation.EdgePlan;
+import dev.weir.translation.ExchangeKind;
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.translation.OperatorPlan;
+import dev.weir.translation.ParDoPlan;
+import dev.weir.translation.StagePlan;
+import dev.weir.worker.exchange.ChannelEvent;
+import dev.weir.worker.exchange.ChannelId;
+import dev.weir.worker.exchange.ChannelWriter;
+import dev.weir.worker.exchange.DataExchange;
+import dev.weir.worker.exchange.InputGate;
+import dev.weir.worker.operators.ElementReceiver;
+import dev.weir.worker.operators.OperatorContext;
+import dev.weir.worker.operators.StageOperator;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.SerializableUtils;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.joda.time.Instant;
+
+/**
+ * Runs one subtask on its own thread: builds the stage's operators, reads the input gate, and
+ * moves elements, watermarks and end of input through the fused operators to the output edges.
+ *
+ * <p>The input watermark is the minimum over all input channels, side inputs included. After each
+ * watermark advance the operators fire their timers in topological order, each seeing the minimum
+ * of the input watermark and the holds of the operators before it; the subtask then ends the
+ * bundle and forwards the minimum over everything. A bundle also ends when input is idle or large.
+ */
+final class SubtaskRunner implements Runnable {
+  private static final long IDLE_POLL_MILLIS = 10;
+  private static final int MAX_BUNDLE_ELEMENTS = 100_000;
+  private static final long PROCESSING_TIME_TICK_MILLIS = 5;
+
+  private final TaskDeployment deployment;
+  private final DataExchange exchange;
+  private final StateBackendFactory backends;
+  private final TaskListener listener;
+  private final Supplier<Instant> clock;
+  private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
+
+  private ExecutionPlan plan;
+  private StagePlan stage;
+  private final List<StageOperator> operators = new ArrayList<>();
+  private final List<EdgeOutput> outputs = new ArrayList<>();
+  private InputGate gate;
+
+  // Per input channel, by gate index.
+  private Coder<WindowedValue<?>>[] channelCoder;
+  private List<ElementReceiver>[] channelReceivers;
+  private PCollectionView<?>[] channelView;
+  private Instant[] channelWatermark;
+  private boolean[] channelEnded;
+
+  private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  private Instant outputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  private final Map<String, Instant> sideWatermarks = new HashMap<>();
+  private final Map<String, List<StageOperator>> sideReaders = new HashMap<>();
+  private int bundleElements;
+
+  SubtaskRunner(
+      TaskDeployment deployment,
+      DataExchange exchange,
+      StateBackendFactory backends,
+      TaskListener listener,
+      Supplier<Instant> clock) {
+    this.deployment = deployment;
+    this.exchange = exchange;
+    this.backends = backends;
+    this.listener = listener;
+    this.clock = clock;
+  }
+
+  TaskId taskId() {
+    return deployment.taskId();
+  }
+
+  @Override
+  public void run() {
+    TaskId id = deployment.taskId();
+    Thread.currentThread().setName("weir-subtask-" + id);
+    Throwable failure = null;
+    try {
+      setUp();
+      if (gate == null) {
+        for (StageOperator op : operators) {
+          op.start();
+        }
+      } else {
+        consumeInput();
+      }
+      finishInput();
+    } catch (Throwable t) {
+      failure = t;
+    } finally {
+      failure = tearDown(failure);
+    }
+    if (failure == null) {
+      listener.taskFinished(id, metrics);
+    } else {
+      listener.taskFailed(id, rootUserCause(failure), metrics);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void setUp() throws Exception {
+    TaskId id = deployment.taskId();
+    plan =
+        (ExecutionPlan)
+            SerializableUtils.deserializeFromByteArray(deployment.serializedPlan(), "plan");
+    stage = plan.stage(id.stage());
+    PipelineOptions options = deployment.options().get();
+    KeyGroupRange keyGroups =
+        KeyGroupRange.forSubtask(id.subtask(), stage.parallelism(), plan.maxParallelism());
+
+    // Who consumes each PCollection inside the stage.
+    Map<String, List<ElementReceiver>> consumers = new HashMap<>();
+    List<OperatorPlan> opPlans = stage.operators();
+    for (OperatorPlan opPlan : opPlans) {
+      StageOperator op = OperatorFactory.create(opPlan);
+      operators.add(op);
+      for (String input : opPlan.inputs()) {
+        consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(op::processElement);
+      }
+      if (opPlan instanceof ParDoPlan) {
+        for (PCollectionView<?> view : ((ParDoPlan) opPlan).sideInputs()) {
+          sideReaders
+              .computeIfAbsent(view.getTagInternal().getId(), k -> new ArrayList<>())
+              .add(op);
+        }
+      }
+    }
+    for (int edgeId : stage.outputEdges()) {
+      EdgePlan edge = plan.edge(edgeId);
+      EdgeOutput output = openOutput(edge);
+      outputs.add(output);
+      consumers.computeIfAbsent(edge.producerPCollection(), k -> new ArrayList<>()).add(output);
+    }
+
+    for (int i = 0; i < operators.size(); i++) {
+      OperatorPlan opPlan = opPlans.get(i);
+      Map<String, ElementReceiver> opOutputs = new LinkedHashMap<>();
+      for (Map.Entry<String, String> out : opPlan.outputs().entrySet()) {
+        opOutputs.put(out.getKey(), fanOut(consumers.get(out.getValue())));
+      }
+      MetricsContainerImpl container = metrics.getContainer(opPlan.name());
+      operators.get(i).open(new Context(options, keyGroups, opOutputs, container, opPlan.name()));
+    }
+
+    openGate(consumers);
+  }
+
+  private EdgeOutput openOutput(EdgePlan edge) {
+    TaskId id = deployment.taskId();
+    List<String> addresses = deployment.subtaskAddresses().get(edge.toStage());
+    ChannelWriter[] writers = new ChannelWriter[addresses.size()];
+    for (int consumer = 0; consumer < addresses.size(); consumer++) {
+      if (edge.kind() == ExchangeKind.FORWARD && consumer != id.subtask()) {
+        continue;
+      }
+      writers[consumer] =
+          exchange.openWriter(
+              new ChannelId(id.jobId(), edge.id(), id.subtask(), consumer),
+              addresses.get(consumer));
+    }
+    return new EdgeOutput(edge, writers, id.subtask(), plan.maxParallelism());
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void openGate(Map<String, List<ElementReceiver>> consumers) {
+    TaskId id = deployment.taskId();
+    List<ChannelId> channels = new ArrayList<>();
+    List<EdgePlan> channelEdges = new ArrayList<>();
+    for (int edgeId : stage.inputEdges()) {
+      EdgePlan edge = plan.edge(edgeId);
+      int producers = plan.stage(edge.fromStage()).parallelism();
+      for (int producer = 0; producer < producers; producer++) {
+        if (edge.kind() == ExchangeKind.FORWARD && producer != id.subtask()) {
+          continue;
+        }
+        channels.add(new ChannelId(id.jobId(), edge.id(), producer, id.subtask()));
+        channelEdges.add(edge);
+      }
+      if (edge.sideInput() != null) {
+        sideWatermarks.put(edge.sideInput().getTagInternal().getId(), BoundedWindow.TIMESTAMP_MIN_VALUE);
+      }
+    }
+    if (channels.isEmpty()) {
+      return;
+    }
+    int n = channels.size();
+    channelCoder = new Coder[n];
+    channelReceivers = new List[n];
+    channelView = new PCollectionView[n];
+    channelWatermark = new Instant[n];
+    channelEnded = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      EdgePlan edge = channelEdges.get(i);
+      channelCoder[i] = edge.elementCoder();
+      channelView[i] = edge.sideInput();
+      channelReceivers[i] = consumers.getOrDefault(edge.consumerPCollection(), List.of());
+      channelWatermark[i] = BoundedWindow.TIMESTAMP_MIN_VALUE;
+    }
+    gate = exchange.openGate(channels);
+  }
+
+  private static ElementReceiver fanOut(List<ElementReceiver> receivers) {
+    if (receivers == null || receivers.isEmpty()) {
+      return element -> {};
+    }
+    if (receivers.size() == 1) {
+      return receivers.get(0);
+    }
+    ElementReceiver[] all = receivers.toArray(new ElementReceiver[0]);
+    return element -> {
+      for (ElementReceiver r : all) {
+        r.accept(element);
+      }
+    };
+  }
+
+  private void consumeInput() throws InterruptedException, IOException {
+    int open = channelEnded.length;
+    long lastTick = System.currentTimeMillis();
+    while (open > 0) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      InputGate.GateEvent next = gate.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      if (next == null) {
+        endBundle();
+      } else {
+        int channel = next.channelIndex();
+        ChannelEvent event = next.event();
+        if (event instanceof ChannelEvent.DataBatch) {
+          onData(channel, (ChannelEvent.DataBatch) event);
+        } else if (event instanceof ChannelEvent.Watermark) {
+          Instant wm = new Instant(((ChannelEvent.Watermark) event).millis());
+          if (wm.isAfter(channelWatermark[channel])) {
+            channelWatermark[channel] = wm;
+            onWatermarkChange(channel);
+          }
+        } else if (event instanceof ChannelEvent.EndOfInput) {
+          if (!channelEnded[channel]) {
+            channelEnded[channel] = true;
+            open--;
+            channelWatermark[channel] = BoundedWindow.TIMESTAMP_MAX_VALUE;
+            onWatermarkChange(channel);
+          }
+        }
+      }
+      long now = System.currentTimeMillis();
+      if (now - lastTick >= PROCESSING_TIME_TICK_MILLIS) {
+        lastTick = now;
+        Instant processingTime = clock.get();
+        for (StageOperator op : operators) {
+          op.advanceProcessingTime(processingTime);
+        }
+      }
+    }
+  }
+
+  private void onData(int channel, ChannelEvent.DataBatch batch) throws IOException {
+    ByteArrayInputStream in = new ByteArrayInputStream(batch.payload());
+    Coder<WindowedValue<?>> coder = channelCoder[channel];
+    PCollectionView<?> view = channelView[channel];
+    List<ElementReceiver> receivers = channelReceivers[channel];
+    for (int i = 0; i < batch.elementCount(); i++) {
+      WindowedValue<?> element = coder.decode(in);
+      if (view != null) {
+        for (StageOperator reader : sideReaders.getOrDefault(view.getTagInternal().getId(), List.of())) {
+          reader.processSideInput(view, element);
+        }
+      } else {
+        for (int r = 0; r < receivers.size(); r++) {
+          receivers.get(r).accept(element);
+        }
+      }
+    }
+    bundleElements += batch.elementCount();
+    if (bundleElements >= MAX_BUNDLE_ELEMENTS) {
+      endBundle();
+    }
+  }
+
+  private void onWatermarkChange(int channel) throws InterruptedException {
+    PCollectionView<?> view = channelView[channel];
+    if (view != null) {
+      String tag = view.getTagInternal().getId();
+      Instant sideWm = BoundedWindow.TIMESTAMP_MAX_VALUE;
+      for (int i = 0; i < channelView.length; i++) {
+        if (channelView[i] != null
+            && channelView[i].getTagInternal().getId().equals(tag)
+            && channelWatermark[i].isBefore(sideWm)) {
+          sideWm = channelWatermark[i];
+        }
+      }
+      if (sideWm.isAfter(sideWatermarks.get(tag))) {
+        sideWatermarks.put(tag, sideWm);
+        for (StageOperator reader : sideReaders.getOrDefault(tag, List.of())) {
+          reader.advanceSideInputWatermark(view, sideWm);
+        }
+      }
+    }
+    Instant min = BoundedWindow.TIMESTAMP_MAX_VALUE;
+    for (Instant wm : channelWatermark) {
+      if (wm.isBefore(min)) {
+        min = wm;
+      }
+    }
+    if (min.isAfter(inputWatermark)) {
+      inputWatermark = min;
+      advanceWatermark();
+    }
+  }
+
+  /** Fires timers up to the input watermark and forwards the new output watermark. */
+  private void advanceWatermark() throws InterruptedException {
+    Instant running = inputWatermark;
+    for (StageOperator op : operators) {
+      op.advanceInputWatermark(running);
+      Instant hold = op.watermarkHold();
+      if (hold.isBefore(running)) {
+        running = hold;
+      }
+    }
+    endBundle();
+    if (running.isAfter(outputWatermark)) {
+      outputWatermark = running;
+      ChannelEvent.Watermark event = new ChannelEvent.Watermark(running.getMillis());
+      for (EdgeOutput output : outputs) {
+        output.sendControl(event);
+      }
+    }
+  }
+
+  private void endBundle() {
+    for (StageOperator op : operators) {
+      op.finishBundle();
+    }
+    bundleElements = 0;
+    try {
+      for (EdgeOutput output : outputs) {
+        output.flush();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SubtaskInterruptedException();
+    }
+  }
+
+  /** All input ended: fire every remaining timer, then end the output. */
+  private void finishInput() throws InterruptedException {
+    inputWatermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
+    boolean pending = true;
+    while (pending) {
+      advanceWatermark();
+      for (StageOperator op : operators) {
+        op.advanceProcessingTime(BoundedWindow.TIMESTAMP_MAX_VALUE);
+      }
+      pending = false;
+      for (StageOperator op : operators) {
+        pending |= op.hasPendingTimers();
+      }
+    }
+    endBundle();
+    for (EdgeOutput output : outputs) {
+      if (outputWatermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
+        output.sendControl(new ChannelEvent.Watermark(BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis()));
+      }
+      output.sendControl(ChannelEvent.EndOfInput.INSTANCE);
+    }
+    outputWatermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
+  }
+
+  private Throwable tearDown(Throwable failure) {
+    for (StageOperator op : operators) {
+      try {
+        op.close();
+      } catch (Throwable t) {
+        if (failure == null) {
+          failure = t;
+        } else if (failure != t) {
+          failure.addSuppressed(t);
+        }
+      }
+    }
+    if (gate != null) {
+      gate.close();
+    }
+    for (EdgeOutput output : outputs) {
+      output.close();
+    }
+    return failure;
+  }
+
+  /** The exception to report: user code's own exception rather than Beam's wrapper. */
+  private static Throwable rootUserCause(Throwable t) {
+    Throwable current = t;
+    while (current instanceof org.apache.beam.sdk.util.UserCodeException
+        && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+
+  private final class Context implements OperatorContext {
+    private final PipelineOptions options;
+    private final KeyGroupRange keyGroups;
+    private final Map<String, ElementReceiver> outputs;
+    private final MetricsContainerImpl container;
+    private final String operatorName;
+
+    Context(
+        PipelineOptions options,
+        KeyGroupRange keyGroups,
+        Map<String, ElementReceiver> outputs,
+        MetricsContainerImpl container,
+        String operatorName) {
+      this.options = options;
+      this.keyGroups = keyGroups;
+      this.outputs = outputs;
+      this.container = container;
+      this.operatorName = operatorName;
+    }
+
+    @Override
+    public PipelineOptions pipelineOptions() {
+      return options;
+    }
+
+    @Override
+    public int subtaskIndex() {
+      return deployment.taskId().subtask();
+    }
+
+    @Override
+    public int parallelism() {
+      return stage.parallelism();
+    }
+
+    @Override
+    public int maxParallelism() {
+      return plan.maxParallelism();
+    }
+
+    @Override
+    public KeyGroupRange keyGroupRange() {
+      return keyGroups;
+    }
+
+    @Override
+    public Map<String, ElementReceiver> outputs() {
+      return outputs;
+    }
+
+    @Override
+    public KeyedStateBackend createStateBackend() {
+      // The operator owns the backend and closes it in close().
+      return backends.create(deployment.taskId(), operatorName, keyGroups);
+    }
+
+    @Override
+    public MetricsContainerImpl metricsContainer() {
+      return container;
+    }
+
+    @Override
+    public Supplier<Instant> processingTime() {
+      return clock;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.weir.worker.task;
+
+import dev.weir.worker.exchange.DataExchange;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.joda.time.Instant;
+
+/**
+ * A worker: its data exchange endpoint and the subtasks it runs, one thread each. The coordinator
+ * deploys subtasks here and hears back through a {@link TaskListener}.
+ */
+public final class WorkerNode implements AutoCloseable {
+  private final String name;
+  private final DataExchange exchange;
+  private final StateBackendFactory backends;
+  private final Supplier<Instant> clock;
+  private final Map<TaskId, Thread> running = new ConcurrentHashMap<>();
+
+  public WorkerNode(
+      String name, DataExchange exchange, StateBackendFactory backends, Supplier<Instant> clock) {
+    this.name = name;
+    this.exchange = exchange;
+    this.backends = backends;
+    this.clock = clock;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Where other workers send this worker's subtasks their input. */
+  public String exchangeAddress() {
+    return exchange.address();
+  }
+
+  /** Starts a subtask; it reports to {@code listener} when it ends. */
+  public void deploy(TaskDeployment deployment, TaskListener listener) {
+    TaskId id = deployment.taskId();
+    TaskListener unregistering =
+        new TaskListener() {
+          @Override
+          public void taskFinished(
+              TaskId task, org.apache.beam.runners.core.metrics.MetricsContainerStepMap metrics) {
+            running.remove(task);
+            listener.taskFinished(task, metrics);
+          }
+
+          @Override
+          public void taskFailed(
+              TaskId task,
+              Throwable cause,
+              org.apache.beam.runners.core.metrics.MetricsContainerStepMap metrics) {
+            running.remove(task);
+            listener.taskFailed(task, cause, metrics);
+          }
+        };
+    Thread thread =
+        new Thread(new SubtaskRunner(deployment, exchange, backends, unregistering, clock));
+    thread.setDaemon(true);
+    running.put(id, thread);
+    thread.start();
+  }
+
+  /** Number of subtasks running now. */
+  public int runningSubtasks() {
+    return running.size();
+  }
+
+  /** Breaks every channel of {@code jobId} and interrupts its subtasks. */
+  public void cancelJob(String jobId) {
+    exchange.abortJob(jobId);
+    for (Map.Entry<TaskId, Thread> e : running.entrySet()) {
+      if (e.getKey().jobId().equals(jobId)) {
+        e.getValue().interrupt();
+      }
+    }
+  }
+
+  /** Waits up to {@code millis} for this worker's subtasks of {@code jobId} to end. */
+  public void awaitJobEnd(String jobId, long millis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + millis;
+    for (Map.Entry<TaskId, Thread> e : running.entrySet()) {
+      if (e.getKey().jobId().equals(jobId)) {
+        long left = deadline - System.currentTimeMillis();
+        if (left > 0) {
+          e.getValue().join(left);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Thread t : running.values()) {
+      t.interrupt();
+    }
+    exchange.close();
+  }
+}
