@@ -38,7 +38,7 @@ public final class GrpcDataExchange implements DataExchange {
   private final ExchangeConfig config;
   private final EventLoopGroup eventLoops;
   private final Server server;
-  private final String address;
+  private volatile String address;
 
   // Guards everything below; never held while calling into a gate, stream or writer that may
   // call back, except attach, whose lock order is exchange -> stream -> gate.
@@ -55,7 +55,6 @@ public final class GrpcDataExchange implements DataExchange {
     this.config = config;
     this.eventLoops = eventLoops;
     this.server = server;
-    this.address = host + ":" + server.getPort();
   }
 
   /** Starts an endpoint on 127.0.0.1; port 0 picks a free port. */
@@ -94,6 +93,7 @@ public final class GrpcDataExchange implements DataExchange {
       eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       throw new UncheckedIOException("cannot bind data exchange to " + bindHost + ":" + port, e);
     }
+    self[0].address = bindHost + ":" + server.getPort();
     return self[0];
   }
 
