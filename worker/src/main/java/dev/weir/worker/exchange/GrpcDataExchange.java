@@ -1,0 +1,317 @@
+package dev.weir.worker.exchange;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link DataExchange} over gRPC with Netty. One server serves every channel whose consumer is
+ * here; one {@link ManagedChannel} per remote address carries every writer to it. The server and
+ * the outgoing channels share one event-loop group of daemon threads that this exchange owns and
+ * stops on {@link #close()}. gRPC callbacks run directly on those threads: they only take short
+ * locks and never block.
+ */
+public final class GrpcDataExchange implements DataExchange {
+  /** Flow-control window per HTTP/2 stream, fixed so gRPC's automatic tuning cannot grow it. */
+  private static final int FLOW_CONTROL_WINDOW = 1 << 20;
+
+  private final ExchangeConfig config;
+  private final EventLoopGroup eventLoops;
+  private final Server server;
+  private volatile String address;
+
+  // Guards everything below; never held while calling into a gate, stream or writer that may
+  // call back, except attach, whose lock order is exchange -> stream -> gate.
+  private final Object registry = new Object();
+  private final Map<ChannelId, GrpcInputGate> gates = new HashMap<>();
+  private final Map<ChannelId, InboundStream> streams = new HashMap<>();
+  private final Set<GrpcChannelWriter> writers = new LinkedHashSet<>();
+  private final Map<String, ManagedChannel> channelsByAddress = new HashMap<>();
+  private final Set<String> abortedJobs = new HashSet<>();
+  private boolean closed;
+
+  private GrpcDataExchange(ExchangeConfig config, EventLoopGroup eventLoops, Server server,
+      String host) {
+    this.config = config;
+    this.eventLoops = eventLoops;
+    this.server = server;
+  }
+
+  /** Starts an endpoint on 127.0.0.1; port 0 picks a free port. */
+  public static GrpcDataExchange start(int port, ExchangeConfig config) {
+    return start("127.0.0.1", port, config);
+  }
+
+  /** Starts an endpoint listening on {@code bindHost:port}; port 0 picks a free port. */
+  public static GrpcDataExchange start(String bindHost, int port, ExchangeConfig config) {
+    EventLoopGroup eventLoops =
+        new NioEventLoopGroup(config.eventLoopThreads(), new DefaultThreadFactory("weir-exchange", true));
+    GrpcDataExchange[] self = new GrpcDataExchange[1];
+    ServerServiceDefinition service =
+        ServerServiceDefinition.builder(ExchangeProtocol.SERVICE)
+            .addMethod(ExchangeProtocol.CHANNEL_METHOD, (call, headers) -> {
+              InboundStream stream = new InboundStream(call, self[0]);
+              call.request(1);
+              return stream;
+            })
+            .build();
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port))
+            .bossEventLoopGroup(eventLoops)
+            .workerEventLoopGroup(eventLoops)
+            .channelType(NioServerSocketChannel.class)
+            .directExecutor()
+            .flowControlWindow(FLOW_CONTROL_WINDOW)
+            .maxInboundMessageSize(config.maxFrameBytes())
+            .addService(service)
+            .build();
+    // Set before start so the handler never sees null: no call can arrive before start().
+    self[0] = new GrpcDataExchange(config, eventLoops, server, bindHost);
+    try {
+      server.start();
+    } catch (IOException e) {
+      eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+      throw new UncheckedIOException("cannot bind data exchange to " + bindHost + ":" + port, e);
+    }
+    self[0].address = bindHost + ":" + server.getPort();
+    return self[0];
+  }
+
+  @Override
+  public String address() {
+    return address;
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getPort();
+  }
+
+  public ExchangeConfig config() {
+    return config;
+  }
+
+  @Override
+  public InputGate openGate(List<ChannelId> channels) {
+    if (channels.isEmpty()) {
+      throw new IllegalArgumentException("a gate needs at least one channel");
+    }
+    ChannelId first = channels.get(0);
+    for (ChannelId c : channels) {
+      if (!c.jobId().equals(first.jobId()) || c.consumer() != first.consumer()) {
+        throw new IllegalArgumentException(
+            "channels of a gate must share job and consumer: " + channels);
+      }
+    }
+    GrpcInputGate gate = new GrpcInputGate(channels, this);
+    synchronized (registry) {
+      checkOpen(first.jobId());
+      for (ChannelId c : channels) {
+        if (gates.containsKey(c)) {
+          throw new IllegalStateException("channel " + c + " already has a gate");
+        }
+      }
+      for (int i = 0; i < channels.size(); i++) {
+        ChannelId c = channels.get(i);
+        gates.put(c, gate);
+        InboundStream early = streams.get(c);
+        if (early != null) {
+          gate.bind(i, early);
+          early.attach(gate, i, config.creditsPerChannel());
+        }
+      }
+    }
+    return gate;
+  }
+
+  @Override
+  public ChannelWriter openWriter(ChannelId channel, String consumerAddress) {
+    GrpcChannelWriter writer;
+    synchronized (registry) {
+      checkOpen(channel.jobId());
+      ManagedChannel target =
+          channelsByAddress.computeIfAbsent(consumerAddress, this::connect);
+      writer = new GrpcChannelWriter(
+          channel, target.newCall(ExchangeProtocol.CHANNEL_METHOD, CallOptions.DEFAULT), this);
+      writers.add(writer);
+    }
+    writer.start();
+    return writer;
+  }
+
+  @Override
+  public void abortJob(String jobId) {
+    String reason = "job " + jobId + " aborted";
+    List<GrpcInputGate> jobGates = new ArrayList<>();
+    List<InboundStream> jobStreams = new ArrayList<>();
+    List<GrpcChannelWriter> jobWriters = new ArrayList<>();
+    synchronized (registry) {
+      abortedJobs.add(jobId);
+      gates.entrySet().removeIf(e -> {
+        if (e.getKey().jobId().equals(jobId)) {
+          if (!jobGates.contains(e.getValue())) {
+            jobGates.add(e.getValue());
+          }
+          return true;
+        }
+        return false;
+      });
+      streams.entrySet().removeIf(e -> {
+        boolean ofJob = e.getKey().jobId().equals(jobId);
+        if (ofJob) {
+          jobStreams.add(e.getValue());
+        }
+        return ofJob;
+      });
+      writers.removeIf(w -> {
+        boolean ofJob = w.id().jobId().equals(jobId);
+        if (ofJob) {
+          jobWriters.add(w);
+        }
+        return ofJob;
+      });
+    }
+    breakAll(jobGates, jobStreams, jobWriters, reason, Status.ABORTED.withDescription(reason));
+  }
+
+  @Override
+  public void close() {
+    List<GrpcInputGate> allGates;
+    List<InboundStream> allStreams;
+    List<GrpcChannelWriter> allWriters;
+    List<ManagedChannel> allChannels;
+    synchronized (registry) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      allGates = new ArrayList<>(new LinkedHashSet<>(gates.values()));
+      allStreams = new ArrayList<>(streams.values());
+      allWriters = new ArrayList<>(writers);
+      allChannels = new ArrayList<>(channelsByAddress.values());
+      gates.clear();
+      streams.clear();
+      writers.clear();
+      channelsByAddress.clear();
+    }
+    String reason = "data exchange at " + address + " closed";
+    breakAll(allGates, allStreams, allWriters, reason, Status.UNAVAILABLE.withDescription(reason));
+    server.shutdownNow();
+    allChannels.forEach(ManagedChannel::shutdownNow);
+    long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+    try {
+      server.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
+      for (ManagedChannel c : allChannels) {
+        c.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    eventLoops.shutdownGracefully(0, remaining(deadline), TimeUnit.NANOSECONDS)
+        .awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
+  }
+
+  /** A producer's stream named its channel: attach it to the gate, or hold it until one opens. */
+  void streamOpened(InboundStream stream) {
+    ChannelId id = stream.id();
+    synchronized (registry) {
+      if (closed || abortedJobs.contains(id.jobId())) {
+        stream.shutdown(Status.ABORTED.withDescription(
+            closed ? "data exchange closed" : "job " + id.jobId() + " aborted"));
+        return;
+      }
+      if (streams.containsKey(id)) {
+        stream.shutdown(Status.ALREADY_EXISTS.withDescription("channel " + id + " already open"));
+        return;
+      }
+      streams.put(id, stream);
+      GrpcInputGate gate = gates.get(id);
+      if (gate != null) {
+        int index = gate.channels().indexOf(id);
+        gate.bind(index, stream);
+        stream.attach(gate, index, config.creditsPerChannel());
+      }
+    }
+  }
+
+  void gateClosed(GrpcInputGate gate) {
+    synchronized (registry) {
+      for (ChannelId c : gate.channels()) {
+        gates.remove(c, gate);
+        streams.remove(c);
+      }
+    }
+  }
+
+  void writerClosed(GrpcChannelWriter writer) {
+    synchronized (registry) {
+      writers.remove(writer);
+    }
+  }
+
+  private void checkOpen(String jobId) {
+    if (closed) {
+      throw new ExchangeException("data exchange at " + address + " is closed");
+    }
+    if (abortedJobs.contains(jobId)) {
+      throw new ExchangeException("job " + jobId + " was aborted");
+    }
+  }
+
+  private ManagedChannel connect(String target) {
+    int colon = target.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("address must be host:port, got " + target);
+    }
+    String host = target.substring(0, colon);
+    int port = Integer.parseInt(target.substring(colon + 1));
+    // A socket address (no name resolver) keeps gRPC off its shared resolver executor.
+    return NettyChannelBuilder.forAddress(new InetSocketAddress(host, port))
+        .eventLoopGroup(eventLoops)
+        .channelType(NioSocketChannel.class)
+        .directExecutor()
+        .usePlaintext()
+        .disableRetry() // retries would buffer sent frames outside our credit accounting
+        .flowControlWindow(FLOW_CONTROL_WINDOW)
+        .maxInboundMessageSize(config.maxFrameBytes())
+        .build();
+  }
+
+  private static void breakAll(List<GrpcInputGate> gates, List<InboundStream> streams,
+      List<GrpcChannelWriter> writers, String reason, Status status) {
+    ExchangeException failure = new ExchangeException(reason);
+    for (GrpcInputGate g : gates) {
+      g.breakAll(failure, status);
+    }
+    for (InboundStream s : streams) {
+      s.shutdown(status);
+    }
+    for (GrpcChannelWriter w : writers) {
+      w.abort(reason);
+    }
+  }
+
+  private static long remaining(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
+  }
+}
