@@ -21,6 +21,8 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
 import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
 import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -63,7 +65,20 @@ public final class ParDoOperator implements StageOperator {
     this.context = context;
     this.doFn = (DoFn<Object, Object>) plan.doFn();
     try (AutoCloseable scope = MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-      DoFnInvokers.invokerFor(doFn).invokeSetup(null);
+      PipelineOptions options = context.pipelineOptions();
+      DoFnInvokers.invokerFor(doFn)
+          .invokeSetup(
+              new DoFnInvoker.BaseArgumentProvider<Object, Object>() {
+                @Override
+                public PipelineOptions pipelineOptions() {
+                  return options;
+                }
+
+                @Override
+                public String getErrorContext() {
+                  return "Weir ParDo setup of " + plan.name();
+                }
+              });
       setUp = true;
     }
     Map<String, ElementReceiver> outputs = context.outputs();
@@ -169,6 +184,8 @@ public final class ParDoOperator implements StageOperator {
   @Override
   public void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {
     if (sideInputs.advanceWatermark(view, watermark) && !pushedBack.isEmpty()) {
+      // The pushback runner remembers not-ready windows for the rest of a bundle.
+      finishBundle();
       List<WindowedValue<Object>> retry = new ArrayList<>(pushedBack);
       pushedBack.clear();
       for (WindowedValue<Object> element : retry) {

@@ -1,0 +1,203 @@
+package dev.weir.runner;
+
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.translation.StagePlan;
+import dev.weir.worker.task.TaskDeployment;
+import dev.weir.worker.task.TaskId;
+import dev.weir.worker.task.TaskListener;
+import dev.weir.worker.task.WorkerNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.util.SerializableUtils;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Runs one job on a set of workers: places every subtask (subtask i of each stage on worker i mod
+ * n, so forward edges stay on one worker), deploys them, and follows them to the end. The first
+ * failure cancels the job everywhere and becomes the job's cause; metrics of every subtask are
+ * merged as they end.
+ */
+final class JobCoordinator implements TaskListener {
+  private static final long CANCEL_WAIT_MILLIS = 30_000;
+
+  private final String jobId;
+  private final ExecutionPlan plan;
+  private final List<WorkerNode> workers;
+  private final Runnable onTerminated;
+  private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final Map<Integer, List<String>> addresses = new HashMap<>();
+  private final Map<TaskId, WorkerNode> placement = new HashMap<>();
+
+  private int remaining;
+  private PipelineResult.State state = PipelineResult.State.STOPPED;
+  private @Nullable Throwable failure;
+  private boolean cancelling;
+
+  JobCoordinator(String jobId, ExecutionPlan plan, List<WorkerNode> workers, Runnable onTerminated) {
+    this.jobId = jobId;
+    this.plan = plan;
+    this.workers = workers;
+    this.onTerminated = onTerminated;
+  }
+
+  void start(PipelineOptions options) {
+    byte[] serializedPlan = SerializableUtils.serializeToByteArray(plan);
+    SerializablePipelineOptions serializedOptions = new SerializablePipelineOptions(options);
+    List<TaskDeployment> deployments = new ArrayList<>();
+    for (StagePlan stage : plan.stages()) {
+      List<String> stageAddresses = new ArrayList<>();
+      for (int i = 0; i < stage.parallelism(); i++) {
+        WorkerNode worker = workers.get(i % workers.size());
+        TaskId id = new TaskId(jobId, stage.id(), i);
+        placement.put(id, worker);
+        stageAddresses.add(worker.exchangeAddress());
+      }
+      addresses.put(stage.id(), stageAddresses);
+    }
+    for (StagePlan stage : plan.stages()) {
+      for (int i = 0; i < stage.parallelism(); i++) {
+        deployments.add(
+            new TaskDeployment(
+                new TaskId(jobId, stage.id(), i), serializedPlan, addresses, serializedOptions));
+      }
+    }
+    synchronized (this) {
+      remaining = deployments.size();
+      state = PipelineResult.State.RUNNING;
+    }
+    if (deployments.isEmpty()) {
+      finish(PipelineResult.State.DONE);
+      return;
+    }
+    for (TaskDeployment d : deployments) {
+      placement.get(d.taskId()).deploy(d, this);
+    }
+  }
+
+  /** Which worker runs each subtask. */
+  Map<TaskId, String> placement() {
+    Map<TaskId, String> result = new HashMap<>();
+    placement.forEach((id, worker) -> result.put(id, worker.name()));
+    return result;
+  }
+
+  @Override
+  public void taskFinished(TaskId task, MetricsContainerStepMap taskMetrics) {
+    boolean done;
+    synchronized (this) {
+      metrics.updateAll(taskMetrics);
+      remaining--;
+      done = remaining == 0;
+    }
+    if (done) {
+      finish(
+          failure != null
+              ? PipelineResult.State.FAILED
+              : cancelling ? PipelineResult.State.CANCELLED : PipelineResult.State.DONE);
+    }
+  }
+
+  @Override
+  public void taskFailed(TaskId task, Throwable cause, MetricsContainerStepMap taskMetrics) {
+    boolean first;
+    boolean done;
+    synchronized (this) {
+      metrics.updateAll(taskMetrics);
+      first = failure == null && !cancelling;
+      if (first) {
+        failure = cause;
+      }
+      remaining--;
+      done = remaining == 0;
+    }
+    if (first) {
+      cancelEverywhere();
+    }
+    if (done) {
+      finish(failure != null ? PipelineResult.State.FAILED : PipelineResult.State.CANCELLED);
+    }
+  }
+
+  /** Cancels the job; returns once every subtask has ended or the wait bound passed. */
+  void cancel() {
+    synchronized (this) {
+      if (state.isTerminal() || cancelling) {
+        return;
+      }
+      cancelling = true;
+    }
+    cancelEverywhere();
+  }
+
+  private void cancelEverywhere() {
+    // Off the subtask thread that reported the failure, which must be free to end.
+    Thread t =
+        new Thread(
+            () -> {
+              for (WorkerNode worker : workers) {
+                worker.cancelJob(jobId);
+              }
+            },
+            "weir-cancel-" + jobId);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void finish(PipelineResult.State finalState) {
+    synchronized (this) {
+      if (state.isTerminal()) {
+        return;
+      }
+      state = finalState;
+    }
+    // Tear down off the reporting subtask's thread; waiters wake once everything is released.
+    Thread teardown =
+        new Thread(
+            () -> {
+              try {
+                onTerminated.run();
+              } finally {
+                terminated.countDown();
+              }
+            },
+            "weir-teardown-" + jobId);
+    teardown.setDaemon(true);
+    teardown.start();
+  }
+
+  synchronized PipelineResult.State state() {
+    return state;
+  }
+
+  synchronized @Nullable Throwable failure() {
+    return failure;
+  }
+
+  synchronized MetricsContainerStepMap metricsSnapshot() {
+    MetricsContainerStepMap copy = new MetricsContainerStepMap();
+    copy.updateAll(metrics);
+    return copy;
+  }
+
+  /** Waits for the job to end; false if {@code millis} passed first (negative: forever). */
+  boolean await(long millis) throws InterruptedException {
+    if (millis < 0) {
+      terminated.await();
+      return true;
+    }
+    return terminated.await(millis, TimeUnit.MILLISECONDS);
+  }
+
+  static long cancelWaitMillis() {
+    return CANCEL_WAIT_MILLIS;
+  }
+}

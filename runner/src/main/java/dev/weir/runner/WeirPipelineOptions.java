@@ -1,0 +1,54 @@
+package dev.weir.runner;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * Options of the Weir runner. Every option can be given on the command line, for instance {@code
+ * --runner=WeirRunner --parallelism=4 --numWorkers=2}.
+ */
+public interface WeirPipelineOptions extends PipelineOptions {
+
+  @Description(
+      "Number of subtasks of each stage. -1 (the default) means one per worker slot, that is"
+          + " --numWorkers.")
+  @Default.Integer(-1)
+  Integer getParallelism();
+
+  void setParallelism(Integer parallelism);
+
+  @Description("Number of workers of the embedded cluster (ignored with --master).")
+  @Default.Integer(2)
+  int getNumWorkers();
+
+  void setNumWorkers(int numWorkers);
+
+  @Description(
+      "host:port of a running Weir coordinator. Absent (the default): start an embedded cluster"
+          + " inside this JVM for the job.")
+  String getMaster();
+
+  void setMaster(String master);
+
+  @Description(
+      "Directory for local state (RocksDB); Weir creates a job directory under it and removes it"
+          + " at the end. Default: the system temp directory.")
+  String getStateDirectory();
+
+  void setStateDirectory(String stateDirectory);
+
+  @Description(
+      "Number of key groups: the unit of keyed state partitioning and the upper bound of"
+          + " --parallelism. Between 1 and 32768.")
+  @Default.Integer(128)
+  int getMaxParallelism();
+
+  void setMaxParallelism(int maxParallelism);
+
+  @Description("Where keyed state and timers live: 'memory' (the default) or 'rocksdb'.")
+  @Default.String("memory")
+  String getStateBackend();
+
+  void setStateBackend(String stateBackend);
+}

@@ -1,0 +1,75 @@
+package dev.weir.runner;
+
+import java.io.IOException;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricResults;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * The result of a job on Weir. {@link #waitUntilFinish()} throws {@link
+ * Pipeline.PipelineExecutionException} with the user's exception as its cause if the job failed.
+ * Metrics are attempted values, merged from every subtask that has ended.
+ */
+public final class WeirPipelineResult implements PipelineResult {
+  private final JobCoordinator coordinator;
+
+  WeirPipelineResult(JobCoordinator coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  @Override
+  public State getState() {
+    return coordinator.state();
+  }
+
+  @Override
+  public State cancel() throws IOException {
+    coordinator.cancel();
+    try {
+      coordinator.await(JobCoordinator.cancelWaitMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return getState();
+  }
+
+  @Override
+  public @Nullable State waitUntilFinish(Duration duration) {
+    return waitFor(duration == null ? -1 : Math.max(1, duration.getMillis()));
+  }
+
+  @Override
+  public State waitUntilFinish() {
+    return waitFor(-1);
+  }
+
+  private @Nullable State waitFor(long millis) {
+    try {
+      if (!coordinator.await(millis)) {
+        return null;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for the job", e);
+    }
+    Throwable failure = coordinator.failure();
+    if (failure != null) {
+      throw new Pipeline.PipelineExecutionException(failure);
+    }
+    return getState();
+  }
+
+  /** The error that failed the job, or null. */
+  public @Nullable Throwable failureCause() {
+    return coordinator.failure();
+  }
+
+  @Override
+  public MetricResults metrics() {
+    MetricsContainerStepMap metrics = coordinator.metricsSnapshot();
+    return MetricsContainerStepMap.asAttemptedOnlyMetricResults(metrics);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.weir.runner;
+
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.translation.PipelineTranslator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineRunner;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsValidator;
+import org.apache.beam.sdk.runners.PTransformOverride;
+import org.apache.beam.sdk.util.construction.PTransformMatchers;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.SplittableParDo;
+import org.apache.beam.sdk.util.construction.SplittableParDoNaiveBounded;
+import org.joda.time.Instant;
+
+/**
+ * Runs a Beam pipeline on Weir. Select it with {@code --runner=WeirRunner}; see {@link
+ * WeirPipelineOptions} for its options.
+ *
+ * <p>{@link #run} applies Weir's transform overrides, translates the pipeline into stages (failing
+ * fast, naming any transform Weir cannot run), starts an embedded cluster of workers for the job and
+ * deploys the stages' subtasks to it. It returns at once; {@link WeirPipelineResult#waitUntilFinish}
+ * waits for the job.
+ */
+public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
+  private final WeirPipelineOptions options;
+
+  protected WeirRunner(WeirPipelineOptions options) {
+    this.options = options;
+  }
+
+  /** Called by Beam for {@code --runner=WeirRunner}. */
+  public static WeirRunner fromOptions(PipelineOptions options) {
+    return new WeirRunner(
+        PipelineOptionsValidator.validate(WeirPipelineOptions.class, options));
+  }
+
+  WeirPipelineOptions options() {
+    return options;
+  }
+
+  @Override
+  public WeirPipelineResult run(Pipeline pipeline) {
+    int parallelism = WeirOptionsValidator.validate(options);
+    MetricsEnvironment.setMetricsSupported(true);
+    pipeline.replaceAll(overrides());
+    ExecutionPlan plan =
+        PipelineTranslator.translate(
+            pipeline, options.getJobName(), parallelism, options.getMaxParallelism());
+    if (Boolean.getBoolean("weir.printPlan")) {
+      System.err.println(plan);
+    }
+    String jobId = options.getJobName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    EmbeddedCluster cluster = EmbeddedCluster.start(options.getNumWorkers(), Instant::now);
+    JobCoordinator coordinator;
+    try {
+      coordinator = new JobCoordinator(jobId, plan, cluster.workers(), cluster::close);
+      coordinator.start(options);
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return new WeirPipelineResult(coordinator);
+  }
+
+  @SuppressWarnings("rawtypes")
+  static List<PTransformOverride> overrides() {
+    return List.of(
+        PTransformOverride.of(
+            PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory()),
+        PTransformOverride.of(
+            PTransformMatchers.urnEqualTo(PTransformTranslation.SPLITTABLE_PROCESS_KEYED_URN),
+            new SplittableParDoNaiveBounded.OverrideFactory()));
+  }
+}
