@@ -11,12 +11,12 @@ import org.joda.time.Instant;
  * BackendClocks}. Holds nothing itself, so creating one per element is cheap.
  */
 public final class KeyTimerInternals implements TimerInternals {
-  private final byte[] keyBytes;
+  private final StateKey key;
   private final TimerStore timers;
   private final BackendClocks clocks;
 
-  public KeyTimerInternals(byte[] keyBytes, TimerStore timers, BackendClocks clocks) {
-    this.keyBytes = keyBytes;
+  public KeyTimerInternals(StateKey key, TimerStore timers, BackendClocks clocks) {
+    this.key = key;
     this.timers = timers;
     this.clocks = clocks;
   }
@@ -30,7 +30,7 @@ public final class KeyTimerInternals implements TimerInternals {
       Instant outputTimestamp,
       TimeDomain timeDomain) {
     timers.set(
-        keyBytes,
+        key,
         TimerData.of(timerId, timerFamilyId, namespace, target, outputTimestamp, timeDomain));
   }
 
@@ -40,14 +40,14 @@ public final class KeyTimerInternals implements TimerInternals {
     if (timerData.getDeleted()) {
       deleteTimer(timerData);
     } else {
-      timers.set(keyBytes, timerData);
+      timers.set(key, timerData);
     }
   }
 
   @Override
   public void deleteTimer(
       StateNamespace namespace, String timerId, String timerFamilyId, TimeDomain timeDomain) {
-    timers.delete(keyBytes, namespace, timerId, timerFamilyId, timeDomain);
+    timers.delete(key, namespace, timerId, timerFamilyId, timeDomain);
   }
 
   /** Without a domain the timer may be in any of them; ids are unique per key and namespace. */
@@ -55,7 +55,7 @@ public final class KeyTimerInternals implements TimerInternals {
   @Deprecated
   public void deleteTimer(StateNamespace namespace, String timerId, String timerFamilyId) {
     for (TimeDomain domain : TimeDomain.values()) {
-      timers.delete(keyBytes, namespace, timerId, timerFamilyId, domain);
+      timers.delete(key, namespace, timerId, timerFamilyId, domain);
     }
   }
 
@@ -63,7 +63,7 @@ public final class KeyTimerInternals implements TimerInternals {
   @Deprecated
   public void deleteTimer(TimerData timerKey) {
     timers.delete(
-        keyBytes,
+        key,
         timerKey.getNamespace(),
         timerKey.getTimerId(),
         timerKey.getTimerFamilyId(),

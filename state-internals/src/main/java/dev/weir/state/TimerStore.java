@@ -9,8 +9,8 @@ import org.apache.beam.sdk.state.TimeDomain;
  * and domain. Setting a timer with an existing identity replaces it.
  */
 public interface TimerStore {
-  void set(byte[] keyBytes, TimerData timer);
+  void set(StateKey key, TimerData timer);
 
   void delete(
-      byte[] keyBytes, StateNamespace namespace, String timerId, String timerFamilyId, TimeDomain domain);
+      StateKey key, StateNamespace namespace, String timerId, String timerFamilyId, TimeDomain domain);
 }

@@ -1,6 +1,7 @@
 package dev.weir.state.memory;
 
 import dev.weir.state.KeyedTimer;
+import dev.weir.state.StateKey;
 import dev.weir.state.TimerStore;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -45,10 +46,10 @@ final class HeapTimerQueue implements TimerStore {
   }
 
   @Override
-  public void set(byte[] keyBytes, TimerData timer) {
+  public void set(StateKey key, TimerData timer) {
     TimerSlot slot =
         new TimerSlot(
-            keyBytes,
+            key.bytes(),
             timer.getNamespace().stringKey(),
             timer.getTimerId(),
             timer.getTimerFamilyId(),
@@ -65,13 +66,13 @@ final class HeapTimerQueue implements TimerStore {
 
   @Override
   public void delete(
-      byte[] keyBytes,
+      StateKey key,
       StateNamespace namespace,
       String timerId,
       String timerFamilyId,
       TimeDomain domain) {
     Pending removed =
-        byId.remove(new TimerSlot(keyBytes, namespace.stringKey(), timerId, timerFamilyId, domain));
+        byId.remove(new TimerSlot(key.bytes(), namespace.stringKey(), timerId, timerFamilyId, domain));
     if (removed != null) {
       byTime.get(domain).remove(removed);
       holds.replace(removed.timer.getOutputTimestamp(), null);

@@ -44,7 +44,7 @@ public final class InMemoryKeyedStateBackend implements KeyedStateBackend {
   @Override
   public TimerInternals timerInternals(StateKey key) {
     checkOwned(key);
-    return new KeyTimerInternals(key.bytes(), timers, clocks);
+    return new KeyTimerInternals(key, timers, clocks);
   }
 
   @Override

@@ -1,0 +1,56 @@
+package dev.weir.state.rocksdb;
+
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.state.BagState;
+import org.apache.beam.sdk.state.ReadableState;
+
+
+/**
+ * A bag as one RocksDB key per element ({@code prefix | sequence}), so adding is a blind write and
+ * reading iterates RocksDB lazily instead of loading the bag.
+ */
+final class RocksDbBagState<T> extends RocksDbCell implements BagState<T> {
+  private final Coder<T> coder;
+  private final SequenceNumbers sequence;
+
+  RocksDbBagState(RocksDbCellContext context, byte[] prefix, Coder<T> coder) {
+    super(context, prefix);
+    this.coder = coder;
+    this.sequence = context.sequence;
+  }
+
+  @Override
+  public void add(T value) {
+    store.put(cf, suffixed(8).orderedLong(sequence.next()).toBytes(), encode(coder, value));
+  }
+
+  @Override
+  public Iterable<T> read() {
+    return new DecodingIterable<>(storedEntries(), e -> decode(coder, e.getValue()));
+  }
+
+  @Override
+  public ReadableState<Boolean> isEmpty() {
+    return new ReadableState<Boolean>() {
+      @Override
+      public Boolean read() {
+        return !hasEntries();
+      }
+
+      @Override
+      public ReadableState<Boolean> readLater() {
+        return this;
+      }
+    };
+  }
+
+  @Override
+  public BagState<T> readLater() {
+    return this;
+  }
+
+  @Override
+  public void clear() {
+    deleteAll();
+  }
+}

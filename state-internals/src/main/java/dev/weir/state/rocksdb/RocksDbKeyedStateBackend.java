@@ -1,0 +1,397 @@
+package dev.weir.state.rocksdb;
+
+import dev.weir.state.BackendClocks;
+import dev.weir.state.KeyGroupRange;
+import dev.weir.state.KeyTimerInternals;
+import dev.weir.state.KeyedStateBackend;
+import dev.weir.state.KeyedTimer;
+import dev.weir.state.StateKey;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.runners.core.StateInternals;
+import org.apache.beam.runners.core.TimerInternals;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Keyed state and timers of one operator in one subtask, in a RocksDB of its own.
+ *
+ * <p>Writes skip the write-ahead log: durability comes from snapshots ({@link #snapshot}), taken at
+ * barriers, and a failed worker restores from the last one, so a log would only cost time.
+ */
+public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
+  /** Marks a directory as Weir's, with the layout version, in the default column family. */
+  static final byte[] FORMAT_KEY = "weir.format".getBytes(StandardCharsets.UTF_8);
+
+  static final byte[] FORMAT = "weir-rocksdb-state-1".getBytes(StandardCharsets.UTF_8);
+  private static final List<String> COLUMN_FAMILIES =
+      List.of("state", "timers-by-id", "timers-by-time", "holds");
+  private static final int COPY_BATCH = 1000;
+
+  private final Path directory;
+  private final KeyGroupRange range;
+  private final boolean deleteOnClose;
+  private final OpenDatabase open;
+  private final RocksDbStore store;
+  private final RocksDbCellContext cells;
+  private final RocksDbTimerQueue timers;
+  private final RocksDbHoldIndex holds;
+  private final BackendClocks clocks = new BackendClocks();
+  private boolean closed;
+
+  /** The native handles of one open database, closed together. */
+  private static final class OpenDatabase {
+    final DBOptions dbOptions;
+    final ColumnFamilyOptions cfOptions;
+    final WriteOptions writeOptions;
+    final ReadOptions readOptions;
+    final RocksDB db;
+    final List<ColumnFamilyHandle> handles;
+
+    OpenDatabase(
+        DBOptions dbOptions,
+        ColumnFamilyOptions cfOptions,
+        RocksDB db,
+        List<ColumnFamilyHandle> handles) {
+      this.dbOptions = dbOptions;
+      this.cfOptions = cfOptions;
+      this.db = db;
+      this.handles = handles;
+      this.writeOptions = new WriteOptions().setDisableWAL(true);
+      this.readOptions = new ReadOptions();
+    }
+
+    /** Handle i+1 is {@code COLUMN_FAMILIES.get(i)}; handle 0 is the default family (meta). */
+    ColumnFamilyHandle meta() {
+      return handles.get(0);
+    }
+
+    ColumnFamilyHandle cf(String name) {
+      return handles.get(1 + COLUMN_FAMILIES.indexOf(name));
+    }
+
+    void close() {
+      for (ColumnFamilyHandle handle : handles) {
+        handle.close();
+      }
+      db.close();
+      writeOptions.close();
+      readOptions.close();
+      cfOptions.close();
+      dbOptions.close();
+    }
+  }
+
+  private RocksDbKeyedStateBackend(
+      Path directory,
+      KeyGroupRange range,
+      OpenDatabase open,
+      Coder<? extends BoundedWindow> windowCoder,
+      boolean deleteOnClose) {
+    this.directory = directory;
+    this.range = range;
+    this.open = open;
+    this.deleteOnClose = deleteOnClose;
+    this.store = new RocksDbStore(open.db, directory, open.writeOptions, open.readOptions);
+    this.holds =
+        new RocksDbHoldIndex(
+            store,
+            open.cf("holds"),
+            new KeyGroupHeads(store, open.cf("holds"), range, new byte[0]));
+    this.cells =
+        new RocksDbCellContext(
+            store, open.cf("state"), holds, new SequenceNumbers(store, open.meta()));
+    this.timers =
+        new RocksDbTimerQueue(
+            store, open.cf("timers-by-id"), open.cf("timers-by-time"), holds, range, windowCoder);
+  }
+
+  /**
+   * Opens the backend in {@code directory}: a new one if the directory is missing or empty, else
+   * the Weir state already there (reopen after close).
+   *
+   * @param deleteOnClose whether {@link #close()} removes the directory
+   */
+  public static RocksDbKeyedStateBackend open(
+      Path directory,
+      KeyGroupRange range,
+      RocksDbResources resources,
+      Coder<? extends BoundedWindow> windowCoder,
+      boolean deleteOnClose) {
+    OpenDatabase db = openDatabase(directory, resources, false);
+    return new RocksDbKeyedStateBackend(directory, range, db, windowCoder, deleteOnClose);
+  }
+
+  /**
+   * Creates a backend in the new or empty {@code directory} owning {@code range}, holding exactly
+   * the key groups of {@code range} found in the given local snapshots (each made by {@link
+   * #snapshot}, possibly by backends that owned other ranges).
+   */
+  public static RocksDbKeyedStateBackend restore(
+      Path directory,
+      KeyGroupRange range,
+      RocksDbResources resources,
+      Coder<? extends BoundedWindow> windowCoder,
+      boolean deleteOnClose,
+      List<Path> snapshots) {
+    OpenDatabase db = openDatabase(directory, resources, true);
+    try {
+      for (Path snapshot : snapshots) {
+        copyKeyGroups(snapshot, range, resources, db, directory);
+      }
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    return new RocksDbKeyedStateBackend(directory, range, db, windowCoder, deleteOnClose);
+  }
+
+  private static OpenDatabase openDatabase(
+      Path directory, RocksDbResources resources, boolean mustBeEmpty) {
+    boolean existing = isNonEmptyDirectory(directory);
+    if (existing && mustBeEmpty) {
+      throw new RocksDbStateException("Cannot restore into non-empty directory " + directory);
+    }
+    if (existing && !Files.isRegularFile(directory.resolve("CURRENT"))) {
+      throw new RocksDbStateException(
+          "Not a Weir state directory (no RocksDB database in it): " + directory);
+    }
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new RocksDbStateException("Cannot create state directory", directory, e);
+    }
+    OpenDatabase db = openRocksDb(directory, resources, false);
+    byte[] format;
+    try {
+      format = db.db.get(db.meta(), FORMAT_KEY);
+      if (format == null && !existing) {
+        db.db.put(db.meta(), FORMAT_KEY, FORMAT);
+        format = FORMAT;
+      }
+    } catch (RocksDBException e) {
+      db.close();
+      throw new RocksDbStateException("Cannot read state directory format", directory, e);
+    }
+    if (!Arrays.equals(format, FORMAT)) {
+      db.close();
+      throw new RocksDbStateException(
+          "Not a Weir state directory of format "
+              + new String(FORMAT, StandardCharsets.UTF_8)
+              + ": "
+              + directory);
+    }
+    return db;
+  }
+
+  private static OpenDatabase openRocksDb(
+      Path directory, RocksDbResources resources, boolean readOnly) {
+    DBOptions dbOptions = resources.newDbOptions();
+    ColumnFamilyOptions cfOptions = resources.newColumnFamilyOptions();
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+    for (String name : COLUMN_FAMILIES) {
+      descriptors.add(
+          new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
+    }
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try {
+      RocksDB db =
+          readOnly
+              ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
+              : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+      return new OpenDatabase(dbOptions, cfOptions, db, handles);
+    } catch (RocksDBException e) {
+      cfOptions.close();
+      dbOptions.close();
+      throw new RocksDbStateException("Cannot open RocksDB state", directory, e);
+    }
+  }
+
+  private static boolean isNonEmptyDirectory(Path directory) {
+    if (!Files.exists(directory)) {
+      return false;
+    }
+    if (!Files.isDirectory(directory)) {
+      throw new RocksDbStateException("State directory is a file: " + directory);
+    }
+    try (Stream<Path> entries = Files.list(directory)) {
+      return entries.findAny().isPresent();
+    } catch (IOException e) {
+      throw new RocksDbStateException("Cannot list state directory", directory, e);
+    }
+  }
+
+  /** Copies the key groups of {@code range} from a snapshot; other key groups are never read. */
+  private static void copyKeyGroups(
+      Path snapshot,
+      KeyGroupRange range,
+      RocksDbResources resources,
+      OpenDatabase target,
+      Path targetDirectory) {
+    if (!Files.isRegularFile(snapshot.resolve("CURRENT"))) {
+      throw new RocksDbStateException("Not a Weir snapshot (no RocksDB database in it): " + snapshot);
+    }
+    OpenDatabase source = openRocksDb(snapshot, resources, true);
+    try {
+      if (!Arrays.equals(source.db.get(source.meta(), FORMAT_KEY), FORMAT)) {
+        throw new RocksDbStateException("Not a Weir snapshot: " + snapshot);
+      }
+      byte[] from = new KeyBytesWriter(2).keyGroup(range.start()).toBytes();
+      byte[] to = new KeyBytesWriter(2).keyGroup(range.end()).toBytes();
+      for (String name : COLUMN_FAMILIES) {
+        copyRange(source, target, name, from, to);
+      }
+      byte[] sequence = source.db.get(source.meta(), SequenceNumbers.KEY);
+      byte[] ours = target.db.get(target.meta(), SequenceNumbers.KEY);
+      if (sequence != null
+          && (ours == null
+              || KeyBytesWriter.readOrderedLong(sequence, 0)
+                  > KeyBytesWriter.readOrderedLong(ours, 0))) {
+        target.db.put(target.meta(), SequenceNumbers.KEY, sequence);
+      }
+    } catch (RocksDBException e) {
+      throw new RocksDbStateException(
+          "Cannot restore from snapshot " + snapshot, targetDirectory, e);
+    } finally {
+      source.close();
+    }
+  }
+
+  private static void copyRange(
+      OpenDatabase source, OpenDatabase target, String cf, byte[] from, byte[] to)
+      throws RocksDBException {
+    try (RocksIterator it = source.db.newIterator(source.cf(cf));
+        WriteBatch batch = new WriteBatch()) {
+      for (it.seek(from); it.isValid() && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
+        batch.put(target.cf(cf), it.key(), it.value());
+        if (batch.count() >= COPY_BATCH) {
+          target.db.write(target.writeOptions, batch);
+          batch.clear();
+        }
+      }
+      it.status();
+      target.db.write(target.writeOptions, batch);
+    }
+  }
+
+  /**
+   * Writes a consistent local snapshot of all this backend's state and timers to {@code target}
+   * (which must not exist), as hard links to RocksDB's immutable files where the file system
+   * allows. Restore it with {@link #restore}.
+   */
+  public void snapshot(Path target) {
+    checkOpen();
+    try (Checkpoint checkpoint = Checkpoint.create(open.db)) {
+      checkpoint.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new RocksDbStateException("Snapshot to " + target + " failed", directory, e);
+    }
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  @Override
+  public KeyGroupRange keyGroupRange() {
+    return range;
+  }
+
+  @Override
+  public StateInternals stateInternals(StateKey key) {
+    checkOwned(key);
+    return new RocksDbKeyStateInternals(cells, key);
+  }
+
+  @Override
+  public TimerInternals timerInternals(StateKey key) {
+    checkOwned(key);
+    return new KeyTimerInternals(key, timers, clocks);
+  }
+
+  @Override
+  public void setTimes(
+      Instant inputWatermark, @Nullable Instant outputWatermark, Instant processingTime) {
+    clocks.set(inputWatermark, outputWatermark, processingTime);
+  }
+
+  @Override
+  public @Nullable KeyedTimer pollDueTimer(TimeDomain domain, Instant upTo) {
+    checkOpen();
+    return timers.pollDue(domain, upTo);
+  }
+
+  @Override
+  public @Nullable Instant nextTimerTimestamp(TimeDomain domain) {
+    checkOpen();
+    return timers.nextTimestamp(domain);
+  }
+
+  @Override
+  public Instant minWatermarkHold() {
+    checkOpen();
+    return holds.min();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    open.close();
+    if (deleteOnClose) {
+      deleteRecursively(directory);
+    }
+  }
+
+  static void deleteRecursively(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot remove state directory " + path, e);
+    }
+  }
+
+  private void checkOwned(StateKey key) {
+    checkOpen();
+    if (!range.contains(key.keyGroup())) {
+      throw new IllegalArgumentException(
+          "Key group " + key.keyGroup() + " is not in this backend's " + range);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("State backend " + directory + " is closed");
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.weir.state.rocksdb;
+
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteBufferManager;
+
+/**
+ * Native memory shared by every backend of a worker: one block cache and one write-buffer budget
+ * (charged to the same cache), so memory stays bounded however many operators and keys a worker
+ * has. Close it after the backends that use it.
+ */
+public final class RocksDbResources implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final LRUCache blockCache;
+  private final WriteBufferManager writeBuffers;
+  private final BloomFilter bloomFilter;
+
+  private RocksDbResources(long blockCacheBytes, long writeBufferBytes) {
+    this.blockCache = new LRUCache(blockCacheBytes);
+    this.writeBuffers = new WriteBufferManager(writeBufferBytes, blockCache);
+    // Point reads of value and map cells are the common case; a bloom filter spares disk reads.
+    this.bloomFilter = new BloomFilter(10, false);
+  }
+
+  /**
+   * @param blockCacheBytes the worker's block cache, shared by all its backends
+   * @param writeBufferBytes the worker's memtable budget, accounted within the block cache
+   */
+  public static RocksDbResources create(long blockCacheBytes, long writeBufferBytes) {
+    if (writeBufferBytes > blockCacheBytes) {
+      throw new IllegalArgumentException(
+          "Write buffer budget " + writeBufferBytes + " exceeds block cache " + blockCacheBytes);
+    }
+    return new RocksDbResources(blockCacheBytes, writeBufferBytes);
+  }
+
+  /** Sizes for tests: small enough to run many backends side by side. */
+  public static RocksDbResources forTests() {
+    return create(16L << 20, 8L << 20);
+  }
+
+  /** New options for one database; the caller closes them. */
+  DBOptions newDbOptions() {
+    return new DBOptions()
+        .setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true)
+        .setWriteBufferManager(writeBuffers)
+        .setMaxBackgroundJobs(2);
+  }
+
+  /** New options for one column family; the caller closes them. */
+  ColumnFamilyOptions newColumnFamilyOptions() {
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig()
+            .setBlockCache(blockCache)
+            .setFilterPolicy(bloomFilter)
+            .setCacheIndexAndFilterBlocks(true);
+    return new ColumnFamilyOptions().setTableFormatConfig(table);
+  }
+
+  @Override
+  public void close() {
+    bloomFilter.close();
+    writeBuffers.close();
+    blockCache.close();
+  }
+}

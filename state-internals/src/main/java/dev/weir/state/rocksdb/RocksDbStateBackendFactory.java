@@ -1,0 +1,69 @@
+package dev.weir.state.rocksdb;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import dev.weir.state.KeyGroupRange;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+
+/**
+ * Creates the RocksDB backends of one worker: each in its own directory under a state directory
+ * this factory creates and, on {@link #close()}, removes, all sharing one {@link
+ * RocksDbResources}.
+ */
+public final class RocksDbStateBackendFactory implements AutoCloseable {
+  private final Path stateDirectory;
+  private final RocksDbResources resources;
+
+  /**
+   * @param parent where to create this worker's state directory (e.g. a local SSD mount)
+   * @param blockCacheBytes block cache shared by all backends of the worker
+   * @param writeBufferBytes memtable budget shared by all backends of the worker
+   */
+  public RocksDbStateBackendFactory(Path parent, long blockCacheBytes, long writeBufferBytes) {
+    try {
+      Files.createDirectories(parent);
+      this.stateDirectory = Files.createTempDirectory(parent, "weir-state-");
+    } catch (IOException e) {
+      throw new RocksDbStateException("Cannot create state directory", parent, e);
+    }
+    this.resources = RocksDbResources.create(blockCacheBytes, writeBufferBytes);
+  }
+
+  public Path stateDirectory() {
+    return stateDirectory;
+  }
+
+  /** A new, empty backend; its directory is removed when it is closed. */
+  public RocksDbKeyedStateBackend create(
+      String operatorId, int subtask, KeyGroupRange range, Coder<? extends BoundedWindow> windowCoder) {
+    return RocksDbKeyedStateBackend.open(
+        newDirectory(operatorId, subtask), range, resources, windowCoder, true);
+  }
+
+  /** A backend holding the key groups of {@code range} found in the given local snapshots. */
+  public RocksDbKeyedStateBackend restore(
+      String operatorId,
+      int subtask,
+      KeyGroupRange range,
+      Coder<? extends BoundedWindow> windowCoder,
+      List<Path> snapshots) {
+    return RocksDbKeyedStateBackend.restore(
+        newDirectory(operatorId, subtask), range, resources, windowCoder, true, snapshots);
+  }
+
+  private Path newDirectory(String operatorId, int subtask) {
+    String safe = operatorId.replaceAll("[^A-Za-z0-9._-]", "_");
+    return stateDirectory.resolve(safe + "-" + subtask + "-" + UUID.randomUUID());
+  }
+
+  /** Call after closing the backends: frees the shared native memory and removes the directory. */
+  @Override
+  public void close() {
+    resources.close();
+    RocksDbKeyedStateBackend.deleteRecursively(stateDirectory);
+  }
+}

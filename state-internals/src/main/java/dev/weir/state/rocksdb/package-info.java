@@ -1,0 +1,8 @@
+/**
+ * Keyed state and timers in local RocksDB. Every stored key starts with its two-byte key group,
+ * then the canonical key bytes, so a key-group range can be iterated, snapshotted, deleted or
+ * handed to another worker. Values are Beam coder bytes. Column families: {@code state} (state
+ * cells), {@code timers-by-id} and {@code timers-by-time} (the two timer indexes) and {@code holds}
+ * (watermark holds ordered by time within each key group).
+ */
+package dev.weir.state.rocksdb;

@@ -1,0 +1,277 @@
+package dev.weir.state.rocksdb;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.weir.state.KeyGroupRange;
+import dev.weir.state.KeyedTimer;
+import dev.weir.state.StateKey;
+import dev.weir.state.TestKeys;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.beam.runners.core.StateNamespace;
+import org.apache.beam.runners.core.StateNamespaces;
+import org.apache.beam.runners.core.StateTag;
+import org.apache.beam.runners.core.StateTags;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.state.BagState;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.state.WatermarkHoldState;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.joda.time.Instant;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+
+/** Local snapshots, restore into other key-group ranges, reopen, and refusing foreign dirs. */
+public class RocksDbSnapshotRestoreTest {
+  private static final int KEYS = 200;
+  private static final KeyGroupRange ALL = KeyGroupRange.of(0, TestKeys.MAX_PARALLELISM);
+  private static final KeyGroupRange LOWER = KeyGroupRange.forSubtask(0, 2, TestKeys.MAX_PARALLELISM);
+  private static final StateTag<ValueState<String>> VALUE =
+      StateTags.value("value", StringUtf8Coder.of());
+  private static final StateTag<BagState<Integer>> BAG = StateTags.bag("bag", VarIntCoder.of());
+  private static final StateTag<WatermarkHoldState> HOLD =
+      StateTags.watermarkStateInternal("hold", TimestampCombiner.EARLIEST);
+  private static final StateNamespace WINDOW =
+      StateNamespaces.window(
+          IntervalWindow.getCoder(), new IntervalWindow(new Instant(0), new Instant(1000)));
+
+  private static RocksDbResources resources;
+
+  @Rule public final TemporaryFolder temp = new TemporaryFolder();
+
+  @BeforeClass
+  public static void createResources() {
+    resources = RocksDbResources.forTests();
+  }
+
+  @AfterClass
+  public static void closeResources() {
+    resources.close();
+  }
+
+  private RocksDbKeyedStateBackend open(Path dir, KeyGroupRange range, boolean deleteOnClose) {
+    return RocksDbKeyedStateBackend.open(
+        dir, range, resources, IntervalWindow.getCoder(), deleteOnClose);
+  }
+
+  private Path newDir() throws Exception {
+    return temp.newFolder().toPath().resolve("db");
+  }
+
+  /** Key i: value "v-i", bag [i], hold at 1000+i, an event-time timer at 5000+i in a window. */
+  private static void fill(RocksDbKeyedStateBackend backend) {
+    for (int i = 0; i < KEYS; i++) {
+      StateKey key = TestKeys.of("key-" + i);
+      backend.stateInternals(key).state(WINDOW, VALUE).write("v-" + i);
+      backend.stateInternals(key).state(WINDOW, BAG).add(i);
+      backend.stateInternals(key).state(WINDOW, HOLD).add(new Instant(1000 + i));
+      backend
+          .timerInternals(key)
+          .setTimer(WINDOW, "t", "", new Instant(5000 + i), new Instant(5000 + i), TimeDomain.EVENT_TIME);
+    }
+  }
+
+  private static long expectedMinHold(KeyGroupRange range) {
+    for (int i = 0; i < KEYS; i++) {
+      if (range.contains(TestKeys.of("key-" + i).keyGroup())) {
+        return 1000 + i;
+      }
+    }
+    return BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis();
+  }
+
+  @Test
+  public void restoreIntoASmallerRangeKeepsExactlyTheOwnedKeyGroups() throws Exception {
+    Path snapshot = temp.getRoot().toPath().resolve("snapshot");
+    try (RocksDbKeyedStateBackend source = open(newDir(), ALL, true)) {
+      fill(source);
+      source.snapshot(snapshot);
+    }
+
+    try (RocksDbKeyedStateBackend restored =
+        RocksDbKeyedStateBackend.restore(
+            newDir(), LOWER, resources, IntervalWindow.getCoder(), true, List.of(snapshot))) {
+      assertThat(restored.minWatermarkHold().getMillis(), equalTo(expectedMinHold(LOWER)));
+
+      Set<String> owned = new HashSet<>();
+      for (int i = 0; i < KEYS; i++) {
+        StateKey key = TestKeys.of("key-" + i);
+        if (LOWER.contains(key.keyGroup())) {
+          owned.add("key-" + i);
+          assertThat(restored.stateInternals(key).state(WINDOW, VALUE).read(), equalTo("v-" + i));
+        }
+      }
+      assertTrue("test needs keys on both sides", owned.size() > 0 && owned.size() < KEYS);
+
+      Set<String> fired = new HashSet<>();
+      KeyedTimer timer;
+      while ((timer = restored.pollDueTimer(TimeDomain.EVENT_TIME, new Instant(10_000))) != null) {
+        assertThat(timer.timer().getNamespace(), equalTo(WINDOW));
+        fired.add(StringUtf8Coder.of().decode(new ByteArrayInputStream(timer.keyBytes())));
+      }
+      assertThat(fired, equalTo(owned));
+      // Timer holds are gone once fired; state holds remain.
+      assertThat(restored.minWatermarkHold().getMillis(), equalTo(expectedMinHold(LOWER)));
+    }
+  }
+
+  @Test
+  public void restoringTwoHalvesIntoOneRangeMergesThem() throws Exception {
+    Path all = temp.getRoot().toPath().resolve("all");
+    try (RocksDbKeyedStateBackend source = open(newDir(), ALL, true)) {
+      fill(source);
+      source.snapshot(all);
+    }
+    KeyGroupRange upper = KeyGroupRange.forSubtask(1, 2, TestKeys.MAX_PARALLELISM);
+    Path lowerSnap = temp.getRoot().toPath().resolve("lower");
+    Path upperSnap = temp.getRoot().toPath().resolve("upper");
+    try (RocksDbKeyedStateBackend lower =
+            RocksDbKeyedStateBackend.restore(
+                newDir(), LOWER, resources, IntervalWindow.getCoder(), true, List.of(all));
+        RocksDbKeyedStateBackend high =
+            RocksDbKeyedStateBackend.restore(
+                newDir(), upper, resources, IntervalWindow.getCoder(), true, List.of(all))) {
+      lower.snapshot(lowerSnap);
+      high.snapshot(upperSnap);
+    }
+    try (RocksDbKeyedStateBackend merged =
+        RocksDbKeyedStateBackend.restore(
+            newDir(), ALL, resources, IntervalWindow.getCoder(), true, List.of(lowerSnap, upperSnap))) {
+      for (int i = 0; i < KEYS; i++) {
+        assertThat(
+            merged.stateInternals(TestKeys.of("key-" + i)).state(WINDOW, VALUE).read(),
+            equalTo("v-" + i));
+      }
+      assertThat(merged.minWatermarkHold().getMillis(), equalTo(1000L));
+      assertThat(merged.nextTimerTimestamp(TimeDomain.EVENT_TIME), equalTo(new Instant(5000)));
+    }
+  }
+
+  @Test
+  public void bagElementsAddedAfterRestoreDoNotOverwriteRestoredOnes() throws Exception {
+    Path snapshot = temp.getRoot().toPath().resolve("snapshot");
+    StateKey key = TestKeys.of("key-0");
+    try (RocksDbKeyedStateBackend source = open(newDir(), ALL, true)) {
+      source.stateInternals(key).state(WINDOW, BAG).add(1);
+      source.snapshot(snapshot);
+    }
+    try (RocksDbKeyedStateBackend restored =
+        RocksDbKeyedStateBackend.restore(
+            newDir(), ALL, resources, IntervalWindow.getCoder(), true, List.of(snapshot))) {
+      BagState<Integer> bag = restored.stateInternals(key).state(WINDOW, BAG);
+      bag.add(2);
+      List<Integer> read = new ArrayList<>();
+      bag.read().forEach(read::add);
+      assertThat(read, equalTo(List.of(1, 2)));
+    }
+  }
+
+  @Test
+  public void reopeningAClosedBackendFindsItsStateTimersAndHolds() throws Exception {
+    Path dir = newDir();
+    try (RocksDbKeyedStateBackend backend = open(dir, ALL, false)) {
+      fill(backend);
+    }
+    try (RocksDbKeyedStateBackend reopened = open(dir, ALL, true)) {
+      assertThat(reopened.minWatermarkHold(), equalTo(new Instant(1000)));
+      assertThat(reopened.nextTimerTimestamp(TimeDomain.EVENT_TIME), equalTo(new Instant(5000)));
+      assertThat(
+          reopened.stateInternals(TestKeys.of("key-7")).state(WINDOW, VALUE).read(),
+          equalTo("v-7"));
+    }
+    assertFalse(Files.exists(dir));
+  }
+
+  @Test
+  public void aDirectoryWithOtherFilesIsRefusedNamingThePath() throws Exception {
+    Path dir = newDir();
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("notes.txt"), "not state");
+    RocksDbStateException e = assertThrows(RocksDbStateException.class, () -> open(dir, ALL, false));
+    assertThat(e.getMessage(), containsString(dir.toString()));
+  }
+
+  @Test
+  public void aCorruptDatabaseIsRefusedNamingThePath() throws Exception {
+    Path dir = newDir();
+    try (RocksDbKeyedStateBackend backend = open(dir, ALL, false)) {
+      fill(backend);
+    }
+    Files.writeString(dir.resolve("CURRENT"), "garbage\n");
+    RocksDbStateException e = assertThrows(RocksDbStateException.class, () -> open(dir, ALL, false));
+    assertThat(e.getMessage(), containsString(dir.toString()));
+  }
+
+  @Test
+  public void aForeignRocksDbIsRefusedNamingThePath() throws Exception {
+    Path dir = newDir();
+    try (Options options = new Options().setCreateIfMissing(true);
+        RocksDB db = RocksDB.open(options, dir.toString())) {
+      db.put("foreign".getBytes(StandardCharsets.UTF_8), new byte[1]);
+    }
+    RocksDbStateException e = assertThrows(RocksDbStateException.class, () -> open(dir, ALL, false));
+    assertThat(e.getMessage(), containsString(dir.toString()));
+  }
+
+  @Test
+  public void factoryCreatesAndRemovesItsStateDirectoryWithoutLeakingFileHandles()
+      throws Exception {
+    Path parent = temp.newFolder().toPath();
+    Path stateDir;
+    long fdsBefore = -1;
+    try (RocksDbStateBackendFactory factory =
+        new RocksDbStateBackendFactory(parent, 8L << 20, 4L << 20)) {
+      stateDir = factory.stateDirectory();
+      assertTrue(Files.isDirectory(stateDir));
+      for (int i = 0; i < 60; i++) {
+        if (i == 10) {
+          fdsBefore = openFileDescriptors();
+        }
+        try (RocksDbKeyedStateBackend backend =
+            factory.create("op/1", 0, LOWER, IntervalWindow.getCoder())) {
+          backend.stateInternals(TestKeys.inRange("k", LOWER)).state(WINDOW, VALUE).write("x");
+        }
+      }
+      assertThat(openFileDescriptors(), lessThanOrEqualTo(fdsBefore + 5));
+      File[] left = stateDir.toFile().listFiles();
+      assertThat(left.length, equalTo(0));
+    }
+    assertFalse(Files.exists(stateDir));
+  }
+
+  private static long openFileDescriptors() throws Exception {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
+    }
+  }
+
+  @Test
+  public void aClosedBackendRefusesUse() throws Exception {
+    RocksDbKeyedStateBackend backend = open(newDir(), ALL, true);
+    backend.close();
+    backend.close();
+    assertThrows(IllegalStateException.class, () -> backend.minWatermarkHold());
+  }
+}

@@ -1,0 +1,148 @@
+package dev.weir.validatesrunner;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the suite's Surefire reports, writes {@code <out>.md} and {@code <out>.tsv}, and fails
+ * (throws, which fails the Maven build under exec:java) when {@link ConformanceCheck} says so.
+ *
+ * <p>Arguments: {@code --reports=DIR --known-failures=FILE --out=PATH_WITHOUT_EXTENSION
+ * --options=JSON [--timeouts=DIR]}. The suite's classes must be on the classpath (Maven's test
+ * scope) to map tests to their categories.
+ *
+ * <p>When the options name a runner that is not on the classpath at all (Weir's, before it
+ * exists), every test fails while parsing options; the report is written and the check printed,
+ * but the build is not failed: there is nothing to regress from.
+ */
+public final class ConformanceReport {
+
+  private ConformanceReport() {}
+
+  public static void main(String[] args) throws IOException {
+    Map<String, String> arguments = parse(args);
+    Path reports = Path.of(required(arguments, "reports"));
+    Path knownFile = Path.of(required(arguments, "known-failures"));
+    Path out = Path.of(required(arguments, "out"));
+    String options = arguments.getOrDefault("options", "");
+    Path timeouts =
+        Path.of(arguments.getOrDefault("timeouts", reports.resolveSibling("test-timeouts").toString()));
+
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    List<TestRun> runs = new SurefireReportReader().readDirectory(reports);
+    Map<TestId, TestResult> results =
+        markTimeouts(TestResult.combine(runs, new CategoryResolver(loader)), timeouts);
+    KnownFailures known = KnownFailures.read(knownFile);
+    ConformanceCheck check = ConformanceCheck.of(results, known);
+    SuiteSummary summary = SuiteSummary.of(runs.size(), results.values());
+
+    Optional<String> runner = RunnerOptions.runnerName(options);
+    boolean runnerMissing = runner.isPresent() && !RunnerOptions.isAvailable(runner.get(), loader);
+    String runnerNote =
+        runnerMissing
+            ? "Runner '" + runner.get() + "' is not on the classpath: every test fails before"
+                + " it starts, and the check does not fail the build."
+            : "";
+
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Path markdown = out.resolveSibling(out.getFileName() + ".md");
+    Path tsv = out.resolveSibling(out.getFileName() + ".tsv");
+    Files.writeString(
+        markdown,
+        MarkdownReport.render(options, summary, results.values(), check, knownFile.toString(), runnerNote),
+        StandardCharsets.UTF_8);
+    Files.writeString(tsv, TsvReport.render(results.values()), StandardCharsets.UTF_8);
+
+    print(check, summary, markdown, runnerNote, runs.isEmpty() ? reports : null);
+    if (check.failsBuild() && !runnerMissing) {
+      throw new IllegalStateException(
+          "ValidatesRunner check failed: " + check.regressions().size() + " regression(s), "
+              + check.nowPassing().size() + " listed test(s) now passing; see " + markdown);
+    }
+  }
+
+  /** Prefixes the message of each test the watchdog stopped, so that the report says so. */
+  static Map<TestId, TestResult> markTimeouts(Map<TestId, TestResult> results, Path dir)
+      throws IOException {
+    Path file = dir.resolve("timed-out.tsv");
+    if (!Files.exists(file)) {
+      return results;
+    }
+    Map<TestId, TestResult> marked = new HashMap<>(results);
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String[] parts = line.split("\t");
+      if (parts.length < 3) {
+        continue;
+      }
+      TestId id = TestId.ofReported(parts[0], parts[1]);
+      TestResult result = marked.get(id);
+      if (result != null) {
+        marked.put(id, result.withMessagePrefix("[timed out after " + parts[2] + " s] "));
+      }
+    }
+    return marked;
+  }
+
+  private static void print(
+      ConformanceCheck check, SuiteSummary summary, Path markdown, String runnerNote, Path noReports) {
+    List<String> lines = new ArrayList<>();
+    if (noReports != null) {
+      lines.add("WARNING: no Surefire reports (TEST-*.xml) in " + noReports + ": no test ran.");
+    }
+    if (!runnerNote.isEmpty()) {
+      lines.add("WARNING: " + runnerNote);
+    }
+    if (!check.regressions().isEmpty()) {
+      lines.add("REGRESSIONS: " + check.regressions().size()
+          + " failed test(s) not in the known-failures list:");
+      check.regressions().forEach(r -> lines.add("  " + r.id() + "  --  " + r.message()));
+    }
+    if (!check.nowPassing().isEmpty()) {
+      lines.add("NOW PASSES, REMOVE FROM THE KNOWN-FAILURES LIST (" + check.nowPassing().size() + "):");
+      check.nowPassing().forEach(e -> lines.add("  " + e.id() + "  (line " + e.line() + ")"));
+    }
+    if (!check.flakyPassing().isEmpty()) {
+      lines.add("Listed as flaky, passed this time: " + check.flakyPassing().size());
+    }
+    if (!check.notRun().isEmpty()) {
+      lines.add("Listed in known failures but not run: " + check.notRun().size());
+      check.notRun().forEach(e -> lines.add("  " + e.id()));
+    }
+    lines.add("Known failures still failing: " + check.knownFailing().size());
+    lines.add("Bounded-only tests: " + summary.boundedOnly().passed() + " passed, "
+        + summary.boundedOnly().failed() + " failed, " + summary.boundedOnly().skipped()
+        + " skipped; unbounded-input tests: " + summary.unbounded().passed() + " passed, "
+        + summary.unbounded().failed() + " failed, " + summary.unbounded().skipped() + " skipped");
+    lines.add("Report: " + markdown);
+    lines.add(summary.oneLine());
+    lines.forEach(System.out::println);
+    System.out.flush();
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> parsed = new HashMap<>();
+    for (String arg : args) {
+      if (!arg.startsWith("--") || !arg.contains("=")) {
+        throw new IllegalArgumentException("expected --name=value, got: " + arg);
+      }
+      int eq = arg.indexOf('=');
+      parsed.put(arg.substring(2, eq), arg.substring(eq + 1));
+    }
+    return parsed;
+  }
+
+  private static String required(Map<String, String> arguments, String name) {
+    String value = arguments.get(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("missing --" + name + "=...");
+    }
+    return value;
+  }
+}
