@@ -64,8 +64,8 @@ public final class GrpcDataExchange implements DataExchange {
 
   /** Starts an endpoint listening on {@code bindHost:port}; port 0 picks a free port. */
   public static GrpcDataExchange start(String bindHost, int port, ExchangeConfig config) {
-    EventLoopGroup eventLoops =
-        new NioEventLoopGroup(config.eventLoopThreads(), new DefaultThreadFactory("weir-exchange", true));
+    EventLoopGroup eventLoops = new NioEventLoopGroup(
+        config.eventLoopThreads(), new DefaultThreadFactory("weir-exchange", true));
     GrpcDataExchange[] self = new GrpcDataExchange[1];
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(ExchangeProtocol.SERVICE)
@@ -137,7 +137,7 @@ public final class GrpcDataExchange implements DataExchange {
         InboundStream early = streams.get(c);
         if (early != null) {
           gate.bind(i, early);
-          early.attach(gate, i, config.creditsPerChannel());
+          early.attach(gate, i, config.creditsPerChannel(), config.creditReturnBatch());
         }
       }
     }
@@ -249,7 +249,7 @@ public final class GrpcDataExchange implements DataExchange {
       if (gate != null) {
         int index = gate.channels().indexOf(id);
         gate.bind(index, stream);
-        stream.attach(gate, index, config.creditsPerChannel());
+        stream.attach(gate, index, config.creditsPerChannel(), config.creditReturnBatch());
       }
     }
   }

@@ -179,6 +179,40 @@ public class GrpcDataExchangeTest {
   }
 
   @Test
+  public void batchedCreditReturnReleasesTheProducerOnlyAfterAFullBatchIsTaken() throws Exception {
+    GrpcDataExchange consumer = exchange(
+        ExchangeConfig.defaults().withCreditsPerChannel(4).withCreditReturnBatch(2));
+    GrpcDataExchange producer = exchange();
+    ChannelId id = new ChannelId("job", 11, 0, 0);
+    InputGate gate = consumer.openGate(List.of(id));
+    AtomicInteger sentCount = new AtomicInteger();
+    Thread[] producerThread = new Thread[1];
+    Future<?> sending = threads.submit(() -> {
+      producerThread[0] = Thread.currentThread();
+      try (ChannelWriter w = producer.openWriter(id, consumer.address())) {
+        for (int i = 0; i < 9; i++) {
+          w.send(new DataBatch(sequenced(0, i), 1));
+          sentCount.incrementAndGet();
+        }
+        w.send(EndOfInput.INSTANCE);
+      }
+      return null;
+    });
+    awaitTrue(() -> sentCount.get() == 4 && isBlockedInSend(producerThread[0]), "4 credits spent");
+
+    assertNotNull(gate.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+    // The first taken event is half a batch and its credit is held back; the second sends both
+    // credits in one frame, and the producer moves exactly two events on, no further.
+    assertNotNull(gate.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+    awaitTrue(() -> sentCount.get() == 6 && isBlockedInSend(producerThread[0]),
+        "two returned credits let two more events through");
+    assertEquals(6, sentCount.get());
+
+    assertEquals(8, drain(gate, 1).size());
+    sending.get(WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  @Test
   public void producerConnectingBeforeOpenGateIsHeldAndThenDelivered() throws Exception {
     GrpcDataExchange consumer = exchange();
     GrpcDataExchange producer = exchange();
