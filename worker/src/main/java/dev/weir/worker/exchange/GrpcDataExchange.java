@@ -34,6 +34,12 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcDataExchange implements DataExchange {
   /** Flow-control window per HTTP/2 stream, fixed so gRPC's automatic tuning cannot grow it. */
   private static final int FLOW_CONTROL_WINDOW = 1 << 20;
+  /**
+   * Pings on idle connections, so a peer that vanished without closing its socket breaks the
+   * channel (and a blocked send or poll) instead of leaving it waiting forever.
+   */
+  private static final long KEEPALIVE_SECONDS = 30;
+  private static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
 
   private final ExchangeConfig config;
   private final EventLoopGroup eventLoops;
@@ -83,6 +89,9 @@ public final class GrpcDataExchange implements DataExchange {
             .directExecutor()
             .flowControlWindow(FLOW_CONTROL_WINDOW)
             .maxInboundMessageSize(config.maxFrameBytes())
+            .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+            .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .permitKeepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
             .addService(service)
             .build();
     // Set before start so the handler never sees null: no call can arrive before start().
@@ -294,6 +303,8 @@ public final class GrpcDataExchange implements DataExchange {
         .disableRetry() // retries would buffer sent frames outside our credit accounting
         .flowControlWindow(FLOW_CONTROL_WINDOW)
         .maxInboundMessageSize(config.maxFrameBytes())
+        .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .build();
   }
 

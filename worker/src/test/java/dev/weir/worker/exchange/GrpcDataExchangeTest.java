@@ -386,7 +386,7 @@ public class GrpcDataExchangeTest {
     ChannelId id = new ChannelId("bulk", 10, 0, 0);
     InputGate gate = consumer.openGate(List.of(id));
     int batchBytes = 32 * 1024;
-    int batches = Integer.getInteger("weir.exchange.benchBatches", 8192);
+    int batches = Integer.getInteger("weir.exchange.benchBatches", 4096);
     byte[] template = bytes(42, batchBytes);
 
     long start = System.nanoTime();
