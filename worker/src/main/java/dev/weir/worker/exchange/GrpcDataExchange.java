@@ -11,7 +11,6 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
-import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -43,6 +42,7 @@ public final class GrpcDataExchange implements DataExchange {
 
   private final ExchangeConfig config;
   private final EventLoopGroup eventLoops;
+  private final EventLoopThreads eventLoopThreads;
   private final Server server;
   private volatile String address;
 
@@ -56,10 +56,11 @@ public final class GrpcDataExchange implements DataExchange {
   private final Set<String> abortedJobs = new HashSet<>();
   private boolean closed;
 
-  private GrpcDataExchange(ExchangeConfig config, EventLoopGroup eventLoops, Server server,
-      String host) {
+  private GrpcDataExchange(ExchangeConfig config, EventLoopGroup eventLoops,
+      EventLoopThreads eventLoopThreads, Server server) {
     this.config = config;
     this.eventLoops = eventLoops;
+    this.eventLoopThreads = eventLoopThreads;
     this.server = server;
   }
 
@@ -70,8 +71,8 @@ public final class GrpcDataExchange implements DataExchange {
 
   /** Starts an endpoint listening on {@code bindHost:port}; port 0 picks a free port. */
   public static GrpcDataExchange start(String bindHost, int port, ExchangeConfig config) {
-    EventLoopGroup eventLoops = new NioEventLoopGroup(
-        config.eventLoopThreads(), new DefaultThreadFactory("weir-exchange", true));
+    EventLoopThreads threads = new EventLoopThreads("weir-exchange");
+    EventLoopGroup eventLoops = new NioEventLoopGroup(config.eventLoopThreads(), threads);
     GrpcDataExchange[] self = new GrpcDataExchange[1];
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(ExchangeProtocol.SERVICE)
@@ -95,7 +96,7 @@ public final class GrpcDataExchange implements DataExchange {
             .addService(service)
             .build();
     // Set before start so the handler never sees null: no call can arrive before start().
-    self[0] = new GrpcDataExchange(config, eventLoops, server, bindHost);
+    self[0] = new GrpcDataExchange(config, eventLoops, threads, server);
     try {
       server.start();
     } catch (IOException e) {
@@ -203,6 +204,12 @@ public final class GrpcDataExchange implements DataExchange {
     breakAll(jobGates, jobStreams, jobWriters, reason, Status.ABORTED.withDescription(reason));
   }
 
+  /**
+   * Breaks every gate and writer, stops the server and the outgoing channels, and waits up to
+   * {@link ExchangeConfig#shutdownTimeout()} until this exchange's event-loop threads have ended.
+   * The port is free when this returns. Netty's process-wide {@code globalEventExecutor} thread,
+   * which ran some shutdown callbacks, ends by itself about a second later.
+   */
   @Override
   public void close() {
     List<GrpcInputGate> allGates;
@@ -233,11 +240,13 @@ public final class GrpcDataExchange implements DataExchange {
       for (ManagedChannel c : allChannels) {
         c.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
       }
+      eventLoops.shutdownGracefully(0, remaining(deadline), TimeUnit.NANOSECONDS)
+          .await(remaining(deadline), TimeUnit.NANOSECONDS);
+      eventLoopThreads.joinAll(deadline);
     } catch (InterruptedException e) {
+      eventLoops.shutdownGracefully(0, 0, TimeUnit.NANOSECONDS);
       Thread.currentThread().interrupt();
     }
-    eventLoops.shutdownGracefully(0, remaining(deadline), TimeUnit.NANOSECONDS)
-        .awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
   }
 
   /** A producer's stream named its channel: attach it to the gate, or hold it until one opens. */
