@@ -92,7 +92,7 @@ public final class GrpcDataExchange implements DataExchange {
             .maxInboundMessageSize(config.maxFrameBytes())
             .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
             .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-            .permitKeepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+            .permitKeepAliveTime(KEEPALIVE_SECONDS / 3, TimeUnit.SECONDS)
             .addService(service)
             .build();
     // Set before start so the handler never sees null: no call can arrive before start().
@@ -132,6 +132,9 @@ public final class GrpcDataExchange implements DataExchange {
         throw new IllegalArgumentException(
             "channels of a gate must share job and consumer: " + channels);
       }
+    }
+    if (new HashSet<>(channels).size() != channels.size()) {
+      throw new IllegalArgumentException("a gate's channels must be distinct: " + channels);
     }
     GrpcInputGate gate = new GrpcInputGate(channels, this);
     synchronized (registry) {
