@@ -55,6 +55,9 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
           case ExchangeProtocol.BATCH:
             takeCredit();
             batchElements = ExchangeProtocol.intBody(frame);
+            if (batchElements < 0) {
+              throw new IllegalArgumentException("negative element count " + batchElements);
+            }
             break;
           case ExchangeProtocol.WATERMARK:
             takeCredit();
@@ -153,6 +156,9 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
   }
 
   private synchronized void takeCredit() {
+    if (ended) {
+      throw new IllegalStateException("producer sent an event after EndOfInput");
+    }
     if (credits <= 0) {
       throw new IllegalStateException("producer sent an event without credit");
     }
