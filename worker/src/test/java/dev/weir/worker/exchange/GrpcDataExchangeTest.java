@@ -15,7 +15,6 @@ import dev.weir.worker.exchange.ChannelEvent.Watermark;
 import dev.weir.worker.exchange.InputGate.GateEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -525,10 +524,5 @@ public class GrpcDataExchangeTest {
       }
     }
     return out;
-  }
-
-  @SuppressWarnings("unused")
-  private static String describe(byte[] b) {
-    return Arrays.toString(Arrays.copyOf(b, Math.min(8, b.length)));
   }
 }
