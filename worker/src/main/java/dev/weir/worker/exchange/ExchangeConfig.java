@@ -5,14 +5,20 @@ import java.time.Duration;
 /** Tuning of a {@link GrpcDataExchange}. Immutable; change a value with a {@code with…} copy. */
 public final class ExchangeConfig {
   private final int creditsPerChannel;
+  private final int creditReturnBatch;
   private final int maxFrameBytes;
   private final int eventLoopThreads;
   private final Duration shutdownTimeout;
 
-  private ExchangeConfig(
-      int creditsPerChannel, int maxFrameBytes, int eventLoopThreads, Duration shutdownTimeout) {
+  private ExchangeConfig(int creditsPerChannel, int creditReturnBatch, int maxFrameBytes,
+      int eventLoopThreads, Duration shutdownTimeout) {
     if (creditsPerChannel < 1) {
       throw new IllegalArgumentException("creditsPerChannel must be >= 1: " + creditsPerChannel);
+    }
+    // Above the channel's credit the producer could stall with all its credit unreturned.
+    if (creditReturnBatch < 1 || creditReturnBatch > creditsPerChannel) {
+      throw new IllegalArgumentException("creditReturnBatch must be in [1, creditsPerChannel="
+          + creditsPerChannel + "]: " + creditReturnBatch);
     }
     if (maxFrameBytes < 64) {
       throw new IllegalArgumentException("maxFrameBytes must be >= 64: " + maxFrameBytes);
@@ -21,20 +27,33 @@ public final class ExchangeConfig {
       throw new IllegalArgumentException("eventLoopThreads must be >= 1: " + eventLoopThreads);
     }
     this.creditsPerChannel = creditsPerChannel;
+    this.creditReturnBatch = creditReturnBatch;
     this.maxFrameBytes = maxFrameBytes;
     this.eventLoopThreads = eventLoopThreads;
     this.shutdownTimeout = shutdownTimeout;
   }
 
-  /** 8 credits per channel, 64 MiB frames, one event-loop thread per core, 10 s to shut down. */
+  /**
+   * 8 credits per channel returned one by one, 64 MiB frames, one event-loop thread per core, 10 s
+   * to shut down.
+   */
   public static ExchangeConfig defaults() {
-    return new ExchangeConfig(
-        8, 64 << 20, Math.max(1, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(10));
+    return new ExchangeConfig(8, 1, 64 << 20,
+        Math.max(1, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(10));
   }
 
   /** Events a consumer buffers per channel at most; a producer may have this many in flight. */
   public int creditsPerChannel() {
     return creditsPerChannel;
+  }
+
+  /**
+   * How many taken events the consumer collects before it sends their credit back in one frame.
+   * 1 returns each credit at once; 2 halves the credit traffic and wake-ups, which measured
+   * noticeably faster on loopback with 32 KiB batches.
+   */
+  public int creditReturnBatch() {
+    return creditReturnBatch;
   }
 
   /** Largest accepted gRPC message: bounds one data batch's payload. */
@@ -52,25 +71,36 @@ public final class ExchangeConfig {
     return shutdownTimeout;
   }
 
+  /** Also lowers {@link #creditReturnBatch()} to {@code credits} if it was larger. */
   public ExchangeConfig withCreditsPerChannel(int credits) {
-    return new ExchangeConfig(credits, maxFrameBytes, eventLoopThreads, shutdownTimeout);
+    return new ExchangeConfig(credits, Math.min(creditReturnBatch, Math.max(1, credits)),
+        maxFrameBytes, eventLoopThreads, shutdownTimeout);
+  }
+
+  public ExchangeConfig withCreditReturnBatch(int batch) {
+    return new ExchangeConfig(
+        creditsPerChannel, batch, maxFrameBytes, eventLoopThreads, shutdownTimeout);
   }
 
   public ExchangeConfig withMaxFrameBytes(int bytes) {
-    return new ExchangeConfig(creditsPerChannel, bytes, eventLoopThreads, shutdownTimeout);
+    return new ExchangeConfig(
+        creditsPerChannel, creditReturnBatch, bytes, eventLoopThreads, shutdownTimeout);
   }
 
   public ExchangeConfig withEventLoopThreads(int threads) {
-    return new ExchangeConfig(creditsPerChannel, maxFrameBytes, threads, shutdownTimeout);
+    return new ExchangeConfig(
+        creditsPerChannel, creditReturnBatch, maxFrameBytes, threads, shutdownTimeout);
   }
 
   public ExchangeConfig withShutdownTimeout(Duration timeout) {
-    return new ExchangeConfig(creditsPerChannel, maxFrameBytes, eventLoopThreads, timeout);
+    return new ExchangeConfig(
+        creditsPerChannel, creditReturnBatch, maxFrameBytes, eventLoopThreads, timeout);
   }
 
   @Override
   public String toString() {
-    return "ExchangeConfig[credits=" + creditsPerChannel + ", maxFrameBytes=" + maxFrameBytes
+    return "ExchangeConfig[credits=" + creditsPerChannel + ", creditReturnBatch="
+        + creditReturnBatch + ", maxFrameBytes=" + maxFrameBytes
         + ", eventLoopThreads=" + eventLoopThreads + ", shutdownTimeout=" + shutdownTimeout + "]";
   }
 }

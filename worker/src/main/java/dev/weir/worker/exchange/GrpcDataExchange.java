@@ -11,7 +11,6 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
-import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -34,9 +33,16 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcDataExchange implements DataExchange {
   /** Flow-control window per HTTP/2 stream, fixed so gRPC's automatic tuning cannot grow it. */
   private static final int FLOW_CONTROL_WINDOW = 1 << 20;
+  /**
+   * Pings on idle connections, so a peer that vanished without closing its socket breaks the
+   * channel (and a blocked send or poll) instead of leaving it waiting forever.
+   */
+  private static final long KEEPALIVE_SECONDS = 30;
+  private static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
 
   private final ExchangeConfig config;
   private final EventLoopGroup eventLoops;
+  private final EventLoopThreads eventLoopThreads;
   private final Server server;
   private volatile String address;
 
@@ -50,10 +56,11 @@ public final class GrpcDataExchange implements DataExchange {
   private final Set<String> abortedJobs = new HashSet<>();
   private boolean closed;
 
-  private GrpcDataExchange(ExchangeConfig config, EventLoopGroup eventLoops, Server server,
-      String host) {
+  private GrpcDataExchange(ExchangeConfig config, EventLoopGroup eventLoops,
+      EventLoopThreads eventLoopThreads, Server server) {
     this.config = config;
     this.eventLoops = eventLoops;
+    this.eventLoopThreads = eventLoopThreads;
     this.server = server;
   }
 
@@ -64,8 +71,8 @@ public final class GrpcDataExchange implements DataExchange {
 
   /** Starts an endpoint listening on {@code bindHost:port}; port 0 picks a free port. */
   public static GrpcDataExchange start(String bindHost, int port, ExchangeConfig config) {
-    EventLoopGroup eventLoops =
-        new NioEventLoopGroup(config.eventLoopThreads(), new DefaultThreadFactory("weir-exchange", true));
+    EventLoopThreads threads = new EventLoopThreads("weir-exchange");
+    EventLoopGroup eventLoops = new NioEventLoopGroup(config.eventLoopThreads(), threads);
     GrpcDataExchange[] self = new GrpcDataExchange[1];
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(ExchangeProtocol.SERVICE)
@@ -83,10 +90,13 @@ public final class GrpcDataExchange implements DataExchange {
             .directExecutor()
             .flowControlWindow(FLOW_CONTROL_WINDOW)
             .maxInboundMessageSize(config.maxFrameBytes())
+            .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+            .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .permitKeepAliveTime(KEEPALIVE_SECONDS / 3, TimeUnit.SECONDS)
             .addService(service)
             .build();
     // Set before start so the handler never sees null: no call can arrive before start().
-    self[0] = new GrpcDataExchange(config, eventLoops, server, bindHost);
+    self[0] = new GrpcDataExchange(config, eventLoops, threads, server);
     try {
       server.start();
     } catch (IOException e) {
@@ -123,6 +133,9 @@ public final class GrpcDataExchange implements DataExchange {
             "channels of a gate must share job and consumer: " + channels);
       }
     }
+    if (new HashSet<>(channels).size() != channels.size()) {
+      throw new IllegalArgumentException("a gate's channels must be distinct: " + channels);
+    }
     GrpcInputGate gate = new GrpcInputGate(channels, this);
     synchronized (registry) {
       checkOpen(first.jobId());
@@ -137,7 +150,7 @@ public final class GrpcDataExchange implements DataExchange {
         InboundStream early = streams.get(c);
         if (early != null) {
           gate.bind(i, early);
-          early.attach(gate, i, config.creditsPerChannel());
+          early.attach(gate, i, config.creditsPerChannel(), config.creditReturnBatch());
         }
       }
     }
@@ -194,6 +207,12 @@ public final class GrpcDataExchange implements DataExchange {
     breakAll(jobGates, jobStreams, jobWriters, reason, Status.ABORTED.withDescription(reason));
   }
 
+  /**
+   * Breaks every gate and writer, stops the server and the outgoing channels, and waits up to
+   * {@link ExchangeConfig#shutdownTimeout()} until this exchange's event-loop threads have ended.
+   * The port is free when this returns. Netty's process-wide {@code globalEventExecutor} thread,
+   * which ran some shutdown callbacks, ends by itself about a second later.
+   */
   @Override
   public void close() {
     List<GrpcInputGate> allGates;
@@ -224,11 +243,13 @@ public final class GrpcDataExchange implements DataExchange {
       for (ManagedChannel c : allChannels) {
         c.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
       }
+      eventLoops.shutdownGracefully(0, remaining(deadline), TimeUnit.NANOSECONDS)
+          .await(remaining(deadline), TimeUnit.NANOSECONDS);
+      eventLoopThreads.joinAll(deadline);
     } catch (InterruptedException e) {
+      eventLoops.shutdownGracefully(0, 0, TimeUnit.NANOSECONDS);
       Thread.currentThread().interrupt();
     }
-    eventLoops.shutdownGracefully(0, remaining(deadline), TimeUnit.NANOSECONDS)
-        .awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
   }
 
   /** A producer's stream named its channel: attach it to the gate, or hold it until one opens. */
@@ -249,7 +270,7 @@ public final class GrpcDataExchange implements DataExchange {
       if (gate != null) {
         int index = gate.channels().indexOf(id);
         gate.bind(index, stream);
-        stream.attach(gate, index, config.creditsPerChannel());
+        stream.attach(gate, index, config.creditsPerChannel(), config.creditReturnBatch());
       }
     }
   }
@@ -294,6 +315,8 @@ public final class GrpcDataExchange implements DataExchange {
         .disableRetry() // retries would buffer sent frames outside our credit accounting
         .flowControlWindow(FLOW_CONTROL_WINDOW)
         .maxInboundMessageSize(config.maxFrameBytes())
+        .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .build();
   }
 

@@ -21,6 +21,8 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
   private GrpcInputGate gate;
   private int index;
   private int credits; // events the producer may still send
+  private int unreturned; // events the gate handed out whose credit is not yet sent back
+  private int returnBatch = 1;
   private int batchElements = -1; // >= 0 while the next message is a batch payload
   private boolean ended;
   private boolean closed;
@@ -53,6 +55,9 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
           case ExchangeProtocol.BATCH:
             takeCredit();
             batchElements = ExchangeProtocol.intBody(frame);
+            if (batchElements < 0) {
+              throw new IllegalArgumentException("negative element count " + batchElements);
+            }
             break;
           case ExchangeProtocol.WATERMARK:
             takeCredit();
@@ -97,8 +102,12 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
     fail("stream cancelled or connection lost before EndOfInput", Status.CANCELLED);
   }
 
-  /** Joins {@code gate} as its channel {@code index} and grants the initial credit. */
-  void attach(GrpcInputGate gate, int index, int initialCredits) {
+  /**
+   * Joins {@code gate} as its channel {@code index} and grants the initial credit; later credit
+   * goes back in groups of {@code returnBatch}.
+   */
+  void attach(GrpcInputGate gate, int index, int initialCredits, int returnBatch) {
+    this.returnBatch = returnBatch;
     ExchangeException brokenBefore;
     synchronized (this) {
       this.gate = gate;
@@ -114,14 +123,21 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
     }
   }
 
-  /** The gate handed out one of this channel's events: the producer may send one more. */
+  /**
+   * The gate handed out one of this channel's events: the producer may send one more, once
+   * {@code returnBatch} such credits have gathered.
+   */
   void returnCredit() {
     synchronized (this) {
       if (closed || ended) {
         return;
       }
-      credits++;
-      call.sendMessage(ExchangeProtocol.credit(1));
+      if (++unreturned < returnBatch) {
+        return;
+      }
+      credits += unreturned;
+      call.sendMessage(ExchangeProtocol.credit(unreturned));
+      unreturned = 0;
     }
   }
 
@@ -140,6 +156,9 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
   }
 
   private synchronized void takeCredit() {
+    if (ended) {
+      throw new IllegalStateException("producer sent an event after EndOfInput");
+    }
     if (credits <= 0) {
       throw new IllegalStateException("producer sent an event without credit");
     }

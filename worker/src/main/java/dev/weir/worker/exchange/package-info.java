@@ -2,5 +2,14 @@
  * Data exchange between subtasks over gRPC streams: ordered channels that carry batches of encoded
  * elements with in-band control events, and credit-based flow control so that no queue is
  * unbounded.
+ *
+ * <p>{@link dev.weir.worker.exchange.GrpcDataExchange} is the implementation: each channel is one
+ * bidirectional gRPC stream from the producer's {@link dev.weir.worker.exchange.ChannelWriter} to
+ * the consumer's endpoint, described by a hand-written method descriptor with a byte-array
+ * marshaller (no protobuf). {@code ExchangeProtocol} defines the frames. The consumer grants
+ * {@link dev.weir.worker.exchange.ExchangeConfig#creditsPerChannel()} events per channel once the
+ * channel's {@link dev.weir.worker.exchange.InputGate} exists and returns credit as the gate hands
+ * events out; a producer with no credit blocks in {@code send}. A producer may connect before the
+ * gate opens: its stream is held without credit.
  */
 package dev.weir.worker.exchange;
