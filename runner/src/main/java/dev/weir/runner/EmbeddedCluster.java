@@ -1,10 +1,13 @@
 package dev.weir.runner;
 
 import dev.weir.state.memory.InMemoryKeyedStateBackend;
+import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
 import dev.weir.worker.exchange.ExchangeConfig;
 import dev.weir.worker.exchange.GrpcDataExchange;
 import dev.weir.worker.task.StateBackendFactory;
 import dev.weir.worker.task.WorkerNode;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,30 +16,53 @@ import org.joda.time.Instant;
 
 /**
  * Workers started inside this JVM, for one job. They exchange data over real gRPC on loopback, the
- * same code a cluster of separate worker processes uses.
+ * same code a cluster of separate worker processes uses. Each worker has its own state backend
+ * factory (for RocksDB: its own directory, block cache and write-buffer budget).
  */
 final class EmbeddedCluster implements AutoCloseable {
-  private final List<WorkerNode> workers;
+  private static final long ROCKSDB_BLOCK_CACHE_BYTES = 64L << 20;
+  private static final long ROCKSDB_WRITE_BUFFER_BYTES = 64L << 20;
 
-  private EmbeddedCluster(List<WorkerNode> workers) {
+  private final List<WorkerNode> workers;
+  private final List<AutoCloseable> resources;
+
+  private EmbeddedCluster(List<WorkerNode> workers, List<AutoCloseable> resources) {
     this.workers = workers;
+    this.resources = resources;
   }
 
-  static EmbeddedCluster start(int numWorkers, Supplier<Instant> clock) {
-    StateBackendFactory backends = (task, operator, range) -> new InMemoryKeyedStateBackend(range);
+  static EmbeddedCluster start(WeirPipelineOptions options, Supplier<Instant> clock) {
     List<WorkerNode> workers = new ArrayList<>();
+    List<AutoCloseable> resources = new ArrayList<>();
+    EmbeddedCluster cluster = new EmbeddedCluster(Collections.unmodifiableList(workers), resources);
     try {
-      for (int i = 0; i < numWorkers; i++) {
+      for (int i = 0; i < options.getNumWorkers(); i++) {
+        StateBackendFactory backends = backendFactory(options, resources);
         GrpcDataExchange exchange = GrpcDataExchange.start(0, ExchangeConfig.defaults());
         workers.add(new WorkerNode("worker-" + i, exchange, backends, clock));
       }
     } catch (RuntimeException e) {
-      for (WorkerNode w : workers) {
-        w.close();
-      }
+      cluster.close();
       throw e;
     }
-    return new EmbeddedCluster(Collections.unmodifiableList(workers));
+    return cluster;
+  }
+
+  private static StateBackendFactory backendFactory(
+      WeirPipelineOptions options, List<AutoCloseable> resources) {
+    if ("rocksdb".equals(options.getStateBackend())) {
+      Path parent =
+          options.getStateDirectory() != null
+              ? Paths.get(options.getStateDirectory())
+              : Paths.get(System.getProperty("java.io.tmpdir"));
+      RocksDbStateBackendFactory factory =
+          new RocksDbStateBackendFactory(
+              parent, ROCKSDB_BLOCK_CACHE_BYTES, ROCKSDB_WRITE_BUFFER_BYTES);
+      resources.add(factory);
+      return (task, operator, range, windowCoder) ->
+          factory.create(operator, task.subtask(), range, windowCoder);
+    }
+    return (task, operator, range, windowCoder) -> new InMemoryKeyedStateBackend(range);
   }
 
   List<WorkerNode> workers() {
@@ -47,6 +73,13 @@ final class EmbeddedCluster implements AutoCloseable {
   public void close() {
     for (WorkerNode worker : workers) {
       worker.close();
+    }
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("Cannot release " + resource, e);
+      }
     }
   }
 }

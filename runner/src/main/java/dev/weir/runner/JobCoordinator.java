@@ -1,6 +1,9 @@
 package dev.weir.runner;
 
+import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExecutionPlan;
+import dev.weir.worker.exchange.ChannelId;
+import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.translation.StagePlan;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
@@ -41,6 +44,7 @@ final class JobCoordinator implements TaskListener {
   private PipelineResult.State state = PipelineResult.State.STOPPED;
   private @Nullable Throwable failure;
   private boolean cancelling;
+  private long elementsBetweenWorkers;
 
   JobCoordinator(String jobId, ExecutionPlan plan, List<WorkerNode> workers, Runnable onTerminated) {
     this.jobId = jobId;
@@ -91,10 +95,10 @@ final class JobCoordinator implements TaskListener {
   }
 
   @Override
-  public void taskFinished(TaskId task, MetricsContainerStepMap taskMetrics) {
+  public void taskFinished(TaskId task, SubtaskSummary summary) {
     boolean done;
     synchronized (this) {
-      metrics.updateAll(taskMetrics);
+      record(summary);
       remaining--;
       done = remaining == 0;
     }
@@ -107,11 +111,11 @@ final class JobCoordinator implements TaskListener {
   }
 
   @Override
-  public void taskFailed(TaskId task, Throwable cause, MetricsContainerStepMap taskMetrics) {
+  public void taskFailed(TaskId task, Throwable cause, SubtaskSummary summary) {
     boolean first;
     boolean done;
     synchronized (this) {
-      metrics.updateAll(taskMetrics);
+      record(summary);
       first = failure == null && !cancelling;
       if (first) {
         failure = cause;
@@ -125,6 +129,24 @@ final class JobCoordinator implements TaskListener {
     if (done) {
       finish(failure != null ? PipelineResult.State.FAILED : PipelineResult.State.CANCELLED);
     }
+  }
+
+  private void record(SubtaskSummary summary) {
+    metrics.updateAll(summary.metrics());
+    for (Map.Entry<ChannelId, Long> sent : summary.elementsSent().entrySet()) {
+      ChannelId channel = sent.getKey();
+      EdgePlan edge = plan.edge(channel.edgeId());
+      WorkerNode from = placement.get(new TaskId(jobId, edge.fromStage(), channel.producer()));
+      WorkerNode to = placement.get(new TaskId(jobId, edge.toStage(), channel.consumer()));
+      if (from != to) {
+        elementsBetweenWorkers += sent.getValue();
+      }
+    }
+  }
+
+  /** Elements that went from a subtask on one worker to a subtask on another, so far. */
+  synchronized long elementsBetweenWorkers() {
+    return elementsBetweenWorkers;
   }
 
   /** Cancels the job; returns once every subtask has ended or the wait bound passed. */

@@ -67,6 +67,16 @@ public final class WeirPipelineResult implements PipelineResult {
     return coordinator.failure();
   }
 
+  /** Which worker ran each subtask, as {@code stage/subtask -> worker name}. */
+  public java.util.Map<dev.weir.worker.task.TaskId, String> placement() {
+    return coordinator.placement();
+  }
+
+  /** Number of elements sent over the network from a subtask on one worker to one on another. */
+  public long elementsBetweenWorkers() {
+    return coordinator.elementsBetweenWorkers();
+  }
+
   @Override
   public MetricResults metrics() {
     MetricsContainerStepMap metrics = coordinator.metricsSnapshot();

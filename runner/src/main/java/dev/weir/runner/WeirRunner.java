@@ -54,7 +54,7 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
       System.err.println(plan);
     }
     String jobId = options.getJobName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    EmbeddedCluster cluster = EmbeddedCluster.start(options.getNumWorkers(), Instant::now);
+    EmbeddedCluster cluster = EmbeddedCluster.start(options, Instant::now);
     JobCoordinator coordinator;
     try {
       coordinator = new JobCoordinator(jobId, plan, cluster.workers(), cluster::close);

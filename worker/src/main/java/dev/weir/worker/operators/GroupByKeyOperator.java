@@ -49,7 +49,8 @@ public final class GroupByKeyOperator implements StageOperator {
   @SuppressWarnings("unchecked")
   public void open(OperatorContext context) {
     this.context = context;
-    this.backend = context.createStateBackend();
+    this.backend =
+        context.createStateBackend(plan.windowingStrategy().getWindowFn().windowCoder());
     this.currentKey = new CurrentKey(backend, plan.inputCoder().getKeyCoder(), context.maxParallelism());
     this.windowingStrategy = (WindowingStrategy<?, BoundedWindow>) plan.windowingStrategy();
     this.trigger =

@@ -4,6 +4,8 @@ import dev.weir.state.KeyGroupRange;
 import dev.weir.state.KeyedStateBackend;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.joda.time.Instant;
@@ -25,8 +27,11 @@ public interface OperatorContext {
   /** Output tag id to the receiver of that output. */
   Map<String, ElementReceiver> outputs();
 
-  /** A fresh state backend for this operator's keyed state and timers; closed by the subtask. */
-  KeyedStateBackend createStateBackend();
+  /**
+   * A fresh state backend for this operator's keyed state and timers, whose timers are in windows
+   * of {@code windowCoder}; the operator closes it.
+   */
+  KeyedStateBackend createStateBackend(Coder<? extends BoundedWindow> windowCoder);
 
   /** The metrics container of this operator's step. */
   MetricsContainerImpl metricsContainer();

@@ -99,7 +99,8 @@ public final class ParDoOperator implements StageOperator {
     }
     StepContext stepContext = new StatelessStepContext();
     if (plan.isKeyed()) {
-      backend = context.createStateBackend();
+      backend =
+          context.createStateBackend(plan.windowingStrategy().getWindowFn().windowCoder());
       currentKey = new CurrentKey(backend, plan.keyCoder(), context.maxParallelism());
       stepContext = currentKey;
     }

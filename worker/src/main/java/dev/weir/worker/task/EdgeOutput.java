@@ -30,7 +30,6 @@ final class EdgeOutput implements ElementReceiver {
   private final Batch scratch = new Batch();
   private final ByteArrayOutputStream keyBuffer = new ByteArrayOutputStream();
   private int nextRebalance;
-  private long elementsSent;
 
   /** {@code writers[i]} is the channel to consumer subtask i, null where this edge sends none. */
   @SuppressWarnings("unchecked")
@@ -76,7 +75,6 @@ final class EdgeOutput implements ElementReceiver {
         default:
           throw new IllegalStateException("Unknown exchange " + edge.kind());
       }
-      elementsSent++;
     } catch (IOException e) {
       throw new IllegalStateException("Cannot encode an element for " + edge, e);
     } catch (InterruptedException e) {
@@ -105,6 +103,7 @@ final class EdgeOutput implements ElementReceiver {
   private void flush(int target) throws InterruptedException {
     Batch batch = batches[target];
     if (batch.count > 0) {
+      batch.sent += batch.count;
       writers[target].send(
           new ChannelEvent.DataBatch(Arrays.copyOf(batch.buffer(), batch.size()), batch.count));
       batch.reset();
@@ -130,8 +129,13 @@ final class EdgeOutput implements ElementReceiver {
     }
   }
 
-  long elementsSent() {
-    return elementsSent;
+  /** Adds the number of elements sent so far on each channel of this edge to {@code into}. */
+  void addElementsSent(java.util.Map<dev.weir.worker.exchange.ChannelId, Long> into) {
+    for (int i = 0; i < writers.length; i++) {
+      if (writers[i] != null) {
+        into.merge(writers[i].id(), batches[i].sent, Long::sum);
+      }
+    }
   }
 
   void close() {
@@ -147,6 +151,7 @@ final class EdgeOutput implements ElementReceiver {
     private byte[] buf = new byte[BATCH_BYTES + 1024];
     private int size;
     int count;
+    long sent;
 
     @Override
     public void write(int b) {

@@ -112,10 +112,15 @@ final class SubtaskRunner implements Runnable {
     } finally {
       failure = tearDown(failure);
     }
+    Map<ChannelId, Long> sent = new HashMap<>();
+    for (EdgeOutput output : outputs) {
+      output.addElementsSent(sent);
+    }
+    SubtaskSummary summary = new SubtaskSummary(metrics, sent);
     if (failure == null) {
-      listener.taskFinished(id, metrics);
+      listener.taskFinished(id, summary);
     } else {
-      listener.taskFailed(id, rootUserCause(failure), metrics);
+      listener.taskFailed(id, rootUserCause(failure), summary);
     }
   }
 
@@ -472,9 +477,10 @@ final class SubtaskRunner implements Runnable {
     }
 
     @Override
-    public KeyedStateBackend createStateBackend() {
+    public KeyedStateBackend createStateBackend(
+        Coder<? extends BoundedWindow> windowCoder) {
       // The operator owns the backend and closes it in close().
-      return backends.create(deployment.taskId(), operatorName, keyGroups);
+      return backends.create(deployment.taskId(), operatorName, keyGroups, windowCoder);
     }
 
     @Override

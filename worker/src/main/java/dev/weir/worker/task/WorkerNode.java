@@ -40,19 +40,15 @@ public final class WorkerNode implements AutoCloseable {
     TaskListener unregistering =
         new TaskListener() {
           @Override
-          public void taskFinished(
-              TaskId task, org.apache.beam.runners.core.metrics.MetricsContainerStepMap metrics) {
+          public void taskFinished(TaskId task, SubtaskSummary summary) {
             running.remove(task);
-            listener.taskFinished(task, metrics);
+            listener.taskFinished(task, summary);
           }
 
           @Override
-          public void taskFailed(
-              TaskId task,
-              Throwable cause,
-              org.apache.beam.runners.core.metrics.MetricsContainerStepMap metrics) {
+          public void taskFailed(TaskId task, Throwable cause, SubtaskSummary summary) {
             running.remove(task);
-            listener.taskFailed(task, cause, metrics);
+            listener.taskFailed(task, cause, summary);
           }
         };
     Thread thread =
