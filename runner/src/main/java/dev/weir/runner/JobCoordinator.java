@@ -36,6 +36,7 @@ final class JobCoordinator implements TaskListener {
   private final List<WorkerNode> workers;
   private final Runnable onTerminated;
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
+  private final MetricsContainerStepMap committedMetrics = new MetricsContainerStepMap();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Map<Integer, List<String>> addresses = new HashMap<>();
   private final Map<TaskId, WorkerNode> placement = new HashMap<>();
@@ -99,6 +100,8 @@ final class JobCoordinator implements TaskListener {
     boolean done;
     synchronized (this) {
       record(summary);
+      // A subtask that ended normally has committed all its bundles; there are no retries yet.
+      committedMetrics.updateAll(summary.metrics());
       remaining--;
       done = remaining == 0;
     }
@@ -204,9 +207,17 @@ final class JobCoordinator implements TaskListener {
     return failure;
   }
 
-  synchronized MetricsContainerStepMap metricsSnapshot() {
+  /** Attempted metrics: of every subtask that has ended, whether it succeeded or not. */
+  synchronized MetricsContainerStepMap attemptedMetrics() {
     MetricsContainerStepMap copy = new MetricsContainerStepMap();
     copy.updateAll(metrics);
+    return copy;
+  }
+
+  /** Committed metrics: of the subtasks that finished successfully. */
+  synchronized MetricsContainerStepMap committedMetrics() {
+    MetricsContainerStepMap copy = new MetricsContainerStepMap();
+    copy.updateAll(committedMetrics);
     return copy;
   }
 

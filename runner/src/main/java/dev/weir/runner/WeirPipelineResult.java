@@ -11,7 +11,8 @@ import org.joda.time.Duration;
 /**
  * The result of a job on Weir. {@link #waitUntilFinish()} throws {@link
  * Pipeline.PipelineExecutionException} with the user's exception as its cause if the job failed.
- * Metrics are attempted values, merged from every subtask that has ended.
+ * Metrics are merged from every subtask that has ended: attempted values from all of them,
+ * committed values from those that finished successfully.
  */
 public final class WeirPipelineResult implements PipelineResult {
   private final JobCoordinator coordinator;
@@ -79,7 +80,7 @@ public final class WeirPipelineResult implements PipelineResult {
 
   @Override
   public MetricResults metrics() {
-    MetricsContainerStepMap metrics = coordinator.metricsSnapshot();
-    return MetricsContainerStepMap.asAttemptedOnlyMetricResults(metrics);
+    return MetricsContainerStepMap.asMetricResults(
+        coordinator.attemptedMetrics(), coordinator.committedMetrics());
   }
 }

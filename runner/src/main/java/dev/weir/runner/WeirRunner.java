@@ -2,19 +2,16 @@ package dev.weir.runner;
 
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.translation.PipelineTranslator;
-import java.util.List;
+import dev.weir.translation.TransformOverrides;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsValidator;
-import org.apache.beam.sdk.runners.PTransformOverride;
-import org.apache.beam.sdk.util.construction.PTransformMatchers;
-import org.apache.beam.sdk.util.construction.PTransformTranslation;
-import org.apache.beam.sdk.util.construction.SplittableParDo;
-import org.apache.beam.sdk.util.construction.SplittableParDoNaiveBounded;
 import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a Beam pipeline on Weir. Select it with {@code --runner=WeirRunner}; see {@link
@@ -26,6 +23,8 @@ import org.joda.time.Instant;
  * waits for the job.
  */
 public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
+  private static final Logger LOG = LoggerFactory.getLogger(WeirRunner.class);
+
   private final WeirPipelineOptions options;
 
   protected WeirRunner(WeirPipelineOptions options) {
@@ -46,13 +45,11 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
   public WeirPipelineResult run(Pipeline pipeline) {
     int parallelism = WeirOptionsValidator.validate(options);
     MetricsEnvironment.setMetricsSupported(true);
-    pipeline.replaceAll(overrides());
+    TransformOverrides.apply(pipeline);
     ExecutionPlan plan =
         PipelineTranslator.translate(
             pipeline, options.getJobName(), parallelism, options.getMaxParallelism());
-    if (Boolean.getBoolean("weir.printPlan")) {
-      System.err.println(plan);
-    }
+    LOG.debug("Translated {}", plan);
     String jobId = options.getJobName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     EmbeddedCluster cluster = EmbeddedCluster.start(options, Instant::now);
     JobCoordinator coordinator;
@@ -64,15 +61,5 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
       throw e;
     }
     return new WeirPipelineResult(coordinator);
-  }
-
-  @SuppressWarnings("rawtypes")
-  static List<PTransformOverride> overrides() {
-    return List.of(
-        PTransformOverride.of(
-            PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory()),
-        PTransformOverride.of(
-            PTransformMatchers.urnEqualTo(PTransformTranslation.SPLITTABLE_PROCESS_KEYED_URN),
-            new SplittableParDoNaiveBounded.OverrideFactory()));
   }
 }

@@ -5,16 +5,18 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.values.WindowingStrategy;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Groups by key and window under the input's windowing strategy (triggers, allowed lateness,
- * merging windows), after a keyed exchange.
+ * merging windows), after a keyed exchange; or, for a lifted combine, merges accumulators.
  */
 public final class GroupByKeyPlan extends OperatorPlan {
   private static final long serialVersionUID = 1L;
 
   private final KvCoder<?, ?> inputCoder;
   private final WindowingStrategy<?, ?> windowingStrategy;
+  private final @Nullable AccumulatorMergingFn<?, ?> accumulatorMergingFn;
 
   GroupByKeyPlan(
       String name,
@@ -22,9 +24,34 @@ public final class GroupByKeyPlan extends OperatorPlan {
       Map<String, String> outputs,
       KvCoder<?, ?> inputCoder,
       WindowingStrategy<?, ?> windowingStrategy) {
-    super(name, PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN, List.of(input), outputs);
+    this(name, input, outputs, inputCoder, windowingStrategy, null);
+  }
+
+  GroupByKeyPlan(
+      String name,
+      String input,
+      Map<String, String> outputs,
+      KvCoder<?, ?> inputCoder,
+      WindowingStrategy<?, ?> windowingStrategy,
+      @Nullable AccumulatorMergingFn<?, ?> accumulatorMergingFn) {
+    super(
+        name,
+        accumulatorMergingFn == null
+            ? PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN
+            : PTransformTranslation.COMBINE_PER_KEY_MERGE_ACCUMULATORS_TRANSFORM_URN,
+        List.of(input),
+        outputs);
     this.inputCoder = inputCoder;
     this.windowingStrategy = windowingStrategy;
+    this.accumulatorMergingFn = accumulatorMergingFn;
+  }
+
+  /**
+   * For the second half of a lifted combine: merges the accumulators per key and window and
+   * extracts the output, instead of grouping values into an iterable. Null for a GroupByKey.
+   */
+  public @Nullable AccumulatorMergingFn<?, ?> accumulatorMergingFn() {
+    return accumulatorMergingFn;
   }
 
   public KvCoder<?, ?> inputCoder() {

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.TransformHierarchy;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -77,6 +78,11 @@ public final class PipelineTranslator {
       if (PTransformTranslation.RESHUFFLE_URN.equals(urn)
           || PTransformTranslation.REDISTRIBUTE_BY_KEY_URN.equals(urn)) {
         exchangeOnly(node, ExchangeKind.KEYED);
+        return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
+      }
+      if (PTransformTranslation.COMBINE_PER_KEY_TRANSFORM_URN.equals(urn)
+          && CombineLifting.canLift(node)) {
+        liftCombine(node);
         return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
       }
       if (PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN.equals(urn)) {
@@ -159,7 +165,7 @@ public final class PipelineTranslator {
               connect(in, stage, ExchangeKind.FORWARD, null, null);
             }
           }
-          addOperator(stage, new FlattenPlan(name, dedupe(inputs), outputs(node)));
+          addOperator(stage, new FlattenPlan(name, inputs, outputs(node)));
           return;
         }
       case PTransformTranslation.ASSIGN_WINDOWS_TRANSFORM_URN:
@@ -268,6 +274,55 @@ public final class PipelineTranslator {
     addOperator(stage, plan);
   }
 
+  /**
+   * Combine.perKey as precombine in the producer's stage, a keyed exchange of accumulators, and a
+   * merge of accumulators in a grouping operator.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void liftCombine(TransformHierarchy.Node node) {
+    String name = node.getFullName();
+    PCollection<?> input = mainInput(node);
+    PCollection<?> output = singleOutput(node);
+    KvCoder<?, ?> inputCoder = (KvCoder<?, ?>) input.getCoder();
+    Combine.CombineFn fn = (Combine.CombineFn) ((Combine.PerKey<?, ?, ?>) node.getTransform()).getFn();
+    Coder<?> accumulatorCoder = CombineLifting.accumulatorCoder(node);
+    KvCoder<?, ?> accumulatorKvCoder = KvCoder.of(inputCoder.getKeyCoder(), accumulatorCoder);
+    String partial = idOf(input) + "/" + name + "/Precombine";
+    StagePlan producer = stages.get(stageOf(input));
+    addOperator(
+        producer,
+        new CombinePrecombinePlan(
+            name + "/Precombine",
+            idOf(input),
+            Map.of("partial", partial),
+            fn,
+            inputCoder,
+            input.getWindowingStrategy()));
+    StagePlan merge = newStage(name);
+    Coder<WindowedValue<?>> partialCoder =
+        (Coder)
+            WindowedValues.getFullCoder(
+                accumulatorKvCoder, input.getWindowingStrategy().getWindowFn().windowCoder());
+    addEdge(
+        producer.id(),
+        merge,
+        ExchangeKind.KEYED,
+        partial,
+        partial,
+        partialCoder,
+        inputCoder.getKeyCoder(),
+        null);
+    addOperator(
+        merge,
+        new GroupByKeyPlan(
+            name,
+            partial,
+            outputs(node),
+            accumulatorKvCoder,
+            input.getWindowingStrategy(),
+            new AccumulatorMergingFn(fn, accumulatorCoder)));
+  }
+
   /** Reshuffle and Redistribute: the output is the input, routed anew. */
   private void exchangeOnly(TransformHierarchy.Node node, ExchangeKind kind) {
     PCollection<?> input = mainInput(node);
@@ -284,7 +339,7 @@ public final class PipelineTranslator {
     }
     StagePlan stage = newStage(node.getFullName());
     String outId = idOf(output);
-    addEdge(stageOf(input), stage, kind, idOf(input), outId, input, keyCoder, null);
+    addEdge(stageOf(input), stage, kind, idOf(input), outId, wireCoder(input), keyCoder, null);
     producerStage.put(outId, stage.id());
   }
 
@@ -308,7 +363,14 @@ public final class PipelineTranslator {
       @Nullable Coder<?> keyCoder,
       @Nullable PCollectionView<?> view) {
     String id = idOf(input);
-    addEdge(stageOf(input), to, kind, id, id, input, keyCoder, view);
+    addEdge(stageOf(input), to, kind, id, id, wireCoder(input), keyCoder, view);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Coder<WindowedValue<?>> wireCoder(PCollection<?> pc) {
+    return (Coder)
+        WindowedValues.getFullCoder(
+            pc.getCoder(), pc.getWindowingStrategy().getWindowFn().windowCoder());
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -318,7 +380,7 @@ public final class PipelineTranslator {
       ExchangeKind kind,
       String producerPc,
       String consumerPc,
-      PCollection<?> pc,
+      Coder<WindowedValue<?>> coder,
       @Nullable Coder<?> keyCoder,
       @Nullable PCollectionView<?> view) {
     List<Object> key =
@@ -326,10 +388,6 @@ public final class PipelineTranslator {
     if (edgeIndex.containsKey(key)) {
       return;
     }
-    Coder<WindowedValue<?>> coder =
-        (Coder)
-            WindowedValues.getFullCoder(
-                pc.getCoder(), pc.getWindowingStrategy().getWindowFn().windowCoder());
     EdgePlan edge =
         new EdgePlan(edges.size(), from, to.id(), kind, producerPc, consumerPc, coder, keyCoder, view);
     edges.add(edge);
@@ -388,9 +446,5 @@ public final class PipelineTranslator {
       throw new IllegalStateException(node.getFullName() + " has not exactly one output");
     }
     return node.getOutputs().values().iterator().next();
-  }
-
-  private static List<String> dedupe(List<String> ids) {
-    return new ArrayList<>(new LinkedHashSet<>(ids));
   }
 }

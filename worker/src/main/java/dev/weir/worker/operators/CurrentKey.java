@@ -15,6 +15,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.state.State;
 import org.apache.beam.sdk.state.StateContext;
 import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -28,13 +29,19 @@ final class CurrentKey implements StepContext {
   private final Coder<Object> keyCoder;
   private final int maxParallelism;
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+  private final DoFn.BundleFinalizer bundleFinalizer;
   private @Nullable StateKey current;
   private final StateInternals state = new ForwardingState();
   private final TimerInternals timers = new ForwardingTimers();
 
   @SuppressWarnings("unchecked")
-  CurrentKey(KeyedStateBackend backend, Coder<?> keyCoder, int maxParallelism) {
+  CurrentKey(
+      KeyedStateBackend backend,
+      Coder<?> keyCoder,
+      int maxParallelism,
+      DoFn.BundleFinalizer bundleFinalizer) {
     this.backend = backend;
+    this.bundleFinalizer = bundleFinalizer;
     this.keyCoder = (Coder<Object>) keyCoder;
     this.maxParallelism = maxParallelism;
   }
@@ -81,6 +88,11 @@ final class CurrentKey implements StepContext {
   @Override
   public TimerInternals timerInternals() {
     return timers;
+  }
+
+  @Override
+  public DoFn.BundleFinalizer bundleFinalizer() {
+    return bundleFinalizer;
   }
 
   private final class ForwardingState implements StateInternals {

@@ -2,8 +2,10 @@ package dev.weir.worker.operators;
 
 import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.KeyedTimer;
+import dev.weir.translation.AccumulatorMergingFn;
 import dev.weir.translation.GroupByKeyPlan;
 import java.util.List;
+import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
 import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.NullSideInputReader;
@@ -16,6 +18,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.util.AppliedCombineFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.construction.TriggerTranslation;
 import org.apache.beam.sdk.values.KV;
@@ -35,7 +38,7 @@ public final class GroupByKeyOperator implements StageOperator {
   private KeyedStateBackend backend;
   private CurrentKey currentKey;
   private ExecutableTriggerStateMachine trigger;
-  private SystemReduceFn<Object, Object, ?, Iterable<Object>, BoundedWindow> reduceFn;
+  private SystemReduceFn<Object, Object, ?, Object, BoundedWindow> reduceFn;
   private WindowingStrategy<?, BoundedWindow> windowingStrategy;
   private ElementReceiver output;
   private CounterCell droppedDueToLateness;
@@ -46,19 +49,31 @@ public final class GroupByKeyOperator implements StageOperator {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public void open(OperatorContext context) {
     this.context = context;
     this.backend =
         context.createStateBackend(plan.windowingStrategy().getWindowFn().windowCoder());
-    this.currentKey = new CurrentKey(backend, plan.inputCoder().getKeyCoder(), context.maxParallelism());
+    this.currentKey =
+        new CurrentKey(
+            backend,
+            plan.inputCoder().getKeyCoder(),
+            context.maxParallelism(),
+            new InMemoryBundleFinalizer());
     this.windowingStrategy = (WindowingStrategy<?, BoundedWindow>) plan.windowingStrategy();
     this.trigger =
         ExecutableTriggerStateMachine.create(
             TriggerStateMachines.stateMachineForTrigger(
                 TriggerTranslation.toProto(windowingStrategy.getTrigger())));
+    AccumulatorMergingFn<Object, Object> merging =
+        (AccumulatorMergingFn<Object, Object>) plan.accumulatorMergingFn();
+    Coder<Object> valueCoder = (Coder<Object>) plan.inputCoder().getValueCoder();
     this.reduceFn =
-        SystemReduceFn.buffering((Coder<Object>) plan.inputCoder().getValueCoder());
+        merging == null
+            ? (SystemReduceFn) SystemReduceFn.buffering(valueCoder)
+            : SystemReduceFn.combining(
+                (Coder<Object>) plan.inputCoder().getKeyCoder(),
+                AppliedCombineFn.withAccumulatorCoder(merging, valueCoder));
     this.output = context.outputs().values().iterator().next();
     this.droppedDueToLateness =
         context
@@ -69,7 +84,7 @@ public final class GroupByKeyOperator implements StageOperator {
                     LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
   }
 
-  private ReduceFnRunner<Object, Object, Iterable<Object>, BoundedWindow> reduceFnRunner() {
+  private ReduceFnRunner<Object, Object, Object, BoundedWindow> reduceFnRunner() {
     return new ReduceFnRunner<>(
         currentKey.key(),
         windowingStrategy,
@@ -96,7 +111,7 @@ public final class GroupByKeyOperator implements StageOperator {
             droppedDueToLateness);
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-      ReduceFnRunner<Object, Object, Iterable<Object>, BoundedWindow> runner = reduceFnRunner();
+      ReduceFnRunner<Object, Object, Object, BoundedWindow> runner = reduceFnRunner();
       runner.processElements(values);
       runner.persist();
     } catch (RuntimeException e) {
@@ -129,7 +144,7 @@ public final class GroupByKeyOperator implements StageOperator {
       currentKey.setBytes(due.keyBytes());
       try (AutoCloseable scope =
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-        ReduceFnRunner<Object, Object, Iterable<Object>, BoundedWindow> runner = reduceFnRunner();
+        ReduceFnRunner<Object, Object, Object, BoundedWindow> runner = reduceFnRunner();
         runner.onTimers(List.of(due.timer()));
         runner.persist();
       } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.DoFnRunners;
+import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.NullSideInputReader;
 import org.apache.beam.runners.core.PushbackSideInputDoFnRunner;
 import org.apache.beam.runners.core.SideInputReader;
@@ -21,6 +22,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.DoFn.BundleFinalizer;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
 import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
@@ -51,6 +53,7 @@ public final class ParDoOperator implements StageOperator {
   private final List<WindowedValue<Object>> pushedBack = new ArrayList<>();
   private @Nullable KeyedStateBackend backend;
   private @Nullable CurrentKey currentKey;
+  private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
   private boolean inBundle;
   private boolean setUp;
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -97,11 +100,12 @@ public final class ParDoOperator implements StageOperator {
       sideInputs = new SideInputStore(plan.sideInputs());
       reader = sideInputs;
     }
-    StepContext stepContext = new StatelessStepContext();
+    StepContext stepContext = new StatelessStepContext(bundleFinalizer);
     if (plan.isKeyed()) {
       backend =
           context.createStateBackend(plan.windowingStrategy().getWindowFn().windowCoder());
-      currentKey = new CurrentKey(backend, plan.keyCoder(), context.maxParallelism());
+      currentKey =
+          new CurrentKey(backend, plan.keyCoder(), context.maxParallelism(), bundleFinalizer);
       stepContext = currentKey;
     }
     DoFnRunner<Object, Object> simple =
@@ -285,6 +289,13 @@ public final class ParDoOperator implements StageOperator {
         } else {
           runner.finishBundle();
         }
+        // Output of a bounded job's bundle is never replayed, so the bundle counts as committed
+        // once it is finished.
+        for (InMemoryBundleFinalizer.Finalization f : bundleFinalizer.getAndClearFinalizations()) {
+          if (!f.getExpiryTime().isBefore(context.processingTime().get())) {
+            f.getCallback().onBundleSuccess();
+          }
+        }
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {
@@ -326,6 +337,17 @@ public final class ParDoOperator implements StageOperator {
 
   /** Step context of a ParDo without state: Beam's runners never ask it for state. */
   private static final class StatelessStepContext implements StepContext {
+    private final BundleFinalizer bundleFinalizer;
+
+    StatelessStepContext(BundleFinalizer bundleFinalizer) {
+      this.bundleFinalizer = bundleFinalizer;
+    }
+
+    @Override
+    public BundleFinalizer bundleFinalizer() {
+      return bundleFinalizer;
+    }
+
     @Override
     public org.apache.beam.runners.core.StateInternals stateInternals() {
       throw new UnsupportedOperationException("This ParDo has no state");

@@ -1,11 +1,13 @@
 package dev.weir.worker.task;
 
+import dev.weir.translation.CombinePrecombinePlan;
 import dev.weir.translation.FlattenPlan;
 import dev.weir.translation.GroupByKeyPlan;
 import dev.weir.translation.ImpulsePlan;
 import dev.weir.translation.OperatorPlan;
 import dev.weir.translation.ParDoPlan;
 import dev.weir.translation.WindowIntoPlan;
+import dev.weir.worker.operators.CombinePrecombineOperator;
 import dev.weir.worker.operators.FlattenOperator;
 import dev.weir.worker.operators.GroupByKeyOperator;
 import dev.weir.worker.operators.ImpulseOperator;
@@ -26,6 +28,8 @@ final class OperatorFactory {
       return new FlattenOperator();
     } else if (plan instanceof WindowIntoPlan) {
       return new WindowIntoOperator(((WindowIntoPlan) plan).windowFn());
+    } else if (plan instanceof CombinePrecombinePlan) {
+      return new CombinePrecombineOperator((CombinePrecombinePlan) plan);
     } else if (plan instanceof ImpulsePlan) {
       return new ImpulseOperator();
     }

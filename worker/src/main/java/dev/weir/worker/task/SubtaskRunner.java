@@ -338,6 +338,8 @@ final class SubtaskRunner implements Runnable {
 
   /** Fires timers up to the input watermark and forwards the new output watermark. */
   private void advanceWatermark() throws InterruptedException {
+    // Data before the watermark goes downstream before timers run, which may take long.
+    endBundle();
     Instant running = inputWatermark;
     for (StageOperator op : operators) {
       op.advanceInputWatermark(running);

@@ -1,0 +1,30 @@
+package dev.weir.translation;
+
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.runners.PTransformOverride;
+import org.apache.beam.sdk.util.construction.PTransformMatchers;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.SplittableParDo;
+import org.apache.beam.sdk.util.construction.SplittableParDoNaiveBounded;
+
+/**
+ * The SDK rewrites Weir applies before translation: a splittable DoFn (which is also how {@code
+ * Read} reaches a runner) becomes pair-with-restriction, split, a keyed exchange of the restrictions
+ * and a plain ParDo that processes each restriction to its end.
+ */
+public final class TransformOverrides {
+  private TransformOverrides() {}
+
+  @SuppressWarnings("rawtypes")
+  public static void apply(Pipeline pipeline) {
+    List<PTransformOverride> overrides =
+        List.of(
+            PTransformOverride.of(
+                PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory()),
+            PTransformOverride.of(
+                PTransformMatchers.urnEqualTo(PTransformTranslation.SPLITTABLE_PROCESS_KEYED_URN),
+                new SplittableParDoNaiveBounded.OverrideFactory()));
+    pipeline.replaceAll(overrides);
+  }
+}
