@@ -16,9 +16,16 @@ public final class ExecutionPlan implements Serializable {
   private final int maxParallelism;
   private final List<StagePlan> stages;
   private final List<EdgePlan> edges;
+  private final boolean testClock;
 
-  ExecutionPlan(String jobName, int maxParallelism, List<StagePlan> stages, List<EdgePlan> edges) {
+  ExecutionPlan(
+      String jobName,
+      int maxParallelism,
+      List<StagePlan> stages,
+      List<EdgePlan> edges,
+      boolean testClock) {
     this.jobName = jobName;
+    this.testClock = testClock;
     this.maxParallelism = maxParallelism;
     this.stages = Collections.unmodifiableList(new ArrayList<>(stages));
     this.edges = Collections.unmodifiableList(new ArrayList<>(edges));
@@ -49,6 +56,14 @@ public final class ExecutionPlan implements Serializable {
 
   public EdgePlan edge(int id) {
     return edges.get(id);
+  }
+
+  /**
+   * True if the job runs on a test clock (it has a TestStream): processing time starts at the
+   * minimum timestamp and advances in-band, as the TestStream says, instead of with the wall clock.
+   */
+  public boolean testClock() {
+    return testClock;
   }
 
   /** Total number of subtasks over all stages. */

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.TransformHierarchy;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -49,6 +50,7 @@ public final class PipelineTranslator {
   private final List<StagePlan> stages = new ArrayList<>();
   private final List<EdgePlan> edges = new ArrayList<>();
   private final Map<List<Object>, Integer> edgeIndex = new HashMap<>();
+  private boolean testClock;
 
   private PipelineTranslator(String jobName, int parallelism, int maxParallelism) {
     this.jobName = jobName;
@@ -65,7 +67,7 @@ public final class PipelineTranslator {
       Pipeline pipeline, String jobName, int parallelism, int maxParallelism) {
     PipelineTranslator t = new PipelineTranslator(jobName, parallelism, maxParallelism);
     pipeline.traverseTopologically(t.new Visitor());
-    return new ExecutionPlan(jobName, maxParallelism, t.stages, t.edges);
+    return new ExecutionPlan(jobName, maxParallelism, t.stages, t.edges, t.testClock);
   }
 
   private class Visitor extends Pipeline.PipelineVisitor.Defaults {
@@ -190,8 +192,12 @@ public final class PipelineTranslator {
         aliases.put(idOf(singleOutput(node)), idOf(mainInput(node)));
         return;
       case PTransformTranslation.TEST_STREAM_TRANSFORM_URN:
-        throw new UnsupportedTransformException(
-            name, urn, "TestStream is not supported yet (unbounded pipelines are issue #4)");
+        {
+          testClock = true;
+          StagePlan stage = newStage(name);
+          addOperator(stage, new TestStreamPlan(name, outputs(node), (TestStream<?>) transform));
+          return;
+        }
       default:
         throw new UnsupportedTransformException(
             name, urn, "no Weir translation exists for this URN");
@@ -216,12 +222,6 @@ public final class PipelineTranslator {
           "splittable DoFn reached translation unexpanded");
     }
     PCollection<?> input = mainInput(node);
-    if (input.isBounded() == PCollection.IsBounded.UNBOUNDED) {
-      throw new UnsupportedTransformException(
-          name,
-          PTransformTranslation.PAR_DO_TRANSFORM_URN,
-          "its input is unbounded; unbounded pipelines are not supported yet (issue #4)");
-    }
     boolean stateful = DoFnSignatures.isStateful(doFn);
     Coder<?> keyCoder = null;
     if (stateful) {

@@ -168,13 +168,36 @@ public class PipelineTranslatorTest {
   }
 
   @Test
-  public void unsupportedTransformIsRejectedWithItsNameAndUrn() {
+  public void testStreamMakesTheJobRunOnATestClock() {
     Pipeline p = pipeline();
     p.apply(TestStream.create(VarLongCoder.of()).addElements(1L).advanceWatermarkToInfinity());
+    ExecutionPlan plan = translate(p);
+    assertTrue(plan.testClock());
+    assertThat(plan.stage(0).operators().get(0), instanceOf(TestStreamPlan.class));
+  }
+
+  @Test
+  public void unsupportedTransformIsRejectedWithItsNameAndUrn() {
+    Pipeline p = pipeline();
+    p.apply(new UnknownPrimitive());
     UnsupportedTransformException e =
         assertThrows(UnsupportedTransformException.class, () -> translate(p));
-    assertThat(e.getMessage(), containsString("TestStream"));
-    assertThat(e.getMessage(), containsString("beam:transform:teststream:v1"));
+    assertThat(e.getMessage(), containsString("UnknownPrimitive"));
+    assertThat(e.getMessage(), containsString("URN <none>"));
+  }
+
+  /** A primitive transform that no translation knows. */
+  private static class UnknownPrimitive
+      extends org.apache.beam.sdk.transforms.PTransform<
+          org.apache.beam.sdk.values.PBegin, PCollection<Long>> {
+    @Override
+    public PCollection<Long> expand(org.apache.beam.sdk.values.PBegin input) {
+      return PCollection.createPrimitiveOutputInternal(
+          input.getPipeline(),
+          org.apache.beam.sdk.values.WindowingStrategy.globalDefault(),
+          PCollection.IsBounded.BOUNDED,
+          VarLongCoder.of());
+    }
   }
 
   private static class StatefulFn extends DoFn<KV<String, Long>, Long> {

@@ -74,6 +74,37 @@ public abstract class ChannelEvent {
     }
   }
 
+  /**
+   * The producer's processing time, in epoch millis, when the job runs on a test clock (TestStream):
+   * processing time then moves in-band like a watermark instead of following the wall clock.
+   */
+  public static final class ProcessingTime extends ChannelEvent {
+    private final long millis;
+
+    public ProcessingTime(long millis) {
+      this.millis = millis;
+    }
+
+    public long millis() {
+      return millis;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ProcessingTime && ((ProcessingTime) o).millis == millis;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(millis) * 7;
+    }
+
+    @Override
+    public String toString() {
+      return "ProcessingTime[" + millis + "]";
+    }
+  }
+
   /** The producer will send nothing more on this channel. Always the last event. */
   public static final class EndOfInput extends ChannelEvent {
     public static final EndOfInput INSTANCE = new EndOfInput();

@@ -28,6 +28,7 @@ final class ExchangeProtocol {
   static final byte WATERMARK = 3;
   static final byte END = 4;
   static final byte CREDIT = 5;
+  static final byte PROCESSING_TIME = 6;
 
   private ExchangeProtocol() {}
 
@@ -58,6 +59,10 @@ final class ExchangeProtocol {
 
   static byte[] watermark(long millis) {
     return ByteBuffer.allocate(9).put(WATERMARK).putLong(millis).array();
+  }
+
+  static byte[] processingTime(long millis) {
+    return ByteBuffer.allocate(9).put(PROCESSING_TIME).putLong(millis).array();
   }
 
   static byte[] end() {

@@ -70,6 +70,9 @@ final class GrpcChannelWriter implements ChannelWriter {
         call.sendMessage(batch.payload());
       } else if (event instanceof ChannelEvent.Watermark) {
         call.sendMessage(ExchangeProtocol.watermark(((ChannelEvent.Watermark) event).millis()));
+      } else if (event instanceof ChannelEvent.ProcessingTime) {
+        call.sendMessage(
+            ExchangeProtocol.processingTime(((ChannelEvent.ProcessingTime) event).millis()));
       } else if (last) {
         call.sendMessage(ExchangeProtocol.end());
         call.halfClose();

@@ -63,6 +63,10 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
             takeCredit();
             deliver(new ChannelEvent.Watermark(ExchangeProtocol.longBody(frame)), false);
             break;
+          case ExchangeProtocol.PROCESSING_TIME:
+            takeCredit();
+            deliver(new ChannelEvent.ProcessingTime(ExchangeProtocol.longBody(frame)), false);
+            break;
           case ExchangeProtocol.END:
             takeCredit();
             deliver(ChannelEvent.EndOfInput.INSTANCE, true);

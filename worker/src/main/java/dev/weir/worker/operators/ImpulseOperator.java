@@ -14,7 +14,7 @@ public final class ImpulseOperator implements StageOperator {
   }
 
   @Override
-  public void start() {
+  public void start(SourceControl control) {
     if (first) {
       output.accept(WindowedValues.valueInGlobalWindow(new byte[0]));
     }

@@ -14,8 +14,8 @@ public interface StageOperator {
 
   void open(OperatorContext context) throws Exception;
 
-  /** For operators without inputs: emit what they produce. */
-  default void start() {}
+  /** For operators without inputs: emit what they produce, moving time through {@code control}. */
+  default void start(SourceControl control) {}
 
   void processElement(WindowedValue<?> element);
 

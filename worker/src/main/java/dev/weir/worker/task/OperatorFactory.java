@@ -6,6 +6,7 @@ import dev.weir.translation.GroupByKeyPlan;
 import dev.weir.translation.ImpulsePlan;
 import dev.weir.translation.OperatorPlan;
 import dev.weir.translation.ParDoPlan;
+import dev.weir.translation.TestStreamPlan;
 import dev.weir.translation.WindowIntoPlan;
 import dev.weir.worker.operators.CombinePrecombineOperator;
 import dev.weir.worker.operators.FlattenOperator;
@@ -13,6 +14,7 @@ import dev.weir.worker.operators.GroupByKeyOperator;
 import dev.weir.worker.operators.ImpulseOperator;
 import dev.weir.worker.operators.ParDoOperator;
 import dev.weir.worker.operators.StageOperator;
+import dev.weir.worker.operators.TestStreamOperator;
 import dev.weir.worker.operators.WindowIntoOperator;
 
 /** The runtime operator for each kind of operator plan. */
@@ -30,6 +32,8 @@ final class OperatorFactory {
       return new WindowIntoOperator(((WindowIntoPlan) plan).windowFn());
     } else if (plan instanceof CombinePrecombinePlan) {
       return new CombinePrecombineOperator((CombinePrecombinePlan) plan);
+    } else if (plan instanceof TestStreamPlan) {
+      return new TestStreamOperator((TestStreamPlan) plan);
     } else if (plan instanceof ImpulsePlan) {
       return new ImpulseOperator();
     }

@@ -15,6 +15,7 @@ import dev.weir.worker.exchange.DataExchange;
 import dev.weir.worker.exchange.InputGate;
 import dev.weir.worker.operators.ElementReceiver;
 import dev.weir.worker.operators.OperatorContext;
+import dev.weir.worker.operators.SourceControl;
 import dev.weir.worker.operators.StageOperator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -44,10 +45,11 @@ import org.joda.time.Instant;
  * of the input watermark and the holds of the operators before it; the subtask then ends the
  * bundle and forwards the minimum over everything. A bundle also ends when input is idle or large.
  */
-final class SubtaskRunner implements Runnable {
+final class SubtaskRunner implements Runnable, SourceControl {
   private static final long IDLE_POLL_MILLIS = 10;
   private static final int MAX_BUNDLE_ELEMENTS = 100_000;
   private static final long PROCESSING_TIME_TICK_MILLIS = 5;
+  private static final int MAX_FINAL_TIMER_ROUNDS = 10_000;
 
   private final TaskDeployment deployment;
   private final DataExchange exchange;
@@ -67,7 +69,12 @@ final class SubtaskRunner implements Runnable {
   private List<ElementReceiver>[] channelReceivers;
   private PCollectionView<?>[] channelView;
   private Instant[] channelWatermark;
+  private Instant[] channelProcessingTime;
   private boolean[] channelEnded;
+
+  // On a test clock, processing time is the minimum over the open input channels, like a watermark.
+  private boolean testClock;
+  private Instant processingTime = BoundedWindow.TIMESTAMP_MIN_VALUE;
 
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
   private Instant outputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -101,7 +108,7 @@ final class SubtaskRunner implements Runnable {
       setUp();
       if (gate == null) {
         for (StageOperator op : operators) {
-          op.start();
+          op.start(this);
         }
       } else {
         consumeInput();
@@ -131,6 +138,7 @@ final class SubtaskRunner implements Runnable {
         (ExecutionPlan)
             SerializableUtils.deserializeFromByteArray(deployment.serializedPlan(), "plan");
     stage = plan.stage(id.stage());
+    testClock = plan.testClock();
     PipelineOptions options = deployment.options().get();
     KeyGroupRange keyGroups =
         KeyGroupRange.forSubtask(id.subtask(), stage.parallelism(), plan.maxParallelism());
@@ -215,6 +223,7 @@ final class SubtaskRunner implements Runnable {
     channelReceivers = new List[n];
     channelView = new PCollectionView[n];
     channelWatermark = new Instant[n];
+    channelProcessingTime = new Instant[n];
     channelEnded = new boolean[n];
     for (int i = 0; i < n; i++) {
       EdgePlan edge = channelEdges.get(i);
@@ -222,6 +231,7 @@ final class SubtaskRunner implements Runnable {
       channelView[i] = edge.sideInput();
       channelReceivers[i] = consumers.getOrDefault(edge.consumerPCollection(), List.of());
       channelWatermark[i] = BoundedWindow.TIMESTAMP_MIN_VALUE;
+      channelProcessingTime[i] = BoundedWindow.TIMESTAMP_MIN_VALUE;
     }
     gate = exchange.openGate(channels);
   }
@@ -262,17 +272,26 @@ final class SubtaskRunner implements Runnable {
             channelWatermark[channel] = wm;
             onWatermarkChange(channel);
           }
+        } else if (event instanceof ChannelEvent.ProcessingTime) {
+          Instant pt = new Instant(((ChannelEvent.ProcessingTime) event).millis());
+          if (pt.isAfter(channelProcessingTime[channel])) {
+            channelProcessingTime[channel] = pt;
+            onTestClockChange();
+          }
         } else if (event instanceof ChannelEvent.EndOfInput) {
           if (!channelEnded[channel]) {
             channelEnded[channel] = true;
             open--;
             channelWatermark[channel] = BoundedWindow.TIMESTAMP_MAX_VALUE;
             onWatermarkChange(channel);
+            if (testClock) {
+              onTestClockChange();
+            }
           }
         }
       }
       long now = System.currentTimeMillis();
-      if (now - lastTick >= PROCESSING_TIME_TICK_MILLIS) {
+      if (!testClock && now - lastTick >= PROCESSING_TIME_TICK_MILLIS) {
         lastTick = now;
         Instant processingTime = clock.get();
         for (StageOperator op : operators) {
@@ -336,6 +355,60 @@ final class SubtaskRunner implements Runnable {
     }
   }
 
+  /** On a test clock: processing time is the minimum over the channels still open. */
+  private void onTestClockChange() throws InterruptedException {
+    Instant min = null;
+    for (int i = 0; i < channelProcessingTime.length; i++) {
+      if (!channelEnded[i] && (min == null || channelProcessingTime[i].isBefore(min))) {
+        min = channelProcessingTime[i];
+      }
+    }
+    if (min != null && min.isAfter(processingTime)) {
+      setProcessingTime(min);
+    }
+  }
+
+  private void setProcessingTime(Instant time) throws InterruptedException {
+    endBundle();
+    processingTime = time;
+    for (StageOperator op : operators) {
+      op.advanceProcessingTime(time);
+    }
+    endBundle();
+    ChannelEvent.ProcessingTime event = new ChannelEvent.ProcessingTime(time.getMillis());
+    for (EdgeOutput output : outputs) {
+      output.sendControl(event);
+    }
+  }
+
+  @Override
+  public void advanceWatermark(Instant watermark) {
+    if (watermark.isAfter(inputWatermark)) {
+      inputWatermark = watermark;
+      try {
+        advanceWatermark();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SubtaskInterruptedException();
+      }
+    }
+  }
+
+  @Override
+  public void advanceProcessingTime(Instant time) {
+    if (!testClock) {
+      throw new IllegalStateException("Only a test clock can be moved by a source");
+    }
+    if (time.isAfter(processingTime)) {
+      try {
+        setProcessingTime(time);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SubtaskInterruptedException();
+      }
+    }
+  }
+
   /** Fires timers up to the input watermark and forwards the new output watermark. */
   private void advanceWatermark() throws InterruptedException {
     // Data before the watermark goes downstream before timers run, which may take long.
@@ -376,12 +449,25 @@ final class SubtaskRunner implements Runnable {
   /** All input ended: fire every remaining timer, then end the output. */
   private void finishInput() throws InterruptedException {
     inputWatermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
-    boolean pending = true;
-    while (pending) {
-      advanceWatermark();
+    advanceWatermark();
+    // On the wall clock, input has ended and nothing waits for time: processing-time timers fire
+    // now rather than being lost. A test clock stays where the test left it, as on Beam's
+    // DirectRunner, so its pending processing-time timers never fire.
+    boolean pending = !testClock;
+    for (int round = 0; pending; round++) {
+      if (round == MAX_FINAL_TIMER_ROUNDS) {
+        throw new IllegalStateException(
+            "Input has ended but timers of stage '"
+                + stage.name()
+                + "' keep setting new timers after "
+                + round
+                + " rounds of firing; a timer that always re-arms itself never lets a bounded"
+                + " job end");
+      }
       for (StageOperator op : operators) {
         op.advanceProcessingTime(BoundedWindow.TIMESTAMP_MAX_VALUE);
       }
+      advanceWatermark();
       pending = false;
       for (StageOperator op : operators) {
         pending |= op.hasPendingTimers();
@@ -492,7 +578,7 @@ final class SubtaskRunner implements Runnable {
 
     @Override
     public Supplier<Instant> processingTime() {
-      return clock;
+      return testClock ? () -> processingTime : clock;
     }
   }
 }
