@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.beam.runners.core.SplittableParDoViaKeyedWorkItems;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -20,8 +21,10 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.reflect.DoFnSignature;
 import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.SplittableParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.PValue;
@@ -51,6 +54,7 @@ public final class PipelineTranslator {
   private final List<EdgePlan> edges = new ArrayList<>();
   private final Map<List<Object>, Integer> edgeIndex = new HashMap<>();
   private boolean testClock;
+  private final Map<String, Coder<? extends BoundedWindow>> elementWindowCoders = new HashMap<>();
 
   private PipelineTranslator(String jobName, int parallelism, int maxParallelism) {
     this.jobName = jobName;
@@ -114,6 +118,10 @@ public final class PipelineTranslator {
   private void translatePrimitive(TransformHierarchy.Node node) {
     PTransform<?, ?> transform = node.getTransform();
     String name = node.getFullName();
+    if (transform instanceof SplittableParDoViaKeyedWorkItems.ProcessElements) {
+      translateSplittableProcess(node, (SplittableParDoViaKeyedWorkItems.ProcessElements) transform);
+      return;
+    }
     String urn = urnOf(transform);
     if (urn == null) {
       throw new UnsupportedTransformException(
@@ -124,6 +132,14 @@ public final class PipelineTranslator {
               + " that no Weir translation knows");
     }
     switch (urn) {
+      case SplittableParDo.SPLITTABLE_GBKIKWI_URN:
+        {
+          PCollection<?> input = mainInput(node);
+          elementWindowCoders.put(
+              idOf(singleOutput(node)), input.getWindowingStrategy().getWindowFn().windowCoder());
+          exchangeOnly(node, ExchangeKind.KEYED);
+          return;
+        }
       case PTransformTranslation.IMPULSE_TRANSFORM_URN:
         {
           StagePlan stage = newStage(name);
@@ -321,6 +337,43 @@ public final class PipelineTranslator {
             accumulatorKvCoder,
             input.getWindowingStrategy(),
             new AccumulatorMergingFn(fn, accumulatorCoder)));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void translateSplittableProcess(
+      TransformHierarchy.Node node, SplittableParDoViaKeyedWorkItems.ProcessElements transform) {
+    String name = node.getFullName();
+    PCollection<?> input = mainInput(node);
+    Coder<? extends BoundedWindow> windowCoder = elementWindowCoders.get(idOf(input));
+    if (windowCoder == null) {
+      throw new UnsupportedTransformException(
+          name,
+          PTransformTranslation.SPLITTABLE_PROCESS_ELEMENTS_URN,
+          "its input does not come from GBKIntoKeyedWorkItems");
+    }
+    Map<TupleTag<?>, Coder<?>> outputCoders = new LinkedHashMap<>();
+    for (Map.Entry<TupleTag<?>, PCollection<?>> out : node.getOutputs().entrySet()) {
+      outputCoders.put(out.getKey(), out.getValue().getCoder());
+    }
+    // The input is the output of a keyed exchange (GBKIntoKeyedWorkItems): same stage.
+    StagePlan stage = stages.get(stageOf(input));
+    Map<String, PCollectionView<?>> sideInputMapping = transform.getSideInputMapping();
+    for (PCollectionView<?> view : sideInputMapping.values()) {
+      connect(view.getPCollection(), stage, ExchangeKind.BROADCAST, null, view);
+    }
+    addOperator(
+        stage,
+        new SplittableProcessPlan(
+            name,
+            idOf(input),
+            outputs(node),
+            transform.newProcessFn(transform.getFn()),
+            transform.getMainOutputTag(),
+            transform.getAdditionalOutputTags().getAll(),
+            outputCoders,
+            input.getWindowingStrategy(),
+            windowCoder,
+            sideInputMapping));
   }
 
   /** Reshuffle and Redistribute: the output is the input, routed anew. */

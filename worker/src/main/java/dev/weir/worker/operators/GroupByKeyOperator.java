@@ -25,6 +25,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -156,13 +157,8 @@ public final class GroupByKeyOperator implements StageOperator {
   }
 
   @Override
-  public boolean hasPendingTimers() {
-    for (TimeDomain domain : TimeDomain.values()) {
-      if (backend.nextTimerTimestamp(domain) != null) {
-        return true;
-      }
-    }
-    return false;
+  public @Nullable Instant nextProcessingTimer() {
+    return backend == null ? null : backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME);
   }
 
   @Override

@@ -23,9 +23,6 @@ import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.DoFn.BundleFinalizer;
-import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
-import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
 import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
@@ -55,7 +52,7 @@ public final class ParDoOperator implements StageOperator {
   private @Nullable CurrentKey currentKey;
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
   private boolean inBundle;
-  private boolean setUp;
+  private DoFnLifecycle lifecycle;
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
 
   public ParDoOperator(ParDoPlan plan) {
@@ -68,21 +65,8 @@ public final class ParDoOperator implements StageOperator {
     this.context = context;
     this.doFn = (DoFn<Object, Object>) plan.doFn();
     try (AutoCloseable scope = MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-      PipelineOptions options = context.pipelineOptions();
-      DoFnInvokers.invokerFor(doFn)
-          .invokeSetup(
-              new DoFnInvoker.BaseArgumentProvider<Object, Object>() {
-                @Override
-                public PipelineOptions pipelineOptions() {
-                  return options;
-                }
-
-                @Override
-                public String getErrorContext() {
-                  return "Weir ParDo setup of " + plan.name();
-                }
-              });
-      setUp = true;
+      lifecycle = new DoFnLifecycle(doFn);
+      lifecycle.setup(context.pipelineOptions(), plan.name());
     }
     Map<String, ElementReceiver> outputs = context.outputs();
     WindowedValueMultiReceiver outputManager =
@@ -212,16 +196,8 @@ public final class ParDoOperator implements StageOperator {
   }
 
   @Override
-  public boolean hasPendingTimers() {
-    if (backend == null) {
-      return false;
-    }
-    for (TimeDomain domain : TimeDomain.values()) {
-      if (backend.nextTimerTimestamp(domain) != null) {
-        return true;
-      }
-    }
-    return false;
+  public @Nullable Instant nextProcessingTimer() {
+    return backend == null ? null : backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME);
   }
 
   private void updateTimes() {
@@ -318,9 +294,8 @@ public final class ParDoOperator implements StageOperator {
   @Override
   public void close() {
     try {
-      if (setUp) {
-        setUp = false;
-        DoFnInvokers.invokerFor(doFn).invokeTeardown();
+      if (lifecycle != null) {
+        lifecycle.teardown();
       }
     } finally {
       if (backend != null) {

@@ -3,6 +3,7 @@ package dev.weir.worker.operators;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -31,9 +32,9 @@ public interface StageOperator {
   /** Processing time advanced: fire the processing-time timers due. */
   default void advanceProcessingTime(Instant now) {}
 
-  /** Whether timers of any domain are pending (bounded input ends only when none are). */
-  default boolean hasPendingTimers() {
-    return false;
+  /** The earliest pending processing-time timer, or null if none. */
+  default @Nullable Instant nextProcessingTimer() {
+    return null;
   }
 
   /** Ends the current bundle, if one is open. */

@@ -6,6 +6,7 @@ import dev.weir.translation.GroupByKeyPlan;
 import dev.weir.translation.ImpulsePlan;
 import dev.weir.translation.OperatorPlan;
 import dev.weir.translation.ParDoPlan;
+import dev.weir.translation.SplittableProcessPlan;
 import dev.weir.translation.TestStreamPlan;
 import dev.weir.translation.WindowIntoPlan;
 import dev.weir.worker.operators.CombinePrecombineOperator;
@@ -13,6 +14,7 @@ import dev.weir.worker.operators.FlattenOperator;
 import dev.weir.worker.operators.GroupByKeyOperator;
 import dev.weir.worker.operators.ImpulseOperator;
 import dev.weir.worker.operators.ParDoOperator;
+import dev.weir.worker.operators.SplittableProcessOperator;
 import dev.weir.worker.operators.StageOperator;
 import dev.weir.worker.operators.TestStreamOperator;
 import dev.weir.worker.operators.WindowIntoOperator;
@@ -32,6 +34,8 @@ final class OperatorFactory {
       return new WindowIntoOperator(((WindowIntoPlan) plan).windowFn());
     } else if (plan instanceof CombinePrecombinePlan) {
       return new CombinePrecombineOperator((CombinePrecombinePlan) plan);
+    } else if (plan instanceof SplittableProcessPlan) {
+      return new SplittableProcessOperator((SplittableProcessPlan) plan);
     } else if (plan instanceof TestStreamPlan) {
       return new TestStreamOperator((TestStreamPlan) plan);
     } else if (plan instanceof ImpulsePlan) {

@@ -49,7 +49,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private static final long IDLE_POLL_MILLIS = 10;
   private static final int MAX_BUNDLE_ELEMENTS = 100_000;
   private static final long PROCESSING_TIME_TICK_MILLIS = 5;
-  private static final int MAX_FINAL_TIMER_ROUNDS = 10_000;
+  private static final int MAX_FINAL_TIMER_ROUNDS = 1_000_000;
 
   private final TaskDeployment deployment;
   private final DataExchange exchange;
@@ -450,27 +450,39 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private void finishInput() throws InterruptedException {
     inputWatermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
     advanceWatermark();
-    // On the wall clock, input has ended and nothing waits for time: processing-time timers fire
-    // now rather than being lost. A test clock stays where the test left it, as on Beam's
+    // On the wall clock, input has ended and only timers are left: processing time jumps to each
+    // next timer instead of waiting for it, so a bounded job's buffered output is not lost and
+    // splittable DoFns resume at once. A test clock stays where the test left it, as on Beam's
     // DirectRunner, so its pending processing-time timers never fire.
-    boolean pending = !testClock;
-    for (int round = 0; pending; round++) {
-      if (round == MAX_FINAL_TIMER_ROUNDS) {
-        throw new IllegalStateException(
-            "Input has ended but timers of stage '"
-                + stage.name()
-                + "' keep setting new timers after "
-                + round
-                + " rounds of firing; a timer that always re-arms itself never lets a bounded"
-                + " job end");
-      }
-      for (StageOperator op : operators) {
-        op.advanceProcessingTime(BoundedWindow.TIMESTAMP_MAX_VALUE);
-      }
-      advanceWatermark();
-      pending = false;
-      for (StageOperator op : operators) {
-        pending |= op.hasPendingTimers();
+    if (!testClock) {
+      for (int round = 0; ; round++) {
+        Instant next = null;
+        for (StageOperator op : operators) {
+          Instant t = op.nextProcessingTimer();
+          if (t != null && (next == null || t.isBefore(next))) {
+            next = t;
+          }
+        }
+        if (next == null) {
+          break;
+        }
+        if (round == MAX_FINAL_TIMER_ROUNDS) {
+          throw new IllegalStateException(
+              "Input has ended but processing-time timers of stage '"
+                  + stage.name()
+                  + "' keep setting new timers after "
+                  + round
+                  + " rounds; a timer that always re-arms itself never lets a bounded job end");
+        }
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+        Instant now = clock.get();
+        Instant time = next.isAfter(now) ? next : now;
+        for (StageOperator op : operators) {
+          op.advanceProcessingTime(time);
+        }
+        advanceWatermark();
       }
     }
     endBundle();

@@ -1,0 +1,42 @@
+package dev.weir.worker.operators;
+
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
+
+/** Calls a DoFn's {@code @Setup} and {@code @Teardown}, once per DoFn instance. */
+final class DoFnLifecycle {
+  private final DoFn<?, ?> fn;
+  private boolean setUp;
+
+  DoFnLifecycle(DoFn<?, ?> fn) {
+    this.fn = fn;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void setup(PipelineOptions options, String stepName) {
+    DoFnInvoker<Object, Object> invoker = (DoFnInvoker) DoFnInvokers.invokerFor(fn);
+    invoker.invokeSetup(
+        new DoFnInvoker.BaseArgumentProvider<Object, Object>() {
+          @Override
+          public PipelineOptions pipelineOptions() {
+            return options;
+          }
+
+          @Override
+          public String getErrorContext() {
+            return "setup of " + stepName;
+          }
+        });
+    setUp = true;
+  }
+
+  /** Calls teardown if setup succeeded and teardown has not run yet. */
+  void teardown() {
+    if (setUp) {
+      setUp = false;
+      DoFnInvokers.invokerFor(fn).invokeTeardown();
+    }
+  }
+}

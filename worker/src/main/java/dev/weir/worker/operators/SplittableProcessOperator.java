@@ -1,0 +1,224 @@
+package dev.weir.worker.operators;
+
+import dev.weir.state.KeyedStateBackend;
+import dev.weir.state.KeyedTimer;
+import dev.weir.translation.SplittableProcessPlan;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.runners.core.DoFnRunner;
+import org.apache.beam.runners.core.DoFnRunners;
+import org.apache.beam.runners.core.InMemoryBundleFinalizer;
+import org.apache.beam.runners.core.KeyedWorkItem;
+import org.apache.beam.runners.core.KeyedWorkItems;
+import org.apache.beam.runners.core.NullSideInputReader;
+import org.apache.beam.runners.core.OutputAndTimeBoundedSplittableProcessElementInvoker;
+import org.apache.beam.runners.core.SplittableParDoViaKeyedWorkItems.ProcessFn;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.transforms.DoFnSchemaInformation;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.WindowedValueMultiReceiver;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Runs a splittable DoFn on unbounded input with runners-core's {@link ProcessFn}. Each (element,
+ * restriction) arrives under its own key; ProcessFn processes it for at most 10 seconds or 10,000
+ * outputs, keeps the residual in the key's state and resumes it from a processing-time timer. Its
+ * watermark hold keeps this subtask's output watermark at the restriction's watermark.
+ */
+public final class SplittableProcessOperator implements StageOperator {
+  private static final int MAX_OUTPUTS_PER_STEP = 10_000;
+  private static final Duration MAX_STEP_DURATION = Duration.standardSeconds(10);
+
+  private final SplittableProcessPlan plan;
+  private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
+  private OperatorContext context;
+  private ProcessFn<Object, Object, Object, Object, Object> processFn;
+  private DoFnRunner<KeyedWorkItem<byte[], KV<Object, Object>>, Object> runner;
+  private KeyedStateBackend backend;
+  private CurrentKey currentKey;
+  private ScheduledExecutorService executor;
+  private DoFnLifecycle lifecycle;
+  private boolean inBundle;
+  private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+
+  public SplittableProcessOperator(SplittableProcessPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public void open(OperatorContext context) throws Exception {
+    if (!plan.sideInputs().isEmpty()) {
+      throw new UnsupportedOperationException(
+          "Weir does not yet run a splittable DoFn with side inputs on unbounded input: "
+              + plan.name());
+    }
+    this.context = context;
+    this.processFn = (ProcessFn<Object, Object, Object, Object, Object>) plan.processFn();
+    this.backend = context.createStateBackend(plan.elementWindowCoder());
+    this.currentKey =
+        new CurrentKey(backend, ByteArrayCoder.of(), context.maxParallelism(), bundleFinalizer);
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "weir-sdf-" + plan.name());
+              t.setDaemon(true);
+              return t;
+            });
+    Map<String, ElementReceiver> outputs = context.outputs();
+    WindowedValueMultiReceiver outputManager =
+        new WindowedValueMultiReceiver() {
+          @Override
+          public <T> void output(TupleTag<T> tag, WindowedValue<T> value) {
+            ElementReceiver receiver = outputs.get(tag.getId());
+            if (receiver != null) {
+              receiver.accept(value);
+            }
+          }
+        };
+    PipelineOptions options = context.pipelineOptions();
+    processFn.setStateInternalsFactory(key -> currentKey.stateInternals());
+    processFn.setTimerInternalsFactory(key -> currentKey.timerInternals());
+    processFn.setSideInputReader(NullSideInputReader.empty());
+    processFn.setProcessElementInvoker(
+        new OutputAndTimeBoundedSplittableProcessElementInvoker(
+            processFn.getFn(),
+            options,
+            outputManager,
+            plan.mainOutputTag(),
+            NullSideInputReader.empty(),
+            executor,
+            MAX_OUTPUTS_PER_STEP,
+            MAX_STEP_DURATION,
+            () -> bundleFinalizer));
+    try (AutoCloseable scope =
+        MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+      lifecycle = new DoFnLifecycle(processFn);
+      lifecycle.setup(options, plan.name());
+    }
+    runner =
+        DoFnRunners.simpleRunner(
+            options,
+            (org.apache.beam.sdk.transforms.DoFn) processFn,
+            NullSideInputReader.empty(),
+            outputManager,
+            (TupleTag) plan.mainOutputTag(),
+            plan.additionalOutputTags(),
+            currentKey,
+            null,
+            plan.outputCoders(),
+            plan.windowingStrategy(),
+            DoFnSchemaInformation.create(),
+            plan.sideInputMapping());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void processElement(WindowedValue<?> element) {
+    KV<byte[], KV<Object, Object>> kv = (KV<byte[], KV<Object, Object>>) element.getValue();
+    currentKey.set(kv.getKey());
+    run(
+        KeyedWorkItems.elementsWorkItem(
+            kv.getKey(), List.of(WindowedValues.withValue(element, kv.getValue()))));
+  }
+
+  private void run(KeyedWorkItem<byte[], KV<Object, Object>> workItem) {
+    try (AutoCloseable scope =
+        MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+      if (!inBundle) {
+        inBundle = true;
+        runner.startBundle();
+      }
+      backend.setTimes(inputWatermark, null, context.processingTime().get());
+      runner.processElement(WindowedValues.valueInGlobalWindow(workItem));
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  @Override
+  public void advanceInputWatermark(Instant watermark) {
+    inputWatermark = watermark;
+    // ProcessFn sets no event-time timers of its own; drop any that are due.
+    backend.setTimes(inputWatermark, null, context.processingTime().get());
+    while (backend.pollDueTimer(TimeDomain.EVENT_TIME, watermark) != null) {
+      // Nothing to run.
+    }
+  }
+
+  @Override
+  public void advanceProcessingTime(Instant now) {
+    backend.setTimes(inputWatermark, null, now);
+    KeyedTimer due;
+    while ((due = backend.pollDueTimer(TimeDomain.PROCESSING_TIME, now)) != null) {
+      currentKey.setBytes(due.keyBytes());
+      byte[] key = (byte[]) currentKey.key();
+      run(KeyedWorkItems.timersWorkItem(key, List.of(due.timer())));
+    }
+  }
+
+  @Override
+  public Instant nextProcessingTimer() {
+    return backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME);
+  }
+
+  @Override
+  public void finishBundle() {
+    if (inBundle) {
+      inBundle = false;
+      try (AutoCloseable scope =
+          MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+        runner.finishBundle();
+        for (InMemoryBundleFinalizer.Finalization f : bundleFinalizer.getAndClearFinalizations()) {
+          if (!f.getExpiryTime().isBefore(context.processingTime().get())) {
+            f.getCallback().onBundleSuccess();
+          }
+        }
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }
+  }
+
+  @Override
+  public Instant watermarkHold() {
+    return backend.minWatermarkHold();
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (lifecycle != null) {
+        lifecycle.teardown();
+      }
+    } finally {
+      if (executor != null) {
+        executor.shutdownNow();
+        try {
+          executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (backend != null) {
+        backend.close();
+        backend = null;
+      }
+    }
+  }
+}
