@@ -211,6 +211,8 @@ public final class PipelineTranslator {
         {
           testClock = true;
           StagePlan stage = newStage(name);
+          // One subtask plays the stream; idle siblings would only hold its watermark back.
+          stage.setParallelism(1);
           addOperator(stage, new TestStreamPlan(name, outputs(node), (TestStream<?>) transform));
           return;
         }

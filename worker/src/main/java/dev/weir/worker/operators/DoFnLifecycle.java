@@ -17,6 +17,8 @@ final class DoFnLifecycle {
   @SuppressWarnings({"unchecked", "rawtypes"})
   void setup(PipelineOptions options, String stepName) {
     DoFnInvoker<Object, Object> invoker = (DoFnInvoker) DoFnInvokers.invokerFor(fn);
+    // Beam calls teardown even when setup threw, so resources setup took are released.
+    setUp = true;
     invoker.invokeSetup(
         new DoFnInvoker.BaseArgumentProvider<Object, Object>() {
           @Override
@@ -29,10 +31,9 @@ final class DoFnLifecycle {
             return "setup of " + stepName;
           }
         });
-    setUp = true;
   }
 
-  /** Calls teardown if setup succeeded and teardown has not run yet. */
+  /** Calls teardown once, if setup was called. */
   void teardown() {
     if (setUp) {
       setUp = false;

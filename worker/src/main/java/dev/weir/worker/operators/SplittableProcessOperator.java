@@ -3,17 +3,17 @@ package dev.weir.worker.operators;
 import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.KeyedTimer;
 import dev.weir.translation.SplittableProcessPlan;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.DoFnRunners;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.KeyedWorkItem;
 import org.apache.beam.runners.core.KeyedWorkItems;
-import org.apache.beam.runners.core.NullSideInputReader;
+import org.apache.beam.runners.core.PushbackSideInputDoFnRunner;
 import org.apache.beam.runners.core.OutputAndTimeBoundedSplittableProcessElementInvoker;
 import org.apache.beam.runners.core.SplittableParDoViaKeyedWorkItems.ProcessFn;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -24,6 +24,7 @@ import org.apache.beam.sdk.transforms.DoFnSchemaInformation;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.WindowedValueMultiReceiver;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -44,7 +45,10 @@ public final class SplittableProcessOperator implements StageOperator {
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
   private OperatorContext context;
   private ProcessFn<Object, Object, Object, Object, Object> processFn;
-  private DoFnRunner<KeyedWorkItem<byte[], KV<Object, Object>>, Object> runner;
+  private PushbackSideInputDoFnRunner<KeyedWorkItem<byte[], KV<Object, Object>>, Object> runner;
+  private SideInputStore sideInputs;
+  private final List<WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>>> pushedBack =
+      new ArrayList<>();
   private KeyedStateBackend backend;
   private CurrentKey currentKey;
   private ScheduledExecutorService executor;
@@ -59,12 +63,8 @@ public final class SplittableProcessOperator implements StageOperator {
   @Override
   @SuppressWarnings({"unchecked", "rawtypes"})
   public void open(OperatorContext context) throws Exception {
-    if (!plan.sideInputs().isEmpty()) {
-      throw new UnsupportedOperationException(
-          "Weir does not yet run a splittable DoFn with side inputs on unbounded input: "
-              + plan.name());
-    }
     this.context = context;
+    this.sideInputs = new SideInputStore(plan.sideInputs());
     this.processFn = (ProcessFn<Object, Object, Object, Object, Object>) plan.processFn();
     this.backend = context.createStateBackend(plan.elementWindowCoder());
     this.currentKey =
@@ -90,14 +90,14 @@ public final class SplittableProcessOperator implements StageOperator {
     PipelineOptions options = context.pipelineOptions();
     processFn.setStateInternalsFactory(key -> currentKey.stateInternals());
     processFn.setTimerInternalsFactory(key -> currentKey.timerInternals());
-    processFn.setSideInputReader(NullSideInputReader.empty());
+    processFn.setSideInputReader(sideInputs);
     processFn.setProcessElementInvoker(
         new OutputAndTimeBoundedSplittableProcessElementInvoker(
             processFn.getFn(),
             options,
             outputManager,
             plan.mainOutputTag(),
-            NullSideInputReader.empty(),
+            sideInputs,
             executor,
             MAX_OUTPUTS_PER_STEP,
             MAX_STEP_DURATION,
@@ -108,10 +108,11 @@ public final class SplittableProcessOperator implements StageOperator {
       lifecycle.setup(options, plan.name());
     }
     runner =
-        DoFnRunners.simpleRunner(
+        DoFnRunners.newProcessFnRunner(
+            (ProcessFn) processFn,
             options,
-            (org.apache.beam.sdk.transforms.DoFn) processFn,
-            NullSideInputReader.empty(),
+            plan.sideInputs(),
+            sideInputs,
             outputManager,
             (TupleTag) plan.mainOutputTag(),
             plan.additionalOutputTags(),
@@ -141,11 +142,32 @@ public final class SplittableProcessOperator implements StageOperator {
         runner.startBundle();
       }
       backend.setTimes(inputWatermark, null, context.processingTime().get());
-      runner.processElement(WindowedValues.valueInGlobalWindow(workItem));
+      for (WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>> waiting :
+          runner.processElementInReadyWindows(WindowedValues.valueInGlobalWindow(workItem))) {
+        pushedBack.add(waiting);
+      }
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
       throw new RuntimeException(e);
+    }
+  }
+
+  @Override
+  public void processSideInput(PCollectionView<?> view, WindowedValue<?> element) {
+    sideInputs.add(view, element);
+  }
+
+  @Override
+  public void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {
+    if (sideInputs.advanceWatermark(view, watermark) && !pushedBack.isEmpty()) {
+      List<WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>>> retry =
+          new ArrayList<>(pushedBack);
+      pushedBack.clear();
+      for (WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>> waiting : retry) {
+        currentKey.set(waiting.getValue().key());
+        run(waiting.getValue());
+      }
     }
   }
 
@@ -197,7 +219,15 @@ public final class SplittableProcessOperator implements StageOperator {
 
   @Override
   public Instant watermarkHold() {
-    return backend.minWatermarkHold();
+    Instant hold = backend.minWatermarkHold();
+    for (WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>> waiting : pushedBack) {
+      for (WindowedValue<?> element : waiting.getValue().elementsIterable()) {
+        if (element.getTimestamp().isBefore(hold)) {
+          hold = element.getTimestamp();
+        }
+      }
+    }
+    return hold;
   }
 
   @Override
