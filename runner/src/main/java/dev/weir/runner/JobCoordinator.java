@@ -214,6 +214,14 @@ final class JobCoordinator implements TaskListener {
     return copy;
   }
 
+  /**
+   * The attempted metrics as they grow, for a reader on another thread (the metrics pusher). Its
+   * containers are concurrent maps of atomic cells, so reading while it is updated is safe.
+   */
+  MetricsContainerStepMap liveAttemptedMetrics() {
+    return metrics;
+  }
+
   /** Committed metrics: of the subtasks that finished successfully. */
   synchronized MetricsContainerStepMap committedMetrics() {
     MetricsContainerStepMap copy = new MetricsContainerStepMap();

@@ -4,9 +4,11 @@ import dev.weir.translation.ExecutionPlan;
 import dev.weir.translation.PipelineTranslator;
 import dev.weir.translation.TransformOverrides;
 import java.util.UUID;
+import org.apache.beam.runners.core.metrics.MetricsPusher;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.metrics.MetricsOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsValidator;
 import org.joda.time.Instant;
@@ -60,6 +62,11 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
       cluster.close();
       throw e;
     }
-    return new WeirPipelineResult(coordinator);
+    WeirPipelineResult result = new WeirPipelineResult(coordinator);
+    // Pushes attempted metrics to --metricsSink every --metricsPushPeriod seconds, if one is set.
+    new MetricsPusher(
+            coordinator.liveAttemptedMetrics(), options.as(MetricsOptions.class), result)
+        .start();
+    return result;
   }
 }

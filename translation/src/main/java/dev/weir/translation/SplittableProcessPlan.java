@@ -12,7 +12,7 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
- * A splittable DoFn on unbounded input, run by runners-core's {@link ProcessFn}: each (element,
+ * A splittable DoFn, run by runners-core's {@link ProcessFn}: each (element,
  * restriction) is keyed by a unique key, processed for a bounded time or output count, and resumed
  * from its residual by a processing-time timer; its watermark estimator holds the watermark.
  */

@@ -141,7 +141,7 @@ public final class GroupByKeyOperator implements StageOperator {
   private void fire(TimeDomain domain, Instant upTo) {
     updateTimes();
     KeyedTimer due;
-    while ((due = backend.pollDueTimer(domain, upTo)) != null) {
+    while ((due = DueTimers.poll(backend, domain, upTo)) != null) {
       currentKey.setBytes(due.keyBytes());
       try (AutoCloseable scope =
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {

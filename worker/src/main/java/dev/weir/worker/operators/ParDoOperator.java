@@ -26,6 +26,7 @@ import org.apache.beam.sdk.transforms.DoFn.BundleFinalizer;
 import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.util.WindowedValueMultiReceiver;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -63,7 +64,9 @@ public final class ParDoOperator implements StageOperator {
   @SuppressWarnings({"unchecked", "rawtypes"})
   public void open(OperatorContext context) throws Exception {
     this.context = context;
-    this.doFn = (DoFn<Object, Object>) plan.doFn();
+    // A DoFn instance of its own: fused transforms of one expansion (a splittable DoFn's pair,
+    // split and process steps) may wrap the same user DoFn, whose lifecycle is per instance.
+    this.doFn = (DoFn<Object, Object>) SerializableUtils.clone(plan.doFn());
     try (AutoCloseable scope = MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
       lifecycle = new DoFnLifecycle(doFn);
       lifecycle.setup(context.pipelineOptions(), plan.name());
@@ -210,7 +213,7 @@ public final class ParDoOperator implements StageOperator {
     }
     updateTimes();
     KeyedTimer due;
-    while ((due = backend.pollDueTimer(domain, upTo)) != null) {
+    while ((due = DueTimers.poll(backend, domain, upTo)) != null) {
       try (AutoCloseable scope =
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
         ensureBundle();

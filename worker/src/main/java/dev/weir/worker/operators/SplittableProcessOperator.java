@@ -22,6 +22,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFnSchemaInformation;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.util.WindowedValueMultiReceiver;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -65,7 +66,9 @@ public final class SplittableProcessOperator implements StageOperator {
   public void open(OperatorContext context) throws Exception {
     this.context = context;
     this.sideInputs = new SideInputStore(plan.sideInputs());
-    this.processFn = (ProcessFn<Object, Object, Object, Object, Object>) plan.processFn();
+    this.processFn =
+        (ProcessFn<Object, Object, Object, Object, Object>)
+            SerializableUtils.clone(plan.processFn());
     this.backend = context.createStateBackend(plan.elementWindowCoder());
     this.currentKey =
         new CurrentKey(backend, ByteArrayCoder.of(), context.maxParallelism(), bundleFinalizer);
@@ -176,7 +179,7 @@ public final class SplittableProcessOperator implements StageOperator {
     inputWatermark = watermark;
     // ProcessFn sets no event-time timers of its own; drop any that are due.
     backend.setTimes(inputWatermark, null, context.processingTime().get());
-    while (backend.pollDueTimer(TimeDomain.EVENT_TIME, watermark) != null) {
+    while (DueTimers.poll(backend, TimeDomain.EVENT_TIME, watermark) != null) {
       // Nothing to run.
     }
   }
@@ -185,7 +188,7 @@ public final class SplittableProcessOperator implements StageOperator {
   public void advanceProcessingTime(Instant now) {
     backend.setTimes(inputWatermark, null, now);
     KeyedTimer due;
-    while ((due = backend.pollDueTimer(TimeDomain.PROCESSING_TIME, now)) != null) {
+    while ((due = DueTimers.poll(backend, TimeDomain.PROCESSING_TIME, now)) != null) {
       currentKey.setBytes(due.keyBytes());
       byte[] key = (byte[]) currentKey.key();
       run(KeyedWorkItems.timersWorkItem(key, List.of(due.timer())));

@@ -477,8 +477,9 @@ final class SubtaskRunner implements Runnable, SourceControl {
         if (Thread.interrupted()) {
           throw new InterruptedException();
         }
+        // A timer is due once time is past it.
         Instant now = clock.get();
-        Instant time = next.isAfter(now) ? next : now;
+        Instant time = next.isBefore(now) ? now : next.plus(1);
         for (StageOperator op : operators) {
           op.advanceProcessingTime(time);
         }
