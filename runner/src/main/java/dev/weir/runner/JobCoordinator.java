@@ -3,6 +3,7 @@ package dev.weir.runner;
 import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.worker.exchange.ChannelId;
+import dev.weir.worker.task.JobActivity;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.translation.StagePlan;
 import dev.weir.worker.task.TaskDeployment;
@@ -191,6 +192,7 @@ final class JobCoordinator implements TaskListener {
               try {
                 onTerminated.run();
               } finally {
+                JobActivity.release(jobId);
                 terminated.countDown();
               }
             },

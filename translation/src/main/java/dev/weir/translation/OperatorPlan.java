@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.values.PCollectionView;
 
 /**
  * One primitive transform inside a stage: the PCollections it reads (by id) and the PCollections
@@ -42,6 +43,11 @@ public abstract class OperatorPlan implements Serializable {
   /** Output tag id to PCollection id. */
   public Map<String, String> outputs() {
     return outputs;
+  }
+
+  /** The side inputs the operator reads; they arrive on broadcast edges. */
+  public List<PCollectionView<?>> sideInputs() {
+    return Collections.emptyList();
   }
 
   /** True if the operator keeps state per key and needs its input routed by key. */

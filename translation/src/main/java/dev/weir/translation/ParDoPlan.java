@@ -82,6 +82,7 @@ public final class ParDoPlan extends OperatorPlan {
     return windowingStrategy;
   }
 
+  @Override
   public List<PCollectionView<?>> sideInputs() {
     return sideInputs;
   }

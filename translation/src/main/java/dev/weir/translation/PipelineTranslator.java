@@ -19,6 +19,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.reflect.DoFnSignature;
 import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -54,6 +55,7 @@ public final class PipelineTranslator {
   private final List<EdgePlan> edges = new ArrayList<>();
   private final Map<List<Object>, Integer> edgeIndex = new HashMap<>();
   private boolean testClock;
+  private final Map<String, PCollection<?>> viewInputs = new HashMap<>();
   private final Map<String, Coder<? extends BoundedWindow>> elementWindowCoders = new HashMap<>();
 
   private PipelineTranslator(String jobName, int parallelism, int maxParallelism) {
@@ -204,9 +206,17 @@ public final class PipelineTranslator {
           return;
         }
       case PTransformTranslation.CREATE_VIEW_TRANSFORM_URN:
-        // The view is read from the PCollection it was made of; the transform itself is a no-op.
-        aliases.put(idOf(singleOutput(node)), idOf(mainInput(node)));
-        return;
+        {
+          // The view is read from the PCollection it was made of; the transform itself is a
+          // no-op. Views reach some transforms as deserialized copies without their PCollection,
+          // so remember the producer by tag.
+          PCollectionView<?> view = ((View.CreatePCollectionView<?, ?>) transform).getView();
+          PCollection<?> viewInput =
+              view.getPCollection() != null ? view.getPCollection() : mainInput(node);
+          viewInputs.put(view.getTagInternal().getId(), viewInput);
+          aliases.put(idOf(singleOutput(node)), idOf(mainInput(node)));
+          return;
+        }
       case PTransformTranslation.TEST_STREAM_TRANSFORM_URN:
         {
           testClock = true;
@@ -277,14 +287,7 @@ public final class PipelineTranslator {
       stage = newStage(name);
       connect(input, stage, stateful ? ExchangeKind.KEYED : ExchangeKind.FORWARD, keyCoder, null);
       for (PCollectionView<?> view : sideInputMapping.values()) {
-        PCollection<?> viewInput = view.getPCollection();
-        if (viewInput == null || !pcollectionIds.containsKey(viewInput)) {
-          throw new UnsupportedTransformException(
-              name,
-              PTransformTranslation.PAR_DO_TRANSFORM_URN,
-              "side input " + view.getTagInternal().getId() + " is not produced in this pipeline");
-        }
-        connect(viewInput, stage, ExchangeKind.BROADCAST, null, view);
+        connect(viewInput(name, view), stage, ExchangeKind.BROADCAST, null, view);
       }
     } else {
       stage = stages.get(stageOf(input));
@@ -361,7 +364,7 @@ public final class PipelineTranslator {
     StagePlan stage = stages.get(stageOf(input));
     Map<String, PCollectionView<?>> sideInputMapping = transform.getSideInputMapping();
     for (PCollectionView<?> view : sideInputMapping.values()) {
-      connect(view.getPCollection(), stage, ExchangeKind.BROADCAST, null, view);
+      connect(viewInput(name, view), stage, ExchangeKind.BROADCAST, null, view);
     }
     addOperator(
         stage,
@@ -376,6 +379,21 @@ public final class PipelineTranslator {
             input.getWindowingStrategy(),
             windowCoder,
             sideInputMapping));
+  }
+
+  /** The PCollection a side input is read from. */
+  private PCollection<?> viewInput(String consumer, PCollectionView<?> view) {
+    PCollection<?> input = viewInputs.get(view.getTagInternal().getId());
+    if (input == null) {
+      input = view.getPCollection();
+    }
+    if (input == null || !pcollectionIds.containsKey(input)) {
+      throw new UnsupportedTransformException(
+          consumer,
+          PTransformTranslation.PAR_DO_TRANSFORM_URN,
+          "side input " + view.getTagInternal().getId() + " is not produced in this pipeline");
+    }
+    return input;
   }
 
   /** Reshuffle and Redistribute: the output is the input, routed anew. */

@@ -78,6 +78,7 @@ public final class SplittableProcessPlan extends OperatorPlan {
     return sideInputMapping;
   }
 
+  @Override
   public List<PCollectionView<?>> sideInputs() {
     return new ArrayList<>(sideInputMapping.values());
   }

@@ -49,6 +49,9 @@ public final class ParDoOperator implements StageOperator {
   private @Nullable PushbackSideInputDoFnRunner<Object, Object> pushbackRunner;
   private @Nullable SideInputStore sideInputs;
   private final List<WindowedValue<Object>> pushedBack = new ArrayList<>();
+  // The bundle each pushed-back element arrived in, so a retry keeps the bundle boundaries.
+  private final List<Long> pushedBackBundles = new ArrayList<>();
+  private long bundleNumber;
   private @Nullable KeyedStateBackend backend;
   private @Nullable CurrentKey currentKey;
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
@@ -157,6 +160,7 @@ public final class ParDoOperator implements StageOperator {
       if (pushbackRunner != null) {
         for (WindowedValue<Object> pushed : pushbackRunner.processElementInReadyWindows(value)) {
           pushedBack.add(pushed);
+          pushedBackBundles.add(bundleNumber);
         }
       } else {
         runner.processElement(value);
@@ -179,9 +183,14 @@ public final class ParDoOperator implements StageOperator {
       // The pushback runner remembers not-ready windows for the rest of a bundle.
       finishBundle();
       List<WindowedValue<Object>> retry = new ArrayList<>(pushedBack);
+      List<Long> retryBundles = new ArrayList<>(pushedBackBundles);
       pushedBack.clear();
-      for (WindowedValue<Object> element : retry) {
-        processElement(element);
+      pushedBackBundles.clear();
+      for (int i = 0; i < retry.size(); i++) {
+        if (i > 0 && !retryBundles.get(i).equals(retryBundles.get(i - 1))) {
+          finishBundle();
+        }
+        processElement(retry.get(i));
       }
     }
   }
@@ -261,6 +270,7 @@ public final class ParDoOperator implements StageOperator {
   public void finishBundle() {
     if (inBundle) {
       inBundle = false;
+      bundleNumber++;
       try (AutoCloseable scope =
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
         if (pushbackRunner != null) {

@@ -11,4 +11,10 @@ public interface SourceControl {
   void advanceWatermark(Instant watermark);
 
   void advanceProcessingTime(Instant processingTime);
+
+  /**
+   * Waits until everything this job's subtasks have sent so far has been handled, so that what
+   * the source does next happens after it; only meaningful on a test clock.
+   */
+  void awaitQuiescence() throws InterruptedException;
 }

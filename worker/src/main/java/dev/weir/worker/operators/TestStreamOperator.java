@@ -15,8 +15,8 @@ import org.joda.time.Instant;
 
 /**
  * Plays a TestStream from subtask 0: elements into the global window, watermark and processing-time
- * advances in-band behind them, so everything before an advance is processed before it takes
- * effect downstream.
+ * advances in-band behind them. Before each event it waits until the job has processed everything
+ * the previous events caused, as Beam's TestStream semantics ask.
  */
 public final class TestStreamOperator implements StageOperator {
   private final TestStreamPlan plan;
@@ -42,7 +42,13 @@ public final class TestStreamOperator implements StageOperator {
     Coder<Iterable<TimestampedValue<Object>>> coder =
         (Coder) IterableCoder.of(TimestampedValueCoder.of(plan.valueCoder()));
     Instant processingTime = BoundedWindow.TIMESTAMP_MIN_VALUE;
+    boolean firstStep = true;
     for (TestStreamPlan.Step step : plan.steps()) {
+      // Every event takes effect only after the pipeline has processed all before it.
+      if (!firstStep) {
+        quiesce(control);
+      }
+      firstStep = false;
       switch (step.kind()) {
         case ELEMENTS:
           Iterable<TimestampedValue<Object>> elements;
@@ -68,6 +74,16 @@ public final class TestStreamOperator implements StageOperator {
         default:
           throw new IllegalStateException("Unknown TestStream step " + step.kind());
       }
+    }
+  }
+
+  /** A TestStream advances time only after the pipeline has processed what came before. */
+  private static void quiesce(SourceControl control) {
+    try {
+      control.awaitQuiescence();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while the TestStream waited", e);
     }
   }
 

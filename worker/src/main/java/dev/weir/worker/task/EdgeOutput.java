@@ -11,6 +11,7 @@ import java.util.Arrays;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The producer side of one edge in one subtask: encodes each element once with the edge's coder,
@@ -30,11 +31,18 @@ final class EdgeOutput implements ElementReceiver {
   private final Batch scratch = new Batch();
   private final ByteArrayOutputStream keyBuffer = new ByteArrayOutputStream();
   private int nextRebalance;
+  private final @Nullable JobActivity activity;
 
   /** {@code writers[i]} is the channel to consumer subtask i, null where this edge sends none. */
   @SuppressWarnings("unchecked")
-  EdgeOutput(EdgePlan edge, ChannelWriter[] writers, int ownSubtask, int maxParallelism) {
+  EdgeOutput(
+      EdgePlan edge,
+      ChannelWriter[] writers,
+      int ownSubtask,
+      int maxParallelism,
+      @Nullable JobActivity activity) {
     this.edge = edge;
+    this.activity = activity;
     this.writers = writers;
     this.ownSubtask = ownSubtask;
     this.maxParallelism = maxParallelism;
@@ -104,6 +112,9 @@ final class EdgeOutput implements ElementReceiver {
     Batch batch = batches[target];
     if (batch.count > 0) {
       batch.sent += batch.count;
+      if (activity != null) {
+        activity.sent(batch.count);
+      }
       writers[target].send(
           new ChannelEvent.DataBatch(Arrays.copyOf(batch.buffer(), batch.size()), batch.count));
       batch.reset();
@@ -124,6 +135,9 @@ final class EdgeOutput implements ElementReceiver {
     flush();
     for (ChannelWriter writer : writers) {
       if (writer != null) {
+        if (activity != null) {
+          activity.sent(1);
+        }
         writer.send(event);
       }
     }

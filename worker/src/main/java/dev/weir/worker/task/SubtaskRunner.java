@@ -6,7 +6,6 @@ import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExchangeKind;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.translation.OperatorPlan;
-import dev.weir.translation.ParDoPlan;
 import dev.weir.translation.StagePlan;
 import dev.weir.worker.exchange.ChannelEvent;
 import dev.weir.worker.exchange.ChannelId;
@@ -50,6 +49,8 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private static final int MAX_BUNDLE_ELEMENTS = 100_000;
   private static final long PROCESSING_TIME_TICK_MILLIS = 5;
   private static final int MAX_FINAL_TIMER_ROUNDS = 1_000_000;
+  private static final java.time.Duration QUIESCENCE_WAIT = java.time.Duration.ofSeconds(60);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SubtaskRunner.class);
 
   private final TaskDeployment deployment;
   private final DataExchange exchange;
@@ -74,6 +75,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
 
   // On a test clock, processing time is the minimum over the open input channels, like a watermark.
   private boolean testClock;
+  private @org.checkerframework.checker.nullness.qual.Nullable JobActivity activity;
   private Instant processingTime = BoundedWindow.TIMESTAMP_MIN_VALUE;
 
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -139,6 +141,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
             SerializableUtils.deserializeFromByteArray(deployment.serializedPlan(), "plan");
     stage = plan.stage(id.stage());
     testClock = plan.testClock();
+    activity = testClock ? JobActivity.of(id.jobId()) : null;
     PipelineOptions options = deployment.options().get();
     KeyGroupRange keyGroups =
         KeyGroupRange.forSubtask(id.subtask(), stage.parallelism(), plan.maxParallelism());
@@ -152,12 +155,8 @@ final class SubtaskRunner implements Runnable, SourceControl {
       for (String input : opPlan.inputs()) {
         consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(op::processElement);
       }
-      if (opPlan instanceof ParDoPlan) {
-        for (PCollectionView<?> view : ((ParDoPlan) opPlan).sideInputs()) {
-          sideReaders
-              .computeIfAbsent(view.getTagInternal().getId(), k -> new ArrayList<>())
-              .add(op);
-        }
+      for (PCollectionView<?> view : opPlan.sideInputs()) {
+        sideReaders.computeIfAbsent(view.getTagInternal().getId(), k -> new ArrayList<>()).add(op);
       }
     }
     for (int edgeId : stage.outputEdges()) {
@@ -193,7 +192,12 @@ final class SubtaskRunner implements Runnable, SourceControl {
               new ChannelId(id.jobId(), edge.id(), id.subtask(), consumer),
               addresses.get(consumer));
     }
-    return new EdgeOutput(edge, writers, id.subtask(), plan.maxParallelism());
+    return new EdgeOutput(
+        edge,
+        writers,
+        id.subtask(),
+        plan.maxParallelism(),
+        plan.testClock() ? JobActivity.of(id.jobId()) : null);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -288,6 +292,14 @@ final class SubtaskRunner implements Runnable, SourceControl {
               onTestClockChange();
             }
           }
+        }
+        if (activity != null) {
+          // Counted once its consequences (outputs, fired timers) have been sent on.
+          endBundle();
+          activity.handled(
+              event instanceof ChannelEvent.DataBatch
+                  ? ((ChannelEvent.DataBatch) event).elementCount()
+                  : 1);
         }
       }
       long now = System.currentTimeMillis();
@@ -391,6 +403,23 @@ final class SubtaskRunner implements Runnable, SourceControl {
         Thread.currentThread().interrupt();
         throw new SubtaskInterruptedException();
       }
+    }
+  }
+
+  @Override
+  public void awaitQuiescence() throws InterruptedException {
+    endBundle();
+    long deadline = System.nanoTime() + QUIESCENCE_WAIT.toNanos();
+    while (!activity.quiescent()) {
+      if (System.nanoTime() > deadline) {
+        LOG.warn(
+            "Stage '{}' waited {} for the job to process what came before a TestStream time"
+                + " advance; going on",
+            stage.name(),
+            QUIESCENCE_WAIT);
+        return;
+      }
+      Thread.sleep(1);
     }
   }
 
