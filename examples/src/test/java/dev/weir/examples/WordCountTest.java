@@ -1,0 +1,95 @@
+package dev.weir.examples;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.empty;
+import static org.junit.Assert.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Runs {@link WordCount} end to end on WeirRunner and reads back every output shard. */
+public class WordCountTest {
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void countsWordsOfAFileOnWeir() throws IOException {
+    Path input = tmp.newFile("input.txt").toPath();
+    Files.write(
+        input,
+        List.of(
+            "The cat sat on the mat.",
+            "",
+            "'The mat,' said the cat, \"isn't mine.\"",
+            "Mat 2 mat 2"),
+        StandardCharsets.UTF_8);
+    Path output = tmp.getRoot().toPath().resolve("out").resolve("counts");
+
+    PipelineResult.State state =
+        WordCount.run(
+            options(
+                "--inputFile=" + input, "--output=" + output, "--parallelism=2"));
+
+    assertEquals(PipelineResult.State.DONE, state);
+    assertEquals(
+        List.of(
+            "2: 2",
+            "cat: 2",
+            "isn't: 1",
+            "mat: 4",
+            "mine: 1",
+            "on: 1",
+            "said: 1",
+            "sat: 1",
+            "the: 4"),
+        sortedLinesOfShards(output));
+  }
+
+  @Test
+  public void defaultsToTheBundledText() throws IOException {
+    Path output = tmp.getRoot().toPath().resolve("bundled").resolve("counts");
+
+    PipelineResult.State state = WordCount.run(options("--output=" + output));
+
+    assertEquals(PipelineResult.State.DONE, state);
+    List<String> lines = sortedLinesOfShards(output);
+    assertEquals(169, lines.size());
+    assertThat(lines, hasItems("weir: 10", "the: 60", "river: 9", "water: 8"));
+  }
+
+  private static WordCountOptions options(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--runner=WeirRunner");
+    return PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
+        .withValidation()
+        .as(WordCountOptions.class);
+  }
+
+  /** All lines of every {@code <prefix>-SSSSS-of-NNNNN} shard, sorted. */
+  private static List<String> sortedLinesOfShards(Path prefix) throws IOException {
+    List<String> lines = new ArrayList<>();
+    List<Path> shards = new ArrayList<>();
+    try (DirectoryStream<Path> dir =
+        Files.newDirectoryStream(prefix.getParent(), prefix.getFileName() + "-*-of-*")) {
+      dir.forEach(shards::add);
+    }
+    assertThat("no output shards under " + prefix, shards, not(empty()));
+    for (Path shard : shards) {
+      lines.addAll(Files.readAllLines(shard, StandardCharsets.UTF_8));
+    }
+    Collections.sort(lines);
+    return lines;
+  }
+}
