@@ -9,7 +9,7 @@ import dev.weir.translation.StagePlan;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.TaskListener;
-import dev.weir.worker.task.WorkerNode;
+import dev.weir.worker.task.WorkerGateway;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,13 +34,13 @@ final class JobCoordinator implements TaskListener {
 
   private final String jobId;
   private final ExecutionPlan plan;
-  private final List<WorkerNode> workers;
+  private final List<? extends WorkerGateway> workers;
   private final Runnable onTerminated;
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
   private final MetricsContainerStepMap committedMetrics = new MetricsContainerStepMap();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Map<Integer, List<String>> addresses = new HashMap<>();
-  private final Map<TaskId, WorkerNode> placement = new HashMap<>();
+  private final Map<TaskId, WorkerGateway> placement = new HashMap<>();
 
   private int remaining;
   private PipelineResult.State state = PipelineResult.State.STOPPED;
@@ -48,7 +48,7 @@ final class JobCoordinator implements TaskListener {
   private boolean cancelling;
   private long elementsBetweenWorkers;
 
-  JobCoordinator(String jobId, ExecutionPlan plan, List<WorkerNode> workers, Runnable onTerminated) {
+  JobCoordinator(String jobId, ExecutionPlan plan, List<? extends WorkerGateway> workers, Runnable onTerminated) {
     this.jobId = jobId;
     this.plan = plan;
     this.workers = workers;
@@ -62,7 +62,7 @@ final class JobCoordinator implements TaskListener {
     for (StagePlan stage : plan.stages()) {
       List<String> stageAddresses = new ArrayList<>();
       for (int i = 0; i < stage.parallelism(); i++) {
-        WorkerNode worker = workers.get(i % workers.size());
+        WorkerGateway worker = workers.get(i % workers.size());
         TaskId id = new TaskId(jobId, stage.id(), i);
         placement.put(id, worker);
         stageAddresses.add(worker.exchangeAddress());
@@ -140,8 +140,8 @@ final class JobCoordinator implements TaskListener {
     for (Map.Entry<ChannelId, Long> sent : summary.elementsSent().entrySet()) {
       ChannelId channel = sent.getKey();
       EdgePlan edge = plan.edge(channel.edgeId());
-      WorkerNode from = placement.get(new TaskId(jobId, edge.fromStage(), channel.producer()));
-      WorkerNode to = placement.get(new TaskId(jobId, edge.toStage(), channel.consumer()));
+      WorkerGateway from = placement.get(new TaskId(jobId, edge.fromStage(), channel.producer()));
+      WorkerGateway to = placement.get(new TaskId(jobId, edge.toStage(), channel.consumer()));
       if (from != to) {
         elementsBetweenWorkers += sent.getValue();
       }
@@ -169,7 +169,7 @@ final class JobCoordinator implements TaskListener {
     Thread t =
         new Thread(
             () -> {
-              for (WorkerNode worker : workers) {
+              for (WorkerGateway worker : workers) {
                 worker.cancelJob(jobId);
               }
             },

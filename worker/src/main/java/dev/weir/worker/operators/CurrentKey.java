@@ -48,6 +48,16 @@ final class CurrentKey implements StepContext {
 
   /** Makes {@code key} current, encoding it to its canonical bytes (nested context). */
   void set(Object key) {
+    current = encode(key);
+  }
+
+  /** Makes an already encoded key current. */
+  void set(StateKey key) {
+    current = key;
+  }
+
+  /** The canonical form of {@code key}: its bytes in the nested context, and its key group. */
+  StateKey encode(Object key) {
     buffer.reset();
     try {
       keyCoder.encode(key, buffer);
@@ -55,7 +65,7 @@ final class CurrentKey implements StepContext {
       throw new IllegalStateException("Cannot encode key " + key + " with " + keyCoder, e);
     }
     byte[] bytes = buffer.toByteArray();
-    current = new StateKey(bytes, key, KeyGroups.keyGroupFor(bytes, maxParallelism));
+    return new StateKey(bytes, key, KeyGroups.keyGroupFor(bytes, maxParallelism));
   }
 
   /** Makes the key with canonical {@code bytes} current. */

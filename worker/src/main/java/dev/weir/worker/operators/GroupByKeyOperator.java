@@ -2,9 +2,13 @@ package dev.weir.worker.operators;
 
 import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.KeyedTimer;
+import dev.weir.state.StateKey;
 import dev.weir.translation.AccumulatorMergingFn;
 import dev.weir.translation.GroupByKeyPlan;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
 import org.apache.beam.runners.core.LateDataUtils;
@@ -30,10 +34,13 @@ import org.joda.time.Instant;
 
 /**
  * GroupByKey after a keyed exchange: per key, runners-core's {@link ReduceFnRunner} buffers values
- * in the key's state, runs the windowing strategy's trigger and merges windows; event-time and
+ * in the key's state (a bundle's values of one key in one call), runs the windowing strategy's trigger and merges windows; event-time and
  * processing-time timers come from the state backend in timestamp order.
  */
 public final class GroupByKeyOperator implements StageOperator {
+  /** Bounds the values buffered per bundle before they go into state. */
+  private static final int MAX_PENDING_ELEMENTS = 20_000;
+
   private final GroupByKeyPlan plan;
   private OperatorContext context;
   private KeyedStateBackend backend;
@@ -44,6 +51,9 @@ public final class GroupByKeyOperator implements StageOperator {
   private ElementReceiver output;
   private CounterCell droppedDueToLateness;
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  // Values of the current bundle, per key in arrival order of the keys' first values.
+  private final Map<StateKey, List<WindowedValue<Object>>> pending = new LinkedHashMap<>();
+  private int pendingElements;
 
   public GroupByKeyOperator(GroupByKeyPlan plan) {
     this.plan = plan;
@@ -101,25 +111,53 @@ public final class GroupByKeyOperator implements StageOperator {
   @Override
   public void processElement(WindowedValue<?> element) {
     KV<?, ?> kv = (KV<?, ?>) element.getValue();
-    currentKey.set(kv.getKey());
+    StateKey key = currentKey.encode(kv.getKey());
+    pending
+        .computeIfAbsent(key, k -> new ArrayList<>())
+        .add(WindowedValues.withValue(element, (Object) kv.getValue()));
+    if (++pendingElements >= MAX_PENDING_ELEMENTS) {
+      flushPending();
+    }
+  }
+
+  /**
+   * Runs the buffered values through ReduceFnRunner, one call per key. Values wait here at most
+   * until the bundle ends, and the bundle ends before any watermark or processing-time advance,
+   * so triggers see them in time; within a key their order is kept.
+   */
+  private void flushPending() {
+    if (pending.isEmpty()) {
+      return;
+    }
     updateTimes();
-    Iterable<WindowedValue<Object>> values =
-        LateDataUtils.dropExpiredWindows(
-            kv.getKey(),
-            List.of(WindowedValues.withValue(element, (Object) kv.getValue())),
-            currentKey.timerInternals(),
-            windowingStrategy,
-            droppedDueToLateness);
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-      ReduceFnRunner<Object, Object, Object, BoundedWindow> runner = reduceFnRunner();
-      runner.processElements(values);
-      runner.persist();
+      for (Map.Entry<StateKey, List<WindowedValue<Object>>> entry : pending.entrySet()) {
+        currentKey.set(entry.getKey());
+        Iterable<WindowedValue<Object>> values =
+            LateDataUtils.dropExpiredWindows(
+                entry.getKey().key(),
+                entry.getValue(),
+                currentKey.timerInternals(),
+                windowingStrategy,
+                droppedDueToLateness);
+        ReduceFnRunner<Object, Object, Object, BoundedWindow> runner = reduceFnRunner();
+        runner.processElements(values);
+        runner.persist();
+      }
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
       throw new RuntimeException(e);
+    } finally {
+      pending.clear();
+      pendingElements = 0;
     }
+  }
+
+  @Override
+  public void finishBundle() {
+    flushPending();
   }
 
   private void updateTimes() {
@@ -139,6 +177,7 @@ public final class GroupByKeyOperator implements StageOperator {
   }
 
   private void fire(TimeDomain domain, Instant upTo) {
+    flushPending();
     updateTimes();
     KeyedTimer due;
     while ((due = DueTimers.poll(backend, domain, upTo)) != null) {

@@ -10,7 +10,7 @@ import org.joda.time.Instant;
  * A worker: its data exchange endpoint and the subtasks it runs, one thread each. The coordinator
  * deploys subtasks here and hears back through a {@link TaskListener}.
  */
-public final class WorkerNode implements AutoCloseable {
+public final class WorkerNode implements WorkerGateway, AutoCloseable {
   private final String name;
   private final DataExchange exchange;
   private final StateBackendFactory backends;
@@ -25,16 +25,19 @@ public final class WorkerNode implements AutoCloseable {
     this.clock = clock;
   }
 
+  @Override
   public String name() {
     return name;
   }
 
   /** Where other workers send this worker's subtasks their input. */
+  @Override
   public String exchangeAddress() {
     return exchange.address();
   }
 
   /** Starts a subtask; it reports to {@code listener} when it ends. */
+  @Override
   public void deploy(TaskDeployment deployment, TaskListener listener) {
     TaskId id = deployment.taskId();
     TaskListener unregistering =
@@ -64,6 +67,7 @@ public final class WorkerNode implements AutoCloseable {
   }
 
   /** Breaks every channel of {@code jobId} and interrupts its subtasks. */
+  @Override
   public void cancelJob(String jobId) {
     exchange.abortJob(jobId);
     for (Map.Entry<TaskId, Thread> e : running.entrySet()) {
