@@ -20,9 +20,6 @@ import org.joda.time.Instant;
  * factory (for RocksDB: its own directory, block cache and write-buffer budget).
  */
 final class EmbeddedCluster implements AutoCloseable {
-  private static final long ROCKSDB_BLOCK_CACHE_BYTES = 64L << 20;
-  private static final long ROCKSDB_WRITE_BUFFER_BYTES = 64L << 20;
-
   private final List<WorkerNode> workers;
   private final List<AutoCloseable> resources;
 
@@ -57,7 +54,9 @@ final class EmbeddedCluster implements AutoCloseable {
               : Paths.get(System.getProperty("java.io.tmpdir"));
       RocksDbStateBackendFactory factory =
           new RocksDbStateBackendFactory(
-              parent, ROCKSDB_BLOCK_CACHE_BYTES, ROCKSDB_WRITE_BUFFER_BYTES);
+              parent,
+              (long) options.getRocksDbBlockCacheMb() << 20,
+              (long) options.getRocksDbWriteBufferMb() << 20);
       resources.add(factory);
       return (task, operator, range, windowCoder) ->
           factory.create(operator, task.subtask(), range, windowCoder);

@@ -40,6 +40,14 @@ final class WeirOptionsValidator {
       throw new IllegalArgumentException(
           "--stateBackend must be 'memory' or 'rocksdb', got '" + backend + "'");
     }
+    if (options.getRocksDbBlockCacheMb() < 1) {
+      throw new IllegalArgumentException(
+          "--rocksDbBlockCacheMb must be at least 1, got " + options.getRocksDbBlockCacheMb());
+    }
+    if (options.getRocksDbWriteBufferMb() < 1) {
+      throw new IllegalArgumentException(
+          "--rocksDbWriteBufferMb must be at least 1, got " + options.getRocksDbWriteBufferMb());
+    }
     String master = options.getMaster();
     if (master != null) {
       int colon = master.lastIndexOf(':');

@@ -51,4 +51,20 @@ public interface WeirPipelineOptions extends PipelineOptions {
   String getStateBackend();
 
   void setStateBackend(String stateBackend);
+
+  @Description(
+      "RocksDB block cache per worker, in MiB, shared by all its operators (with"
+          + " --stateBackend=rocksdb).")
+  @Default.Integer(64)
+  int getRocksDbBlockCacheMb();
+
+  void setRocksDbBlockCacheMb(int megabytes);
+
+  @Description(
+      "RocksDB write-buffer (memtable) budget per worker, in MiB, shared by all its operators"
+          + " (with --stateBackend=rocksdb).")
+  @Default.Integer(64)
+  int getRocksDbWriteBufferMb();
+
+  void setRocksDbWriteBufferMb(int megabytes);
 }
