@@ -71,6 +71,6 @@ public class TestResultTest {
     assertEquals(2, summary.boundedOnly().failed());
     assertEquals(3, summary.byCategory().get("UsesSideInputs").failed());
     assertEquals(
-        "ValidatesRunner: 2 passed, 3 failed, 1 skipped (distinct)", summary.oneLine());
+        "ValidatesRunner conformance: 2 of 6 distinct tests passed (3 failed, 1 skipped)", summary.oneLine());
   }
 }
