@@ -46,6 +46,7 @@ final class JobCoordinator implements TaskListener {
   private PipelineResult.State state = PipelineResult.State.STOPPED;
   private @Nullable Throwable failure;
   private boolean cancelling;
+  private @Nullable ProgressWatch progressWatch;
   private long elementsBetweenWorkers;
 
   JobCoordinator(String jobId, ExecutionPlan plan, List<? extends WorkerGateway> workers, Runnable onTerminated) {
@@ -87,6 +88,41 @@ final class JobCoordinator implements TaskListener {
     for (TaskDeployment d : deployments) {
       placement.get(d.taskId()).deploy(d, this);
     }
+    long timeoutSeconds = options.as(WeirPipelineOptions.class).getNoProgressTimeoutSeconds();
+    if (timeoutSeconds > 0) {
+      ProgressWatch watch = new ProgressWatch(jobId, workers, timeoutSeconds * 1000, this::fail);
+      synchronized (this) {
+        progressWatch = watch;
+      }
+    }
+  }
+
+  /**
+   * Fails the job from the coordinator's side (no progress): cancels every subtask, and ends the
+   * job even if a subtask never returns from user code.
+   */
+  private void fail(Throwable cause) {
+    synchronized (this) {
+      if (state.isTerminal() || failure != null) {
+        return;
+      }
+      failure = cause;
+    }
+    cancelEverywhere();
+    Thread deadline =
+        new Thread(
+            () -> {
+              try {
+                if (!terminated.await(CANCEL_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                  finish(PipelineResult.State.FAILED);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "weir-deadline-" + jobId);
+    deadline.setDaemon(true);
+    deadline.start();
   }
 
   /** Which worker runs each subtask. */
@@ -179,11 +215,16 @@ final class JobCoordinator implements TaskListener {
   }
 
   private void finish(PipelineResult.State finalState) {
+    ProgressWatch watch;
     synchronized (this) {
       if (state.isTerminal()) {
         return;
       }
       state = finalState;
+      watch = progressWatch;
+    }
+    if (watch != null) {
+      watch.close();
     }
     // Tear down off the reporting subtask's thread; waiters wake once everything is released.
     Thread teardown =

@@ -53,6 +53,15 @@ public interface WeirPipelineOptions extends PipelineOptions {
   void setStateBackend(String stateBackend);
 
   @Description(
+      "Fail a job when for this many seconds no subtask has handled or sent anything and no"
+          + " timer is pending that would wake one: the job can make no more progress. 0 turns the"
+          + " check off.")
+  @Default.Long(1800)
+  long getNoProgressTimeoutSeconds();
+
+  void setNoProgressTimeoutSeconds(long seconds);
+
+  @Description(
       "RocksDB block cache per worker, in MiB, shared by all its operators (with"
           + " --stateBackend=rocksdb).")
   @Default.Integer(64)

@@ -1,5 +1,7 @@
 package dev.weir.runner;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
@@ -14,7 +16,9 @@ import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -66,6 +70,32 @@ public class JobLifecycleTest {
                     }));
     PipelineResult result = p.run();
     assertThrows(Pipeline.PipelineExecutionException.class, result::waitUntilFinish);
+    assertEquals(PipelineResult.State.FAILED, result.getState());
+    awaitNoWeirThreads();
+  }
+
+  /** Never returns from its first element: the job can make no more progress. */
+  private static class StuckFn extends DoFn<Integer, Integer> {
+    @ProcessElement
+    public void process(@Element Integer element) throws InterruptedException {
+      Thread.sleep(Long.MAX_VALUE);
+    }
+  }
+
+  @Test
+  public void jobThatCanMakeNoProgressFailsNamingTheStuckStage() throws Exception {
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs("--runner=WeirRunner", "--noProgressTimeoutSeconds=2")
+                .create());
+    p.apply(Create.of(1, 2, 3))
+        .apply("NeverReturns", ParDo.of(new StuckFn()))
+        .apply(Count.globally());
+    PipelineResult result = p.run();
+    Pipeline.PipelineExecutionException e =
+        assertThrows(Pipeline.PipelineExecutionException.class, result::waitUntilFinish);
+    assertThat(e.getCause().getMessage(), containsString("made no progress"));
+    assertThat(e.getCause().getMessage(), containsString("NeverReturns"));
     assertEquals(PipelineResult.State.FAILED, result.getState());
     awaitNoWeirThreads();
   }

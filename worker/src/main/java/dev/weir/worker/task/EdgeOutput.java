@@ -31,6 +31,7 @@ final class EdgeOutput implements ElementReceiver {
   private final Batch scratch = new Batch();
   private final ByteArrayOutputStream keyBuffer = new ByteArrayOutputStream();
   private int nextRebalance;
+  private volatile long eventsSent;
   private final @Nullable JobActivity activity;
 
   /** {@code writers[i]} is the channel to consumer subtask i, null where this edge sends none. */
@@ -112,6 +113,7 @@ final class EdgeOutput implements ElementReceiver {
     Batch batch = batches[target];
     if (batch.count > 0) {
       batch.sent += batch.count;
+      eventsSent += batch.count;
       if (activity != null) {
         activity.sent(batch.count);
       }
@@ -138,9 +140,15 @@ final class EdgeOutput implements ElementReceiver {
         if (activity != null) {
           activity.sent(1);
         }
+        eventsSent++;
         writer.send(event);
       }
     }
+  }
+
+  /** Elements and control events sent so far; read by other threads for progress reports. */
+  long eventsSent() {
+    return eventsSent;
   }
 
   /** Adds the number of elements sent so far on each channel of this edge to {@code into}. */

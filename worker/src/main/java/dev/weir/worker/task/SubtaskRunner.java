@@ -78,8 +78,12 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private @org.checkerframework.checker.nullness.qual.Nullable JobActivity activity;
   private Instant processingTime = BoundedWindow.TIMESTAMP_MIN_VALUE;
 
-  private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
-  private Instant outputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  // Written by this subtask's thread, read by the coordinator's no-progress check.
+  private volatile Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  private volatile Instant outputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  private volatile long handledEvents;
+  private volatile boolean busy = true;
+  private volatile @org.checkerframework.checker.nullness.qual.Nullable Instant nextProcessingTimer;
   private final Map<String, Instant> sideWatermarks = new HashMap<>();
   private final Map<String, List<StageOperator>> sideReaders = new HashMap<>();
   private int bundleElements;
@@ -262,10 +266,14 @@ final class SubtaskRunner implements Runnable, SourceControl {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
+      busy = false;
       InputGate.GateEvent next = gate.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      busy = true;
       if (next == null) {
         endBundle();
+        nextProcessingTimer = earliestProcessingTimer();
       } else {
+        handledEvents++;
         int channel = next.channelIndex();
         ChannelEvent event = next.event();
         if (event instanceof ChannelEvent.DataBatch) {
@@ -365,6 +373,46 @@ final class SubtaskRunner implements Runnable, SourceControl {
       inputWatermark = min;
       advanceWatermark();
     }
+  }
+
+  private @org.checkerframework.checker.nullness.qual.Nullable Instant earliestProcessingTimer() {
+    Instant next = null;
+    for (StageOperator op : operators) {
+      Instant t = op.nextProcessingTimer();
+      if (t != null && (next == null || t.isBefore(next))) {
+        next = t;
+      }
+    }
+    return next;
+  }
+
+  /** The stage's name and the transforms fused into it, for messages. */
+  private String stageDescription() {
+    StringBuilder sb = new StringBuilder(stage.name());
+    if (!stage.operators().isEmpty()) {
+      sb.append(" [");
+      for (int i = 0; i < stage.operators().size(); i++) {
+        sb.append(i == 0 ? "" : ", ").append(stage.operators().get(i).name());
+      }
+      sb.append(']');
+    }
+    return sb.toString();
+  }
+
+  /** Where this subtask is now; called from other threads. */
+  SubtaskProgress progress() {
+    long sent = 0;
+    for (EdgeOutput output : outputs) {
+      sent += output.eventsSent();
+    }
+    return new SubtaskProgress(
+        deployment.taskId(),
+        stage == null ? "?" : stageDescription(),
+        handledEvents + sent,
+        busy,
+        inputWatermark,
+        outputWatermark,
+        testClock ? null : nextProcessingTimer);
   }
 
   /** On a test clock: processing time is the minimum over the channels still open. */
@@ -485,13 +533,8 @@ final class SubtaskRunner implements Runnable, SourceControl {
     // DirectRunner, so its pending processing-time timers never fire.
     if (!testClock) {
       for (int round = 0; ; round++) {
-        Instant next = null;
-        for (StageOperator op : operators) {
-          Instant t = op.nextProcessingTimer();
-          if (t != null && (next == null || t.isBefore(next))) {
-            next = t;
-          }
-        }
+        Instant next = earliestProcessingTimer();
+        nextProcessingTimer = next;
         if (next == null) {
           break;
         }

@@ -1,5 +1,7 @@
 package dev.weir.worker.task;
 
+import java.util.List;
+
 /**
  * How a coordinator reaches one worker: in this JVM ({@link WorkerNode}) or in another process
  * over gRPC. Subtasks report back through the {@link TaskListener} given with each deployment.
@@ -16,4 +18,9 @@ public interface WorkerGateway {
 
   /** Breaks every channel of {@code jobId} and interrupts its subtasks. */
   void cancelJob(String jobId);
+
+  /** Where each running subtask of {@code jobId} on this worker is. */
+  default List<SubtaskProgress> progress(String jobId) {
+    return List.of();
+  }
 }

@@ -1,6 +1,8 @@
 package dev.weir.worker.task;
 
 import dev.weir.worker.exchange.DataExchange;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -16,6 +18,7 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
   private final StateBackendFactory backends;
   private final Supplier<Instant> clock;
   private final Map<TaskId, Thread> running = new ConcurrentHashMap<>();
+  private final Map<TaskId, SubtaskRunner> runners = new ConcurrentHashMap<>();
 
   public WorkerNode(
       String name, DataExchange exchange, StateBackendFactory backends, Supplier<Instant> clock) {
@@ -45,20 +48,34 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
           @Override
           public void taskFinished(TaskId task, SubtaskSummary summary) {
             running.remove(task);
+            runners.remove(task);
             listener.taskFinished(task, summary);
           }
 
           @Override
           public void taskFailed(TaskId task, Throwable cause, SubtaskSummary summary) {
             running.remove(task);
+            runners.remove(task);
             listener.taskFailed(task, cause, summary);
           }
         };
-    Thread thread =
-        new Thread(new SubtaskRunner(deployment, exchange, backends, unregistering, clock));
+    SubtaskRunner runner = new SubtaskRunner(deployment, exchange, backends, unregistering, clock);
+    Thread thread = new Thread(runner);
     thread.setDaemon(true);
     running.put(id, thread);
+    runners.put(id, runner);
     thread.start();
+  }
+
+  @Override
+  public List<SubtaskProgress> progress(String jobId) {
+    List<SubtaskProgress> result = new ArrayList<>();
+    for (Map.Entry<TaskId, SubtaskRunner> e : runners.entrySet()) {
+      if (e.getKey().jobId().equals(jobId)) {
+        result.add(e.getValue().progress());
+      }
+    }
+    return result;
   }
 
   /** Number of subtasks running now. */

@@ -1,0 +1,82 @@
+package dev.weir.worker.task;
+
+import java.io.Serializable;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * A snapshot of where one subtask is, for the coordinator's no-progress check and its message:
+ * how many events it has handled and sent so far, whether it is busy (handling input or in user
+ * code) or waiting for input, its watermarks and its next processing-time timer.
+ */
+public final class SubtaskProgress implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final TaskId task;
+  private final String stageName;
+  private final long events;
+  private final boolean busy;
+  private final Instant inputWatermark;
+  private final Instant outputWatermark;
+  private final @Nullable Instant nextProcessingTimer;
+
+  public SubtaskProgress(
+      TaskId task,
+      String stageName,
+      long events,
+      boolean busy,
+      Instant inputWatermark,
+      Instant outputWatermark,
+      @Nullable Instant nextProcessingTimer) {
+    this.task = task;
+    this.stageName = stageName;
+    this.events = events;
+    this.busy = busy;
+    this.inputWatermark = inputWatermark;
+    this.outputWatermark = outputWatermark;
+    this.nextProcessingTimer = nextProcessingTimer;
+  }
+
+  public TaskId task() {
+    return task;
+  }
+
+  public String stageName() {
+    return stageName;
+  }
+
+  /** Events handled plus events sent so far; it grows while the subtask makes progress. */
+  public long events() {
+    return events;
+  }
+
+  public boolean busy() {
+    return busy;
+  }
+
+  public Instant inputWatermark() {
+    return inputWatermark;
+  }
+
+  public Instant outputWatermark() {
+    return outputWatermark;
+  }
+
+  /** The earliest pending processing-time timer: the subtask will wake up by itself then. */
+  public @Nullable Instant nextProcessingTimer() {
+    return nextProcessingTimer;
+  }
+
+  @Override
+  public String toString() {
+    return "stage '"
+        + stageName
+        + "' subtask "
+        + task.subtask()
+        + (busy ? " is busy (in user code or blocked sending)" : " is waiting for input")
+        + ", input watermark "
+        + inputWatermark
+        + ", output watermark "
+        + outputWatermark;
+  }
+}
