@@ -17,15 +17,18 @@ public final class ExecutionPlan implements Serializable {
   private final List<StagePlan> stages;
   private final List<EdgePlan> edges;
   private final boolean testClock;
+  private final boolean unbounded;
 
   ExecutionPlan(
       String jobName,
       int maxParallelism,
       List<StagePlan> stages,
       List<EdgePlan> edges,
-      boolean testClock) {
+      boolean testClock,
+      boolean unbounded) {
     this.jobName = jobName;
     this.testClock = testClock;
+    this.unbounded = unbounded;
     this.maxParallelism = maxParallelism;
     this.stages = Collections.unmodifiableList(new ArrayList<>(stages));
     this.edges = Collections.unmodifiableList(new ArrayList<>(edges));
@@ -64,6 +67,14 @@ public final class ExecutionPlan implements Serializable {
    */
   public boolean testClock() {
     return testClock;
+  }
+
+  /**
+   * True if some PCollection of the job is unbounded. Then processing time follows the wall clock
+   * to the end; a bounded job instead jumps to each next timer once its input has ended.
+   */
+  public boolean unbounded() {
+    return unbounded;
   }
 
   /** Total number of subtasks over all stages. */

@@ -55,6 +55,7 @@ public final class PipelineTranslator {
   private final List<EdgePlan> edges = new ArrayList<>();
   private final Map<List<Object>, Integer> edgeIndex = new HashMap<>();
   private boolean testClock;
+  private boolean unbounded;
   private final Map<String, PCollection<?>> viewInputs = new HashMap<>();
   private final Map<String, Coder<? extends BoundedWindow>> elementWindowCoders = new HashMap<>();
 
@@ -73,7 +74,8 @@ public final class PipelineTranslator {
       Pipeline pipeline, String jobName, int parallelism, int maxParallelism) {
     PipelineTranslator t = new PipelineTranslator(jobName, parallelism, maxParallelism);
     pipeline.traverseTopologically(t.new Visitor());
-    return new ExecutionPlan(jobName, maxParallelism, t.stages, t.edges, t.testClock);
+    return new ExecutionPlan(
+        jobName, maxParallelism, t.stages, t.edges, t.testClock, t.unbounded);
   }
 
   private class Visitor extends Pipeline.PipelineVisitor.Defaults {
@@ -411,6 +413,7 @@ public final class PipelineTranslator {
       keyCoder = ((KvCoder<?, ?>) input.getCoder()).getKeyCoder();
     }
     StagePlan stage = newStage(node.getFullName());
+    unbounded |= output.isBounded() == PCollection.IsBounded.UNBOUNDED;
     String outId = idOf(output);
     addEdge(stageOf(input), stage, kind, idOf(input), outId, wireCoder(input), keyCoder, null);
     producerStage.put(outId, stage.id());
@@ -495,6 +498,7 @@ public final class PipelineTranslator {
   private Map<String, String> outputs(TransformHierarchy.Node node) {
     Map<String, String> outputs = new LinkedHashMap<>();
     for (Map.Entry<TupleTag<?>, PCollection<?>> e : node.getOutputs().entrySet()) {
+      unbounded |= e.getValue().isBounded() == PCollection.IsBounded.UNBOUNDED;
       outputs.put(e.getKey().getId(), idOf(e.getValue()));
     }
     return outputs;

@@ -48,6 +48,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private static final long IDLE_POLL_MILLIS = 10;
   private static final int MAX_BUNDLE_ELEMENTS = 100_000;
   private static final long PROCESSING_TIME_TICK_MILLIS = 5;
+  private static final long FLUSH_INTERVAL_MILLIS = 10;
   private static final int MAX_FINAL_TIMER_ROUNDS = 1_000_000;
   private static final java.time.Duration QUIESCENCE_WAIT = java.time.Duration.ofSeconds(60);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SubtaskRunner.class);
@@ -262,6 +263,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private void consumeInput() throws InterruptedException, IOException {
     int open = channelEnded.length;
     long lastTick = System.currentTimeMillis();
+    long lastFlush = lastTick;
     while (open > 0) {
       if (Thread.interrupted()) {
         throw new InterruptedException();
@@ -311,6 +313,11 @@ final class SubtaskRunner implements Runnable, SourceControl {
         }
       }
       long now = System.currentTimeMillis();
+      if (now - lastFlush >= FLUSH_INTERVAL_MILLIS) {
+        // Under steady input the gate is never idle: end bundles by time too, for latency.
+        lastFlush = now;
+        endBundle();
+      }
       if (!testClock && now - lastTick >= PROCESSING_TIME_TICK_MILLIS) {
         lastTick = now;
         Instant processingTime = clock.get();
@@ -532,31 +539,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
     // splittable DoFns resume at once. A test clock stays where the test left it, as on Beam's
     // DirectRunner, so its pending processing-time timers never fire.
     if (!testClock) {
-      for (int round = 0; ; round++) {
-        Instant next = earliestProcessingTimer();
-        nextProcessingTimer = next;
-        if (next == null) {
-          break;
-        }
-        if (round == MAX_FINAL_TIMER_ROUNDS) {
-          throw new IllegalStateException(
-              "Input has ended but processing-time timers of stage '"
-                  + stage.name()
-                  + "' keep setting new timers after "
-                  + round
-                  + " rounds; a timer that always re-arms itself never lets a bounded job end");
-        }
-        if (Thread.interrupted()) {
-          throw new InterruptedException();
-        }
-        // A timer is due once time is past it.
-        Instant now = clock.get();
-        Instant time = next.isBefore(now) ? now : next.plus(1);
-        for (StageOperator op : operators) {
-          op.advanceProcessingTime(time);
-        }
-        advanceWatermark();
-      }
+      drainProcessingTimers();
     }
     endBundle();
     for (EdgeOutput output : outputs) {
@@ -566,6 +549,50 @@ final class SubtaskRunner implements Runnable, SourceControl {
       output.sendControl(ChannelEvent.EndOfInput.INSTANCE);
     }
     outputWatermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
+  }
+
+  /**
+   * Input has ended; processing-time timers are left. A bounded job jumps processing time to each
+   * next timer instead of waiting, so buffered output is not lost and the job ends soon. In an
+   * unbounded job (a splittable DoFn reading an unbounded source) time follows the wall clock, so
+   * resume delays and user timers mean what they say.
+   */
+  private void drainProcessingTimers() throws InterruptedException {
+    boolean fastForward = !plan.unbounded();
+    for (int round = 0; ; round++) {
+      Instant next = earliestProcessingTimer();
+      nextProcessingTimer = next;
+      if (next == null) {
+        return;
+      }
+      if (fastForward && round == MAX_FINAL_TIMER_ROUNDS) {
+        throw new IllegalStateException(
+            "Input has ended but processing-time timers of stage '"
+                + stage.name()
+                + "' keep setting new timers after "
+                + round
+                + " rounds; a timer that always re-arms itself never lets a bounded job end");
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      Instant now = clock.get();
+      Instant time;
+      if (!next.isBefore(now) && !fastForward) {
+        // Wait for the wall clock, a little at a time so cancellation is noticed.
+        busy = false;
+        Thread.sleep(Math.min(IDLE_POLL_MILLIS, next.getMillis() - now.getMillis() + 1));
+        busy = true;
+        continue;
+      }
+      // A timer is due once time is past it.
+      time = next.isBefore(now) ? now : next.plus(1);
+      for (StageOperator op : operators) {
+        op.advanceProcessingTime(time);
+      }
+      advanceWatermark();
+      handledEvents++;
+    }
   }
 
   private Throwable tearDown(Throwable failure) {
