@@ -3,7 +3,9 @@ package dev.weir.runner;
 import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.worker.exchange.ChannelId;
+import dev.weir.worker.exchange.ExchangeException;
 import dev.weir.worker.task.JobActivity;
+import dev.weir.worker.task.SubtaskInterruptedException;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.translation.StagePlan;
 import dev.weir.worker.task.TaskDeployment;
@@ -159,6 +161,9 @@ final class JobCoordinator implements TaskListener {
       first = failure == null && !cancelling;
       if (first) {
         failure = cause;
+      } else if (failure != null && isConsequence(failure) && !isConsequence(cause)) {
+        // A channel broke because its peer failed; the peer's own error is the real cause.
+        failure = cause;
       }
       remaining--;
       done = remaining == 0;
@@ -187,6 +192,13 @@ final class JobCoordinator implements TaskListener {
   /** Elements that went from a subtask on one worker to a subtask on another, so far. */
   synchronized long elementsBetweenWorkers() {
     return elementsBetweenWorkers;
+  }
+
+  /** An error that only follows another subtask's failure or the job's cancellation. */
+  private static boolean isConsequence(Throwable t) {
+    return t instanceof ExchangeException
+        || t instanceof InterruptedException
+        || t instanceof SubtaskInterruptedException;
   }
 
   /** Cancels the job; returns once every subtask has ended or the wait bound passed. */

@@ -29,7 +29,7 @@ abstract class RocksDbCell {
   }
 
   Iterable<Map.Entry<byte[], byte[]>> storedEntries() {
-    return store.scan(cf, prefix, prefixEnd);
+    return store.snapshotScan(cf, prefix, prefixEnd);
   }
 
   boolean hasEntries() {

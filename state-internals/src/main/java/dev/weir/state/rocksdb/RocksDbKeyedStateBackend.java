@@ -362,6 +362,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       return;
     }
     closed = true;
+    store.releaseSnapshots();
     open.close();
     if (deleteOnClose) {
       deleteRecursively(directory);

@@ -13,7 +13,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * One RocksDB key per value: {@code prefix | length-prefixed map key | sequence} → value bytes.
  * Values of one key are contiguous, so {@code get} and {@code remove} touch only that key, and
- * {@code keys()} skips from one key to the next with a seek.
+ * {@code keys()} reads the entries once and reports each key at its first value.
  */
 final class RocksDbMultimapState<K, V> extends RocksDbCell implements MultimapState<K, V> {
   private final Coder<K> keyCoder;
@@ -66,7 +66,7 @@ final class RocksDbMultimapState<K, V> extends RocksDbCell implements MultimapSt
     return new LazyState<>(
         () ->
             new DecodingIterable<>(
-                store.scan(cf, keyPrefix, KeyBytesWriter.prefixEnd(keyPrefix)),
+                store.snapshotScan(cf, keyPrefix, KeyBytesWriter.prefixEnd(keyPrefix)),
                 e -> decode(valueCoder, e.getValue())));
   }
 
@@ -78,7 +78,11 @@ final class RocksDbMultimapState<K, V> extends RocksDbCell implements MultimapSt
 
   @Override
   public ReadableState<Iterable<K>> keys() {
-    return new LazyState<>(() -> () -> new DistinctKeys());
+    return new LazyState<>(
+        () -> {
+          Iterable<Map.Entry<byte[], byte[]>> entries = storedEntries();
+          return () -> new DistinctKeys(entries.iterator());
+        });
   }
 
   @Override
@@ -109,16 +113,28 @@ final class RocksDbMultimapState<K, V> extends RocksDbCell implements MultimapSt
     deleteAll();
   }
 
-  /** Each map key once: after reading a key, seek past all its values. */
+  /**
+   * Each map key once, from entries as they were when read: values of one key are adjacent, so a
+   * key is new when its prefix differs from the previous entry's.
+   */
   private final class DistinctKeys implements Iterator<K> {
-    private byte @Nullable [] from = prefix;
+    private final Iterator<Map.Entry<byte[], byte[]>> entries;
+    private byte @Nullable [] lastKeyPrefix;
     private byte @Nullable [] nextStored;
+
+    DistinctKeys(Iterator<Map.Entry<byte[], byte[]>> entries) {
+      this.entries = entries;
+    }
 
     @Override
     public boolean hasNext() {
-      if (nextStored == null && from != null) {
-        nextStored = store.firstKey(cf, from, prefixEnd);
-        from = nextStored == null ? null : KeyBytesWriter.prefixEnd(keyPrefixOf(nextStored));
+      while (nextStored == null && entries.hasNext()) {
+        byte[] stored = entries.next().getKey();
+        byte[] keyPrefix = keyPrefixOf(stored);
+        if (lastKeyPrefix == null || !Arrays.equals(keyPrefix, lastKeyPrefix)) {
+          lastKeyPrefix = keyPrefix;
+          nextStored = stored;
+        }
       }
       return nextStored != null;
     }

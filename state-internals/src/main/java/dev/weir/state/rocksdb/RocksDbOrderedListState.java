@@ -51,7 +51,7 @@ final class RocksDbOrderedListState<T> extends RocksDbCell implements OrderedLis
   @Override
   public Iterable<TimestampedValue<T>> readRange(Instant minTimestamp, Instant limitTimestamp) {
     return new DecodingIterable<>(
-        store.scan(cf, at(minTimestamp), at(limitTimestamp)), this::decodeEntry);
+        store.snapshotScan(cf, at(minTimestamp), at(limitTimestamp)), this::decodeEntry);
   }
 
   @Override

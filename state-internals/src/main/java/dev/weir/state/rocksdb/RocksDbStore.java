@@ -1,19 +1,24 @@
 package dev.weir.state.rocksdb;
 
+import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -31,6 +36,10 @@ final class RocksDbStore {
   private final Path directory;
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
+  private final Set<PinnedSnapshot> pinned = ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
+
+  private static final Cleaner SNAPSHOT_CLEANER = Cleaner.create();
 
   RocksDbStore(RocksDB db, Path directory, WriteOptions writeOptions, ReadOptions readOptions) {
     this.db = db;
@@ -94,7 +103,80 @@ final class RocksDbStore {
 
   /** Entries with keys in {@code [from, to)} in key order, read lazily in chunks. */
   Iterable<Map.Entry<byte[], byte[]>> scan(ColumnFamilyHandle cf, byte[] from, byte[] to) {
-    return () -> new ChunkedIterator(cf, from, to);
+    return () -> new ChunkedIterator(cf, from, to, readOptions);
+  }
+
+  /**
+   * Entries with keys in {@code [from, to)} as they are now: writes after this call do not show
+   * in the result, as Beam asks of what a state's {@code read()} returns. A range that fits one
+   * chunk is simply copied; a larger one is read lazily from a pinned RocksDB snapshot, released
+   * when the result is garbage-collected or the store closes.
+   */
+  Iterable<Map.Entry<byte[], byte[]>> snapshotScan(ColumnFamilyHandle cf, byte[] from, byte[] to) {
+    ChunkedIterator first = new ChunkedIterator(cf, from, to, readOptions);
+    List<Map.Entry<byte[], byte[]>> copy = new ArrayList<>();
+    while (first.hasNext() && copy.size() < SCAN_CHUNK) {
+      copy.add(first.next());
+    }
+    if (!first.hasNext()) {
+      return Collections.unmodifiableList(copy);
+    }
+    PinnedSnapshot snapshot = new PinnedSnapshot();
+    Iterable<Map.Entry<byte[], byte[]>> view = new SnapshotView(cf, from, to, snapshot);
+    SNAPSHOT_CLEANER.register(view, snapshot::release);
+    return view;
+  }
+
+  /** Releases every pinned snapshot; call before closing the database. */
+  void releaseSnapshots() {
+    closing = true;
+    for (PinnedSnapshot snapshot : new ArrayList<>(pinned)) {
+      snapshot.release();
+    }
+  }
+
+  /** A range read from a pinned snapshot; its iterators keep it, and so the snapshot, alive. */
+  private final class SnapshotView implements Iterable<Map.Entry<byte[], byte[]>> {
+    private final ColumnFamilyHandle cf;
+    private final byte[] from;
+    private final byte[] to;
+    private final PinnedSnapshot snapshot;
+
+    SnapshotView(ColumnFamilyHandle cf, byte[] from, byte[] to, PinnedSnapshot snapshot) {
+      this.cf = cf;
+      this.from = from;
+      this.to = to;
+      this.snapshot = snapshot;
+    }
+
+    @Override
+    public Iterator<Map.Entry<byte[], byte[]>> iterator() {
+      ChunkedIterator it = new ChunkedIterator(cf, from, to, snapshot.options);
+      it.owner = this;
+      return it;
+    }
+  }
+
+  /** A RocksDB snapshot kept for lazy reads, and the read options that use it. */
+  private final class PinnedSnapshot {
+    private final Snapshot snapshot;
+    private final ReadOptions options;
+    private boolean released;
+
+    PinnedSnapshot() {
+      this.snapshot = db.getSnapshot();
+      this.options = new ReadOptions().setSnapshot(snapshot);
+      pinned.add(this);
+    }
+
+    synchronized void release() {
+      if (!released) {
+        released = true;
+        db.releaseSnapshot(snapshot);
+        options.close();
+        pinned.remove(this);
+      }
+    }
   }
 
   private void checkStatus(RocksIterator it) {
@@ -107,13 +189,18 @@ final class RocksDbStore {
 
   private final class ChunkedIterator implements Iterator<Map.Entry<byte[], byte[]>> {
     private final ColumnFamilyHandle cf;
+    private final ReadOptions options;
     private final byte[] to;
+    // Keeps a snapshot view reachable while it is iterated, so its snapshot is not released.
+    @SuppressWarnings("unused")
+    private @Nullable Object owner;
     private byte @Nullable [] nextFrom;
     private List<Map.Entry<byte[], byte[]>> chunk = List.of();
     private int index;
 
-    ChunkedIterator(ColumnFamilyHandle cf, byte[] from, byte[] to) {
+    ChunkedIterator(ColumnFamilyHandle cf, byte[] from, byte[] to, ReadOptions options) {
       this.cf = cf;
+      this.options = options;
       this.to = to;
       this.nextFrom = from;
     }
@@ -132,7 +219,10 @@ final class RocksDbStore {
 
     private void readChunk() {
       List<Map.Entry<byte[], byte[]>> read = new ArrayList<>();
-      try (RocksIterator it = db.newIterator(cf, readOptions)) {
+      if (closing) {
+        throw new RocksDbStateException("State read after the backend was closed", directory, null);
+      }
+      try (RocksIterator it = db.newIterator(cf, options)) {
         it.seek(nextFrom);
         while (it.isValid() && read.size() < SCAN_CHUNK) {
           byte[] key = it.key();

@@ -1,10 +1,10 @@
 package dev.weir.worker.task;
 
 /** The subtask was interrupted (the job is being cancelled) while blocked on a channel. */
-final class SubtaskInterruptedException extends RuntimeException {
+public final class SubtaskInterruptedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  SubtaskInterruptedException() {
+  public SubtaskInterruptedException() {
     super("Subtask interrupted");
   }
 }
