@@ -46,8 +46,10 @@ public interface WeirPipelineOptions extends PipelineOptions {
 
   void setMaxParallelism(int maxParallelism);
 
-  @Description("Where keyed state and timers live: 'memory' (the default) or 'rocksdb'.")
-  @Default.String("memory")
+  @Description(
+      "Where keyed state and timers live: 'rocksdb' (the default; local RocksDB partitioned by key"
+          + " group, in --stateDirectory) or 'memory' (on the heap, for tests and small jobs).")
+  @Default.String("rocksdb")
   String getStateBackend();
 
   void setStateBackend(String stateBackend);

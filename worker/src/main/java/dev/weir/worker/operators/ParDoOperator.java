@@ -174,24 +174,31 @@ public final class ParDoOperator implements StageOperator {
 
   @Override
   public void processSideInput(PCollectionView<?> view, WindowedValue<?> element) {
-    sideInputs.add(view, element);
+    if (sideInputs.add(view, element) && !pushedBack.isEmpty()) {
+      retryPushedBack();
+    }
   }
 
   @Override
   public void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {
     if (sideInputs.advanceWatermark(view, watermark) && !pushedBack.isEmpty()) {
-      // The pushback runner remembers not-ready windows for the rest of a bundle.
-      finishBundle();
-      List<WindowedValue<Object>> retry = new ArrayList<>(pushedBack);
-      List<Long> retryBundles = new ArrayList<>(pushedBackBundles);
-      pushedBack.clear();
-      pushedBackBundles.clear();
-      for (int i = 0; i < retry.size(); i++) {
-        if (i > 0 && !retryBundles.get(i).equals(retryBundles.get(i - 1))) {
-          finishBundle();
-        }
-        processElement(retry.get(i));
+      retryPushedBack();
+    }
+  }
+
+  /** Processes again what waited for side inputs, now that some may be ready. */
+  private void retryPushedBack() {
+    // The pushback runner remembers not-ready windows for the rest of a bundle.
+    finishBundle();
+    List<WindowedValue<Object>> retry = new ArrayList<>(pushedBack);
+    List<Long> retryBundles = new ArrayList<>(pushedBackBundles);
+    pushedBack.clear();
+    pushedBackBundles.clear();
+    for (int i = 0; i < retry.size(); i++) {
+      if (i > 0 && !retryBundles.get(i).equals(retryBundles.get(i - 1))) {
+        finishBundle();
       }
+      processElement(retry.get(i));
     }
   }
 

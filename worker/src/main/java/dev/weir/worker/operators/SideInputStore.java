@@ -9,6 +9,7 @@ import org.apache.beam.runners.core.InMemoryStateInternals;
 import org.apache.beam.runners.core.ReadyCheckingSideInputReader;
 import org.apache.beam.runners.core.SideInputHandler;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
@@ -28,6 +29,7 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   private final Map<String, Map<BoundedWindow, List<Object>>> pending = new HashMap<>();
   private final Map<String, Map<BoundedWindow, Object>> materialized = new HashMap<>();
   private final SideInputHandler handler;
+  private final Map<String, Map<BoundedWindow, Long>> latestPane = new HashMap<>();
 
   SideInputStore(Collection<PCollectionView<?>> views) {
     this.views = views;
@@ -40,11 +42,33 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
     }
   }
 
-  void add(PCollectionView<?> view, WindowedValue<?> element) {
-    Map<BoundedWindow, List<Object>> byWindow = pending.get(view.getTagInternal().getId());
+  /**
+   * Adds an element of a view's input. When the view's windowing has a trigger of its own, an
+   * element from a firing makes its window ready at once and a later pane replaces the window's
+   * contents: a triggered side input shows its latest pane. Otherwise a window is ready when the
+   * watermark has passed it. Returns true if a window became ready or changed.
+   */
+  boolean add(PCollectionView<?> view, WindowedValue<?> element) {
+    String tag = view.getTagInternal().getId();
+    Map<BoundedWindow, List<Object>> byWindow = pending.get(tag);
+    PaneInfo pane = element.getPaneInfo();
+    boolean triggered =
+        !PaneInfo.NO_FIRING.equals(pane)
+            && !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger);
     for (BoundedWindow window : element.getWindows()) {
+      if (triggered) {
+        Map<BoundedWindow, Long> panes = latestPane.computeIfAbsent(tag, t -> new HashMap<>());
+        Long seen = panes.get(window);
+        if (seen == null || pane.getIndex() > seen) {
+          panes.put(window, pane.getIndex());
+          byWindow.put(window, new ArrayList<>());
+        }
+        // Contents change: materialize again on the next read.
+        materialized.get(tag).remove(window);
+      }
       byWindow.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
     }
+    return triggered;
   }
 
   /** Returns true if the watermark of {@code view} moved. */
@@ -59,7 +83,10 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
 
   @Override
   public boolean isReady(PCollectionView<?> view, BoundedWindow window) {
-    return watermarks.get(view.getTagInternal().getId()).isAfter(window.maxTimestamp());
+    String tag = view.getTagInternal().getId();
+    Map<BoundedWindow, Long> panes = latestPane.get(tag);
+    return watermarks.get(tag).isAfter(window.maxTimestamp())
+        || (panes != null && panes.containsKey(window));
   }
 
   @Override
@@ -74,7 +101,11 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
       throw new IllegalStateException(
           "Side input " + tag + " read for window " + window + " before it is ready");
     }
-    List<Object> contents = pending.get(tag).remove(window);
+    // Triggered windows keep their pane's contents, as a later element of the pane adds to them.
+    List<Object> contents =
+        latestPane.containsKey(tag) && latestPane.get(tag).containsKey(window)
+            ? pending.get(tag).get(window)
+            : pending.get(tag).remove(window);
     handler.addSideInputValue(
         view,
         WindowedValues.of(

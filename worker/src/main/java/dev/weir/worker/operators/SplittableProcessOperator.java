@@ -158,19 +158,25 @@ public final class SplittableProcessOperator implements StageOperator {
 
   @Override
   public void processSideInput(PCollectionView<?> view, WindowedValue<?> element) {
-    sideInputs.add(view, element);
+    if (sideInputs.add(view, element) && !pushedBack.isEmpty()) {
+      retryPushedBack();
+    }
   }
 
   @Override
   public void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {
     if (sideInputs.advanceWatermark(view, watermark) && !pushedBack.isEmpty()) {
-      List<WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>>> retry =
-          new ArrayList<>(pushedBack);
-      pushedBack.clear();
-      for (WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>> waiting : retry) {
-        currentKey.set(waiting.getValue().key());
-        run(waiting.getValue());
-      }
+      retryPushedBack();
+    }
+  }
+
+  private void retryPushedBack() {
+    List<WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>>> retry =
+        new ArrayList<>(pushedBack);
+    pushedBack.clear();
+    for (WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>> waiting : retry) {
+      currentKey.set(waiting.getValue().key());
+      run(waiting.getValue());
     }
   }
 
