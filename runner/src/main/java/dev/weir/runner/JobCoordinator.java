@@ -94,8 +94,25 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       return;
     }
     for (TaskDeployment d : deployments) {
+      if (stopping()) {
+        // The job failed or was cancelled while deploying: the rest never starts.
+        taskFailed(
+            d.taskId(),
+            new IllegalStateException("not deployed: the job was already ending"),
+            new SubtaskSummary(new MetricsContainerStepMap(), java.util.Collections.emptyMap()));
+        continue;
+      }
       placement.get(d.taskId()).deploy(d, this);
     }
+    if (stopping()) {
+      // A deployment may have reached its worker after the cancel did (deploys are remote calls
+      // for a cluster of processes); cancel again so those subtasks end too.
+      cancelEverywhere();
+    }
+  }
+
+  private synchronized boolean stopping() {
+    return failure != null || cancelling;
   }
 
   /** Which worker runs each subtask. */
