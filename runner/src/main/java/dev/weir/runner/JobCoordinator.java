@@ -31,7 +31,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * failure cancels the job everywhere and becomes the job's cause; metrics of every subtask are
  * merged as they end.
  */
-final class JobCoordinator implements TaskListener {
+public final class JobCoordinator implements TaskListener, JobHandle {
   private static final long CANCEL_WAIT_MILLIS = 30_000;
 
   private final String jobId;
@@ -51,14 +51,23 @@ final class JobCoordinator implements TaskListener {
   private @Nullable ProgressWatch progressWatch;
   private long elementsBetweenWorkers;
 
-  JobCoordinator(String jobId, ExecutionPlan plan, List<? extends WorkerGateway> workers, Runnable onTerminated) {
+  /**
+   * A coordinator for one job on {@code workers}; {@code onTerminated} runs once when the job has
+   * ended, before waiters wake.
+   */
+  public JobCoordinator(
+      String jobId,
+      ExecutionPlan plan,
+      List<? extends WorkerGateway> workers,
+      Runnable onTerminated) {
     this.jobId = jobId;
     this.plan = plan;
     this.workers = workers;
     this.onTerminated = onTerminated;
   }
 
-  void start(PipelineOptions options) {
+  /** Places and deploys every subtask; returns once all deployments were sent. */
+  public void start(PipelineOptions options) {
     byte[] serializedPlan = SerializableUtils.serializeToByteArray(plan);
     SerializablePipelineOptions serializedOptions = new SerializablePipelineOptions(options);
     List<TaskDeployment> deployments = new ArrayList<>();
@@ -88,13 +97,29 @@ final class JobCoordinator implements TaskListener {
       return;
     }
     for (TaskDeployment d : deployments) {
+      if (stopping()) {
+        // The job failed or was cancelled while deploying: the rest never starts.
+        taskFailed(
+            d.taskId(),
+            new IllegalStateException("not deployed: the job was already ending"),
+            new SubtaskSummary(new MetricsContainerStepMap(), java.util.Collections.emptyMap()));
+        continue;
+      }
       placement.get(d.taskId()).deploy(d, this);
+    }
+    if (stopping()) {
+      // A deployment may have reached its worker after the cancel did (deploys are remote calls
+      // for a cluster of processes); cancel again so those subtasks end too.
+      cancelEverywhere();
     }
     long timeoutSeconds = options.as(WeirPipelineOptions.class).getNoProgressTimeoutSeconds();
     if (timeoutSeconds > 0) {
-      ProgressWatch watch = new ProgressWatch(jobId, workers, timeoutSeconds * 1000, this::fail);
       synchronized (this) {
-        progressWatch = watch;
+        // A job may already have ended; then finish() has run and nothing would stop the watch.
+        if (!state.isTerminal()) {
+          progressWatch =
+              new ProgressWatch(jobId, workers, timeoutSeconds * 1000, this::fail);
+        }
       }
     }
   }
@@ -127,8 +152,13 @@ final class JobCoordinator implements TaskListener {
     deadline.start();
   }
 
+  private synchronized boolean stopping() {
+    return failure != null || cancelling;
+  }
+
   /** Which worker runs each subtask. */
-  Map<TaskId, String> placement() {
+  @Override
+  public Map<TaskId, String> placement() {
     Map<TaskId, String> result = new HashMap<>();
     placement.forEach((id, worker) -> result.put(id, worker.name()));
     return result;
@@ -190,7 +220,8 @@ final class JobCoordinator implements TaskListener {
   }
 
   /** Elements that went from a subtask on one worker to a subtask on another, so far. */
-  synchronized long elementsBetweenWorkers() {
+  @Override
+  public synchronized long elementsBetweenWorkers() {
     return elementsBetweenWorkers;
   }
 
@@ -201,8 +232,9 @@ final class JobCoordinator implements TaskListener {
         || t instanceof SubtaskInterruptedException;
   }
 
-  /** Cancels the job; returns once every subtask has ended or the wait bound passed. */
-  void cancel() {
+  /** Asks every worker to cancel the job; returns at once (wait with {@link #await}). */
+  @Override
+  public void cancel() {
     synchronized (this) {
       if (state.isTerminal() || cancelling) {
         return;
@@ -254,16 +286,19 @@ final class JobCoordinator implements TaskListener {
     teardown.start();
   }
 
-  synchronized PipelineResult.State state() {
+  @Override
+  public synchronized PipelineResult.State state() {
     return state;
   }
 
-  synchronized @Nullable Throwable failure() {
+  @Override
+  public synchronized @Nullable Throwable failure() {
     return failure;
   }
 
   /** Attempted metrics: of every subtask that has ended, whether it succeeded or not. */
-  synchronized MetricsContainerStepMap attemptedMetrics() {
+  @Override
+  public synchronized MetricsContainerStepMap attemptedMetrics() {
     MetricsContainerStepMap copy = new MetricsContainerStepMap();
     copy.updateAll(metrics);
     return copy;
@@ -278,14 +313,16 @@ final class JobCoordinator implements TaskListener {
   }
 
   /** Committed metrics: of the subtasks that finished successfully. */
-  synchronized MetricsContainerStepMap committedMetrics() {
+  @Override
+  public synchronized MetricsContainerStepMap committedMetrics() {
     MetricsContainerStepMap copy = new MetricsContainerStepMap();
     copy.updateAll(committedMetrics);
     return copy;
   }
 
   /** Waits for the job to end; false if {@code millis} passed first (negative: forever). */
-  boolean await(long millis) throws InterruptedException {
+  @Override
+  public boolean await(long millis) throws InterruptedException {
     if (millis < 0) {
       terminated.await();
       return true;

@@ -69,11 +69,6 @@ final class WeirOptionsValidator {
         throw new IllegalArgumentException(
             "--master must be host:port of a Weir coordinator, got '" + master + "'");
       }
-      throw new IllegalArgumentException(
-          "--master="
-              + master
-              + ": submitting to a remote Weir cluster is not supported yet; omit --master to run"
-              + " on the embedded cluster");
     }
     return parallelism;
   }

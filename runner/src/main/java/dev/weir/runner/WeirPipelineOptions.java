@@ -25,8 +25,10 @@ public interface WeirPipelineOptions extends PipelineOptions {
   void setNumWorkers(int numWorkers);
 
   @Description(
-      "host:port of a running Weir coordinator. Absent (the default): start an embedded cluster"
-          + " inside this JVM for the job.")
+      "host:port of a running Weir coordinator (dev.weir.runner.cluster.WeirClusterCoordinator)"
+          + " to submit the job to; the pipeline's classes must be on the classpath of the"
+          + " coordinator and its workers (no artifact staging yet). Absent (the default): start an"
+          + " embedded cluster inside this JVM for the job.")
   String getMaster();
 
   void setMaster(String master);

@@ -15,9 +15,9 @@ import org.joda.time.Duration;
  * committed values from those that finished successfully.
  */
 public final class WeirPipelineResult implements PipelineResult {
-  private final JobCoordinator coordinator;
+  private final JobHandle coordinator;
 
-  WeirPipelineResult(JobCoordinator coordinator) {
+  WeirPipelineResult(JobHandle coordinator) {
     this.coordinator = coordinator;
   }
 
@@ -68,12 +68,18 @@ public final class WeirPipelineResult implements PipelineResult {
     return coordinator.failure();
   }
 
-  /** Which worker ran each subtask, as {@code stage/subtask -> worker name}. */
+  /**
+   * Which worker ran each subtask, as {@code stage/subtask -> worker name}. Embedded cluster only:
+   * a job on a remote cluster ({@code --master}) throws {@link UnsupportedOperationException}.
+   */
   public java.util.Map<dev.weir.worker.task.TaskId, String> placement() {
     return coordinator.placement();
   }
 
-  /** Number of elements sent over the network from a subtask on one worker to one on another. */
+  /**
+   * Number of elements sent over the network from a subtask on one worker to one on another.
+   * Embedded cluster only, like {@link #placement()}.
+   */
   public long elementsBetweenWorkers() {
     return coordinator.elementsBetweenWorkers();
   }

@@ -21,8 +21,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #run} applies Weir's transform overrides, translates the pipeline into stages (failing
  * fast, naming any transform Weir cannot run), starts an embedded cluster of workers for the job and
- * deploys the stages' subtasks to it. It returns at once; {@link WeirPipelineResult#waitUntilFinish}
- * waits for the job.
+ * deploys the stages' subtasks to it. With {@code --master=host:port} it submits the job to that
+ * Weir coordinator instead ({@code dev.weir.runner.cluster.WeirClusterCoordinator}); the pipeline's
+ * classes must already be on the classpath of the coordinator and its workers, as there is no
+ * artifact staging yet. It returns at once; {@link WeirPipelineResult#waitUntilFinish} waits for
+ * the job.
  */
 public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
   private static final Logger LOG = LoggerFactory.getLogger(WeirRunner.class);
@@ -53,6 +56,10 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
             pipeline, options.getJobName(), parallelism, options.getMaxParallelism());
     LOG.debug("Translated {}", plan);
     String jobId = options.getJobName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    if (options.getMaster() != null) {
+      // No artifact staging yet: the cluster's processes must have the user's classes already.
+      return new WeirPipelineResult(ClusterJob.submit(options.getMaster(), jobId, plan, options));
+    }
     EmbeddedCluster cluster = EmbeddedCluster.start(options, Instant::now);
     JobCoordinator coordinator;
     try {

@@ -105,7 +105,8 @@ public class UnboundedSourceOnWeirTest {
     for (Pane pane : PANES.get(run)) {
       if (pane.info.getTiming() == PaneInfo.Timing.EARLY) {
         sawEarly = true;
-        assertTrue(pane.count >= 30 && pane.count < 100);
+        // "At least 30": a trigger may fire later than the exact count, never earlier.
+        assertTrue(pane.count >= 30 && pane.count <= 100);
       }
     }
     assertTrue("no early pane", sawEarly);

@@ -1,0 +1,34 @@
+package dev.weir.runner;
+
+import dev.weir.worker.task.TaskId;
+import java.util.Map;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.apache.beam.sdk.PipelineResult;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * A running job as {@link WeirPipelineResult} sees it: coordinated in this JVM ({@link
+ * JobCoordinator}) or by a remote coordinator ({@link ClusterJob}).
+ */
+interface JobHandle {
+
+  PipelineResult.State state();
+
+  /** The error that failed the job, or null. */
+  @Nullable
+  Throwable failure();
+
+  MetricsContainerStepMap attemptedMetrics();
+
+  MetricsContainerStepMap committedMetrics();
+
+  /** Asks for the job to be cancelled; returns without waiting. */
+  void cancel();
+
+  /** Waits for the job to end; false if {@code millis} passed first (negative: forever). */
+  boolean await(long millis) throws InterruptedException;
+
+  Map<TaskId, String> placement();
+
+  long elementsBetweenWorkers();
+}

@@ -1,0 +1,117 @@
+package dev.weir.runner.cluster;
+
+import dev.weir.worker.control.ControlChannel;
+import dev.weir.worker.control.ControlMethods;
+import dev.weir.worker.control.WorkerRegistration;
+import dev.weir.worker.task.SubtaskSummary;
+import dev.weir.worker.task.TaskDeployment;
+import dev.weir.worker.task.TaskId;
+import dev.weir.worker.task.TaskListener;
+import dev.weir.worker.task.WorkerGateway;
+import io.grpc.StatusRuntimeException;
+import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker process as the coordinator sees it: deploys and cancels go over its control service;
+ * the worker's task reports come back through {@link #report} to the listener given at deploy.
+ */
+final class RemoteWorker implements WorkerGateway, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteWorker.class);
+  private static final long CALL_TIMEOUT_MILLIS = 30_000;
+
+  private final WorkerRegistration registration;
+  private final ControlChannel channel;
+  private final Map<TaskId, TaskListener> running = new ConcurrentHashMap<>();
+  private volatile long lastHeartbeatMillis = System.currentTimeMillis();
+
+  RemoteWorker(WorkerRegistration registration) {
+    this.registration = registration;
+    this.channel = new ControlChannel(registration.controlAddress());
+  }
+
+  @Override
+  public String name() {
+    return registration.name();
+  }
+
+  @Override
+  public String exchangeAddress() {
+    return registration.exchangeAddress();
+  }
+
+  @Override
+  public void deploy(TaskDeployment deployment, TaskListener listener) {
+    TaskId task = deployment.taskId();
+    running.put(task, listener);
+    try {
+      channel.call(ControlMethods.DEPLOY, deployment, CALL_TIMEOUT_MILLIS);
+    } catch (StatusRuntimeException e) {
+      failIfRunning(
+          task,
+          new IllegalStateException("Cannot deploy " + task + " to worker " + registration, e));
+    }
+  }
+
+  @Override
+  public void cancelJob(String jobId) {
+    try {
+      channel.call(ControlMethods.CANCEL_JOB, jobId, CALL_TIMEOUT_MILLIS);
+    } catch (StatusRuntimeException e) {
+      LOG.warn("Cannot cancel job {} on worker {}: {}", jobId, name(), e.getStatus());
+    }
+  }
+
+  /** A task report from this worker; a report for a task not (or no longer) running is dropped. */
+  void report(TaskId task, Throwable failure, SubtaskSummary summary) {
+    TaskListener listener = running.remove(task);
+    if (listener == null) {
+      return;
+    }
+    if (failure == null) {
+      listener.taskFinished(task, summary);
+    } else {
+      listener.taskFailed(task, failure, summary);
+    }
+  }
+
+  void heartbeat() {
+    lastHeartbeatMillis = System.currentTimeMillis();
+  }
+
+  long millisSinceHeartbeat() {
+    return System.currentTimeMillis() - lastHeartbeatMillis;
+  }
+
+  /** The worker is gone: every subtask it was running fails, so its jobs fail instead of hanging. */
+  void lost() {
+    for (TaskId task : running.keySet()) {
+      failIfRunning(
+          task,
+          new IllegalStateException(
+              "Worker " + registration + " stopped answering while running " + task));
+    }
+  }
+
+  private void failIfRunning(TaskId task, Throwable cause) {
+    TaskListener listener = running.remove(task);
+    if (listener != null) {
+      listener.taskFailed(
+          task, cause, new SubtaskSummary(new MetricsContainerStepMap(), Collections.emptyMap()));
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return registration.toString();
+  }
+}

@@ -1,0 +1,228 @@
+package dev.weir.runner.cluster;
+
+import dev.weir.runner.JobCoordinator;
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.worker.control.ControlMethods;
+import dev.weir.worker.control.ControlServer;
+import dev.weir.worker.control.RemoteFailure;
+import dev.weir.worker.control.TaskReport;
+import dev.weir.worker.control.WorkerRegistration;
+import io.grpc.ServerServiceDefinition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.beam.sdk.util.SerializableUtils;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator of a standalone Weir cluster, as its own JVM. Start it with
+ *
+ * <pre>
+ * java -cp WEIR_AND_USER_CLASSPATH dev.weir.runner.cluster.WeirClusterCoordinator \
+ *     --port=8099 [--bind=127.0.0.1]
+ * </pre>
+ *
+ * then start workers ({@code dev.weir.worker.control.WorkerProcess --coordinator=host:8099}) and
+ * run pipelines with {@code --runner=WeirRunner --master=host:8099}. {@code --port=0} picks a free
+ * port; the port is printed on stdout as {@value #LISTENING_MARKER}{@code port=N}.
+ *
+ * <p>Every job runs on the workers registered when it is submitted. There is no artifact staging
+ * yet: the pipeline's classes must be on the classpath of the coordinator and of every worker. A
+ * worker that misses its heartbeats for {@value #WORKER_TIMEOUT_MILLIS} ms is dropped and fails
+ * the jobs it was running.
+ */
+public final class WeirClusterCoordinator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WeirClusterCoordinator.class);
+  /** Printed on stdout, followed by {@code port=N}, once the coordinator accepts calls. */
+  public static final String LISTENING_MARKER = "WEIR_COORDINATOR_LISTENING ";
+
+  private static final long WORKER_TIMEOUT_MILLIS = 10_000;
+
+  private final Map<String, RemoteWorker> workers = new ConcurrentHashMap<>();
+  private final Map<String, JobCoordinator> jobs = new ConcurrentHashMap<>();
+  private final ControlServer server;
+  private final ScheduledExecutorService sweeper;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private WeirClusterCoordinator(String bind, int port) {
+    this.server = ControlServer.start(bind, port, workerService(), jobService());
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "weir-coordinator-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
+    sweeper.scheduleWithFixedDelay(this::dropSilentWorkers, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Starts a coordinator on {@code bind:port}; port 0 picks a free port. */
+  public static WeirClusterCoordinator start(String bind, int port) {
+    return new WeirClusterCoordinator(bind, port);
+  }
+
+  /** Entry point; see the class comment for the arguments. */
+  public static void main(String[] argv) throws InterruptedException {
+    Map<String, String> args = new HashMap<>();
+    for (String arg : argv) {
+      int eq = arg.indexOf('=');
+      if (!arg.startsWith("--") || eq < 0) {
+        throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
+      }
+      args.put(arg.substring(2, eq), arg.substring(eq + 1));
+    }
+    String port = args.get("port");
+    if (port == null) {
+      throw new IllegalArgumentException("--port is required (0 picks a free port)");
+    }
+    WeirClusterCoordinator coordinator =
+        start(args.getOrDefault("bind", "127.0.0.1"), Integer.parseInt(port));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  coordinator.close();
+                  stopped.countDown();
+                },
+                "weir-coordinator-shutdown"));
+    System.out.println(LISTENING_MARKER + "port=" + coordinator.port());
+    System.out.flush();
+    stopped.await();
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** Names of the workers registered now. */
+  public List<String> workerNames() {
+    return new ArrayList<>(workers.keySet());
+  }
+
+  private ServerServiceDefinition workerService() {
+    return ServerServiceDefinition.builder(ControlMethods.COORDINATOR_SERVICE)
+        .addMethod(ControlMethods.REGISTER, ControlServer.unaryHandler(this::register))
+        .addMethod(ControlMethods.REPORT_TASK, ControlServer.unaryHandler(this::report))
+        .addMethod(
+            ControlMethods.HEARTBEAT,
+            ControlServer.unaryHandler(
+                name -> {
+                  RemoteWorker worker = workers.get(name);
+                  if (worker == null) {
+                    return Boolean.FALSE;
+                  }
+                  worker.heartbeat();
+                  return Boolean.TRUE;
+                }))
+        .build();
+  }
+
+  private ServerServiceDefinition jobService() {
+    return ServerServiceDefinition.builder(JobMethods.SERVICE)
+        .addMethod(JobMethods.SUBMIT, ControlServer.unaryHandler(this::submit))
+        .addMethod(JobMethods.STATUS, ControlServer.unaryHandler(this::status))
+        .addMethod(
+            JobMethods.CANCEL,
+            ControlServer.unaryHandler(
+                jobId -> {
+                  job(jobId).cancel();
+                  return Boolean.TRUE;
+                }))
+        .build();
+  }
+
+  private Boolean register(WorkerRegistration registration) {
+    RemoteWorker previous = workers.put(registration.name(), new RemoteWorker(registration));
+    if (previous != null) {
+      // Same name again: the old process is gone (restarted), so its subtasks are too.
+      previous.lost();
+      previous.close();
+    }
+    LOG.info("Worker registered: {}", registration);
+    return Boolean.TRUE;
+  }
+
+  private Boolean report(TaskReport report) {
+    for (RemoteWorker worker : workers.values()) {
+      worker.report(report.task(), report.failure(), report.summary());
+    }
+    return Boolean.TRUE;
+  }
+
+  private Boolean submit(JobSubmission submission) {
+    List<RemoteWorker> available = new ArrayList<>(workers.values());
+    if (available.isEmpty()) {
+      throw new IllegalStateException("No worker has registered with this Weir coordinator yet");
+    }
+    available.sort((a, b) -> a.name().compareTo(b.name()));
+    ExecutionPlan plan =
+        (ExecutionPlan)
+            SerializableUtils.deserializeFromByteArray(
+                submission.serializedPlan(), "execution plan of " + submission.jobId());
+    String jobId = submission.jobId();
+    JobCoordinator job =
+        new JobCoordinator(jobId, plan, available, () -> LOG.info("Job {} ended", jobId));
+    if (jobs.putIfAbsent(jobId, job) != null) {
+      throw new IllegalArgumentException("A job with id " + jobId + " was already submitted");
+    }
+    LOG.info("Job {} submitted, running on {}", jobId, available);
+    job.start(submission.options().get());
+    return Boolean.TRUE;
+  }
+
+  private JobStatus status(String jobId) {
+    JobCoordinator job = job(jobId);
+    // Read the failure and metrics after the state: once terminal, they no longer change.
+    org.apache.beam.sdk.PipelineResult.State state = job.state();
+    @Nullable Throwable failure = job.failure();
+    return new JobStatus(
+        state,
+        failure == null ? null : RemoteFailure.transferable(failure),
+        job.attemptedMetrics(),
+        job.committedMetrics());
+  }
+
+  private JobCoordinator job(String jobId) {
+    JobCoordinator job = jobs.get(jobId);
+    if (job == null) {
+      throw new IllegalArgumentException("No job with id " + jobId + " on this coordinator");
+    }
+    return job;
+  }
+
+  private void dropSilentWorkers() {
+    for (RemoteWorker worker : workers.values()) {
+      if (worker.millisSinceHeartbeat() > WORKER_TIMEOUT_MILLIS
+          && workers.remove(worker.name(), worker)) {
+        LOG.warn("Worker {} missed its heartbeats; dropping it", worker);
+        worker.lost();
+        worker.close();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    sweeper.shutdownNow();
+    for (JobCoordinator job : jobs.values()) {
+      job.cancel();
+    }
+    server.close();
+    for (RemoteWorker worker : workers.values()) {
+      worker.close();
+    }
+  }
+}

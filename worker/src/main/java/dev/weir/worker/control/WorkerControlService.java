@@ -1,0 +1,76 @@
+package dev.weir.worker.control;
+
+import dev.weir.worker.task.SubtaskSummary;
+import dev.weir.worker.task.TaskId;
+import dev.weir.worker.task.TaskListener;
+import dev.weir.worker.task.WorkerGateway;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.StatusRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker's control service: deploys and cancels on the local {@link WorkerGateway}, and sends
+ * each subtask's end to the coordinator.
+ */
+final class WorkerControlService {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerControlService.class);
+  private static final long REPORT_TIMEOUT_MILLIS = 30_000;
+  private static final int REPORT_ATTEMPTS = 3;
+
+  private WorkerControlService() {}
+
+  static ServerServiceDefinition create(WorkerGateway worker, ControlChannel coordinator) {
+    TaskListener reporter = new ReportingListener(coordinator);
+    return ServerServiceDefinition.builder(ControlMethods.WORKER_SERVICE)
+        .addMethod(
+            ControlMethods.DEPLOY,
+            ControlServer.unaryHandler(
+                deployment -> {
+                  worker.deploy(deployment, reporter);
+                  return Boolean.TRUE;
+                }))
+        .addMethod(
+            ControlMethods.CANCEL_JOB,
+            ControlServer.unaryHandler(
+                jobId -> {
+                  worker.cancelJob(jobId);
+                  return Boolean.TRUE;
+                }))
+        .build();
+  }
+
+  private static final class ReportingListener implements TaskListener {
+    private final ControlChannel coordinator;
+
+    ReportingListener(ControlChannel coordinator) {
+      this.coordinator = coordinator;
+    }
+
+    @Override
+    public void taskFinished(TaskId task, SubtaskSummary summary) {
+      send(TaskReport.finished(task, summary));
+    }
+
+    @Override
+    public void taskFailed(TaskId task, Throwable cause, SubtaskSummary summary) {
+      send(TaskReport.failed(task, cause, summary));
+    }
+
+    private void send(TaskReport report) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          coordinator.call(ControlMethods.REPORT_TASK, report, REPORT_TIMEOUT_MILLIS);
+          return;
+        } catch (StatusRuntimeException e) {
+          if (attempt == REPORT_ATTEMPTS) {
+            // The heartbeat notices a lost coordinator and ends this process.
+            LOG.error("Cannot report the end of {} to the coordinator", report.task(), e);
+            return;
+          }
+          LOG.warn("Reporting the end of {} failed, retrying: {}", report.task(), e.getStatus());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.weir.worker.control;
+
+import dev.weir.state.memory.InMemoryKeyedStateBackend;
+import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
+import dev.weir.worker.exchange.ExchangeConfig;
+import dev.weir.worker.exchange.GrpcDataExchange;
+import dev.weir.worker.task.StateBackendFactory;
+import dev.weir.worker.task.WorkerNode;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Weir worker as its own JVM. Start it with
+ *
+ * <pre>
+ * java -cp WEIR_AND_USER_CLASSPATH dev.weir.worker.control.WorkerProcess \
+ *     --coordinator=host:port --name=worker-1 [--bind=127.0.0.1] \
+ *     [--stateBackend=memory|rocksdb] [--stateDirectory=/path]
+ * </pre>
+ *
+ * <p>It opens a data exchange endpoint and a control service on free ports of {@code --bind},
+ * registers with the coordinator, runs the subtasks the coordinator deploys and reports their end.
+ * There is no artifact staging yet: the pipeline's classes must be on this process's classpath.
+ * The process exits on SIGTERM, or when the coordinator has not answered its heartbeat for a few
+ * seconds.
+ */
+public final class WorkerProcess implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerProcess.class);
+  /** Printed on stdout once registered, so scripts and tests can wait for it. */
+  public static final String REGISTERED_MARKER = "WEIR_WORKER_REGISTERED";
+
+  private static final long HEARTBEAT_MILLIS = 1_000;
+  private static final int MISSED_HEARTBEATS_BEFORE_EXIT = 5;
+  private static final long REGISTER_RETRY_MILLIS = 15_000;
+  private static final long ROCKSDB_BLOCK_CACHE_BYTES = 64L << 20;
+  private static final long ROCKSDB_WRITE_BUFFER_BYTES = 64L << 20;
+
+  private final String name;
+  private final ControlChannel coordinator;
+  private final WorkerNode node;
+  private final ControlServer control;
+  private final AutoCloseable backends;
+  private final ScheduledExecutorService heartbeat;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private int missedHeartbeats;
+
+  private WorkerProcess(Map<String, String> args) {
+    String coordinatorAddress = required(args, "coordinator");
+    this.name = required(args, "name");
+    String bind = args.getOrDefault("bind", "127.0.0.1");
+    this.coordinator = new ControlChannel(coordinatorAddress);
+    StateBackendFactory backendFactory;
+    if ("rocksdb".equals(args.getOrDefault("stateBackend", "memory"))) {
+      RocksDbStateBackendFactory rocks =
+          new RocksDbStateBackendFactory(
+              Paths.get(args.getOrDefault("stateDirectory", System.getProperty("java.io.tmpdir"))),
+              ROCKSDB_BLOCK_CACHE_BYTES,
+              ROCKSDB_WRITE_BUFFER_BYTES);
+      backendFactory =
+          (task, operator, range, windowCoder) ->
+              rocks.create(operator, task.subtask(), range, windowCoder);
+      this.backends = rocks;
+    } else {
+      backendFactory = (task, operator, range, windowCoder) -> new InMemoryKeyedStateBackend(range);
+      this.backends = () -> {};
+    }
+    GrpcDataExchange exchange = GrpcDataExchange.start(bind, 0, ExchangeConfig.defaults());
+    this.node = new WorkerNode(name, exchange, backendFactory, Instant::now);
+    this.control = ControlServer.start(bind, 0, WorkerControlService.create(node, coordinator));
+    this.heartbeat =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "weir-worker-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Entry point; see the class comment for the arguments. */
+  public static void main(String[] argv) throws Exception {
+    WorkerProcess worker = new WorkerProcess(parse(argv));
+    Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "weir-worker-shutdown"));
+    worker.register();
+    System.out.println(REGISTERED_MARKER + " " + worker.name);
+    System.out.flush();
+    worker.startHeartbeat();
+    worker.stopped.await();
+    worker.close();
+    System.exit(0);
+  }
+
+  private void register() throws InterruptedException {
+    WorkerRegistration registration =
+        new WorkerRegistration(name, node.exchangeAddress(), control.address());
+    long deadline = System.currentTimeMillis() + REGISTER_RETRY_MILLIS;
+    while (true) {
+      try {
+        coordinator.call(ControlMethods.REGISTER, registration, 5_000);
+        LOG.info("Registered {} with the coordinator at {}", registration, coordinator.target());
+        return;
+      } catch (StatusRuntimeException e) {
+        if (System.currentTimeMillis() > deadline) {
+          close();
+          throw new IllegalStateException(
+              "Cannot register with the Weir coordinator at --coordinator="
+                  + coordinator.target()
+                  + ": "
+                  + e.getStatus(),
+              e);
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  private void startHeartbeat() {
+    heartbeat.scheduleWithFixedDelay(
+        this::beat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void beat() {
+    boolean known;
+    try {
+      known = coordinator.call(ControlMethods.HEARTBEAT, name, HEARTBEAT_MILLIS * 2);
+    } catch (StatusRuntimeException e) {
+      known = false;
+    }
+    missedHeartbeats = known ? 0 : missedHeartbeats + 1;
+    if (missedHeartbeats >= MISSED_HEARTBEATS_BEFORE_EXIT) {
+      LOG.warn("The coordinator at {} is gone; stopping worker {}", coordinator.target(), name);
+      stopped.countDown();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    heartbeat.shutdownNow();
+    control.close();
+    node.close();
+    coordinator.close();
+    try {
+      backends.close();
+    } catch (Exception e) {
+      LOG.warn("Cannot release the state backends of {}", name, e);
+    }
+    stopped.countDown();
+  }
+
+  private static Map<String, String> parse(String[] argv) {
+    Map<String, String> args = new HashMap<>();
+    for (String arg : argv) {
+      int eq = arg.indexOf('=');
+      if (!arg.startsWith("--") || eq < 0) {
+        throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
+      }
+      args.put(arg.substring(2, eq), arg.substring(eq + 1));
+    }
+    return args;
+  }
+
+  private static String required(Map<String, String> args, String key) {
+    String value = args.get(key);
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException("--" + key + " is required");
+    }
+    return value;
+  }
+}
