@@ -144,6 +144,19 @@ public final class PipelineTranslator {
           exchangeOnly(node, ExchangeKind.KEYED);
           return;
         }
+      case PTransformTranslation.READ_TRANSFORM_URN:
+        if (transform instanceof SplittableParDo.PrimitiveUnboundedRead) {
+          StagePlan stage = newStage(name);
+          addOperator(
+              stage,
+              new UnboundedReadPlan(
+                  name,
+                  outputs(node),
+                  ((SplittableParDo.PrimitiveUnboundedRead<?>) transform).getSource()));
+          return;
+        }
+        throw new UnsupportedTransformException(
+            name, urn, "only unbounded primitive reads are translated; bounded reads are SDFs");
       case PTransformTranslation.IMPULSE_TRANSFORM_URN:
         {
           StagePlan stage = newStage(name);

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.util.construction.SplittableParDo;
  * Read} reaches a runner) becomes pair-with-restriction, split, a keyed exchange of the restrictions
  * and runners-core's ProcessFn, which processes each restriction in checkpointed steps with its
  * residual in keyed state, bounded or not, so bundle finalization and side inputs work for both.
+ * {@code Read.Unbounded} is the exception: it becomes a primitive read that a source loop runs.
  */
 public final class TransformOverrides {
   private TransformOverrides() {}
@@ -21,6 +22,8 @@ public final class TransformOverrides {
   public static void apply(Pipeline pipeline) {
     List<PTransformOverride> overrides =
         List.of(
+            // Unbounded reads run as a source loop over the readers (see UnboundedReadPlan).
+            SplittableParDo.PRIMITIVE_UNBOUNDED_READ_OVERRIDE,
             PTransformOverride.of(
                 PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory()),
             PTransformOverride.of(

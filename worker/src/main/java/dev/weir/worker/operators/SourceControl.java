@@ -17,4 +17,10 @@ public interface SourceControl {
    * the source does next happens after it; only meaningful on a test clock.
    */
   void awaitQuiescence() throws InterruptedException;
+
+  /**
+   * Ends the current bundle, sends what it produced and lets processing time move for the
+   * operators fused after the source; a source that runs until cancelled calls it regularly.
+   */
+  void endBundleOfSource() throws InterruptedException;
 }

@@ -8,6 +8,7 @@ import dev.weir.translation.OperatorPlan;
 import dev.weir.translation.ParDoPlan;
 import dev.weir.translation.SplittableProcessPlan;
 import dev.weir.translation.TestStreamPlan;
+import dev.weir.translation.UnboundedReadPlan;
 import dev.weir.translation.WindowIntoPlan;
 import dev.weir.worker.operators.CombinePrecombineOperator;
 import dev.weir.worker.operators.FlattenOperator;
@@ -17,6 +18,7 @@ import dev.weir.worker.operators.ParDoOperator;
 import dev.weir.worker.operators.SplittableProcessOperator;
 import dev.weir.worker.operators.StageOperator;
 import dev.weir.worker.operators.TestStreamOperator;
+import dev.weir.worker.operators.UnboundedReadOperator;
 import dev.weir.worker.operators.WindowIntoOperator;
 
 /** The runtime operator for each kind of operator plan. */
@@ -36,6 +38,8 @@ final class OperatorFactory {
       return new CombinePrecombineOperator((CombinePrecombinePlan) plan);
     } else if (plan instanceof SplittableProcessPlan) {
       return new SplittableProcessOperator((SplittableProcessPlan) plan);
+    } else if (plan instanceof UnboundedReadPlan) {
+      return new UnboundedReadOperator((UnboundedReadPlan) plan);
     } else if (plan instanceof TestStreamPlan) {
       return new TestStreamOperator((TestStreamPlan) plan);
     } else if (plan instanceof ImpulsePlan) {

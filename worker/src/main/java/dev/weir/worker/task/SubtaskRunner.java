@@ -462,6 +462,22 @@ final class SubtaskRunner implements Runnable, SourceControl {
   }
 
   @Override
+  public void endBundleOfSource() throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    endBundle();
+    if (!testClock) {
+      Instant now = clock.get();
+      for (StageOperator op : operators) {
+        op.advanceProcessingTime(now);
+      }
+      endBundle();
+    }
+    handledEvents++;
+  }
+
+  @Override
   public void awaitQuiescence() throws InterruptedException {
     endBundle();
     long deadline = System.nanoTime() + QUIESCENCE_WAIT.toNanos();
