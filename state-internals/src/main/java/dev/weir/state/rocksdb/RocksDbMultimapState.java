@@ -117,7 +117,7 @@ final class RocksDbMultimapState<K, V> extends RocksDbCell implements MultimapSt
     @Override
     public boolean hasNext() {
       if (nextStored == null && from != null) {
-        nextStored = store.firstKey(cf, from, prefixEnd);
+        nextStored = store.firstKey(cf, from, prefixEnd());
         from = nextStored == null ? null : KeyBytesWriter.prefixEnd(keyPrefixOf(nextStored));
       }
       return nextStored != null;
