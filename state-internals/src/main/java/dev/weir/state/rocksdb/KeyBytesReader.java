@@ -41,6 +41,11 @@ final class KeyBytesReader {
     return v;
   }
 
+  /** Bytes read so far, counted from the start of the buffer. */
+  int position() {
+    return pos;
+  }
+
   int oneByte() {
     return buf[pos++] & 0xff;
   }

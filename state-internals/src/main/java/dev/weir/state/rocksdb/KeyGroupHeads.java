@@ -61,17 +61,25 @@ final class KeyGroupHeads {
     int kg = KeyGroups.readPrefix(key, 0);
     byte[] current = headOf[kg - range.start()];
     if (current != null && Arrays.equals(current, key)) {
-      refresh(kg);
+      // The removed key was the group's smallest, so the next head lies after it: seeking from
+      // there skips the deletion markers that earlier removals (fired timers) left before it.
+      refresh(kg, KeyBytesWriter.successor(key));
     }
   }
 
   private void refresh(int kg) {
+    refresh(kg, null);
+  }
+
+  private void refresh(int kg, byte @Nullable [] seekFrom) {
     byte[] current = headOf[kg - range.start()];
     if (current != null) {
       heads.remove(current);
     }
     byte[] from = new KeyBytesWriter(suffixOffset).keyGroup(kg).bytes(space).toBytes();
-    byte[] head = store.firstKey(cf, from, KeyBytesWriter.prefixEnd(from));
+    byte[] head =
+        store.firstKey(
+            cf, seekFrom == null ? from : seekFrom, KeyBytesWriter.prefixEnd(from));
     headOf[kg - range.start()] = head;
     if (head != null) {
       heads.add(head);

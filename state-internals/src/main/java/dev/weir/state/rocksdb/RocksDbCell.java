@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.util.CoderUtils;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 
 /**
@@ -15,13 +16,20 @@ abstract class RocksDbCell {
   final RocksDbStore store;
   final ColumnFamilyHandle cf;
   final byte[] prefix;
-  final byte[] prefixEnd;
+  private byte @Nullable [] prefixEnd;
 
   RocksDbCell(RocksDbCellContext context, byte[] prefix) {
     this.store = context.store;
     this.cf = context.stateCf;
     this.prefix = prefix;
-    this.prefixEnd = KeyBytesWriter.prefixEnd(prefix);
+  }
+
+  /** Computed on first use: point reads and writes, the common case, never need it. */
+  final byte[] prefixEnd() {
+    if (prefixEnd == null) {
+      prefixEnd = KeyBytesWriter.prefixEnd(prefix);
+    }
+    return prefixEnd;
   }
 
   KeyBytesWriter suffixed(int extra) {
@@ -29,15 +37,15 @@ abstract class RocksDbCell {
   }
 
   Iterable<Map.Entry<byte[], byte[]>> storedEntries() {
-    return store.snapshotScan(cf, prefix, prefixEnd);
+    return store.snapshotScan(cf, prefix, prefixEnd());
   }
 
   boolean hasEntries() {
-    return store.firstKey(cf, prefix, prefixEnd) != null;
+    return store.firstKey(cf, prefix, prefixEnd()) != null;
   }
 
   void deleteAll() {
-    store.deleteRange(cf, prefix, prefixEnd);
+    store.deleteRange(cf, prefix, prefixEnd());
   }
 
   /** Cells are views: two views of the same stored cell are equal, as Beam's tests expect. */

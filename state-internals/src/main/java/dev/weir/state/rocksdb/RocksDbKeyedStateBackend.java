@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.beam.runners.core.StateInternals;
 import org.apache.beam.runners.core.TimerInternals;
@@ -313,6 +314,53 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
   public Path directory() {
     return directory;
+  }
+
+  /**
+   * Calls {@code action} once with the canonical bytes of every key of {@code keyGroup} that has
+   * state or a pending timer, in unsigned byte order. Cost is one seek per key in each of the two
+   * column families, never a read of the keys' state: after a key is found the iteration seeks past
+   * everything stored under it. For moving or dropping a key group, and for operators that must
+   * visit every key (e.g. to fire end-of-window work after a restore).
+   */
+  public void forEachKey(int keyGroup, Consumer<byte[]> action) {
+    checkOpen();
+    if (!range.contains(keyGroup)) {
+      throw new IllegalArgumentException(
+          "Key group " + keyGroup + " is not in this backend's " + range);
+    }
+    byte[] groupStart = new KeyBytesWriter(2).keyGroup(keyGroup).toBytes();
+    byte[] groupEnd = KeyBytesWriter.prefixEnd(groupStart);
+    ColumnFamilyHandle state = open.cf("state");
+    ColumnFamilyHandle timersById = open.cf("timers-by-id");
+    byte[] nextState = store.firstKey(state, groupStart, groupEnd);
+    byte[] nextTimer = store.firstKey(timersById, groupStart, groupEnd);
+    while (nextState != null || nextTimer != null) {
+      // Both families start their keys with keyGroup | length-prefixed key, so the smaller of the
+      // two key prefixes is the next key; the other family may hold the same key too.
+      byte[] statePrefix = nextState == null ? null : keyPrefixOf(nextState);
+      byte[] timerPrefix = nextTimer == null ? null : keyPrefixOf(nextTimer);
+      byte[] keyPrefix =
+          timerPrefix == null
+                  || (statePrefix != null && Arrays.compareUnsigned(statePrefix, timerPrefix) <= 0)
+              ? statePrefix
+              : timerPrefix;
+      action.accept(new KeyBytesReader(keyPrefix, 2).lengthPrefixed());
+      byte[] pastKey = KeyBytesWriter.prefixEnd(keyPrefix);
+      if (statePrefix != null && Arrays.equals(statePrefix, keyPrefix)) {
+        nextState = store.firstKey(state, pastKey, groupEnd);
+      }
+      if (timerPrefix != null && Arrays.equals(timerPrefix, keyPrefix)) {
+        nextTimer = store.firstKey(timersById, pastKey, groupEnd);
+      }
+    }
+  }
+
+  /** {@code keyGroup | length-prefixed key}: the part of a stored key that names its key. */
+  private static byte[] keyPrefixOf(byte[] storedKey) {
+    KeyBytesReader reader = new KeyBytesReader(storedKey, 2);
+    reader.lengthPrefixed();
+    return Arrays.copyOf(storedKey, reader.position());
   }
 
   @Override

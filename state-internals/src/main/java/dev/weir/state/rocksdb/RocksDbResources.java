@@ -4,6 +4,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.IndexType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
@@ -18,12 +19,17 @@ public final class RocksDbResources implements AutoCloseable {
     RocksDB.loadLibrary();
   }
 
+  private static final double HIGH_PRIORITY_RATIO = 0.1;
+  private static final long METADATA_PARTITION_BYTES = 4096;
+
   private final LRUCache blockCache;
   private final WriteBufferManager writeBuffers;
   private final BloomFilter bloomFilter;
 
   private RocksDbResources(long blockCacheBytes, long writeBufferBytes) {
-    this.blockCache = new LRUCache(blockCacheBytes);
+    // Index and filter blocks go to a high-priority tenth of the cache, so a scan over data blocks
+    // or the memtable reservations of the write-buffer budget cannot push them out.
+    this.blockCache = new LRUCache(blockCacheBytes, -1, false, HIGH_PRIORITY_RATIO);
     this.writeBuffers = new WriteBufferManager(writeBufferBytes, blockCache);
     // Point reads of value and map cells are the common case; a bloom filter spares disk reads.
     this.bloomFilter = new BloomFilter(10, false);
@@ -57,11 +63,20 @@ public final class RocksDbResources implements AutoCloseable {
 
   /** New options for one column family; the caller closes them. */
   ColumnFamilyOptions newColumnFamilyOptions() {
+    // Index and filter are partitioned into 4 KiB blocks with a small pinned top level. With one
+    // index and one filter block per file (hundreds of KiB for a 20 MiB file), a point read that
+    // missed them in the cache re-read the whole block: at 10M keys random reads took ~2 ms each
+    // instead of a few µs. Partitions are cached, and evicted, like data blocks.
     BlockBasedTableConfig table =
         new BlockBasedTableConfig()
             .setBlockCache(blockCache)
             .setFilterPolicy(bloomFilter)
-            .setCacheIndexAndFilterBlocks(true);
+            .setCacheIndexAndFilterBlocks(true)
+            .setCacheIndexAndFilterBlocksWithHighPriority(true)
+            .setIndexType(IndexType.kTwoLevelIndexSearch)
+            .setPartitionFilters(true)
+            .setMetadataBlockSize(METADATA_PARTITION_BYTES)
+            .setPinTopLevelIndexAndFilter(true);
     return new ColumnFamilyOptions().setTableFormatConfig(table);
   }
 

@@ -1,0 +1,38 @@
+package dev.weir.benchmarks.state;
+
+import dev.weir.state.KeyGroups;
+import dev.weir.state.StateKey;
+import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.util.CoderUtils;
+
+/**
+ * Long keys the way the worker presents them to a backend: encoded with their coder
+ * ({@link VarLongCoder}, nested context, which for VarLong is the same bytes), key group from
+ * {@link KeyGroups}. Precomputed where a benchmark should time state access, not key encoding.
+ */
+final class LongStateKeys {
+  /** Key groups of every benchmark backend; one subtask owns them all. */
+  static final int MAX_PARALLELISM = 128;
+
+  private LongStateKeys() {}
+
+  static StateKey of(long key) {
+    byte[] bytes;
+    try {
+      bytes = CoderUtils.encodeToByteArray(VarLongCoder.of(), key);
+    } catch (CoderException e) {
+      throw new IllegalStateException("VarLongCoder cannot encode " + key, e);
+    }
+    return new StateKey(bytes, key, KeyGroups.keyGroupFor(bytes, MAX_PARALLELISM));
+  }
+
+  /** Keys {@code 0 .. count-1}, spread over all key groups by their hash. */
+  static StateKey[] range(int count) {
+    StateKey[] keys = new StateKey[count];
+    for (int i = 0; i < count; i++) {
+      keys[i] = of(i);
+    }
+    return keys;
+  }
+}
