@@ -49,9 +49,9 @@ public interface WeirPipelineOptions extends PipelineOptions {
   void setMaxParallelism(int maxParallelism);
 
   @Description(
-      "Where keyed state and timers live: 'rocksdb' (the default; local RocksDB partitioned by key"
-          + " group, in --stateDirectory) or 'memory' (on the heap, for tests and small jobs).")
-  @Default.String("rocksdb")
+      "Where keyed state and timers live: 'memory' (the default, on the heap) or 'rocksdb' (local"
+          + " RocksDB partitioned by key group, in --stateDirectory, for state larger than memory).")
+  @Default.String("memory")
   String getStateBackend();
 
   void setStateBackend(String stateBackend);
