@@ -23,7 +23,6 @@ import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.DoFn.BundleFinalizer;
-import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.util.SerializableUtils;
@@ -285,13 +284,7 @@ public final class ParDoOperator implements StageOperator {
         } else {
           runner.finishBundle();
         }
-        // Output of a bounded job's bundle is never replayed, so the bundle counts as committed
-        // once it is finished.
-        for (InMemoryBundleFinalizer.Finalization f : bundleFinalizer.getAndClearFinalizations()) {
-          if (!f.getExpiryTime().isBefore(context.processingTime().get())) {
-            f.getCallback().onBundleSuccess();
-          }
-        }
+        CommittedBundles.finalizeFinished(bundleFinalizer, context.processingTime().get());
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {
@@ -323,11 +316,6 @@ public final class ParDoOperator implements StageOperator {
         backend = null;
       }
     }
-  }
-
-  /** Whether this DoFn uses state or timers; such a ParDo must follow a keyed exchange. */
-  static boolean isStateful(DoFn<?, ?> fn) {
-    return DoFnSignatures.isStateful(fn);
   }
 
   /** Step context of a ParDo without state: Beam's runners never ask it for state. */

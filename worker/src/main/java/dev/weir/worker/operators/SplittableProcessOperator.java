@@ -213,11 +213,7 @@ public final class SplittableProcessOperator implements StageOperator {
       try (AutoCloseable scope =
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
         runner.finishBundle();
-        for (InMemoryBundleFinalizer.Finalization f : bundleFinalizer.getAndClearFinalizations()) {
-          if (!f.getExpiryTime().isBefore(context.processingTime().get())) {
-            f.getCallback().onBundleSuccess();
-          }
-        }
+        CommittedBundles.finalizeFinished(bundleFinalizer, context.processingTime().get());
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {

@@ -78,11 +78,6 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
     return result;
   }
 
-  /** Number of subtasks running now. */
-  public int runningSubtasks() {
-    return running.size();
-  }
-
   /** Breaks every channel of {@code jobId} and interrupts its subtasks. */
   @Override
   public void cancelJob(String jobId) {
@@ -90,19 +85,6 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
     for (Map.Entry<TaskId, Thread> e : running.entrySet()) {
       if (e.getKey().jobId().equals(jobId)) {
         e.getValue().interrupt();
-      }
-    }
-  }
-
-  /** Waits up to {@code millis} for this worker's subtasks of {@code jobId} to end. */
-  public void awaitJobEnd(String jobId, long millis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + millis;
-    for (Map.Entry<TaskId, Thread> e : running.entrySet()) {
-      if (e.getKey().jobId().equals(jobId)) {
-        long left = deadline - System.currentTimeMillis();
-        if (left > 0) {
-          e.getValue().join(left);
-        }
       }
     }
   }
