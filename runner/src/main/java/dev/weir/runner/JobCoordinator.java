@@ -105,7 +105,16 @@ public final class JobCoordinator implements TaskListener, JobHandle {
             new SubtaskSummary(new MetricsContainerStepMap(), java.util.Collections.emptyMap()));
         continue;
       }
-      placement.get(d.taskId()).deploy(d, this);
+      try {
+        placement.get(d.taskId()).deploy(d, this);
+      } catch (RuntimeException e) {
+        // A subtask that never started still has to be counted, or the job would never end.
+        taskFailed(
+            d.taskId(),
+            new IllegalStateException(
+                "Cannot deploy " + d.taskId() + " to " + placement.get(d.taskId()).name(), e),
+            new SubtaskSummary(new MetricsContainerStepMap(), java.util.Collections.emptyMap()));
+      }
     }
     if (stopping()) {
       // A deployment may have reached its worker after the cancel did (deploys are remote calls
