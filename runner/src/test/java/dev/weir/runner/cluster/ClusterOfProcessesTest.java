@@ -44,6 +44,10 @@ import org.junit.Test;
  * (which holds the pipelines' classes, as there is no artifact staging yet).
  */
 public class ClusterOfProcessesTest {
+  /** A job that never ends fails the test instead of hanging the build. */
+  @org.junit.Rule
+  public org.junit.rules.Timeout timeout = org.junit.rules.Timeout.seconds(300);
+
   private static final long START_TIMEOUT_SECONDS = 60;
   private static final List<Process> PROCESSES = new ArrayList<>();
   private static int coordinatorPort;

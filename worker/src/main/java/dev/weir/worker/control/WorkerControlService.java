@@ -58,11 +58,26 @@ final class WorkerControlService {
     }
 
     private void send(TaskReport report) {
+      // Cancelling a job interrupts its subtasks, maybe while one reports its end; a blocking
+      // call on an interrupted thread fails at once, and a lost report would leave the job
+      // waiting for this subtask forever. The subtask is over, so the interrupt can wait.
+      boolean interrupted = Thread.interrupted();
+      try {
+        sendUninterrupted(report);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private void sendUninterrupted(TaskReport report) {
       for (int attempt = 1; ; attempt++) {
         try {
           coordinator.call(ControlMethods.REPORT_TASK, report, REPORT_TIMEOUT_MILLIS);
           return;
         } catch (StatusRuntimeException e) {
+          Thread.interrupted();
           if (attempt == REPORT_ATTEMPTS) {
             // The heartbeat notices a lost coordinator and ends this process.
             LOG.error("Cannot report the end of {} to the coordinator", report.task(), e);

@@ -131,6 +131,8 @@ final class SubtaskRunner implements Runnable, SourceControl {
       output.addElementsSent(sent);
     }
     SubtaskSummary summary = new SubtaskSummary(metrics, sent);
+    // The subtask is over: a cancel's interrupt must not break the report of its end.
+    Thread.interrupted();
     if (failure == null) {
       listener.taskFinished(id, summary);
     } else {
