@@ -77,12 +77,6 @@ public final class ExecutionPlan implements Serializable {
     return unbounded;
   }
 
-  /** Total number of subtasks over all stages. */
-  public int subtaskCount() {
-    int n = 0;
-    for (StagePlan s : stages) {
-      n += s.parallelism();
-    }
     return n;
   }
 

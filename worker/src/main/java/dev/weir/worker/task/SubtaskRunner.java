@@ -102,10 +102,6 @@ final class SubtaskRunner implements Runnable, SourceControl {
     this.clock = clock;
   }
 
-  TaskId taskId() {
-    return deployment.taskId();
-  }
-
   @Override
   public void run() {
     TaskId id = deployment.taskId();
