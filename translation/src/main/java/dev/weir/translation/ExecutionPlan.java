@@ -77,9 +77,6 @@ public final class ExecutionPlan implements Serializable {
     return unbounded;
   }
 
-    return n;
-  }
-
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("ExecutionPlan '" + jobName + "'");
