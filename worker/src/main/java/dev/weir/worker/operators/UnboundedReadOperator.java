@@ -3,13 +3,20 @@ package dev.weir.worker.operators;
 import dev.weir.translation.UnboundedReadPlan;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.io.UnboundedSource;
+import org.apache.beam.sdk.io.UnboundedSource.CheckpointMark;
 import org.apache.beam.sdk.io.UnboundedSource.UnboundedReader;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -17,6 +24,11 @@ import org.joda.time.Instant;
  * reader in turn, then the minimum of the readers' watermarks as the output watermark, ending a
  * bundle at least every few milliseconds so output is not held back. It runs until every reader's
  * watermark is at the end of time, or the job is cancelled.
+ *
+ * <p>Its position is the readers' checkpoint marks, taken once per bundle after the bundle's last
+ * element went to the output: {@link #currentPosition} reports them during {@link
+ * SourceControl#endBundleOfSource}, and an operator given that position starts each split's reader
+ * from its mark. The marks of a bundle are finalized after the bundle has ended.
  */
 public final class UnboundedReadOperator implements StageOperator {
   private static final int MAX_PER_READER_TURN = 1_000;
@@ -24,12 +36,29 @@ public final class UnboundedReadOperator implements StageOperator {
   private static final long IDLE_SLEEP_MILLIS = 1;
 
   private final UnboundedReadPlan plan;
+  private final @Nullable UnboundedSourcePosition restored;
   private OperatorContext context;
   private ElementReceiver output;
   private final List<UnboundedReader<Object>> readers = new ArrayList<>();
+  // Per reader: the index of its split among the source's splits, and its split's mark coder.
+  private final List<Integer> splitIndexes = new ArrayList<>();
+  private final List<Coder<CheckpointMark>> markCoders = new ArrayList<>();
+  private int splitCount;
+  // The marks of the bundle being ended; set only while SourceControl.endBundleOfSource runs.
+  private @Nullable List<CheckpointMark> marksAtBoundary;
 
+  /** Reads from the start of every split. */
   public UnboundedReadOperator(UnboundedReadPlan plan) {
+    this(plan, null);
+  }
+
+  /**
+   * Reads on from {@code restored}, a position an operator of the same source at the same
+   * parallelism and subtask index reported; {@code null} reads from the start of every split.
+   */
+  public UnboundedReadOperator(UnboundedReadPlan plan, @Nullable UnboundedSourcePosition restored) {
     this.plan = plan;
+    this.restored = restored;
   }
 
   @Override
@@ -43,12 +72,23 @@ public final class UnboundedReadOperator implements StageOperator {
   public void start(SourceControl control) {
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+      // A restored position only fits if split() gives the same splits again.
       List<? extends UnboundedSource<?, ?>> splits =
           plan.source().split(context.parallelism(), context.pipelineOptions());
+      splitCount = splits.size();
       for (int i = context.subtaskIndex(); i < splits.size(); i += context.parallelism()) {
-        readers.add(
-            (UnboundedReader<Object>)
-                splits.get(i).createReader(context.pipelineOptions(), null));
+        splitIndexes.add(i);
+      }
+      if (restored != null) {
+        checkFits(restored);
+      }
+      for (int i : splitIndexes) {
+        UnboundedSource<Object, CheckpointMark> split =
+            (UnboundedSource<Object, CheckpointMark>) splits.get(i);
+        Coder<CheckpointMark> markCoder = split.getCheckpointMarkCoder();
+        CheckpointMark mark = restored == null ? null : decodeMark(restored, markCoder, i);
+        markCoders.add(markCoder);
+        readers.add(split.createReader(context.pipelineOptions(), mark));
       }
       read(control);
     } catch (InterruptedException e) {
@@ -100,16 +140,113 @@ public final class UnboundedReadOperator implements StageOperator {
       long now = System.currentTimeMillis();
       if (now - bundleStart >= BUNDLE_MILLIS || !any) {
         bundleStart = now;
-        control.endBundleOfSource();
+        // Taken once per bundle: a reader may track each mark it hands out until the mark is
+        // finalized (Pub/Sub counts them), so the reported mark must be the finalized one.
+        List<CheckpointMark> marks = new ArrayList<>(readers.size());
         for (UnboundedReader<Object> reader : readers) {
+          marks.add(reader.getCheckpointMark());
+        }
+        marksAtBoundary = marks;
+        try {
+          control.endBundleOfSource();
+        } finally {
+          marksAtBoundary = null;
+        }
+        for (CheckpointMark mark : marks) {
           // Nothing is replayed yet (checkpoints are a later issue): what is read is consumed.
-          reader.getCheckpointMark().finalizeCheckpoint();
+          // With checkpoints, a mark is finalized once a completed checkpoint holds it.
+          mark.finalizeCheckpoint();
         }
       }
       if (!any) {
         Thread.sleep(IDLE_SLEEP_MILLIS);
       }
     }
+  }
+
+  /**
+   * The readers' position after the bundle that is ending: everything emitted before it is behind
+   * the position, nothing after it. Only a bundle boundary has one, so call it from {@link
+   * SourceControl#endBundleOfSource}, on the subtask's thread.
+   */
+  public UnboundedSourcePosition currentPosition() {
+    List<CheckpointMark> marks = marksAtBoundary;
+    if (marks == null) {
+      throw new IllegalStateException(
+          "Reading "
+              + describeSource()
+              + " has a position only at a bundle boundary, while its bundle is being ended");
+    }
+    Map<Integer, byte[]> encoded = new LinkedHashMap<>();
+    for (int r = 0; r < marks.size(); r++) {
+      try {
+        encoded.put(
+            splitIndexes.get(r), CoderUtils.encodeToByteArray(markCoders.get(r), marks.get(r)));
+      } catch (CoderException | RuntimeException e) {
+        throw new IllegalStateException(
+            "Cannot encode the checkpoint mark of split "
+                + splitIndexes.get(r)
+                + " of "
+                + describeSource()
+                + " with "
+                + markCoders.get(r),
+            e);
+      }
+    }
+    return new UnboundedSourcePosition(splitCount, encoded);
+  }
+
+  private void checkFits(UnboundedSourcePosition position) {
+    if (position.splitCount() != splitCount) {
+      throw new IllegalStateException(
+          "Cannot restore "
+              + describeSource()
+              + ": its position was taken when the source had "
+              + position.splitCount()
+              + " splits, but at parallelism "
+              + context.parallelism()
+              + " it now splits into "
+              + splitCount
+              + "; restoring needs the same splits");
+    }
+    if (!position.splitIndexes().equals(splitIndexes)) {
+      throw new IllegalStateException(
+          "Cannot restore "
+              + describeSource()
+              + ": its position holds the marks of splits "
+              + position.splitIndexes()
+              + ", but subtask "
+              + context.subtaskIndex()
+              + " of "
+              + context.parallelism()
+              + " reads splits "
+              + splitIndexes);
+    }
+  }
+
+  private CheckpointMark decodeMark(
+      UnboundedSourcePosition position, Coder<CheckpointMark> coder, int splitIndex) {
+    try {
+      return CoderUtils.decodeFromByteArray(coder, position.mark(splitIndex));
+    } catch (CoderException | RuntimeException e) {
+      // A user coder may fail on foreign bytes with any exception; say which mark it was.
+      throw new IllegalStateException(
+          "Cannot restore "
+              + describeSource()
+              + ": the checkpoint mark of split "
+              + splitIndex
+              + " does not decode with "
+              + coder,
+          e);
+    }
+  }
+
+  /** The step's name and the source's class, e.g. {@code 'Read(Kafka)' (KafkaUnboundedSource)}. */
+  private String describeSource() {
+    Class<?> sourceClass = plan.source().getClass();
+    String className =
+        sourceClass.getSimpleName().isEmpty() ? sourceClass.getName() : sourceClass.getSimpleName();
+    return "'" + plan.name() + "' (" + className + ")";
   }
 
   @Override

@@ -1,0 +1,159 @@
+package dev.weir.worker.operators;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.beam.sdk.coders.BigEndianLongCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.UnboundedSource;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * Counts without end like Beam's {@code CountingSource}, but always splits into the same number of
+ * splits whatever the parallelism (split {@code i} of {@code n} counts {@code i, i + n, ...}), so a
+ * subtask can own several splits; and it records each finalized mark, so a test can see when.
+ */
+final class FixedSplitsSource extends UnboundedSource<Long, FixedSplitsSource.LastEmitted> {
+  private static final long serialVersionUID = 1L;
+
+  // The pipeline holds a deserialized copy of the source, so finalizations are found by id.
+  private static final Map<String, List<Long>> FINALIZED = new ConcurrentHashMap<>();
+
+  private final String id;
+  private final int splitCount;
+  private final long first;
+  private final long stride;
+
+  /** A source of {@code splitCount} splits whose finalized marks are kept under {@code id}. */
+  FixedSplitsSource(String id, int splitCount) {
+    this(id, splitCount, 0, 1);
+  }
+
+  private FixedSplitsSource(String id, int splitCount, long first, long stride) {
+    this.id = id;
+    this.splitCount = splitCount;
+    this.first = first;
+    this.stride = stride;
+  }
+
+  /** The last element of each mark finalized so far, in the order they were finalized. */
+  static List<Long> finalizedMarks(String id) {
+    return new ArrayList<>(FINALIZED.getOrDefault(id, Collections.emptyList()));
+  }
+
+  @Override
+  public List<FixedSplitsSource> split(int desiredNumSplits, PipelineOptions options) {
+    List<FixedSplitsSource> splits = new ArrayList<>();
+    for (int i = 0; i < splitCount; i++) {
+      splits.add(new FixedSplitsSource(id, splitCount, first + i * stride, stride * splitCount));
+    }
+    return splits;
+  }
+
+  @Override
+  public UnboundedReader<Long> createReader(
+      PipelineOptions options, @Nullable LastEmitted checkpointMark) {
+    return new Reader(checkpointMark == null ? first - stride : checkpointMark.last);
+  }
+
+  @Override
+  public Coder<LastEmitted> getCheckpointMarkCoder() {
+    return new LastEmittedCoder();
+  }
+
+  @Override
+  public Coder<Long> getOutputCoder() {
+    return VarLongCoder.of();
+  }
+
+  /** The mark: the last element a split's reader emitted. */
+  static final class LastEmitted implements UnboundedSource.CheckpointMark {
+    final String sourceId;
+    final long last;
+
+    LastEmitted(String sourceId, long last) {
+      this.sourceId = sourceId;
+      this.last = last;
+    }
+
+    @Override
+    public void finalizeCheckpoint() {
+      FINALIZED.computeIfAbsent(sourceId, k -> Collections.synchronizedList(new ArrayList<>()))
+          .add(last);
+    }
+  }
+
+  static final class LastEmittedCoder extends CustomCoder<LastEmitted> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void encode(LastEmitted mark, OutputStream out) throws IOException {
+      StringUtf8Coder.of().encode(mark.sourceId, out);
+      BigEndianLongCoder.of().encode(mark.last, out);
+    }
+
+    @Override
+    public LastEmitted decode(InputStream in) throws IOException {
+      return new LastEmitted(StringUtf8Coder.of().decode(in), BigEndianLongCoder.of().decode(in));
+    }
+  }
+
+  private final class Reader extends UnboundedReader<Long> {
+    private long current;
+
+    Reader(long current) {
+      this.current = current;
+    }
+
+    @Override
+    public boolean start() {
+      return advance();
+    }
+
+    @Override
+    public boolean advance() {
+      current += stride;
+      return true;
+    }
+
+    @Override
+    public Long getCurrent() throws NoSuchElementException {
+      return current;
+    }
+
+    @Override
+    public Instant getCurrentTimestamp() throws NoSuchElementException {
+      return BoundedWindow.TIMESTAMP_MIN_VALUE;
+    }
+
+    @Override
+    public Instant getWatermark() {
+      return BoundedWindow.TIMESTAMP_MIN_VALUE;
+    }
+
+    @Override
+    public LastEmitted getCheckpointMark() {
+      return new LastEmitted(id, current);
+    }
+
+    @Override
+    public UnboundedSource<Long, ?> getCurrentSource() {
+      return FixedSplitsSource.this;
+    }
+
+    @Override
+    public void close() {}
+  }
+}
