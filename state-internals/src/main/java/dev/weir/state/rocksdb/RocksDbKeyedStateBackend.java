@@ -305,6 +305,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
    */
   public void snapshot(Path target) {
     checkOpen();
+    store.flush();
     try (Checkpoint checkpoint = Checkpoint.create(open.db)) {
       checkpoint.createCheckpoint(target.toString());
     } catch (RocksDBException e) {
@@ -410,8 +411,15 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       return;
     }
     closed = true;
-    store.releaseSnapshots();
-    open.close();
+    try {
+      // Pending writes must reach RocksDB for a reopen to see them; a deleted directory needs none.
+      if (!deleteOnClose) {
+        store.flush();
+      }
+    } finally {
+      store.releaseSnapshots();
+      open.close();
+    }
     if (deleteOnClose) {
       deleteRecursively(directory);
     }

@@ -20,11 +20,16 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
  * Byte-level access to one open RocksDB: point reads and writes and range scans, every failure
  * turned into a {@link RocksDbStateException} naming the directory.
+ *
+ * <p>Point writes are held back in {@link PendingWrites} and applied as one batch: before any range
+ * read (so scans see them), before a snapshot or close ({@link #flush}), and when the batch is full.
+ * Point reads see them at once.
  *
  * <p>Scans read in chunks, each through a short-lived native iterator, so a caller that stops
  * iterating half way leaks no native handle and a large bag is never held on the heap whole.
@@ -38,6 +43,7 @@ final class RocksDbStore {
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
   private final Set<PinnedSnapshot> pinned = ConcurrentHashMap.newKeySet();
+  private final PendingWrites pending = new PendingWrites();
   private volatile boolean closing;
 
   private static final Cleaner SNAPSHOT_CLEANER = Cleaner.create();
@@ -59,6 +65,10 @@ final class RocksDbStore {
 
   @Nullable
   byte[] get(ColumnFamilyHandle cf, byte[] key) {
+    byte[] written = pending.get(cf, key);
+    if (written != null) {
+      return written == PendingWrites.DELETED ? null : written;
+    }
     try {
       return db.get(cf, readOptions, key);
     } catch (RocksDBException e) {
@@ -66,25 +76,41 @@ final class RocksDbStore {
     }
   }
 
+  /** Writes {@code value} under {@code key}; neither array may be changed afterwards. */
   void put(ColumnFamilyHandle cf, byte[] key, byte[] value) {
-    try {
-      db.put(cf, writeOptions, key, value);
-    } catch (RocksDBException e) {
-      throw new RocksDbStateException("RocksDB write failed", directory, e);
-    }
+    pending.put(cf, key, value);
+    flushIfFull();
   }
 
   void delete(ColumnFamilyHandle cf, byte[] key) {
-    try {
-      db.delete(cf, writeOptions, key);
-    } catch (RocksDBException e) {
-      throw new RocksDbStateException("RocksDB delete failed", directory, e);
+    pending.delete(cf, key);
+    flushIfFull();
+  }
+
+  private void flushIfFull() {
+    if (pending.isFull()) {
+      flush();
     }
+  }
+
+  /** Applies every pending write to RocksDB. A failure (e.g. a full disk) fails the caller. */
+  void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      pending.addTo(batch);
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new RocksDbStateException("RocksDB write failed", directory, e);
+    }
+    pending.clear();
   }
 
   /** The first key in {@code [from, to)}, or null. */
   @Nullable
   byte[] firstKey(ColumnFamilyHandle cf, byte[] from, byte[] to) {
+    flush();
     try (BoundedIterator bounded = new BoundedIterator(cf, to, null)) {
       RocksIterator it = bounded.it;
       it.seek(from);
@@ -143,6 +169,7 @@ final class RocksDbStore {
    * when the result is garbage-collected or the store closes.
    */
   Iterable<Map.Entry<byte[], byte[]>> snapshotScan(ColumnFamilyHandle cf, byte[] from, byte[] to) {
+    flush();
     ChunkedIterator first = new ChunkedIterator(cf, from, to, null);
     List<Map.Entry<byte[], byte[]>> copy = new ArrayList<>();
     while (first.hasNext() && copy.size() < SCAN_CHUNK) {
@@ -248,6 +275,10 @@ final class RocksDbStore {
       List<Map.Entry<byte[], byte[]>> read = new ArrayList<>();
       if (closing) {
         throw new RocksDbStateException("State read after the backend was closed", directory, null);
+      }
+      if (snapshot == null) {
+        // A live scan sees every write made before each chunk is read, pending ones included.
+        flush();
       }
       try (BoundedIterator bounded = new BoundedIterator(cf, to, snapshot)) {
         RocksIterator it = bounded.it;
