@@ -3,7 +3,10 @@ package dev.weir.translation;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * What a job runs: stages in topological order and the edges between them. A plain serializable
@@ -18,6 +21,7 @@ public final class ExecutionPlan implements Serializable {
   private final List<EdgePlan> edges;
   private final boolean testClock;
   private final boolean unbounded;
+  private final Map<String, PCollectionPlan> pcollections;
 
   ExecutionPlan(
       String jobName,
@@ -25,13 +29,15 @@ public final class ExecutionPlan implements Serializable {
       List<StagePlan> stages,
       List<EdgePlan> edges,
       boolean testClock,
-      boolean unbounded) {
+      boolean unbounded,
+      Map<String, PCollectionPlan> pcollections) {
     this.jobName = jobName;
     this.testClock = testClock;
     this.unbounded = unbounded;
     this.maxParallelism = maxParallelism;
     this.stages = Collections.unmodifiableList(new ArrayList<>(stages));
     this.edges = Collections.unmodifiableList(new ArrayList<>(edges));
+    this.pcollections = Collections.unmodifiableMap(new HashMap<>(pcollections));
   }
 
   public String jobName() {
@@ -59,6 +65,14 @@ public final class ExecutionPlan implements Serializable {
 
   public EdgePlan edge(int id) {
     return edges.get(id);
+  }
+
+  /**
+   * The pipeline's PCollection with plan id {@code id}, or null for a collection the runner made
+   * (nothing in the user's pipeline corresponds to it).
+   */
+  public @Nullable PCollectionPlan pcollection(String id) {
+    return pcollections.get(id);
   }
 
   /**

@@ -51,6 +51,7 @@ public final class PipelineTranslator {
   private final Map<String, String> aliases = new HashMap<>();
   private final Map<String, Integer> producerStage = new HashMap<>();
   private final Map<String, PCollection<?>> pcollections = new HashMap<>();
+  private final Map<String, PCollectionPlan> producedPCollections = new HashMap<>();
   private final List<StagePlan> stages = new ArrayList<>();
   private final List<EdgePlan> edges = new ArrayList<>();
   private final Map<List<Object>, Integer> edgeIndex = new HashMap<>();
@@ -75,7 +76,13 @@ public final class PipelineTranslator {
     PipelineTranslator t = new PipelineTranslator(jobName, parallelism, maxParallelism);
     pipeline.traverseTopologically(t.new Visitor());
     return new ExecutionPlan(
-        jobName, maxParallelism, t.stages, t.edges, t.testClock, t.unbounded);
+        jobName,
+        maxParallelism,
+        t.stages,
+        t.edges,
+        t.testClock,
+        t.unbounded,
+        t.producedPCollections);
   }
 
   private class Visitor extends Pipeline.PipelineVisitor.Defaults {
@@ -430,6 +437,7 @@ public final class PipelineTranslator {
     String outId = idOf(output);
     addEdge(stageOf(input), stage, kind, idOf(input), outId, wireCoder(input), keyCoder, null);
     producerStage.put(outId, stage.id());
+    recordProducer(outId, node.getFullName());
   }
 
   private StagePlan newStage(String name) {
@@ -442,6 +450,15 @@ public final class PipelineTranslator {
     stage.addOperator(op);
     for (String out : op.outputs().values()) {
       producerStage.put(out, stage.id());
+      recordProducer(out, op.name());
+    }
+  }
+
+  /** Remembers who makes a PCollection of the pipeline; runner-made ids are not recorded. */
+  private void recordProducer(String id, String producer) {
+    PCollection<?> pc = pcollections.get(id);
+    if (pc != null) {
+      producedPCollections.put(id, new PCollectionPlan(id, pc.getName(), producer));
     }
   }
 

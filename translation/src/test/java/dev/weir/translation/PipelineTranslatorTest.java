@@ -122,6 +122,44 @@ public class PipelineTranslatorTest {
   }
 
   @Test
+  public void planNamesEachPipelinePCollectionAndItsProducingTransform() {
+    Pipeline p = pipeline();
+    PCollection<String> second =
+        keyed(p).apply("Second", MapElements.into(TypeDescriptors.strings()).via(KV::getKey));
+    ExecutionPlan plan = translate(p);
+    OperatorPlan last = plan.stage(0).operators().get(2);
+    PCollectionPlan out = plan.pcollection(last.outputs().values().iterator().next());
+    assertNotNull(out);
+    assertEquals(second.getName(), out.name());
+    assertEquals(last.name(), out.producer());
+    assertThat(out.producer(), containsString("Second"));
+  }
+
+  @Test
+  public void reshuffleOutputIsProducedByTheReshuffleItself() {
+    Pipeline p = pipeline();
+    PCollection<KV<String, Long>> shuffled = keyed(p).apply("Shuffle", Reshuffle.of());
+    ExecutionPlan plan = translate(p);
+    PCollectionPlan out = plan.pcollection(plan.edge(0).consumerPCollection());
+    assertNotNull(out);
+    assertEquals(shuffled.getName(), out.name());
+    assertEquals("Shuffle", out.producer());
+  }
+
+  @Test
+  public void liftedCombinePartialsAreNotPipelinePCollections() {
+    Pipeline p = pipeline();
+    keyed(p).apply(Sum.longsPerKey());
+    ExecutionPlan plan = translate(p);
+    String partial = plan.edge(0).producerPCollection();
+    assertEquals(null, plan.pcollection(partial));
+    GroupByKeyPlan merge = (GroupByKeyPlan) plan.stage(1).operators().get(0);
+    PCollectionPlan sums = plan.pcollection(merge.outputs().values().iterator().next());
+    assertNotNull(sums);
+    assertEquals(merge.name(), sums.producer());
+  }
+
+  @Test
   public void combinePerKeyIsLiftedIntoPrecombineAndMerge() {
     Pipeline p = pipeline();
     keyed(p).apply(Sum.longsPerKey());

@@ -6,6 +6,7 @@ import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExchangeKind;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.translation.OperatorPlan;
+import dev.weir.translation.PCollectionPlan;
 import dev.weir.translation.StagePlan;
 import dev.weir.worker.exchange.ChannelEvent;
 import dev.weir.worker.exchange.ChannelId;
@@ -64,11 +65,13 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private StagePlan stage;
   private final List<StageOperator> operators = new ArrayList<>();
   private final List<EdgeOutput> outputs = new ArrayList<>();
+  // One per PCollection of the pipeline that this subtask produces.
+  private final List<CountingFanOut> elementCounts = new ArrayList<>();
   private InputGate gate;
 
   // Per input channel, by gate index.
   private Coder<WindowedValue<?>>[] channelCoder;
-  private List<ElementReceiver>[] channelReceivers;
+  private ElementReceiver[] channelReceiver;
   private PCollectionView<?>[] channelView;
   private Instant[] channelWatermark;
   private Instant[] channelProcessingTime;
@@ -122,6 +125,8 @@ final class SubtaskRunner implements Runnable, SourceControl {
     } finally {
       failure = tearDown(failure);
     }
+    // Also after a failure: counted elements are attempted, like a user counter's increments.
+    publishElementCounts();
     Map<ChannelId, Long> sent = new HashMap<>();
     for (EdgeOutput output : outputs) {
       output.addElementsSent(sent);
@@ -173,7 +178,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
       OperatorPlan opPlan = opPlans.get(i);
       Map<String, ElementReceiver> opOutputs = new LinkedHashMap<>();
       for (Map.Entry<String, String> out : opPlan.outputs().entrySet()) {
-        opOutputs.put(out.getKey(), fanOut(consumers.get(out.getValue())));
+        opOutputs.put(out.getKey(), producedHere(out.getValue(), consumers.get(out.getValue())));
       }
       MetricsContainerImpl container = metrics.getContainer(opPlan.name());
       operators.get(i).open(new Context(options, keyGroups, opOutputs, container, opPlan.name()));
@@ -227,7 +232,10 @@ final class SubtaskRunner implements Runnable, SourceControl {
     }
     int n = channels.size();
     channelCoder = new Coder[n];
-    channelReceivers = new List[n];
+    channelReceiver = new ElementReceiver[n];
+    // A PCollection that is nothing but an exchange's output (Reshuffle) has no operator making it;
+    // its elements are counted here, where each arrives exactly once.
+    Map<String, ElementReceiver> exchangeOutputs = new HashMap<>();
     channelView = new PCollectionView[n];
     channelWatermark = new Instant[n];
     channelProcessingTime = new Instant[n];
@@ -236,11 +244,41 @@ final class SubtaskRunner implements Runnable, SourceControl {
       EdgePlan edge = channelEdges.get(i);
       channelCoder[i] = edge.elementCoder();
       channelView[i] = edge.sideInput();
-      channelReceivers[i] = consumers.getOrDefault(edge.consumerPCollection(), List.of());
+      String pc = edge.consumerPCollection();
+      if (edge.sideInput() == null && !pc.equals(edge.producerPCollection())) {
+        channelReceiver[i] =
+            exchangeOutputs.computeIfAbsent(pc, made -> producedHere(made, consumers.get(made)));
+      } else {
+        channelReceiver[i] = fanOut(consumers.get(pc));
+      }
       channelWatermark[i] = BoundedWindow.TIMESTAMP_MIN_VALUE;
       channelProcessingTime[i] = BoundedWindow.TIMESTAMP_MIN_VALUE;
     }
     gate = exchange.openGate(channels);
+  }
+
+  /**
+   * Where elements of PCollection {@code id} go once made in this subtask: to {@code receivers},
+   * counted for the element-count metric if the PCollection is the pipeline's.
+   */
+  private ElementReceiver producedHere(
+      String id, @org.checkerframework.checker.nullness.qual.Nullable List<ElementReceiver> receivers) {
+    PCollectionPlan pc = plan.pcollection(id);
+    if (pc == null) {
+      return fanOut(receivers);
+    }
+    CountingFanOut counted =
+        new CountingFanOut(
+            receivers == null ? List.of() : receivers,
+            metrics.getContainer(pc.producer()).getCounter(ElementCountMetric.nameFor(pc.name())));
+    elementCounts.add(counted);
+    return counted;
+  }
+
+  private void publishElementCounts() {
+    for (CountingFanOut counted : elementCounts) {
+      counted.publishCount();
+    }
   }
 
   private static ElementReceiver fanOut(List<ElementReceiver> receivers) {
@@ -330,7 +368,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
     ByteArrayInputStream in = new ByteArrayInputStream(batch.payload());
     Coder<WindowedValue<?>> coder = channelCoder[channel];
     PCollectionView<?> view = channelView[channel];
-    List<ElementReceiver> receivers = channelReceivers[channel];
+    ElementReceiver receiver = channelReceiver[channel];
     for (int i = 0; i < batch.elementCount(); i++) {
       WindowedValue<?> element = coder.decode(in);
       if (view != null) {
@@ -338,9 +376,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
           reader.processSideInput(view, element);
         }
       } else {
-        for (int r = 0; r < receivers.size(); r++) {
-          receivers.get(r).accept(element);
-        }
+        receiver.accept(element);
       }
     }
     bundleElements += batch.elementCount();
@@ -533,6 +569,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
     for (StageOperator op : operators) {
       op.finishBundle();
     }
+    publishElementCounts();
     bundleElements = 0;
     try {
       for (EdgeOutput output : outputs) {
