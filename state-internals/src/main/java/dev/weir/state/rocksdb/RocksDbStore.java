@@ -122,6 +122,20 @@ final class RocksDbStore {
     }
   }
 
+  /** Up to {@code limit} keys in {@code [from, to)}, in key order, read with one seek. */
+  List<byte[]> firstKeys(ColumnFamilyHandle cf, byte[] from, byte[] to, int limit) {
+    flush();
+    List<byte[]> keys = new ArrayList<>();
+    try (BoundedIterator bounded = new BoundedIterator(cf, to, null)) {
+      RocksIterator it = bounded.it;
+      for (it.seek(from); it.isValid() && keys.size() < limit; it.next()) {
+        keys.add(it.key());
+      }
+      checkStatus(it);
+    }
+    return keys;
+  }
+
   /**
    * A native iterator that stops at {@code to}. Without the bound, a seek into a range with no live
    * key walks on over the deletion markers of the following ranges until it meets a live key; for

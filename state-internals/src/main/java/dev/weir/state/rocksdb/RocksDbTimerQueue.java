@@ -91,10 +91,11 @@ final class RocksDbTimerQueue implements TimerStore {
             .toBytes();
     // Runners re-set the same timer per element (e.g. the garbage-collection timer of a
     // stateful DoFn): one read instead of rewriting three indexes.
-    if (Arrays.equals(store.get(byId, id), times)) {
+    byte[] stored = store.get(byId, id);
+    if (Arrays.equals(stored, times)) {
       return;
     }
-    removeIndexes(id, timer.getDomain());
+    removeIndexes(id, stored, timer.getDomain());
     store.put(byId, id, times);
     byte[] time = timeKey(id, timer.getDomain(), timer.getTimestamp().getMillis());
     store.put(byTime, time, new byte[0]);
@@ -110,14 +111,16 @@ final class RocksDbTimerQueue implements TimerStore {
       String timerFamilyId,
       TimeDomain domain) {
     byte[] id = idKey(key, namespace.stringKey(), timerId, timerFamilyId, domain);
-    if (removeIndexes(id, domain)) {
+    if (removeIndexes(id, store.get(byId, id), domain)) {
       store.delete(byId, id);
     }
   }
 
-  /** Removes the by-time and hold entries of the timer stored under {@code id}, if any. */
-  private boolean removeIndexes(byte[] id, TimeDomain domain) {
-    byte[] times = store.get(byId, id);
+  /**
+   * Removes the by-time and hold entries of the timer stored under {@code id} with {@code times}
+   * (its by-id value, null if there is none).
+   */
+  private boolean removeIndexes(byte[] id, byte @Nullable [] times, TimeDomain domain) {
     if (times == null) {
       return false;
     }
