@@ -21,7 +21,9 @@ final class RocksDbBagState<T> extends RocksDbCell implements BagState<T> {
 
   @Override
   public void add(T value) {
-    store.put(cf, suffixed(8).orderedLong(sequence.next()).toBytes(), encode(coder, value));
+    // Elements are only removed all together (clear), so the store may remember the bag as
+    // non-empty without a seek.
+    store.append(cf, prefix, suffixed(8).orderedLong(sequence.next()).toBytes(), encode(coder, value));
   }
 
   @Override
@@ -34,7 +36,7 @@ final class RocksDbBagState<T> extends RocksDbCell implements BagState<T> {
     return new ReadableState<Boolean>() {
       @Override
       public Boolean read() {
-        return !hasEntries();
+        return !store.hasAppended(cf, prefix, prefixEnd());
       }
 
       @Override

@@ -122,6 +122,20 @@ final class RocksDbStore {
     }
   }
 
+  /**
+   * Writes an element of an append-only cell whose keys start with {@code prefix} and are only
+   * ever removed together ({@link #deleteRange}); see {@link PendingWrites#append}.
+   */
+  void append(ColumnFamilyHandle cf, byte[] prefix, byte[] key, byte[] value) {
+    pending.append(cf, prefix, key, value);
+    flushIfFull();
+  }
+
+  /** Whether the append-only cell under {@code prefix} has any element. */
+  boolean hasAppended(ColumnFamilyHandle cf, byte[] prefix, byte[] prefixEnd) {
+    return pending.hasAppendUnder(cf, prefix) || firstKey(cf, prefix, prefixEnd) != null;
+  }
+
   /** Up to {@code limit} keys in {@code [from, to)}, in key order, read with one seek. */
   List<byte[]> firstKeys(ColumnFamilyHandle cf, byte[] from, byte[] to, int limit) {
     flush();
