@@ -49,9 +49,10 @@ public interface WeirPipelineOptions extends PipelineOptions {
   void setMaxParallelism(int maxParallelism);
 
   @Description(
-      "Where keyed state and timers live: 'memory' (the default, on the heap) or 'rocksdb' (local"
-          + " RocksDB partitioned by key group, in --stateDirectory, for state larger than memory).")
-  @Default.String("memory")
+      "Where keyed state and timers live: 'rocksdb' (the default: local RocksDB partitioned by key"
+          + " group, in --stateDirectory, so state can be larger than memory) or 'memory' (on the"
+          + " heap; for tests and small state).")
+  @Default.String("rocksdb")
   String getStateBackend();
 
   void setStateBackend(String stateBackend);
@@ -67,8 +68,9 @@ public interface WeirPipelineOptions extends PipelineOptions {
 
   @Description(
       "RocksDB block cache per worker, in MiB, shared by all its operators (with"
-          + " --stateBackend=rocksdb).")
-  @Default.Integer(64)
+          + " --stateBackend=rocksdb). Memtables are charged to it too, so keep it well above"
+          + " --rocksDbWriteBufferMb.")
+  @Default.Integer(256)
   int getRocksDbBlockCacheMb();
 
   void setRocksDbBlockCacheMb(int megabytes);

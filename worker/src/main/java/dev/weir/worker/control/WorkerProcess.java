@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.worker.control.WorkerProcess \
  *     --coordinator=host:port --name=worker-1 [--bind=127.0.0.1] \
- *     [--stateBackend=memory|rocksdb] [--stateDirectory=/path]
+ *     [--stateBackend=rocksdb|memory] [--stateDirectory=/path]
  * </pre>
  *
  * <p>It opens a data exchange endpoint and a control service on free ports of {@code --bind},
@@ -42,7 +42,7 @@ public final class WorkerProcess implements AutoCloseable {
   private static final long HEARTBEAT_MILLIS = 1_000;
   private static final int MISSED_HEARTBEATS_BEFORE_EXIT = 5;
   private static final long REGISTER_RETRY_MILLIS = 15_000;
-  private static final long ROCKSDB_BLOCK_CACHE_BYTES = 64L << 20;
+  private static final long ROCKSDB_BLOCK_CACHE_BYTES = 256L << 20;
   private static final long ROCKSDB_WRITE_BUFFER_BYTES = 64L << 20;
 
   private final String name;
@@ -61,7 +61,7 @@ public final class WorkerProcess implements AutoCloseable {
     String bind = args.getOrDefault("bind", "127.0.0.1");
     this.coordinator = new ControlChannel(coordinatorAddress);
     StateBackendFactory backendFactory;
-    if ("rocksdb".equals(args.getOrDefault("stateBackend", "memory"))) {
+    if ("rocksdb".equals(args.getOrDefault("stateBackend", "rocksdb"))) {
       RocksDbStateBackendFactory rocks =
           new RocksDbStateBackendFactory(
               Paths.get(args.getOrDefault("stateDirectory", System.getProperty("java.io.tmpdir"))),

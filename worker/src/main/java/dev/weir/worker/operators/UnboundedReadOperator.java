@@ -130,37 +130,45 @@ public final class UnboundedReadOperator implements StageOperator {
           watermark = w;
         }
       }
+      if (!watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
+        // Every reader is done: end the last bundle so its marks are finalized and a final
+        // position is reported, then end the output.
+        endBundle(control);
+        control.advanceWatermark(watermark);
+        return;
+      }
       if (watermark.isAfter(emitted)) {
         emitted = watermark;
         control.advanceWatermark(watermark);
       }
-      if (!watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
-        return;
-      }
       long now = System.currentTimeMillis();
       if (now - bundleStart >= BUNDLE_MILLIS || !any) {
         bundleStart = now;
-        // Taken once per bundle: a reader may track each mark it hands out until the mark is
-        // finalized (Pub/Sub counts them), so the reported mark must be the finalized one.
-        List<CheckpointMark> marks = new ArrayList<>(readers.size());
-        for (UnboundedReader<Object> reader : readers) {
-          marks.add(reader.getCheckpointMark());
-        }
-        marksAtBoundary = marks;
-        try {
-          control.endBundleOfSource();
-        } finally {
-          marksAtBoundary = null;
-        }
-        for (CheckpointMark mark : marks) {
-          // Nothing is replayed yet (checkpoints are a later issue): what is read is consumed.
-          // With checkpoints, a mark is finalized once a completed checkpoint holds it.
-          mark.finalizeCheckpoint();
-        }
+        endBundle(control);
       }
       if (!any) {
         Thread.sleep(IDLE_SLEEP_MILLIS);
       }
+    }
+  }
+
+  private void endBundle(SourceControl control) throws IOException, InterruptedException {
+    // Taken once per bundle: a reader may track each mark it hands out until the mark is
+    // finalized (Pub/Sub counts them), so the reported mark must be the finalized one.
+    List<CheckpointMark> marks = new ArrayList<>(readers.size());
+    for (UnboundedReader<Object> reader : readers) {
+      marks.add(reader.getCheckpointMark());
+    }
+    marksAtBoundary = marks;
+    try {
+      control.endBundleOfSource();
+    } finally {
+      marksAtBoundary = null;
+    }
+    for (CheckpointMark mark : marks) {
+      // Nothing is replayed yet (checkpoints are a later issue): what is read is consumed.
+      // With checkpoints, a mark is finalized once a completed checkpoint holds it.
+      mark.finalizeCheckpoint();
     }
   }
 

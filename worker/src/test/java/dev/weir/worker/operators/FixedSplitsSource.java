@@ -35,17 +35,24 @@ final class FixedSplitsSource extends UnboundedSource<Long, FixedSplitsSource.La
   private final int splitCount;
   private final long first;
   private final long stride;
+  private final long end;
 
   /** A source of {@code splitCount} splits whose finalized marks are kept under {@code id}. */
   FixedSplitsSource(String id, int splitCount) {
-    this(id, splitCount, 0, 1);
+    this(id, splitCount, 0, 1, Long.MAX_VALUE);
   }
 
-  private FixedSplitsSource(String id, int splitCount, long first, long stride) {
+  /** Like {@link #FixedSplitsSource(String, int)}, but the splits end below {@code end}. */
+  static FixedSplitsSource endingBelow(String id, int splitCount, long end) {
+    return new FixedSplitsSource(id, splitCount, 0, 1, end);
+  }
+
+  private FixedSplitsSource(String id, int splitCount, long first, long stride, long end) {
     this.id = id;
     this.splitCount = splitCount;
     this.first = first;
     this.stride = stride;
+    this.end = end;
   }
 
   /** The last element of each mark finalized so far, in the order they were finalized. */
@@ -57,7 +64,7 @@ final class FixedSplitsSource extends UnboundedSource<Long, FixedSplitsSource.La
   public List<FixedSplitsSource> split(int desiredNumSplits, PipelineOptions options) {
     List<FixedSplitsSource> splits = new ArrayList<>();
     for (int i = 0; i < splitCount; i++) {
-      splits.add(new FixedSplitsSource(id, splitCount, first + i * stride, stride * splitCount));
+      splits.add(new FixedSplitsSource(id, splitCount, first + i * stride, stride * splitCount, end));
     }
     return splits;
   }
@@ -124,6 +131,9 @@ final class FixedSplitsSource extends UnboundedSource<Long, FixedSplitsSource.La
 
     @Override
     public boolean advance() {
+      if (current + stride >= end) {
+        return false;
+      }
       current += stride;
       return true;
     }
@@ -140,7 +150,9 @@ final class FixedSplitsSource extends UnboundedSource<Long, FixedSplitsSource.La
 
     @Override
     public Instant getWatermark() {
-      return BoundedWindow.TIMESTAMP_MIN_VALUE;
+      return current + stride >= end
+          ? BoundedWindow.TIMESTAMP_MAX_VALUE
+          : BoundedWindow.TIMESTAMP_MIN_VALUE;
     }
 
     @Override

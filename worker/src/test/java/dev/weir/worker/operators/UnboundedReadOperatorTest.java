@@ -16,6 +16,7 @@ import dev.weir.translation.UnboundedReadPlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
@@ -25,6 +26,7 @@ import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.CrashingRunner;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
@@ -98,6 +100,46 @@ public class UnboundedReadOperatorTest {
         assertEquals(lastEmitted, (long) finalized.get(2 * boundary + split));
       }
     }
+  }
+
+  @Test
+  public void sourceThatEndsFinalizesTheMarksOfItsLastBundleBeforeEndingItsOutput()
+      throws Exception {
+    String id = UUID.randomUUID().toString();
+    UnboundedReadPlan plan = readPlan(FixedSplitsSource.endingBelow(id, 2, 2_500));
+    List<Long> emitted = new ArrayList<>();
+    List<Integer> finalizedAtEnd = new ArrayList<>();
+    UnboundedReadOperator op = new UnboundedReadOperator(plan, null);
+    op.open(new FakeOperatorContext(0, 1, element -> emitted.add((Long) element.getValue())));
+    op.start(
+        new SourceControl() {
+          @Override
+          public void endBundleOfSource() {}
+
+          @Override
+          public void advanceWatermark(Instant watermark) {
+            if (!watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
+              finalizedAtEnd.add(FixedSplitsSource.finalizedMarks(id).size());
+            }
+          }
+
+          @Override
+          public void advanceProcessingTime(Instant processingTime) {
+            throw new UnsupportedOperationException("Not on a test clock");
+          }
+
+          @Override
+          public void awaitQuiescence() {}
+        });
+    op.close();
+
+    assertEquals(2_500, emitted.size());
+    List<Long> finalized = FixedSplitsSource.finalizedMarks(id);
+    // The last bundle's marks (one per split) hold each split's last element, and were finalized
+    // before the output's watermark went to the end of time.
+    assertEquals(
+        Set.of(2_498L, 2_499L), Set.copyOf(finalized.subList(finalized.size() - 2, finalized.size())));
+    assertEquals(List.of(finalized.size()), finalizedAtEnd);
   }
 
   @Test
