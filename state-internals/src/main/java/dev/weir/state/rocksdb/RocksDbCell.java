@@ -18,9 +18,14 @@ abstract class RocksDbCell {
   final byte[] prefix;
   private byte @Nullable [] prefixEnd;
 
+  /** A cell in the column family of collections (bags, sets, maps, lists). */
   RocksDbCell(RocksDbCellContext context, byte[] prefix) {
+    this(context, prefix, context.stateCf);
+  }
+
+  RocksDbCell(RocksDbCellContext context, byte[] prefix, ColumnFamilyHandle cf) {
     this.store = context.store;
-    this.cf = context.stateCf;
+    this.cf = cf;
     this.prefix = prefix;
   }
 

@@ -20,7 +20,7 @@ final class RocksDbCombiningState<InputT, AccumT, OutputT> extends RocksDbCell
       byte[] prefix,
       Coder<AccumT> accumCoder,
       CombineFn<InputT, AccumT, OutputT> combineFn) {
-    super(context, prefix);
+    super(context, prefix, context.valuesCf);
     this.accumCoder = accumCoder;
     this.combineFn = combineFn;
   }

@@ -46,9 +46,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   /** Marks a directory as Weir's, with the layout version, in the default column family. */
   static final byte[] FORMAT_KEY = "weir.format".getBytes(StandardCharsets.UTF_8);
 
-  static final byte[] FORMAT = "weir-rocksdb-state-1".getBytes(StandardCharsets.UTF_8);
+  static final byte[] FORMAT = "weir-rocksdb-state-2".getBytes(StandardCharsets.UTF_8);
   private static final List<String> COLUMN_FAMILIES =
-      List.of("state", "timers-by-id", "timers-by-time", "holds");
+      List.of("state", "values", "timers-by-id", "timers-by-time", "holds");
+  /** The families whose keys start with {@code keyGroup | key}: what {@link #forEachKey} visits. */
+  private static final List<String> KEYED_FAMILIES = List.of("state", "values", "timers-by-id");
   private static final int COPY_BATCH = 1000;
 
   private final Path directory;
@@ -123,7 +125,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
             new KeyGroupHeads(store, open.cf("holds"), range, new byte[0]));
     this.cells =
         new RocksDbCellContext(
-            store, open.cf("state"), holds, new SequenceNumbers(store, open.meta()));
+            store,
+            open.cf("state"),
+            open.cf("values"),
+            holds,
+            new SequenceNumbers(store, open.meta()));
     this.timers =
         new RocksDbTimerQueue(
             store, open.cf("timers-by-id"), open.cf("timers-by-time"), holds, range, windowCoder);
@@ -319,8 +325,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
   /**
    * Calls {@code action} once with the canonical bytes of every key of {@code keyGroup} that has
-   * state or a pending timer, in unsigned byte order. Cost is one seek per key in each of the two
-   * column families, never a read of the keys' state: after a key is found the iteration seeks past
+   * state or a pending timer, in unsigned byte order. Cost is one seek per key in each column family
+   * that holds it, never a read of the keys' state: after a key is found the iteration seeks past
    * everything stored under it. For moving or dropping a key group, and for operators that must
    * visit every key (e.g. to fire end-of-window work after a restore).
    */
@@ -332,29 +338,39 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     }
     byte[] groupStart = new KeyBytesWriter(2).keyGroup(keyGroup).toBytes();
     byte[] groupEnd = KeyBytesWriter.prefixEnd(groupStart);
-    ColumnFamilyHandle state = open.cf("state");
-    ColumnFamilyHandle timersById = open.cf("timers-by-id");
-    byte[] nextState = store.firstKey(state, groupStart, groupEnd);
-    byte[] nextTimer = store.firstKey(timersById, groupStart, groupEnd);
-    while (nextState != null || nextTimer != null) {
-      // Both families start their keys with keyGroup | length-prefixed key, so the smaller of the
-      // two key prefixes is the next key; the other family may hold the same key too.
-      byte[] statePrefix = nextState == null ? null : keyPrefixOf(nextState);
-      byte[] timerPrefix = nextTimer == null ? null : keyPrefixOf(nextTimer);
-      byte[] keyPrefix =
-          timerPrefix == null
-                  || (statePrefix != null && Arrays.compareUnsigned(statePrefix, timerPrefix) <= 0)
-              ? statePrefix
-              : timerPrefix;
+    int families = KEYED_FAMILIES.size();
+    ColumnFamilyHandle[] cfs = new ColumnFamilyHandle[families];
+    // Per family, the key prefix of its next stored key (null when it has no more).
+    byte[][] next = new byte[families][];
+    for (int f = 0; f < families; f++) {
+      cfs[f] = open.cf(KEYED_FAMILIES.get(f));
+      next[f] = keyPrefixOrNull(store.firstKey(cfs[f], groupStart, groupEnd));
+    }
+    while (true) {
+      // Every family starts its keys with keyGroup | length-prefixed key, so the smallest of the
+      // families' next key prefixes is the next key; several families may hold the same key.
+      byte[] keyPrefix = null;
+      for (byte[] candidate : next) {
+        if (candidate != null
+            && (keyPrefix == null || Arrays.compareUnsigned(candidate, keyPrefix) < 0)) {
+          keyPrefix = candidate;
+        }
+      }
+      if (keyPrefix == null) {
+        return;
+      }
       action.accept(new KeyBytesReader(keyPrefix, 2).lengthPrefixed());
       byte[] pastKey = KeyBytesWriter.prefixEnd(keyPrefix);
-      if (statePrefix != null && Arrays.equals(statePrefix, keyPrefix)) {
-        nextState = store.firstKey(state, pastKey, groupEnd);
-      }
-      if (timerPrefix != null && Arrays.equals(timerPrefix, keyPrefix)) {
-        nextTimer = store.firstKey(timersById, pastKey, groupEnd);
+      for (int f = 0; f < families; f++) {
+        if (next[f] != null && Arrays.equals(next[f], keyPrefix)) {
+          next[f] = keyPrefixOrNull(store.firstKey(cfs[f], pastKey, groupEnd));
+        }
       }
     }
+  }
+
+  private static byte @Nullable [] keyPrefixOrNull(byte @Nullable [] storedKey) {
+    return storedKey == null ? null : keyPrefixOf(storedKey);
   }
 
   /** {@code keyGroup | length-prefixed key}: the part of a stored key that names its key. */

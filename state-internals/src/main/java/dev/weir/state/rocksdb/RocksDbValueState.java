@@ -9,7 +9,7 @@ final class RocksDbValueState<T> extends RocksDbCell implements ValueState<T> {
   private final Coder<T> coder;
 
   RocksDbValueState(RocksDbCellContext context, byte[] prefix, Coder<T> coder) {
-    super(context, prefix);
+    super(context, prefix, context.valuesCf);
     this.coder = coder;
   }
 

@@ -15,7 +15,7 @@ final class RocksDbWatermarkHoldState extends RocksDbCell implements WatermarkHo
   private final RocksDbHoldIndex holds;
 
   RocksDbWatermarkHoldState(RocksDbCellContext context, byte[] prefix, TimestampCombiner combiner) {
-    super(context, prefix);
+    super(context, prefix, context.valuesCf);
     this.combiner = combiner;
     this.holds = context.holds;
   }

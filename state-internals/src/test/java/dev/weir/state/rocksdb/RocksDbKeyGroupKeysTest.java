@@ -104,6 +104,10 @@ public class RocksDbKeyGroupKeysTest {
     StateKey timerOnly = TestKeys.inRange("timer-only", KeyGroupRange.of(group, group + 1));
     backend.timerInternals(timerOnly).setTimer(StateNamespaces.global(), "t", "", new Instant(9), new Instant(9), TimeDomain.PROCESSING_TIME);
     expected.add(Arrays.toString(timerOnly.bytes()));
+    // A key with only a bag: single values and collections live in different column families.
+    StateKey bagOnly = TestKeys.inRange("bag-only", KeyGroupRange.of(group, group + 1));
+    backend.stateInternals(bagOnly).state(StateNamespaces.global(), StateTags.bag("b", StringUtf8Coder.of())).add("z");
+    expected.add(Arrays.toString(bagOnly.bytes()));
 
     List<byte[]> visited = keysOf(group);
 
