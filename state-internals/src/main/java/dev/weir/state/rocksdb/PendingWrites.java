@@ -5,11 +5,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
@@ -36,6 +36,7 @@ final class PendingWrites {
   // The keys of writes in first-written order: sorting them costs their number, not the map's size.
   private final List<PendingKey> keys = new ArrayList<>();
   private Set<PendingKey> appendedPrefixes = new HashSet<>();
+  private final Map<ColumnFamilyHandle, Integer> familyIds = new IdentityHashMap<>();
   private long bytes;
 
   /** The pending value of {@code key}, {@link #DELETED} for a pending delete, or null if none. */
@@ -79,19 +80,31 @@ final class PendingWrites {
   }
 
   /**
-   * Adds every pending write to {@code batch} in key order, each key once with its last value; the
-   * caller writes the batch and then calls {@link #clear}.
+   * Every pending write in key order, each key once with its last value, as one native batch; the
+   * caller writes and closes it and then calls {@link #clear}.
    */
-  void addTo(WriteBatch batch) throws RocksDBException {
+  WriteBatch toWriteBatch() {
     keys.sort(PendingWrites::compare);
+    WriteBatchBytes batch = new WriteBatchBytes((int) Math.min(bytes + 8L * keys.size() + 64, 1 << 30));
     for (PendingKey key : keys) {
       byte[] value = writes.get(key);
       if (value == DELETED) {
-        batch.delete(key.cf, key.bytes);
+        batch.delete(familyId(key.cf), key.bytes);
       } else {
-        batch.put(key.cf, key.bytes, value);
+        batch.put(familyId(key.cf), key.bytes, value);
       }
     }
+    return batch.toWriteBatch();
+  }
+
+  /** Asked of RocksDB once per column family: each ask is a JNI call. */
+  private int familyId(ColumnFamilyHandle cf) {
+    Integer id = familyIds.get(cf);
+    if (id == null) {
+      id = cf.getID();
+      familyIds.put(cf, id);
+    }
+    return id;
   }
 
   void clear() {

@@ -98,8 +98,7 @@ final class RocksDbStore {
     if (pending.isEmpty()) {
       return;
     }
-    try (WriteBatch batch = new WriteBatch()) {
-      pending.addTo(batch);
+    try (WriteBatch batch = pending.toWriteBatch()) {
       db.write(writeOptions, batch);
     } catch (RocksDBException e) {
       throw new RocksDbStateException("RocksDB write failed", directory, e);
