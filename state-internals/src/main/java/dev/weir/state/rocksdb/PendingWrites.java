@@ -85,7 +85,9 @@ final class PendingWrites {
    */
   WriteBatch toWriteBatch() {
     keys.sort(PendingWrites::compare);
-    WriteBatchBytes batch = new WriteBatchBytes((int) Math.min(bytes + 8L * keys.size() + 64, 1 << 30));
+    // Keys and values plus at most 11 bytes of type, family and lengths per write.
+    long expected = bytes + 11L * keys.size() + 12;
+    WriteBatchBytes batch = new WriteBatchBytes((int) Math.min(expected, 1 << 30));
     for (PendingKey key : keys) {
       byte[] value = writes.get(key);
       if (value == DELETED) {
