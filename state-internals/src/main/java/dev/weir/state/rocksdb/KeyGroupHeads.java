@@ -63,7 +63,8 @@ final class KeyGroupHeads {
   void added(byte[] key) {
     int kg = KeyGroups.readPrefix(key, 0);
     Window window = windows[kg - range.start()];
-    if (!window.complete && (window.keys.isEmpty() || compare(key, window.keys.last()) > 0)) {
+    if (!window.complete
+        && (window.keys.isEmpty() || Arrays.compareUnsigned(key, window.keys.last()) > 0)) {
       return; // Beyond the window: RocksDB has it, and a later read of the window will find it.
     }
     byte[] oldHead = window.keys.isEmpty() ? null : window.keys.first();
@@ -122,9 +123,5 @@ final class KeyGroupHeads {
     if (!window.keys.isEmpty()) {
       heads.add(window.keys.first());
     }
-  }
-
-  private static int compare(byte[] a, byte[] b) {
-    return Arrays.compareUnsigned(a, b);
   }
 }

@@ -134,7 +134,7 @@ final class PendingWrites {
       return Integer.compare(System.identityHashCode(x.cf), System.identityHashCode(y.cf));
     }
     // Most keys differ in their first eight bytes: one unsigned long comparison decides.
-    int byHead = Long.compareUnsigned(x.head, y.head);
+    int byHead = Long.compareUnsigned(x.head(), y.head());
     return byHead != 0 ? byHead : Arrays.compareUnsigned(x.bytes, y.bytes);
   }
 
@@ -143,18 +143,27 @@ final class PendingWrites {
     final ColumnFamilyHandle cf;
     final byte[] bytes;
     /** The first eight bytes, big-endian, zero-padded: orders like the bytes as far as it goes. */
-    final long head;
+    private long head;
+    private boolean headKnown;
     private final int hash;
 
     PendingKey(ColumnFamilyHandle cf, byte[] bytes) {
       this.cf = cf;
       this.bytes = bytes;
       this.hash = Arrays.hashCode(bytes) * 31 + System.identityHashCode(cf);
-      long h = 0;
-      for (int i = 0; i < 8; i++) {
-        h = (h << 8) | (i < bytes.length ? bytes[i] & 0xff : 0);
+    }
+
+    /** Computed when the batch is sorted: most keys are only built to look a read up. */
+    long head() {
+      if (!headKnown) {
+        long h = 0;
+        for (int i = 0; i < 8; i++) {
+          h = (h << 8) | (i < bytes.length ? bytes[i] & 0xff : 0);
+        }
+        head = h;
+        headKnown = true;
       }
-      this.head = h;
+      return head;
     }
 
     @Override

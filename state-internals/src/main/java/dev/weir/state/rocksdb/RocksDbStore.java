@@ -109,16 +109,8 @@ final class RocksDbStore {
   /** The first key in {@code [from, to)}, or null. */
   @Nullable
   byte[] firstKey(ColumnFamilyHandle cf, byte[] from, byte[] to) {
-    flush();
-    try (BoundedIterator bounded = new BoundedIterator(cf, to, null)) {
-      RocksIterator it = bounded.it;
-      it.seek(from);
-      if (it.isValid() && Arrays.compareUnsigned(it.key(), to) < 0) {
-        return it.key();
-      }
-      checkStatus(it);
-      return null;
-    }
+    List<byte[]> first = firstKeys(cf, from, to, 1);
+    return first.isEmpty() ? null : first.get(0);
   }
 
   /**
