@@ -27,44 +27,60 @@ final class PendingWrites {
   /** The value of a pending delete; compared by identity. */
   static final byte[] DELETED = new byte[0];
 
-  private static final int MAX_ENTRIES = 16_384;
+  static final int MAX_ENTRIES = 16_384;
   private static final long MAX_BYTES = 8L << 20;
   /** Batches larger than this clear the whole map; smaller ones remove their keys one by one. */
   private static final int KEEP_CAPACITY = 1_024;
 
-  private final Map<PendingKey, byte[]> writes = new HashMap<>();
-  // The keys of writes in first-written order: sorting them costs their number, not the map's size.
-  private final List<PendingKey> keys = new ArrayList<>();
-  private Set<PendingKey> appendedPrefixes = new HashSet<>();
+  // Writes a point read may look up, by key; each entry holds its latest value.
+  private final Map<PendingKey, PendingKey> writes = new HashMap<>();
+  // Every write in first-written order: sorting them costs their number, not the map's size.
+  private final List<PendingKey> order = new ArrayList<>();
+  private final Set<PendingKey> appendedPrefixes = new HashSet<>();
+  private final List<PendingKey> appendedOrder = new ArrayList<>();
   private final Map<ColumnFamilyHandle, Integer> familyIds = new IdentityHashMap<>();
   private long bytes;
 
   /** The pending value of {@code key}, {@link #DELETED} for a pending delete, or null if none. */
   byte @Nullable [] get(ColumnFamilyHandle cf, byte[] key) {
-    return writes.isEmpty() ? null : writes.get(new PendingKey(cf, key));
+    if (writes.isEmpty()) {
+      return null;
+    }
+    PendingKey written = writes.get(new PendingKey(cf, key, null));
+    return written == null ? null : written.value;
   }
 
   void put(ColumnFamilyHandle cf, byte[] key, byte[] value) {
-    PendingKey pendingKey = new PendingKey(cf, key);
-    if (writes.put(pendingKey, value) == null) {
-      keys.add(pendingKey);
+    PendingKey write = new PendingKey(cf, key, value);
+    PendingKey earlier = writes.putIfAbsent(write, write);
+    if (earlier == null) {
+      order.add(write);
+    } else {
+      earlier.value = value;
     }
     bytes += key.length + value.length;
   }
 
   /**
    * A put of an element of an append-only cell (a bag) under {@code prefix}, remembered so that
-   * {@link #hasAppendUnder} can tell the cell is not empty without a RocksDB seek. The cell's keys
+   * {@link #hasAppendUnder} can tell the cell is not empty without a RocksDB seek. The key must be
+   * new (a fresh sequence number) and is never looked up by {@link #get}: such elements are only
+   * read by range reads, which apply this batch first, so they skip the hash map. The cell's keys
    * must only ever be removed by a range delete, which applies this batch first (clearing the
    * memory of appends); a single-key delete under the prefix would make the answer wrong.
    */
   void append(ColumnFamilyHandle cf, byte[] prefix, byte[] key, byte[] value) {
-    put(cf, key, value);
-    appendedPrefixes.add(new PendingKey(cf, prefix));
+    order.add(new PendingKey(cf, key, value));
+    bytes += key.length + value.length;
+    PendingKey cell = new PendingKey(cf, prefix, null);
+    if (appendedPrefixes.add(cell)) {
+      appendedOrder.add(cell);
+    }
   }
 
   boolean hasAppendUnder(ColumnFamilyHandle cf, byte[] prefix) {
-    return !appendedPrefixes.isEmpty() && appendedPrefixes.contains(new PendingKey(cf, prefix));
+    return !appendedPrefixes.isEmpty()
+        && appendedPrefixes.contains(new PendingKey(cf, prefix, null));
   }
 
   void delete(ColumnFamilyHandle cf, byte[] key) {
@@ -72,11 +88,11 @@ final class PendingWrites {
   }
 
   boolean isEmpty() {
-    return writes.isEmpty();
+    return order.isEmpty();
   }
 
   boolean isFull() {
-    return writes.size() >= MAX_ENTRIES || bytes >= MAX_BYTES;
+    return order.size() >= MAX_ENTRIES || bytes >= MAX_BYTES;
   }
 
   /**
@@ -84,16 +100,21 @@ final class PendingWrites {
    * caller writes and closes it and then calls {@link #clear}.
    */
   WriteBatch toWriteBatch() {
-    keys.sort(PendingWrites::compare);
+    order.sort(PendingWrites::compare);
     // Keys and values plus at most 11 bytes of type, family and lengths per write.
-    long expected = bytes + 11L * keys.size() + 12;
+    long expected = bytes + 11L * order.size() + 12;
     WriteBatchBytes batch = new WriteBatchBytes((int) Math.min(expected, 1 << 30));
-    for (PendingKey key : keys) {
-      byte[] value = writes.get(key);
-      if (value == DELETED) {
-        batch.delete(familyId(key.cf), key.bytes);
+    ColumnFamilyHandle lastCf = null;
+    int lastId = 0;
+    for (PendingKey write : order) {
+      if (write.cf != lastCf) {
+        lastCf = write.cf;
+        lastId = familyId(lastCf);
+      }
+      if (write.value == DELETED) {
+        batch.delete(lastId, write.bytes);
       } else {
-        batch.put(familyId(key.cf), key.bytes, value);
+        batch.put(lastId, write.bytes, write.value);
       }
     }
     return batch.toWriteBatch();
@@ -110,21 +131,24 @@ final class PendingWrites {
   }
 
   void clear() {
-    if (keys.size() > KEEP_CAPACITY) {
+    if (order.size() > KEEP_CAPACITY) {
       // A full batch fills again: keep the map's capacity rather than regrow it.
       writes.clear();
-    } else {
+    } else if (!writes.isEmpty()) {
       // A small batch (before a range read) must not pay for clearing a large map's table.
-      for (PendingKey key : keys) {
-        writes.remove(key);
+      for (PendingKey write : order) {
+        writes.remove(write);
       }
     }
-    keys.clear();
-    if (appendedPrefixes.size() > KEEP_CAPACITY) {
-      appendedPrefixes = new HashSet<>();
-    } else {
+    order.clear();
+    if (appendedOrder.size() > KEEP_CAPACITY) {
       appendedPrefixes.clear();
+    } else {
+      for (PendingKey cell : appendedOrder) {
+        appendedPrefixes.remove(cell);
+      }
     }
+    appendedOrder.clear();
     bytes = 0;
   }
 
@@ -138,19 +162,21 @@ final class PendingWrites {
     return byHead != 0 ? byHead : Arrays.compareUnsigned(x.bytes, y.bytes);
   }
 
-  /** A RocksDB key in one column family, hashed once. */
+  /** A RocksDB key in one column family, with its pending value when it is a write. */
   private static final class PendingKey {
     final ColumnFamilyHandle cf;
     final byte[] bytes;
+    byte @Nullable [] value;
     /** The first eight bytes, big-endian, zero-padded: orders like the bytes as far as it goes. */
     private long head;
     private boolean headKnown;
-    private final int hash;
+    // Computed on first use: appended elements are never hashed.
+    private int hash;
 
-    PendingKey(ColumnFamilyHandle cf, byte[] bytes) {
+    PendingKey(ColumnFamilyHandle cf, byte[] bytes, byte @Nullable [] value) {
       this.cf = cf;
       this.bytes = bytes;
-      this.hash = Arrays.hashCode(bytes) * 31 + System.identityHashCode(cf);
+      this.value = value;
     }
 
     /** Computed when the batch is sorted: most keys are only built to look a read up. */
@@ -175,6 +201,9 @@ final class PendingWrites {
 
     @Override
     public int hashCode() {
+      if (hash == 0) {
+        hash = Arrays.hashCode(bytes) * 31 + System.identityHashCode(cf);
+      }
       return hash;
     }
   }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.beam.runners.core.StateInternals;
@@ -72,12 +73,15 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     final ReadOptions readOptions;
     final RocksDB db;
     final List<ColumnFamilyHandle> handles;
+    final Executor writer;
 
     OpenDatabase(
         DBOptions dbOptions,
         ColumnFamilyOptions cfOptions,
         RocksDB db,
-        List<ColumnFamilyHandle> handles) {
+        List<ColumnFamilyHandle> handles,
+        Executor writer) {
+      this.writer = writer;
       this.dbOptions = dbOptions;
       this.cfOptions = cfOptions;
       this.db = db;
@@ -117,7 +121,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     this.range = range;
     this.open = open;
     this.deleteOnClose = deleteOnClose;
-    this.store = new RocksDbStore(open.db, directory, open.writeOptions, open.readOptions);
+    this.store =
+        new RocksDbStore(open.db, directory, open.writeOptions, open.readOptions, open.writer);
     this.holds =
         new RocksDbHoldIndex(
             store,
@@ -229,7 +234,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
           readOnly
               ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
               : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-      return new OpenDatabase(dbOptions, cfOptions, db, handles);
+      return new OpenDatabase(dbOptions, cfOptions, db, handles, resources.writer());
     } catch (RocksDBException e) {
       cfOptions.close();
       dbOptions.close();
@@ -433,6 +438,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
         store.flush();
       }
     } finally {
+      store.awaitWriter();
       store.releaseSnapshots();
       open.close();
     }

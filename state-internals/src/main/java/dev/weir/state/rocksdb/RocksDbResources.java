@@ -1,8 +1,15 @@
 package dev.weir.state.rocksdb;
 
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.IndexType;
 import org.rocksdb.LRUCache;
@@ -21,10 +28,20 @@ public final class RocksDbResources implements AutoCloseable {
 
   private static final double HIGH_PRIORITY_RATIO = 0.1;
   private static final long METADATA_PARTITION_BYTES = 4096;
+  private static final List<CompressionType> COMPRESSION_PER_LEVEL =
+      List.of(
+          CompressionType.NO_COMPRESSION,
+          CompressionType.NO_COMPRESSION,
+          CompressionType.LZ4_COMPRESSION,
+          CompressionType.LZ4_COMPRESSION,
+          CompressionType.LZ4_COMPRESSION,
+          CompressionType.LZ4_COMPRESSION,
+          CompressionType.LZ4_COMPRESSION);
 
   private final LRUCache blockCache;
   private final WriteBufferManager writeBuffers;
   private final BloomFilter bloomFilter;
+  private final ExecutorService writers;
 
   private RocksDbResources(long blockCacheBytes, long writeBufferBytes) {
     // Index and filter blocks go to a high-priority tenth of the cache, so a scan over data blocks
@@ -33,6 +50,21 @@ public final class RocksDbResources implements AutoCloseable {
     this.writeBuffers = new WriteBufferManager(writeBufferBytes, blockCache);
     // Point reads of value and map cells are the common case; a bloom filter spares disk reads.
     this.bloomFilter = new BloomFilter(10, false);
+    // Each backend has at most one batch in flight, so a thread per busy backend is enough; idle
+    // threads go away, so a worker that stops writing holds none.
+    AtomicInteger threads = new AtomicInteger();
+    this.writers =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            10,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "weir-rocksdb-writer-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -77,11 +109,23 @@ public final class RocksDbResources implements AutoCloseable {
             .setPartitionFilters(true)
             .setMetadataBlockSize(METADATA_PARTITION_BYTES)
             .setPinTopLevelIndexAndFilter(true);
-    return new ColumnFamilyOptions().setTableFormatConfig(table);
+    // Level 0 and 1 are rewritten soonest (every flush writes level 0, compactions rewrite both),
+    // so compressing them costs CPU on every state write for little disk; deeper levels, where
+    // most of a large state lives and stays, get LZ4, cheaper to decompress than the default.
+    return new ColumnFamilyOptions()
+        .setTableFormatConfig(table)
+        .setCompressionPerLevel(COMPRESSION_PER_LEVEL);
+  }
+
+  /** Applies the backends' full write batches while their tasks go on. */
+  ExecutorService writer() {
+    return writers;
   }
 
   @Override
   public void close() {
+    // Backends wait for their own batches when they close; nothing is left to run here.
+    writers.shutdown();
     bloomFilter.close();
     writeBuffers.close();
     blockCache.close();

@@ -17,4 +17,9 @@ public final class RocksDbStateException extends RuntimeException {
   public RocksDbStateException(String message) {
     super(message);
   }
+
+  /** The same failure seen again by another thread or call; {@code cause} is the first report. */
+  RocksDbStateException(RocksDbStateException cause) {
+    super(cause.getMessage(), cause);
+  }
 }

@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
@@ -29,7 +32,10 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Point writes are held back in {@link PendingWrites} and applied as one batch: before any range
  * read (so scans see them), before a snapshot or close ({@link #flush}), and when the batch is full.
- * Point reads see them at once.
+ * Point reads see them at once. A full batch is applied by a writer thread while the caller goes
+ * on filling the next one (RocksDB's memtable insert is most of a write's cost); point reads see
+ * the batch being applied too, and a second full batch waits for the first. A failed write fails
+ * every later flush, so the task fails instead of running on without the lost writes.
  *
  * <p>Scans read in chunks, each through a short-lived native iterator, so a caller that stops
  * iterating half way leaks no native handle and a large bag is never held on the heap whole.
@@ -43,16 +49,28 @@ final class RocksDbStore {
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
   private final Set<PinnedSnapshot> pinned = ConcurrentHashMap.newKeySet();
-  private final PendingWrites pending = new PendingWrites();
+  private final Executor writer;
+  private PendingWrites pending = new PendingWrites();
+  /** A full batch the writer thread is applying, or null; only the caller's thread changes this. */
+  private @Nullable PendingWrites applying;
+  private @Nullable CompletableFuture<Void> applied;
+  /** An applied batch, emptied, kept so the next one reuses its hash tables. */
+  private @Nullable PendingWrites spare;
   private volatile boolean closing;
 
   private static final Cleaner SNAPSHOT_CLEANER = Cleaner.create();
 
-  RocksDbStore(RocksDB db, Path directory, WriteOptions writeOptions, ReadOptions readOptions) {
+  RocksDbStore(
+      RocksDB db,
+      Path directory,
+      WriteOptions writeOptions,
+      ReadOptions readOptions,
+      Executor writer) {
     this.db = db;
     this.directory = directory;
     this.writeOptions = writeOptions;
     this.readOptions = readOptions;
+    this.writer = writer;
   }
 
   Path directory() {
@@ -66,6 +84,9 @@ final class RocksDbStore {
   @Nullable
   byte[] get(ColumnFamilyHandle cf, byte[] key) {
     byte[] written = pending.get(cf, key);
+    if (written == null && applying != null) {
+      written = applying.get(cf, key);
+    }
     if (written != null) {
       return written == PendingWrites.DELETED ? null : written;
     }
@@ -88,22 +109,69 @@ final class RocksDbStore {
   }
 
   private void flushIfFull() {
+    if (applied != null && applied.isDone()) {
+      // Reports a failed batch at the next write rather than at the next full batch.
+      awaitApplied();
+    }
     if (pending.isFull()) {
-      flush();
+      awaitApplied();
+      PendingWrites full = pending;
+      pending = spare != null ? spare : new PendingWrites();
+      spare = null;
+      applying = full;
+      applied = CompletableFuture.runAsync(() -> write(full), writer);
     }
   }
 
-  /** Applies every pending write to RocksDB. A failure (e.g. a full disk) fails the caller. */
+  /**
+   * Applies every pending write to RocksDB, and waits for a batch the writer thread is applying. A
+   * failure (e.g. a full disk), now or in an earlier batch, fails the caller.
+   */
   void flush() {
-    if (pending.isEmpty()) {
+    awaitApplied();
+    if (!pending.isEmpty()) {
+      write(pending);
+      pending.clear();
+    }
+  }
+
+  private void awaitApplied() {
+    if (applied == null) {
       return;
     }
-    try (WriteBatch batch = pending.toWriteBatch()) {
-      db.write(writeOptions, batch);
+    try {
+      applied.join();
+    } catch (CompletionException e) {
+      // The failed batch stays in place: point reads still see it and every flush fails again.
+      Throwable cause = e.getCause();
+      throw cause instanceof RocksDbStateException
+          ? new RocksDbStateException((RocksDbStateException) cause)
+          : new RocksDbStateException("RocksDB write failed", directory, cause);
+    }
+    PendingWrites done = applying;
+    applying = null;
+    applied = null;
+    done.clear();
+    spare = done;
+  }
+
+  /** Waits until no batch is being applied, whether or not it succeeded; before closing RocksDB. */
+  void awaitWriter() {
+    if (applied != null) {
+      try {
+        applied.join();
+      } catch (CompletionException e) {
+        // Reported by flush; a store being closed without flushing has no use for it.
+      }
+    }
+  }
+
+  private void write(PendingWrites batch) {
+    try (WriteBatch nativeBatch = batch.toWriteBatch()) {
+      db.write(writeOptions, nativeBatch);
     } catch (RocksDBException e) {
       throw new RocksDbStateException("RocksDB write failed", directory, e);
     }
-    pending.clear();
   }
 
   /** The first key in {@code [from, to)}, or null. */
@@ -124,7 +192,9 @@ final class RocksDbStore {
 
   /** Whether the append-only cell under {@code prefix} has any element. */
   boolean hasAppended(ColumnFamilyHandle cf, byte[] prefix, byte[] prefixEnd) {
-    return pending.hasAppendUnder(cf, prefix) || firstKey(cf, prefix, prefixEnd) != null;
+    return pending.hasAppendUnder(cf, prefix)
+        || (applying != null && applying.hasAppendUnder(cf, prefix))
+        || firstKey(cf, prefix, prefixEnd) != null;
   }
 
   /** Up to {@code limit} keys in {@code [from, to)}, in key order, read with one seek. */

@@ -1,0 +1,145 @@
+package dev.weir.state.rocksdb;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteOptions;
+
+/** {@link RocksDbStore}'s batches applied by a writer thread, run here step by step. */
+public class RocksDbStoreTest {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  @Rule public final TemporaryFolder temp = new TemporaryFolder();
+
+  /** Holds the writer's tasks until the test runs them, so "being applied" lasts as long as needed. */
+  private final Queue<Runnable> writerTasks = new ArrayDeque<>();
+  private final Executor heldWriter = writerTasks::add;
+
+  private Path directory;
+  private Options options;
+  private WriteOptions writeOptions;
+  private ReadOptions readOptions;
+  private RocksDB db;
+  private ColumnFamilyHandle cf;
+
+  @Before
+  public void open() throws Exception {
+    directory = temp.newFolder().toPath();
+    options = new Options().setCreateIfMissing(true);
+    writeOptions = new WriteOptions().setDisableWAL(true);
+    readOptions = new ReadOptions();
+    db = RocksDB.open(options, directory.toString());
+    cf = db.getDefaultColumnFamily();
+  }
+
+  @After
+  public void close() {
+    db.close();
+    readOptions.close();
+    writeOptions.close();
+    options.close();
+  }
+
+  @Test
+  public void pointReadsSeeAFullBatchWhileTheWriterIsStillApplyingIt() throws Exception {
+    RocksDbStore store = new RocksDbStore(db, directory, writeOptions, readOptions, heldWriter);
+    fillOneBatch(store, "v");
+    assertEquals("the full batch went to the writer", 1, writerTasks.size());
+    assertNull("and is not in RocksDB yet", db.get(cf, key(0)));
+
+    assertArrayEquals(bytes("v0"), store.get(cf, key(0)));
+    // A newer write or delete of the same key wins over the batch being applied.
+    store.put(cf, key(1), bytes("newer"));
+    store.delete(cf, key(2));
+    assertArrayEquals(bytes("newer"), store.get(cf, key(1)));
+    assertNull(store.get(cf, key(2)));
+
+    writerTasks.remove().run();
+    store.flush();
+    assertArrayEquals(bytes("v0"), db.get(cf, key(0)));
+    assertArrayEquals(bytes("newer"), db.get(cf, key(1)));
+    assertNull(db.get(cf, key(2)));
+    assertArrayEquals(bytes("v0"), store.get(cf, key(0)));
+  }
+
+  @Test
+  public void appendsBeingAppliedStillMakeTheirCellNonEmpty() {
+    RocksDbStore store = new RocksDbStore(db, directory, writeOptions, readOptions, heldWriter);
+    byte[] prefix = bytes("bag/");
+    for (int i = 0; i < PendingWrites.MAX_ENTRIES; i++) {
+      store.append(cf, prefix, bytes("bag/" + i), bytes("e" + i));
+    }
+    assertEquals(1, writerTasks.size());
+    assertTrue(store.hasAppended(cf, prefix, KeyBytesWriter.prefixEnd(prefix)));
+    writerTasks.remove().run();
+  }
+
+  @Test
+  public void aFailedBatchFailsTheNextWriteAndEveryFlushNamingTheDirectory() {
+    // Writes to a database opened read-only fail, as writes to a full disk do.
+    db.close();
+    try {
+      db = RocksDB.openReadOnly(options, directory.toString());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    cf = db.getDefaultColumnFamily();
+    RocksDbStore store = new RocksDbStore(db, directory, writeOptions, readOptions, Runnable::run);
+    // The writer fails the full batch as the last write of it hands it over.
+    fillOneBatch(store, "v");
+    RocksDbStateException failure =
+        assertThrows(RocksDbStateException.class, () -> store.put(cf, key(0), bytes("next")));
+    assertThat(failure.getMessage(), containsString(directory.toString()));
+    // The batch is not dropped and forgotten: every later flush and write fails too.
+    assertThrows(RocksDbStateException.class, store::flush);
+    assertThrows(RocksDbStateException.class, () -> store.put(cf, key(1), bytes("again")));
+    store.awaitWriter();
+  }
+
+  @Test
+  public void flushWaitsForTheBatchBeingApplied() throws Exception {
+    RocksDbStore store = new RocksDbStore(db, directory, writeOptions, readOptions, heldWriter);
+    fillOneBatch(store, "v");
+    Runnable apply = writerTasks.remove();
+    Thread writer = new Thread(apply);
+    writer.start();
+    store.flush();
+    assertArrayEquals("flush returns only once the batch is in RocksDB", bytes("v7"), db.get(cf, key(7)));
+    writer.join();
+  }
+
+  private void fillOneBatch(RocksDbStore store, String valuePrefix) {
+    for (int i = 0; i < PendingWrites.MAX_ENTRIES; i++) {
+      store.put(cf, key(i), bytes(valuePrefix + i));
+    }
+  }
+
+  private static byte[] key(int i) {
+    return bytes(String.format("key-%08d", i));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
