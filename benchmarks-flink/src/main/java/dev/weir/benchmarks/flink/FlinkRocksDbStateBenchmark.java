@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
@@ -70,8 +71,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p><b>Shapes, as in Weir's benchmark.</b> One {@code RocksDBKeyedStateBackend<Long>}, key
  * serializer {@link LongSerializer}, {@value #MAX_PARALLELISM} key groups (Weir's {@code
  * LongStateKeys.MAX_PARALLELISM}), owning all of them. {@value #KEYS} distinct {@code Long} keys,
- * rotating: every operation first calls {@code setCurrentKey} with the next key, as a Flink keyed
- * operator does per element, so Flink's key serialization and key-group hashing are timed just as
+ * rotating in a fixed pseudo-random order ({@link #visitOrder}): every operation first calls
+ * {@code setCurrentKey} with the next key, as a Flink keyed operator does per element, so Flink's key serialization and key-group hashing are timed just as
  * Weir's {@code stateInternals(key).state(namespace, tag)} is. Preload: a value and 4 map entries
  * (0..3) per key; 64 keys with a 1,000-element list (and, for the ordered-list emulation, 1,000
  * timestamps). Values and map keys/values are {@code Long} with {@link LongSerializer} (what a
@@ -138,6 +139,8 @@ public class FlinkRocksDbStateBenchmark {
   static final int KEYS = 100_000;
   /** As Weir's {@code LongStateKeys.MAX_PARALLELISM}: key groups, all owned by this backend. */
   static final int MAX_PARALLELISM = 128;
+  /** As Weir's {@code LongStateKeys.VISIT_ORDER_SEED}. */
+  static final long VISIT_ORDER_SEED = 42;
   /** Keys whose list and ordered list are filled before the run, for the read benchmarks. */
   private static final int FILLED_KEYS = 64;
 
@@ -164,6 +167,7 @@ public class FlinkRocksDbStateBenchmark {
   private MapState<Long, List<Long>> filledList;
   private KeyGroupedInternalPriorityQueue<TimerHeapInternalTimer<Long, VoidNamespace>> timers;
   private Long[] keys;
+  private int[] visitOrder;
   private int next;
   private long counter;
   private long timerTime;
@@ -252,6 +256,30 @@ public class FlinkRocksDbStateBenchmark {
       }
     }
     checkPreload();
+    visitOrder = visitOrder(KEYS);
+  }
+
+  /**
+   * Indexes {@code 0 .. count-1} in the fixed pseudo-random order Weir's benchmark visits its keys
+   * in (its {@code LongStateKeys.visitOrder}, the same seed and shuffle). Visiting keys by
+   * increasing number would favour Flink here: its big-endian key bytes sort like the numbers, so
+   * each access lands next to the one a key group's rotation earlier, still in the CPU cache
+   * (measured: value get 1.9 µs in numeric order against 2.7 µs shuffled, map get 1.9 against
+   * 3.6), while Beam's VarLong keys do not sort like the numbers. Streams rarely arrive sorted.
+   */
+  static int[] visitOrder(int count) {
+    int[] order = new int[count];
+    for (int i = 0; i < count; i++) {
+      order[i] = i;
+    }
+    Random random = new Random(VISIT_ORDER_SEED);
+    for (int i = count - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int swap = order[i];
+      order[i] = order[j];
+      order[j] = swap;
+    }
+    return order;
   }
 
   /** The read benchmarks time what they claim to: full lists, ordered timestamps, values there. */
@@ -303,7 +331,7 @@ public class FlinkRocksDbStateBenchmark {
   }
 
   private Long nextKey() {
-    Long key = keys[next];
+    Long key = keys[visitOrder[next]];
     next = next + 1 == KEYS ? 0 : next + 1;
     return key;
   }

@@ -44,8 +44,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * One operation of each Beam state type and of timers against a backend holding {@value #KEYS}
  * distinct long keys, single thread, µs per operation. Each operation goes through {@code
  * stateInternals(key).state(namespace, tag)} as the worker's runners do per element, so the cost of
- * building the cell's RocksDB prefix is included. Keys rotate through all {@value #KEYS}, so reads
- * are spread over the key space instead of hitting one hot RocksDB block.
+ * building the cell's RocksDB prefix is included. Keys rotate through all {@value #KEYS} in a fixed
+ * pseudo-random order ({@link LongStateKeys#visitOrder}), so reads are spread over the key space
+ * instead of hitting one hot RocksDB block, and no key encoding gains from the order.
  *
  * <p>Run: {@code java -cp benchmarks/target/classes:$(cat benchmarks/target/benchmarks.classpath)
  * org.openjdk.jmh.Main RocksDbStateBenchmark}.
@@ -86,6 +87,7 @@ public class RocksDbStateBenchmark {
   private RocksDbStateBackendFactory factory;
   private KeyedStateBackend state;
   private StateKey[] keys;
+  private int[] visitOrder;
   private int next;
   private long counter;
   private long timerTime;
@@ -94,6 +96,7 @@ public class RocksDbStateBenchmark {
   @Setup(Level.Trial)
   public void open() throws IOException {
     keys = LongStateKeys.range(KEYS);
+    visitOrder = LongStateKeys.visitOrder(KEYS);
     KeyGroupRange all = KeyGroupRange.of(0, LongStateKeys.MAX_PARALLELISM);
     if (backend.equals("rocksdb")) {
       parent = Files.createTempDirectory("weir-jmh-");
@@ -136,7 +139,7 @@ public class RocksDbStateBenchmark {
   }
 
   private StateKey nextKey() {
-    StateKey key = keys[next];
+    StateKey key = keys[visitOrder[next]];
     next = next + 1 == KEYS ? 0 : next + 1;
     return key;
   }

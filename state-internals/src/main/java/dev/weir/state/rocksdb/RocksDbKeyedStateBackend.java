@@ -30,6 +30,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -52,6 +53,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       List.of("state", "values", "timers-by-id", "timers-by-time", "holds");
   /** The families whose keys start with {@code keyGroup | key}: what {@link #forEachKey} visits. */
   private static final List<String> KEYED_FAMILIES = List.of("state", "values", "timers-by-id");
+  /** The family only ever read by point lookups, whose memtable is hashed. */
+  private static final String POINT_LOOKUP_FAMILY = "values";
   private static final int COPY_BATCH = 1000;
 
   private final Path directory;
@@ -68,7 +71,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   /** The native handles of one open database, closed together. */
   private static final class OpenDatabase {
     final DBOptions dbOptions;
-    final ColumnFamilyOptions cfOptions;
+    final List<ColumnFamilyOptions> familyOptions;
     final WriteOptions writeOptions;
     final ReadOptions readOptions;
     final RocksDB db;
@@ -77,13 +80,13 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
     OpenDatabase(
         DBOptions dbOptions,
-        ColumnFamilyOptions cfOptions,
+        List<ColumnFamilyOptions> familyOptions,
         RocksDB db,
         List<ColumnFamilyHandle> handles,
         Executor writer) {
       this.writer = writer;
       this.dbOptions = dbOptions;
-      this.cfOptions = cfOptions;
+      this.familyOptions = familyOptions;
       this.db = db;
       this.handles = handles;
       this.writeOptions = new WriteOptions().setDisableWAL(true);
@@ -106,7 +109,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       db.close();
       writeOptions.close();
       readOptions.close();
-      cfOptions.close();
+      familyOptions.forEach(ColumnFamilyOptions::close);
       dbOptions.close();
     }
   }
@@ -221,12 +224,16 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private static OpenDatabase openRocksDb(
       Path directory, RocksDbResources resources, boolean readOnly) {
     DBOptions dbOptions = resources.newDbOptions();
-    ColumnFamilyOptions cfOptions = resources.newColumnFamilyOptions();
+    ColumnFamilyOptions ordered = resources.newColumnFamilyOptions();
+    ColumnFamilyOptions pointLookups = resources.newPointLookupColumnFamilyOptions();
+    List<ColumnFamilyOptions> familyOptions = List.of(ordered, pointLookups);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, ordered));
     for (String name : COLUMN_FAMILIES) {
       descriptors.add(
-          new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
+          new ColumnFamilyDescriptor(
+              name.getBytes(StandardCharsets.UTF_8),
+              name.equals(POINT_LOOKUP_FAMILY) ? pointLookups : ordered));
     }
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
@@ -234,9 +241,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
           readOnly
               ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
               : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-      return new OpenDatabase(dbOptions, cfOptions, db, handles, resources.writer());
+      return new OpenDatabase(dbOptions, familyOptions, db, handles, resources.writer());
     } catch (RocksDBException e) {
-      cfOptions.close();
+      familyOptions.forEach(ColumnFamilyOptions::close);
       dbOptions.close();
       throw new RocksDbStateException("Cannot open RocksDB state", directory, e);
     }
@@ -295,7 +302,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private static void copyRange(
       OpenDatabase source, OpenDatabase target, String cf, byte[] from, byte[] to)
       throws RocksDBException {
-    try (RocksIterator it = source.db.newIterator(source.cf(cf));
+    try (ReadOptions totalOrder = new ReadOptions().setTotalOrderSeek(true);
+        RocksIterator it = source.db.newIterator(source.cf(cf), totalOrder);
         WriteBatch batch = new WriteBatch()) {
       for (it.seek(from); it.isValid() && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
         batch.put(target.cf(cf), it.key(), it.value());
@@ -341,6 +349,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       throw new IllegalArgumentException(
           "Key group " + keyGroup + " is not in this backend's " + range);
     }
+    flushHashedMemtable();
     byte[] groupStart = new KeyBytesWriter(2).keyGroup(keyGroup).toBytes();
     byte[] groupEnd = KeyBytesWriter.prefixEnd(groupStart);
     int families = KEYED_FAMILIES.size();
@@ -371,6 +380,19 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
           next[f] = keyPrefixOrNull(store.firstKey(cfs[f], pastKey, groupEnd));
         }
       }
+    }
+  }
+
+  /**
+   * Moves the point-lookup family's memtable to files. A total-order seek into a hashed memtable
+   * sorts a copy of all of it, and {@link #forEachKey} seeks once per key.
+   */
+  private void flushHashedMemtable() {
+    store.flush();
+    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+      open.db.flush(wait, open.cf(POINT_LOOKUP_FAMILY));
+    } catch (RocksDBException e) {
+      throw new RocksDbStateException("RocksDB flush failed", directory, e);
     }
   }
 

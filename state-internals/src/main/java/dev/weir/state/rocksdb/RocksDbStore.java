@@ -224,7 +224,8 @@ final class RocksDbStore {
 
     BoundedIterator(ColumnFamilyHandle cf, byte[] to, @Nullable Snapshot snapshot) {
       upperBound = new Slice(to);
-      options = new ReadOptions().setIterateUpperBound(upperBound);
+      // Total order: a family with a hashed memtable would otherwise only iterate one bucket.
+      options = new ReadOptions().setIterateUpperBound(upperBound).setTotalOrderSeek(true);
       if (snapshot != null) {
         options.setSnapshot(snapshot);
       }
