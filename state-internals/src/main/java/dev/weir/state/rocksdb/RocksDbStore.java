@@ -43,6 +43,11 @@ import org.rocksdb.WriteOptions;
 final class RocksDbStore {
   /** Entries read per native iterator; big enough to amortise the seek, small for the heap. */
   static final int SCAN_CHUNK = 256;
+  /**
+   * Entries per iterator when reading on from a pinned snapshot: only large ranges get there, and
+   * each chunk costs a new native iterator and a seek.
+   */
+  static final int SNAPSHOT_SCAN_CHUNK = 1024;
 
   private final RocksDB db;
   private final Path directory;
@@ -261,15 +266,16 @@ final class RocksDbStore {
   Iterable<Map.Entry<byte[], byte[]>> snapshotScan(ColumnFamilyHandle cf, byte[] from, byte[] to) {
     flush();
     ChunkedIterator first = new ChunkedIterator(cf, from, to, null);
-    List<Map.Entry<byte[], byte[]>> copy = new ArrayList<>();
-    while (first.hasNext() && copy.size() < SCAN_CHUNK) {
-      copy.add(first.next());
+    first.readChunk();
+    List<Map.Entry<byte[], byte[]>> head = Collections.unmodifiableList(first.chunk);
+    if (first.nextFrom == null) {
+      return head;
     }
-    if (!first.hasNext()) {
-      return Collections.unmodifiableList(copy);
-    }
+    // Nothing was written since the first chunk was read (flush above left no batch in flight), so
+    // the snapshot continues exactly where the chunk ends.
     PinnedSnapshot snapshot = new PinnedSnapshot();
-    Iterable<Map.Entry<byte[], byte[]>> view = new SnapshotView(cf, from, to, snapshot);
+    Iterable<Map.Entry<byte[], byte[]>> view =
+        new SnapshotView(cf, head, first.nextFrom, to, snapshot);
     SNAPSHOT_CLEANER.register(view, snapshot::release);
     return view;
   }
@@ -282,24 +288,35 @@ final class RocksDbStore {
     }
   }
 
-  /** A range read from a pinned snapshot; its iterators keep it, and so the snapshot, alive. */
+  /**
+   * A range read: its first chunk, already read, then the rest from a pinned snapshot; its
+   * iterators keep it, and so the snapshot, alive.
+   */
   private final class SnapshotView implements Iterable<Map.Entry<byte[], byte[]>> {
     private final ColumnFamilyHandle cf;
-    private final byte[] from;
+    private final List<Map.Entry<byte[], byte[]>> head;
+    private final byte[] rest;
     private final byte[] to;
     private final PinnedSnapshot snapshot;
 
-    SnapshotView(ColumnFamilyHandle cf, byte[] from, byte[] to, PinnedSnapshot snapshot) {
+    SnapshotView(
+        ColumnFamilyHandle cf,
+        List<Map.Entry<byte[], byte[]>> head,
+        byte[] rest,
+        byte[] to,
+        PinnedSnapshot snapshot) {
       this.cf = cf;
-      this.from = from;
+      this.head = head;
+      this.rest = rest;
       this.to = to;
       this.snapshot = snapshot;
     }
 
     @Override
     public Iterator<Map.Entry<byte[], byte[]>> iterator() {
-      ChunkedIterator it = new ChunkedIterator(cf, from, to, snapshot.snapshot);
+      ChunkedIterator it = new ChunkedIterator(cf, rest, to, snapshot.snapshot);
       it.owner = this;
+      it.chunk = head;
       return it;
     }
   }
@@ -364,16 +381,17 @@ final class RocksDbStore {
     private void readChunk() {
       List<Map.Entry<byte[], byte[]>> read = new ArrayList<>();
       if (closing) {
-        throw new RocksDbStateException("State read after the backend was closed", directory, null);
+        throw new RocksDbStateException("State read after the backend was closed: " + directory);
       }
       if (snapshot == null) {
         // A live scan sees every write made before each chunk is read, pending ones included.
         flush();
       }
+      int limit = snapshot == null ? SCAN_CHUNK : SNAPSHOT_SCAN_CHUNK;
       try (BoundedIterator bounded = new BoundedIterator(cf, to, snapshot)) {
         RocksIterator it = bounded.it;
         it.seek(nextFrom);
-        while (it.isValid() && read.size() < SCAN_CHUNK) {
+        while (it.isValid() && read.size() < limit) {
           byte[] key = it.key();
           if (Arrays.compareUnsigned(key, to) >= 0) {
             break;
@@ -386,7 +404,7 @@ final class RocksDbStore {
       chunk = read;
       index = 0;
       nextFrom =
-          read.size() == SCAN_CHUNK
+          read.size() == limit
               ? KeyBytesWriter.successor(read.get(read.size() - 1).getKey())
               : null;
     }

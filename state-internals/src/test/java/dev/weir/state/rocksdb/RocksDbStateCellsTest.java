@@ -167,6 +167,26 @@ public class RocksDbStateCellsTest {
   }
 
   @Test
+  public void aLargeBagReadSpansSeveralSnapshotChunksAndEveryIterationSeesTheSameElements() {
+    BagState<Integer> bag = state.state(GLOBAL, StateTags.bag("bag", VarIntCoder.of()));
+    int n = RocksDbStore.SCAN_CHUNK + 2 * RocksDbStore.SNAPSHOT_SCAN_CHUNK + 3;
+    for (int i = 0; i < n; i++) {
+      bag.add(i);
+    }
+    Iterable<Integer> read = bag.read();
+    // Added after the read: Beam's read() is a snapshot, so neither iteration shows it.
+    bag.add(-1);
+    for (int pass = 0; pass < 2; pass++) {
+      List<Integer> all = new ArrayList<>();
+      read.forEach(all::add);
+      assertThat(all.size(), equalTo(n));
+      for (int i = 0; i < n; i++) {
+        assertThat(all.get(i), equalTo(i));
+      }
+    }
+  }
+
+  @Test
   public void stateOfDifferentKeysNamespacesAndIdsIsSeparate() {
     StateNamespace window = StateNamespaces.window(GlobalWindow.Coder.INSTANCE, GlobalWindow.INSTANCE);
     BagState<Integer> a = state.state(GLOBAL, StateTags.bag("bag", VarIntCoder.of()));
