@@ -52,6 +52,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -70,7 +71,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p><b>Shapes, as in Weir's benchmark.</b> One {@code RocksDBKeyedStateBackend<Long>}, key
  * serializer {@link LongSerializer}, {@value #MAX_PARALLELISM} key groups (Weir's {@code
- * LongStateKeys.MAX_PARALLELISM}), owning all of them. {@value #KEYS} distinct {@code Long} keys,
+ * LongStateKeys.MAX_PARALLELISM}), owning all of them. {@link #keys} distinct {@code Long} keys,
  * rotating in a fixed pseudo-random order ({@link #visitOrder}): every operation first calls
  * {@code setCurrentKey} with the next key, as a Flink keyed operator does per element, so Flink's key serialization and key-group hashing are timed just as
  * Weir's {@code stateInternals(key).state(namespace, tag)} is. Preload: a value and 4 map entries
@@ -136,7 +137,10 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 3, time = 2)
 @State(Scope.Thread)
 public class FlinkRocksDbStateBenchmark {
-  static final int KEYS = 100_000;
+  /** Distinct keys, as Weir's benchmark: 100,000 unless {@code -p keys=...}. */
+  @Param({"100000"})
+  public int keys;
+
   /** As Weir's {@code LongStateKeys.MAX_PARALLELISM}: key groups, all owned by this backend. */
   static final int MAX_PARALLELISM = 128;
   /** As Weir's {@code LongStateKeys.VISIT_ORDER_SEED}. */
@@ -166,7 +170,7 @@ public class FlinkRocksDbStateBenchmark {
   private MapState<Long, List<Long>> list;
   private MapState<Long, List<Long>> filledList;
   private KeyGroupedInternalPriorityQueue<TimerHeapInternalTimer<Long, VoidNamespace>> timers;
-  private Long[] keys;
+  private Long[] stateKeys;
   private int[] visitOrder;
   private int next;
   private long counter;
@@ -235,11 +239,11 @@ public class FlinkRocksDbStateBenchmark {
             "_timer_state/event_user-timers",
             new TimerSerializer<>(LongSerializer.INSTANCE, VoidNamespaceSerializer.INSTANCE));
 
-    keys = new Long[KEYS];
-    for (int k = 0; k < KEYS; k++) {
-      keys[k] = (long) k;
+    stateKeys = new Long[keys];
+    for (int k = 0; k < keys; k++) {
+      stateKeys[k] = (long) k;
     }
-    for (Long key : keys) {
+    for (Long key : stateKeys) {
       backend.setCurrentKey(key);
       value.update(key & 0xffffL);
       for (long m = 0; m < 4; m++) {
@@ -247,7 +251,7 @@ public class FlinkRocksDbStateBenchmark {
       }
     }
     for (int k = 0; k < FILLED_KEYS; k++) {
-      backend.setCurrentKey(keys[k]);
+      backend.setCurrentKey(stateKeys[k]);
       for (long e = 0; e < FILLED_ELEMENTS; e++) {
         filledBag.add(e);
         List<Long> at = new ArrayList<>(1);
@@ -256,7 +260,7 @@ public class FlinkRocksDbStateBenchmark {
       }
     }
     checkPreload();
-    visitOrder = visitOrder(KEYS);
+    visitOrder = visitOrder(keys);
   }
 
   /**
@@ -284,7 +288,7 @@ public class FlinkRocksDbStateBenchmark {
 
   /** The read benchmarks time what they claim to: full lists, ordered timestamps, values there. */
   private void checkPreload() throws Exception {
-    backend.setCurrentKey(keys[FILLED_KEYS - 1]);
+    backend.setCurrentKey(stateKeys[FILLED_KEYS - 1]);
     long elements = 0;
     for (Long element : filledBag.get()) {
       if (element != elements++) {
@@ -297,10 +301,10 @@ public class FlinkRocksDbStateBenchmark {
         throw new IllegalStateException("map entries not in timestamp order at " + entry.getKey());
       }
     }
-    backend.setCurrentKey(keys[KEYS - 1]);
+    backend.setCurrentKey(stateKeys[keys - 1]);
     if (elements != FILLED_ELEMENTS
         || timestamps != FILLED_ELEMENTS
-        || value.value() != ((KEYS - 1) & 0xffffL)
+        || value.value() != ((keys - 1) & 0xffffL)
         || map.get(3L) != 3L) {
       throw new IllegalStateException(
           "preload: " + elements + " list elements, " + timestamps + " timestamps");
@@ -331,8 +335,8 @@ public class FlinkRocksDbStateBenchmark {
   }
 
   private Long nextKey() {
-    Long key = keys[visitOrder[next]];
-    next = next + 1 == KEYS ? 0 : next + 1;
+    Long key = stateKeys[visitOrder[next]];
+    next = next + 1 == keys ? 0 : next + 1;
     return key;
   }
 
@@ -357,7 +361,7 @@ public class FlinkRocksDbStateBenchmark {
   /** Reads and iterates a whole list of {@value #FILLED_ELEMENTS} elements: µs per list. */
   @Benchmark
   public void bagRead1000(Blackhole sink) throws Exception {
-    backend.setCurrentKey(keys[(int) (counter++ % FILLED_KEYS)]);
+    backend.setCurrentKey(stateKeys[(int) (counter++ % FILLED_KEYS)]);
     for (Long element : filledBag.get()) {
       sink.consume(element);
     }
@@ -397,7 +401,7 @@ public class FlinkRocksDbStateBenchmark {
   @Benchmark
   public void orderedListRangeRead(Blackhole sink) throws Exception {
     long c = counter++;
-    backend.setCurrentKey(keys[(int) (c % FILLED_KEYS)]);
+    backend.setCurrentKey(stateKeys[(int) (c % FILLED_KEYS)]);
     long from = c % (FILLED_ELEMENTS - RANGE_READ_ELEMENTS);
     long to = from + RANGE_READ_ELEMENTS;
     for (Map.Entry<Long, List<Long>> entry : filledList.entries()) {

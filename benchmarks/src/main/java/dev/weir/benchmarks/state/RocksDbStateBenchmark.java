@@ -41,12 +41,13 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * One operation of each Beam state type and of timers against a backend holding {@value #KEYS}
- * distinct long keys, single thread, µs per operation. Each operation goes through {@code
- * stateInternals(key).state(namespace, tag)} as the worker's runners do per element, so the cost of
- * building the cell's RocksDB prefix is included. Keys rotate through all {@value #KEYS} in a fixed
- * pseudo-random order ({@link LongStateKeys#visitOrder}), so reads are spread over the key space
- * instead of hitting one hot RocksDB block, and no key encoding gains from the order.
+ * One operation of each Beam state type and of timers against a backend holding {@link #keys}
+ * (100,000 unless {@code -p keys=...}) distinct long keys, single thread, µs per operation. Each
+ * operation goes through {@code stateInternals(key).state(namespace, tag)} as the worker's runners
+ * do per element, so the cost of building the cell's RocksDB prefix is included. Keys rotate
+ * through all of them in a fixed pseudo-random order ({@link LongStateKeys#visitOrder}), so reads
+ * are spread over the key space instead of hitting one hot RocksDB block, and no key encoding
+ * gains from the order.
  *
  * <p>Run: {@code java -cp benchmarks/target/classes:$(cat benchmarks/target/benchmarks.classpath)
  * org.openjdk.jmh.Main RocksDbStateBenchmark}.
@@ -59,7 +60,6 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 3, time = 2)
 @State(Scope.Thread)
 public class RocksDbStateBenchmark {
-  static final int KEYS = 100_000;
   /** Keys whose bag and ordered list are filled before the run, for the read benchmarks. */
   private static final int FILLED_KEYS = 64;
 
@@ -79,6 +79,13 @@ public class RocksDbStateBenchmark {
   private static final StateTag<OrderedListState<Long>> FILLED_LIST =
       StateTags.orderedList("filled-list", VarLongCoder.of());
 
+  /**
+   * Distinct keys. Operations that write per key cost less when keys repeat within a write batch
+   * (a bag's elements of one batch share a RocksDB entry), so more keys show the other end.
+   */
+  @Param({"100000"})
+  public int keys;
+
   /** {@code rocksdb} or {@code heap} ({@link InMemoryKeyedStateBackend}, for comparison). */
   @Param({"rocksdb", "heap"})
   public String backend;
@@ -86,7 +93,7 @@ public class RocksDbStateBenchmark {
   private Path parent;
   private RocksDbStateBackendFactory factory;
   private KeyedStateBackend state;
-  private StateKey[] keys;
+  private StateKey[] stateKeys;
   private int[] visitOrder;
   private int next;
   private long counter;
@@ -95,8 +102,8 @@ public class RocksDbStateBenchmark {
 
   @Setup(Level.Trial)
   public void open() throws IOException {
-    keys = LongStateKeys.range(KEYS);
-    visitOrder = LongStateKeys.visitOrder(KEYS);
+    stateKeys = LongStateKeys.range(keys);
+    visitOrder = LongStateKeys.visitOrder(keys);
     KeyGroupRange all = KeyGroupRange.of(0, LongStateKeys.MAX_PARALLELISM);
     if (backend.equals("rocksdb")) {
       parent = Files.createTempDirectory("weir-jmh-");
@@ -108,7 +115,7 @@ public class RocksDbStateBenchmark {
     } else {
       throw new IllegalArgumentException("backend must be rocksdb or heap, not " + backend);
     }
-    for (StateKey key : keys) {
+    for (StateKey key : stateKeys) {
       state.stateInternals(key).state(NAMESPACE, VALUE).write(key.hashCode() & 0xffffL);
       MapState<Long, Long> map = state.stateInternals(key).state(NAMESPACE, MAP);
       for (long m = 0; m < 4; m++) {
@@ -116,8 +123,8 @@ public class RocksDbStateBenchmark {
       }
     }
     for (int k = 0; k < FILLED_KEYS; k++) {
-      BagState<Long> bag = state.stateInternals(keys[k]).state(NAMESPACE, FILLED_BAG);
-      OrderedListState<Long> list = state.stateInternals(keys[k]).state(NAMESPACE, FILLED_LIST);
+      BagState<Long> bag = state.stateInternals(stateKeys[k]).state(NAMESPACE, FILLED_BAG);
+      OrderedListState<Long> list = state.stateInternals(stateKeys[k]).state(NAMESPACE, FILLED_LIST);
       for (long e = 0; e < FILLED_ELEMENTS; e++) {
         bag.add(e);
         list.add(TimestampedValue.of(e, new Instant(e)));
@@ -139,8 +146,8 @@ public class RocksDbStateBenchmark {
   }
 
   private StateKey nextKey() {
-    StateKey key = keys[visitOrder[next]];
-    next = next + 1 == KEYS ? 0 : next + 1;
+    StateKey key = stateKeys[visitOrder[next]];
+    next = next + 1 == keys ? 0 : next + 1;
     return key;
   }
 
@@ -162,7 +169,7 @@ public class RocksDbStateBenchmark {
   /** Reads and iterates a whole bag of {@value #FILLED_ELEMENTS} elements: µs per bag. */
   @Benchmark
   public void bagRead1000(Blackhole sink) {
-    StateKey key = keys[(int) (counter++ % FILLED_KEYS)];
+    StateKey key = stateKeys[(int) (counter++ % FILLED_KEYS)];
     for (Long element : state.stateInternals(key).state(NAMESPACE, FILLED_BAG).read()) {
       sink.consume(element);
     }
@@ -192,7 +199,7 @@ public class RocksDbStateBenchmark {
   @Benchmark
   public void orderedListRangeRead(Blackhole sink) {
     long c = counter++;
-    StateKey key = keys[(int) (c % FILLED_KEYS)];
+    StateKey key = stateKeys[(int) (c % FILLED_KEYS)];
     long from = c % (FILLED_ELEMENTS - RANGE_READ_ELEMENTS);
     for (TimestampedValue<Long> element :
         state

@@ -4,10 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.WriteBatch;
@@ -36,8 +34,7 @@ final class PendingWrites {
   private final Map<PendingKey, PendingKey> writes = new HashMap<>();
   // Every write in first-written order: sorting them costs their number, not the map's size.
   private final List<PendingKey> order = new ArrayList<>();
-  private final Set<PendingKey> appendedPrefixes = new HashSet<>();
-  private final List<PendingKey> appendedOrder = new ArrayList<>();
+  private final PendingAppends appends = new PendingAppends();
   private final Map<ColumnFamilyHandle, Integer> familyIds = new IdentityHashMap<>();
   private long bytes;
 
@@ -62,25 +59,19 @@ final class PendingWrites {
   }
 
   /**
-   * A put of an element of an append-only cell (a bag) under {@code prefix}, remembered so that
-   * {@link #hasAppendUnder} can tell the cell is not empty without a RocksDB seek. The key must be
-   * new (a fresh sequence number) and is never looked up by {@link #get}: such elements are only
-   * read by range reads, which apply this batch first, so they skip the hash map. The cell's keys
-   * must only ever be removed by a range delete, which applies this batch first (clearing the
-   * memory of appends); a single-key delete under the prefix would make the answer wrong.
+   * Adds an element to an append-only cell (a bag) under {@code prefix}: to the cell's chunk in
+   * this batch, or to a new chunk stored under {@code prefix | newSequence} ({@link
+   * PendingAppends}). Elements are never looked up by {@link #get}: they are only read by range
+   * reads, which apply this batch first. The cell's keys must only ever be removed by a range
+   * delete, which also applies this batch first; a single-key delete under the prefix would make
+   * {@link #hasAppendUnder} wrong.
    */
-  void append(ColumnFamilyHandle cf, byte[] prefix, byte[] key, byte[] value) {
-    order.add(new PendingKey(cf, key, value));
-    bytes += key.length + value.length;
-    PendingKey cell = new PendingKey(cf, prefix, null);
-    if (appendedPrefixes.add(cell)) {
-      appendedOrder.add(cell);
-    }
+  void append(ColumnFamilyHandle cf, byte[] prefix, long newSequence, byte[] element) {
+    bytes += appends.append(cf, prefix, newSequence, element);
   }
 
   boolean hasAppendUnder(ColumnFamilyHandle cf, byte[] prefix) {
-    return !appendedPrefixes.isEmpty()
-        && appendedPrefixes.contains(new PendingKey(cf, prefix, null));
+    return appends.contains(cf, prefix);
   }
 
   void delete(ColumnFamilyHandle cf, byte[] key) {
@@ -88,7 +79,7 @@ final class PendingWrites {
   }
 
   boolean isEmpty() {
-    return order.isEmpty();
+    return order.isEmpty() && appends.isEmpty();
   }
 
   boolean isFull() {
@@ -100,13 +91,21 @@ final class PendingWrites {
    * caller writes and closes it and then calls {@link #clear}.
    */
   WriteBatch toWriteBatch() {
-    order.sort(PendingWrites::compare);
+    List<PendingKey> writes = order;
+    if (!appends.isEmpty()) {
+      // A copy: the task's thread may still look the batch's appends up while this runs.
+      writes = new ArrayList<>(order.size() + appends.chunkCount());
+      writes.addAll(order);
+      List<PendingKey> all = writes;
+      appends.forEachChunk((cf, key, value) -> all.add(new PendingKey(cf, key, value)));
+    }
+    writes.sort(PendingWrites::compare);
     // Keys and values plus at most 11 bytes of type, family and lengths per write.
-    long expected = bytes + 11L * order.size() + 12;
+    long expected = bytes + 11L * writes.size() + 12;
     WriteBatchBytes batch = new WriteBatchBytes((int) Math.min(expected, 1 << 30));
     ColumnFamilyHandle lastCf = null;
     int lastId = 0;
-    for (PendingKey write : order) {
+    for (PendingKey write : writes) {
       if (write.cf != lastCf) {
         lastCf = write.cf;
         lastId = familyId(lastCf);
@@ -141,14 +140,7 @@ final class PendingWrites {
       }
     }
     order.clear();
-    if (appendedOrder.size() > KEEP_CAPACITY) {
-      appendedPrefixes.clear();
-    } else {
-      for (PendingKey cell : appendedOrder) {
-        appendedPrefixes.remove(cell);
-      }
-    }
-    appendedOrder.clear();
+    appends.clear();
     bytes = 0;
   }
 

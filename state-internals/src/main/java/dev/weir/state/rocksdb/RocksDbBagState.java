@@ -6,8 +6,9 @@ import org.apache.beam.sdk.state.ReadableState;
 
 
 /**
- * A bag as one RocksDB key per element ({@code prefix | sequence}), so adding is a blind write and
- * reading iterates RocksDB lazily instead of loading the bag.
+ * A bag as RocksDB keys {@code prefix | sequence}, each holding the elements added to the bag
+ * while one write batch filled ({@link BagChunks}), so adding is a blind write and reading iterates
+ * RocksDB lazily instead of loading the bag.
  */
 final class RocksDbBagState<T> extends RocksDbCell implements BagState<T> {
   private final Coder<T> coder;
@@ -23,12 +24,12 @@ final class RocksDbBagState<T> extends RocksDbCell implements BagState<T> {
   public void add(T value) {
     // Elements are only removed all together (clear), so the store may remember the bag as
     // non-empty without a seek.
-    store.append(cf, prefix, suffixed(8).orderedLong(sequence.next()).toBytes(), encode(coder, value));
+    store.append(cf, prefix, sequence.next(), encode(coder, value));
   }
 
   @Override
   public Iterable<T> read() {
-    return new DecodingIterable<>(storedEntries(), e -> decode(coder, e.getValue()));
+    return BagChunks.elements(storedEntries(), coder);
   }
 
   @Override

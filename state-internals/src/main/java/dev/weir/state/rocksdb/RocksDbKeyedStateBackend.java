@@ -48,7 +48,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   /** Marks a directory as Weir's, with the layout version, in the default column family. */
   static final byte[] FORMAT_KEY = "weir.format".getBytes(StandardCharsets.UTF_8);
 
-  static final byte[] FORMAT = "weir-rocksdb-state-2".getBytes(StandardCharsets.UTF_8);
+  static final byte[] FORMAT = "weir-rocksdb-state-3".getBytes(StandardCharsets.UTF_8);
   private static final List<String> COLUMN_FAMILIES =
       List.of("state", "values", "timers-by-id", "timers-by-time", "holds");
   /** The families whose keys start with {@code keyGroup | key}: what {@link #forEachKey} visits. */

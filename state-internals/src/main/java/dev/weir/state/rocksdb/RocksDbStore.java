@@ -48,6 +48,11 @@ final class RocksDbStore {
    * each chunk costs a new native iterator and a seek.
    */
   static final int SNAPSHOT_SCAN_CHUNK = 1024;
+  /**
+   * A scan chunk also ends once it holds this many key and value bytes, so large values (bag
+   * chunks, big map values) are not read 1,024 at a time.
+   */
+  static final int SCAN_CHUNK_BYTES = 1 << 20;
 
   private final RocksDB db;
   private final Path directory;
@@ -185,10 +190,12 @@ final class RocksDbStore {
 
   /**
    * Writes an element of an append-only cell whose keys start with {@code prefix} and are only
-   * ever removed together ({@link #deleteRange}); see {@link PendingWrites#append}.
+   * ever removed together ({@link #deleteRange}). Elements of one cell written between two
+   * batches are stored together, under {@code prefix | sequence} with the sequence number given
+   * with the first of them, their value read by {@link BagChunks}; see {@link PendingWrites#append}.
    */
-  void append(ColumnFamilyHandle cf, byte[] prefix, byte[] key, byte[] value) {
-    pending.append(cf, prefix, key, value);
+  void append(ColumnFamilyHandle cf, byte[] prefix, long newSequence, byte[] element) {
+    pending.append(cf, prefix, newSequence, element);
     flushIfFull();
   }
 
@@ -385,25 +392,30 @@ final class RocksDbStore {
         flush();
       }
       int limit = snapshot == null ? SCAN_CHUNK : SNAPSHOT_SCAN_CHUNK;
+      long bytes = 0;
+      boolean full = false;
       try (BoundedIterator bounded = new BoundedIterator(cf, to, snapshot)) {
         RocksIterator it = bounded.it;
         it.seek(nextFrom);
-        while (it.isValid() && read.size() < limit) {
+        while (it.isValid()) {
+          if (read.size() == limit || bytes >= SCAN_CHUNK_BYTES) {
+            full = true;
+            break;
+          }
           byte[] key = it.key();
           if (Arrays.compareUnsigned(key, to) >= 0) {
             break;
           }
-          read.add(new SimpleImmutableEntry<>(key, it.value()));
+          byte[] value = it.value();
+          read.add(new SimpleImmutableEntry<>(key, value));
+          bytes += key.length + value.length;
           it.next();
         }
         checkStatus(it);
       }
       chunk = read;
       index = 0;
-      nextFrom =
-          read.size() == limit
-              ? KeyBytesWriter.successor(read.get(read.size() - 1).getKey())
-              : null;
+      nextFrom = full ? KeyBytesWriter.successor(read.get(read.size() - 1).getKey()) : null;
     }
 
     @Override

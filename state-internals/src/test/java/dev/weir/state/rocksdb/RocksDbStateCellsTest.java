@@ -146,12 +146,22 @@ public class RocksDbStateCellsTest {
     assertThat(multimap.keys().read(), containsInAnyOrder("a", "ab", "abc"));
   }
 
+  /**
+   * Adds {@code element} and applies the pending batch (a read does), so the element is stored as
+   * a RocksDB entry of its own instead of sharing a chunk with the next ones: how a bag that gets
+   * one element per batch is stored.
+   */
+  private static void addAsOwnEntry(BagState<Integer> bag, int element) {
+    bag.add(element);
+    bag.read();
+  }
+
   @Test
-  public void bagLargerThanOneScanChunkIsReadInInsertionOrderAndCanBeReadPartially() {
+  public void bagOfMoreEntriesThanOneScanChunkIsReadInInsertionOrderAndCanBeReadPartially() {
     BagState<Integer> bag = state.state(GLOBAL, StateTags.bag("bag", VarIntCoder.of()));
     int n = RocksDbStore.SCAN_CHUNK * 3 + 7;
     for (int i = 0; i < n; i++) {
-      bag.add(i);
+      addAsOwnEntry(bag, i);
     }
     List<Integer> all = new ArrayList<>();
     bag.read().forEach(all::add);
@@ -171,7 +181,7 @@ public class RocksDbStateCellsTest {
     BagState<Integer> bag = state.state(GLOBAL, StateTags.bag("bag", VarIntCoder.of()));
     int n = RocksDbStore.SCAN_CHUNK + 2 * RocksDbStore.SNAPSHOT_SCAN_CHUNK + 3;
     for (int i = 0; i < n; i++) {
-      bag.add(i);
+      addAsOwnEntry(bag, i);
     }
     Iterable<Integer> read = bag.read();
     // Added after the read: Beam's read() is a snapshot, so neither iteration shows it.
@@ -184,6 +194,45 @@ public class RocksDbStateCellsTest {
         assertThat(all.get(i), equalTo(i));
       }
     }
+  }
+
+  @Test
+  public void elementsAddedInOneBatchAreCombinedIntoChunksAndReadBackInOrderPerBag() {
+    BagState<String> first = state.state(GLOBAL, StateTags.bag("first", StringUtf8Coder.of()));
+    BagState<String> second = state.state(GLOBAL, StateTags.bag("second", StringUtf8Coder.of()));
+    // 100-byte elements: several 16 KiB chunks per bag, and several 1 MiB scan chunks.
+    int n = 3 * RocksDbStore.SCAN_CHUNK_BYTES / 100;
+    String padding = "x".repeat(94);
+    for (int i = 0; i < n; i++) {
+      first.add(String.format("%05d", i) + padding);
+      second.add(String.format("%05d", n - i) + padding);
+    }
+    Iterable<String> read = first.read();
+    first.add("after the read");
+    List<String> firstAll = new ArrayList<>();
+    read.forEach(firstAll::add);
+    List<String> secondAll = new ArrayList<>();
+    second.read().forEach(secondAll::add);
+    assertThat(firstAll.size(), equalTo(n));
+    assertThat(secondAll.size(), equalTo(n));
+    for (int i = 0; i < n; i++) {
+      assertThat(firstAll.get(i), equalTo(String.format("%05d", i) + padding));
+      assertThat(secondAll.get(i), equalTo(String.format("%05d", n - i) + padding));
+    }
+    second.clear();
+    assertThat(second.isEmpty().read(), is(true));
+    assertThat(second.read(), emptyIterable());
+    assertThat(first.isEmpty().read(), is(false));
+  }
+
+  @Test
+  public void anElementLargerThanAChunkIsStoredWhole() {
+    BagState<String> bag = state.state(GLOBAL, StateTags.bag("bag", StringUtf8Coder.of()));
+    String large = "y".repeat(3 * PendingAppends.MAX_CHUNK_BYTES);
+    bag.add("small");
+    bag.add(large);
+    bag.add("last");
+    assertThat(bag.read(), contains("small", large, "last"));
   }
 
   @Test
