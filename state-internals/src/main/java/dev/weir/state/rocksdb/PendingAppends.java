@@ -22,7 +22,7 @@ final class PendingAppends {
   static final int MAX_CHUNK_BYTES = 16 << 10;
 
   /** Heap bytes per chunk besides its prefix: the per-chunk arrays and two table slots. */
-  static final int CHUNK_OVERHEAD = 6 * 4 + 8 + 8 + 2 * 4;
+  static final int CHUNK_OVERHEAD = 6 * 4 + 8 + 8 + 2 * 4 + 4;
 
   private static final int NO_NEXT = -1;
 
@@ -44,6 +44,9 @@ final class PendingAppends {
   // Open addressing: slot -> 1 + the newest chunk of a (family, prefix), 0 when empty.
   private int[] table = new int[1024];
   private int[] tableHash = new int[1024];
+  // The slots in use, so that clearing a small batch does not sweep a table grown for a large one.
+  private int[] usedSlots = new int[512];
+  private int used;
 
   /**
    * Adds {@code element} to the chunk of the bag under {@code prefix}, starting a chunk keyed by
@@ -55,16 +58,19 @@ final class PendingAppends {
     int slot = find(cf, prefix, hash);
     int chunk = table[slot] - 1;
     int elementBytes = varIntSize(element.length) + element.length;
-    int used = 0;
+    int taken = 0;
     if (chunk < 0 || valueBytes[chunk] + elementBytes > MAX_CHUNK_BYTES) {
       if (chunk < 0 && (chunks + 1) * 2 > table.length) {
         grow();
         slot = find(cf, prefix, hash);
       }
+      if (chunk < 0) {
+        useSlot(slot);
+      }
       chunk = startChunk(cf, prefix, newSequence);
       table[slot] = chunk + 1;
       tableHash[slot] = hash;
-      used += prefix.length + CHUNK_OVERHEAD;
+      taken += prefix.length + CHUNK_OVERHEAD;
     }
     int at = arenaSize;
     ensure(4 + elementBytes);
@@ -80,7 +86,7 @@ final class PendingAppends {
     }
     lastElement[chunk] = at;
     valueBytes[chunk] += elementBytes;
-    return used + 4 + elementBytes;
+    return taken + 4 + elementBytes;
   }
 
   /** Whether any element under {@code prefix} is pending. */
@@ -130,7 +136,14 @@ final class PendingAppends {
     if (chunks == 0) {
       return;
     }
-    Arrays.fill(table, 0);
+    if (used * 8 < table.length) {
+      for (int i = 0; i < used; i++) {
+        table[usedSlots[i]] = 0;
+      }
+    } else {
+      Arrays.fill(table, 0);
+    }
+    used = 0;
     Arrays.fill(family, 0, chunks, null);
     chunks = 0;
     arenaSize = 0;
@@ -186,6 +199,7 @@ final class PendingAppends {
     table = new int[oldTable.length * 2];
     tableHash = new int[oldTable.length * 2];
     int mask = table.length - 1;
+    used = 0;
     for (int s = 0; s < oldTable.length; s++) {
       if (oldTable[s] != 0) {
         int slot = oldHash[s] & mask;
@@ -194,8 +208,16 @@ final class PendingAppends {
         }
         table[slot] = oldTable[s];
         tableHash[slot] = oldHash[s];
+        useSlot(slot);
       }
     }
+  }
+
+  private void useSlot(int slot) {
+    if (used == usedSlots.length) {
+      usedSlots = Arrays.copyOf(usedSlots, used * 2);
+    }
+    usedSlots[used++] = slot;
   }
 
   private static int hash(ColumnFamilyHandle cf, byte[] prefix) {
