@@ -49,6 +49,16 @@ final class KeyBytesWriter {
     return this;
   }
 
+  /** Bytes {@link #varInt} writes for {@code value}. */
+  static int varIntSize(int value) {
+    int size = 1;
+    while ((value & ~0x7f) != 0) {
+      value >>>= 7;
+      size++;
+    }
+    return size;
+  }
+
   KeyBytesWriter bytes(byte[] b) {
     ensure(b.length);
     System.arraycopy(b, 0, buf, size, b.length);
@@ -83,8 +93,9 @@ final class KeyBytesWriter {
     return this;
   }
 
+  /** The bytes written; the writer must not be written to afterwards (it may hand over its own). */
   byte[] toBytes() {
-    return Arrays.copyOf(buf, size);
+    return size == buf.length ? buf : Arrays.copyOf(buf, size);
   }
 
   static long readOrderedLong(byte[] b, int offset) {

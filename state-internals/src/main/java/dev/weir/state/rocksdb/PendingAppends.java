@@ -57,7 +57,7 @@ final class PendingAppends {
     int hash = hash(cf, prefix);
     int slot = find(cf, prefix, hash);
     int chunk = table[slot] - 1;
-    int elementBytes = varIntSize(element.length) + element.length;
+    int elementBytes = KeyBytesWriter.varIntSize(element.length) + element.length;
     int taken = 0;
     if (chunk < 0 || valueBytes[chunk] + elementBytes > MAX_CHUNK_BYTES) {
       if (chunk < 0 && (chunks + 1) * 2 > table.length) {
@@ -118,7 +118,7 @@ final class PendingAppends {
       for (int e = firstElement[c]; e != NO_NEXT; e = readInt(e)) {
         // The element's varint length and bytes follow its 4-byte link, stored as a chunk wants.
         int length = readVarInt(e + 4);
-        int stored = varIntSize(length) + length;
+        int stored = KeyBytesWriter.varIntSize(length) + length;
         System.arraycopy(arena, e + 4, value, filled, stored);
         filled += stored;
       }
@@ -263,14 +263,5 @@ final class PendingAppends {
         return value;
       }
     }
-  }
-
-  static int varIntSize(int value) {
-    int size = 1;
-    while ((value & ~0x7f) != 0) {
-      value >>>= 7;
-      size++;
-    }
-    return size;
   }
 }

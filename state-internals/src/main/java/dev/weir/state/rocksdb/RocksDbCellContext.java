@@ -13,6 +13,7 @@ final class RocksDbCellContext {
   final ColumnFamilyHandle valuesCf;
   final RocksDbHoldIndex holds;
   final SequenceNumbers sequence;
+  final CellNames names = new CellNames();
 
   RocksDbCellContext(
       RocksDbStore store,

@@ -42,12 +42,22 @@ final class RocksDbKeyStateInternals implements StateInternals {
   @Override
   public <T extends State> T state(
       StateNamespace namespace, StateTag<T> address, StateContext<?> c) {
+    byte[] keyBytes = key.bytes();
+    byte[] namespaceBytes = CellNames.namespace(namespace);
+    byte[] idBytes = context.names.id(address.getId());
     byte[] prefix =
-        new KeyBytesWriter(key.bytes().length + 64)
+        new KeyBytesWriter(
+                2
+                    + KeyBytesWriter.varIntSize(keyBytes.length)
+                    + keyBytes.length
+                    + KeyBytesWriter.varIntSize(namespaceBytes.length)
+                    + namespaceBytes.length
+                    + KeyBytesWriter.varIntSize(idBytes.length)
+                    + idBytes.length)
             .keyGroup(key.keyGroup())
-            .lengthPrefixed(key.bytes())
-            .lengthPrefixed(namespace.stringKey())
-            .lengthPrefixed(address.getId())
+            .lengthPrefixed(keyBytes)
+            .lengthPrefixed(namespaceBytes)
+            .lengthPrefixed(idBytes)
             .toBytes();
     return address.bind(new CellBinder(prefix, c));
   }
