@@ -90,8 +90,10 @@ final class RocksDbTimerQueue implements TimerStore {
             .orderedLong(timer.getOutputTimestamp().getMillis())
             .toBytes();
     // Runners re-set the same timer per element (e.g. the garbage-collection timer of a
-    // stateful DoFn): one read instead of rewriting three indexes.
-    byte[] stored = store.get(byId, id);
+    // stateful DoFn): one read instead of rewriting three indexes. Re-sets are mostly found in
+    // the pending batch; a read that reaches RocksDB is mostly for a timer set anew or after it
+    // fired, which is not there.
+    byte[] stored = store.getUsuallyAbsent(byId, id);
     if (Arrays.equals(stored, times)) {
       return;
     }

@@ -19,6 +19,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -116,6 +117,29 @@ public class RocksDbStoreTest {
     store.append(cf, bytes("bag-a/"), 1000, bytes("later"));
     store.flush();
     assertEquals(2, store.firstKeys(cf, bytes("bag-a/"), bytes("bag-a0"), 10).size());
+  }
+
+  @Test
+  public void aReadForAUsuallyAbsentKeyFindsWhatIsStoredInTheMemtableOrInFiles() throws Exception {
+    RocksDbStore store = new RocksDbStore(db, directory, writeOptions, readOptions, Runnable::run);
+    store.put(cf, key(1), bytes("in memtable"));
+    store.put(cf, key(2), bytes("in a file"));
+    store.put(cf, key(3), bytes("deleted"));
+    store.flush();
+    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(wait, cf);
+    }
+    store.put(cf, key(1), bytes("in memtable"));
+    store.delete(cf, key(3));
+    store.flush();
+
+    assertArrayEquals(bytes("in memtable"), store.getUsuallyAbsent(cf, key(1)));
+    assertArrayEquals(bytes("in a file"), store.getUsuallyAbsent(cf, key(2)));
+    assertNull(store.getUsuallyAbsent(cf, key(3)));
+    assertNull(store.getUsuallyAbsent(cf, key(4)));
+    // Pending writes are seen first, as by get.
+    store.put(cf, key(4), bytes("pending"));
+    assertArrayEquals(bytes("pending"), store.getUsuallyAbsent(cf, key(4)));
   }
 
   @Test
