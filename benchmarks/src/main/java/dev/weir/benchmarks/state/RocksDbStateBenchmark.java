@@ -124,7 +124,8 @@ public class RocksDbStateBenchmark {
     }
     for (int k = 0; k < FILLED_KEYS; k++) {
       BagState<Long> bag = state.stateInternals(stateKeys[k]).state(NAMESPACE, FILLED_BAG);
-      OrderedListState<Long> list = state.stateInternals(stateKeys[k]).state(NAMESPACE, FILLED_LIST);
+      OrderedListState<Long> list =
+          state.stateInternals(stateKeys[k]).state(NAMESPACE, FILLED_LIST);
       for (long e = 0; e < FILLED_ELEMENTS; e++) {
         bag.add(e);
         list.add(TimestampedValue.of(e, new Instant(e)));

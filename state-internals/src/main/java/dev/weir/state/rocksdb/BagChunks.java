@@ -73,7 +73,12 @@ final class BagChunks {
       position += length;
       if (length < 0 || position > chunk.length) {
         throw new IllegalStateException(
-            "Corrupt bag chunk: element of " + length + " bytes at " + start + " of " + chunk.length);
+            "Corrupt bag chunk: element of "
+                + length
+                + " bytes at "
+                + start
+                + " of "
+                + chunk.length);
       }
       return RocksDbCell.decode(coder, Arrays.copyOfRange(chunk, start, position));
     }

@@ -216,7 +216,8 @@ final class RocksDbStore {
    * Writes an element of an append-only cell whose keys start with {@code prefix} and are only
    * ever removed together ({@link #deleteRange}). Elements of one cell written between two
    * batches are stored together, under {@code prefix | sequence} with the sequence number given
-   * with the first of them, their value read by {@link BagChunks}; see {@link PendingWrites#append}.
+   * with the first of them, their value read by {@link BagChunks}; see {@link
+   * PendingWrites#append}.
    */
   void append(ColumnFamilyHandle cf, byte[] prefix, long newSequence, byte[] element) {
     pending.append(cf, prefix, newSequence, element);
