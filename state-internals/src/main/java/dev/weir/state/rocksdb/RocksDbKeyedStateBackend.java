@@ -30,7 +30,6 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
-import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -53,8 +52,6 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       List.of("state", "values", "timers-by-id", "timers-by-time", "holds");
   /** The families whose keys start with {@code keyGroup | key}: what {@link #forEachKey} visits. */
   private static final List<String> KEYED_FAMILIES = List.of("state", "values", "timers-by-id");
-  /** The family only ever read by point lookups, whose memtable is hashed. */
-  private static final String POINT_LOOKUP_FAMILY = "values";
   private static final int COPY_BATCH = 1000;
 
   private final Path directory;
@@ -224,16 +221,12 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private static OpenDatabase openRocksDb(
       Path directory, RocksDbResources resources, boolean readOnly) {
     DBOptions dbOptions = resources.newDbOptions();
-    ColumnFamilyOptions ordered = resources.newColumnFamilyOptions();
-    ColumnFamilyOptions pointLookups = resources.newPointLookupColumnFamilyOptions();
-    List<ColumnFamilyOptions> familyOptions = List.of(ordered, pointLookups);
+    ColumnFamilyOptions families = resources.newColumnFamilyOptions();
+    List<ColumnFamilyOptions> familyOptions = List.of(families);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, ordered));
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, families));
     for (String name : COLUMN_FAMILIES) {
-      descriptors.add(
-          new ColumnFamilyDescriptor(
-              name.getBytes(StandardCharsets.UTF_8),
-              name.equals(POINT_LOOKUP_FAMILY) ? pointLookups : ordered));
+      descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), families));
     }
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
@@ -302,8 +295,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private static void copyRange(
       OpenDatabase source, OpenDatabase target, String cf, byte[] from, byte[] to)
       throws RocksDBException {
-    try (ReadOptions totalOrder = new ReadOptions().setTotalOrderSeek(true);
-        RocksIterator it = source.db.newIterator(source.cf(cf), totalOrder);
+    try (ReadOptions readOptions = new ReadOptions();
+        RocksIterator it = source.db.newIterator(source.cf(cf), readOptions);
         WriteBatch batch = new WriteBatch()) {
       for (it.seek(from); it.isValid() && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
         batch.put(target.cf(cf), it.key(), it.value());
@@ -349,7 +342,6 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       throw new IllegalArgumentException(
           "Key group " + keyGroup + " is not in this backend's " + range);
     }
-    flushHashedMemtable();
     byte[] groupStart = new KeyBytesWriter(2).keyGroup(keyGroup).toBytes();
     byte[] groupEnd = KeyBytesWriter.prefixEnd(groupStart);
     int families = KEYED_FAMILIES.size();
@@ -380,19 +372,6 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
           next[f] = keyPrefixOrNull(store.firstKey(cfs[f], pastKey, groupEnd));
         }
       }
-    }
-  }
-
-  /**
-   * Moves the point-lookup family's memtable to files. A total-order seek into a hashed memtable
-   * sorts a copy of all of it, and {@link #forEachKey} seeks once per key.
-   */
-  private void flushHashedMemtable() {
-    store.flush();
-    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
-      open.db.flush(wait, open.cf(POINT_LOOKUP_FAMILY));
-    } catch (RocksDBException e) {
-      throw new RocksDbStateException("RocksDB flush failed", directory, e);
     }
   }
 

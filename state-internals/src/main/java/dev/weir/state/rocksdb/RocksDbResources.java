@@ -11,7 +11,6 @@ import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
-import org.rocksdb.HashLinkedListMemTableConfig;
 import org.rocksdb.IndexType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
@@ -29,9 +28,6 @@ public final class RocksDbResources implements AutoCloseable {
 
   private static final double HIGH_PRIORITY_RATIO = 0.1;
   private static final long METADATA_PARTITION_BYTES = 4096;
-  private static final int HASHED_PREFIX_BYTES = 32;
-  /** Buckets per memtable of a point-lookup family: 512 KiB of pointers per memtable. */
-  private static final int HASH_BUCKETS = 1 << 16;
   private static final List<CompressionType> COMPRESSION_PER_LEVEL =
       List.of(
           CompressionType.NO_COMPRESSION,
@@ -90,8 +86,7 @@ public final class RocksDbResources implements AutoCloseable {
 
   /** New options for one database; the caller closes them. */
   DBOptions newDbOptions() {
-    // Each database has one writing thread at a time (the task's or its batch writer), and the
-    // hashed memtable of the values family does not take concurrent inserts.
+    // Each database has one writing thread at a time (the task's or its batch writer).
     return new DBOptions()
         .setCreateIfMissing(true)
         .setCreateMissingColumnFamilies(true)
@@ -122,22 +117,6 @@ public final class RocksDbResources implements AutoCloseable {
     return new ColumnFamilyOptions()
         .setTableFormatConfig(table)
         .setCompressionPerLevel(COMPRESSION_PER_LEVEL);
-  }
-
-  /**
-   * New options for a column family read only by point lookups (value, combining and hold
-   * cells); the caller closes them. Its memtable is a hash table of short linked lists (a list
-   * grows into a skip list past 256 entries), bucketed by the first {@value #HASHED_PREFIX_BYTES}
-   * bytes of a key (key group, key and usually namespace and state id), so a lookup costs a hash
-   * and a step or two instead of a cache miss per level of one skip list over the whole memtable
-   * (a bucket of small skip lists, tried first, cost one indirection more: value get ~0.4 µs
-   * slower). Scans of such a family must seek in total order.
-   */
-  ColumnFamilyOptions newPointLookupColumnFamilyOptions() {
-    ColumnFamilyOptions options = newColumnFamilyOptions();
-    options.useCappedPrefixExtractor(HASHED_PREFIX_BYTES);
-    options.setMemTableConfig(new HashLinkedListMemTableConfig().setBucketCount(HASH_BUCKETS));
-    return options;
   }
 
   /** Applies the backends' full write batches while their tasks go on. */

@@ -258,8 +258,7 @@ final class RocksDbStore {
 
     BoundedIterator(ColumnFamilyHandle cf, byte[] to, @Nullable Snapshot snapshot) {
       upperBound = new Slice(to);
-      // Total order: a family with a hashed memtable would otherwise only iterate one bucket.
-      options = new ReadOptions().setIterateUpperBound(upperBound).setTotalOrderSeek(true);
+      options = new ReadOptions().setIterateUpperBound(upperBound);
       if (snapshot != null) {
         options.setSnapshot(snapshot);
       }

@@ -4,9 +4,8 @@
  * handed to another worker. Values are Beam coder bytes. Column families: {@code state}
  * (collections: bags, sets, maps, multimaps, ordered lists), {@code values} (value, combining and
  * hold cells), {@code timers-by-id} and {@code timers-by-time} (the two timer indexes) and
- * {@code holds} (watermark holds ordered by time within each key group); {@code values} is only read
- * by point lookups and has a hashed memtable. Writes are batched on the heap and applied in key
- * order, a full batch by a writer thread while the task fills the next; the elements a bag gets
- * while a batch fills are stored as one entry.
+ * {@code holds} (watermark holds ordered by time within each key group). Writes are batched on the
+ * heap and applied in key order, a full batch by a writer thread while the task fills the next;
+ * the elements a bag gets while a batch fills are stored as one entry.
  */
 package dev.weir.state.rocksdb;
