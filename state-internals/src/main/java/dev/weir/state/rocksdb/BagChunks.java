@@ -24,11 +24,7 @@ final class BagChunks {
 
       @Override
       public String toString() {
-        StringBuilder out = new StringBuilder("[");
-        for (T t : this) {
-          out.append(out.length() > 1 ? ", " : "").append(t);
-        }
-        return out.append(']').toString();
+        return DecodingIterable.describe(this);
       }
     };
   }

@@ -33,9 +33,14 @@ final class DecodingIterable<T> implements Iterable<T> {
 
   @Override
   public String toString() {
+    return describe(this);
+  }
+
+  /** {@code [a, b, c]}: how the lazy views of cells print, read through once. */
+  static String describe(Iterable<?> values) {
     StringBuilder out = new StringBuilder("[");
-    for (T t : this) {
-      out.append(out.length() > 1 ? ", " : "").append(t);
+    for (Object value : values) {
+      out.append(out.length() > 1 ? ", " : "").append(value);
     }
     return out.append(']').toString();
   }

@@ -67,9 +67,13 @@ final class KeyBytesWriter {
   }
 
   KeyBytesWriter bytes(byte[] b, int from) {
-    ensure(b.length - from);
-    System.arraycopy(b, from, buf, size, b.length - from);
-    size += b.length - from;
+    return bytes(b, from, b.length - from);
+  }
+
+  KeyBytesWriter bytes(byte[] b, int from, int length) {
+    ensure(length);
+    System.arraycopy(b, from, buf, size, length);
+    size += length;
     return this;
   }
 

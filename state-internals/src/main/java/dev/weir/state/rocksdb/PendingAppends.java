@@ -110,7 +110,7 @@ final class PendingAppends {
     for (int c = 0; c < chunks; c++) {
       byte[] key =
           new KeyBytesWriter(prefixLength[c] + 8)
-              .bytes(Arrays.copyOfRange(arena, prefixAt[c], prefixAt[c] + prefixLength[c]))
+              .bytes(arena, prefixAt[c], prefixLength[c])
               .orderedLong(sequence[c])
               .toBytes();
       byte[] value = new byte[valueBytes[c]];
