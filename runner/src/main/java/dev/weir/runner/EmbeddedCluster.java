@@ -56,7 +56,8 @@ final class EmbeddedCluster implements AutoCloseable {
           new RocksDbStateBackendFactory(
               parent,
               (long) options.getRocksDbBlockCacheMb() << 20,
-              (long) options.getRocksDbWriteBufferMb() << 20);
+              (long) options.getRocksDbWriteBufferMb() << 20,
+              (long) options.getRocksDbReadCacheMb() << 20);
       resources.add(factory);
       return (task, operator, range, windowCoder) ->
           factory.create(operator, task.subtask(), range, windowCoder);

@@ -48,6 +48,11 @@ final class WeirOptionsValidator {
       throw new IllegalArgumentException(
           "--rocksDbWriteBufferMb must be at least 1, got " + options.getRocksDbWriteBufferMb());
     }
+    if (options.getRocksDbReadCacheMb() < 0) {
+      throw new IllegalArgumentException(
+          "--rocksDbReadCacheMb must be 0 (off) or positive, got "
+              + options.getRocksDbReadCacheMb());
+    }
     if (options.getNoProgressTimeoutSeconds() < 0) {
       throw new IllegalArgumentException(
           "--noProgressTimeoutSeconds must be 0 (off) or positive, got "

@@ -82,4 +82,14 @@ public interface WeirPipelineOptions extends PipelineOptions {
   int getRocksDbWriteBufferMb();
 
   void setRocksDbWriteBufferMb(int megabytes);
+
+  @Description(
+      "Heap cache of state point reads (value, combining and watermark-hold cells, map and set"
+          + " entries) per stateful operator subtask, in MiB (with --stateBackend=rocksdb). A key"
+          + " read again is answered from the heap instead of RocksDB; writes keep cached keys"
+          + " current. 0 turns it off.")
+  @Default.Integer(16)
+  int getRocksDbReadCacheMb();
+
+  void setRocksDbReadCacheMb(int megabytes);
 }

@@ -96,8 +96,24 @@ public class WeirRunnerTest {
   }
 
   @Test
+  public void aNegativeReadCacheFailsAtRunNamingTheOption() {
+    Pipeline p = pipeline("--rocksDbReadCacheMb=-1");
+    p.apply(Create.of(1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.run());
+    assertThat(e.getMessage(), containsString("--rocksDbReadCacheMb"));
+  }
+
+  @Test
+  public void groupsManyKeysWithTheReadCacheOff() {
+    groupsManyKeys(pipeline("--parallelism=3", "--rocksDbReadCacheMb=0"));
+  }
+
+  @Test
   public void groupsManyKeys() {
-    Pipeline p = pipeline("--parallelism=3");
+    groupsManyKeys(pipeline("--parallelism=3"));
+  }
+
+  private static void groupsManyKeys(Pipeline p) {
     List<Integer> values = new java.util.ArrayList<>();
     for (int i = 0; i < 10_000; i++) {
       values.add(i);

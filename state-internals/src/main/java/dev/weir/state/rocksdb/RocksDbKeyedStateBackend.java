@@ -74,14 +74,17 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     final RocksDB db;
     final List<ColumnFamilyHandle> handles;
     final Executor writer;
+    final long readCacheBytes;
 
     OpenDatabase(
         DBOptions dbOptions,
         List<ColumnFamilyOptions> familyOptions,
         RocksDB db,
         List<ColumnFamilyHandle> handles,
-        Executor writer) {
+        Executor writer,
+        long readCacheBytes) {
       this.writer = writer;
+      this.readCacheBytes = readCacheBytes;
       this.dbOptions = dbOptions;
       this.familyOptions = familyOptions;
       this.db = db;
@@ -123,6 +126,10 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     this.deleteOnClose = deleteOnClose;
     this.store =
         new RocksDbStore(open.db, directory, open.writeOptions, open.readOptions, open.writer);
+    // Value cells and collection entries (map, set) are point-read per element; timers are read
+    // by id once per set, and a fresh timer's id is new, so caching them would only churn.
+    store.cachePointReads(open.cf("values"), open.readCacheBytes * 3 / 4);
+    store.cachePointReads(open.cf("state"), open.readCacheBytes / 4);
     this.holds =
         new RocksDbHoldIndex(
             store,
@@ -234,7 +241,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
           readOnly
               ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
               : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-      return new OpenDatabase(dbOptions, familyOptions, db, handles, resources.writer());
+      return new OpenDatabase(
+          dbOptions, familyOptions, db, handles, resources.writer(), resources.readCacheBytes());
     } catch (RocksDBException e) {
       familyOptions.forEach(ColumnFamilyOptions::close);
       dbOptions.close();

@@ -38,12 +38,20 @@ public final class RocksDbResources implements AutoCloseable {
           CompressionType.LZ4_COMPRESSION,
           CompressionType.LZ4_COMPRESSION);
 
+  /**
+   * Heap for the point-read caches of one backend ({@link PointReadCache}) unless set: as much as
+   * its two write batches, enough for the values of about 100,000 keys.
+   */
+  public static final long DEFAULT_READ_CACHE_BYTES = 16L << 20;
+
   private final LRUCache blockCache;
   private final WriteBufferManager writeBuffers;
   private final BloomFilter bloomFilter;
   private final ExecutorService writers;
+  private final long readCacheBytes;
 
-  private RocksDbResources(long blockCacheBytes, long writeBufferBytes) {
+  private RocksDbResources(long blockCacheBytes, long writeBufferBytes, long readCacheBytes) {
+    this.readCacheBytes = readCacheBytes;
     // Index and filter blocks go to a high-priority tenth of the cache, so a scan over data blocks
     // or the memtable reservations of the write-buffer budget cannot push them out.
     this.blockCache = new LRUCache(blockCacheBytes, -1, false, HIGH_PRIORITY_RATIO);
@@ -72,16 +80,37 @@ public final class RocksDbResources implements AutoCloseable {
    * @param writeBufferBytes the worker's memtable budget, accounted within the block cache
    */
   public static RocksDbResources create(long blockCacheBytes, long writeBufferBytes) {
+    return create(blockCacheBytes, writeBufferBytes, DEFAULT_READ_CACHE_BYTES);
+  }
+
+  /**
+   * @param blockCacheBytes the worker's block cache, shared by all its backends
+   * @param writeBufferBytes the worker's memtable budget, accounted within the block cache
+   * @param readCacheBytes heap for each backend's cache of point reads; 0 turns it off
+   */
+  public static RocksDbResources create(
+      long blockCacheBytes, long writeBufferBytes, long readCacheBytes) {
     if (writeBufferBytes > blockCacheBytes) {
       throw new IllegalArgumentException(
           "Write buffer budget " + writeBufferBytes + " exceeds block cache " + blockCacheBytes);
     }
-    return new RocksDbResources(blockCacheBytes, writeBufferBytes);
+    if (readCacheBytes < 0) {
+      throw new IllegalArgumentException("Read cache size " + readCacheBytes + " is negative");
+    }
+    return new RocksDbResources(blockCacheBytes, writeBufferBytes, readCacheBytes);
   }
 
-  /** Sizes for tests: small enough to run many backends side by side. */
+  /**
+   * Sizes for tests: small enough to run many backends side by side. The read cache is small
+   * too, so tests that touch many keys also evict from it.
+   */
   public static RocksDbResources forTests() {
-    return create(16L << 20, 8L << 20);
+    return create(16L << 20, 8L << 20, 64L << 10);
+  }
+
+  /** Heap for the point-read caches of each backend. */
+  long readCacheBytes() {
+    return readCacheBytes;
   }
 
   /** New options for one database; the caller closes them. */

@@ -24,13 +24,24 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
    * @param writeBufferBytes memtable budget shared by all backends of the worker
    */
   public RocksDbStateBackendFactory(Path parent, long blockCacheBytes, long writeBufferBytes) {
+    this(parent, blockCacheBytes, writeBufferBytes, RocksDbResources.DEFAULT_READ_CACHE_BYTES);
+  }
+
+  /**
+   * @param parent where to create this worker's state directory (e.g. a local SSD mount)
+   * @param blockCacheBytes block cache shared by all backends of the worker
+   * @param writeBufferBytes memtable budget shared by all backends of the worker
+   * @param readCacheBytes heap for each backend's cache of point reads; 0 turns it off
+   */
+  public RocksDbStateBackendFactory(
+      Path parent, long blockCacheBytes, long writeBufferBytes, long readCacheBytes) {
     try {
       Files.createDirectories(parent);
       this.stateDirectory = Files.createTempDirectory(parent, "weir-state-");
     } catch (IOException e) {
       throw new RocksDbStateException("Cannot create state directory", parent, e);
     }
-    this.resources = RocksDbResources.create(blockCacheBytes, writeBufferBytes);
+    this.resources = RocksDbResources.create(blockCacheBytes, writeBufferBytes, readCacheBytes);
   }
 
   public Path stateDirectory() {

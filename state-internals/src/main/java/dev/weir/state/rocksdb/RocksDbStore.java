@@ -68,6 +68,9 @@ final class RocksDbStore {
   /** An applied batch, emptied, kept so the next one reuses its hash tables. */
   private @Nullable PendingWrites spare;
   private volatile boolean closing;
+  /** Column families whose point reads are cached, and their caches, index for index. */
+  private ColumnFamilyHandle[] cachedFamilies = new ColumnFamilyHandle[0];
+  private PointReadCache[] caches = new PointReadCache[0];
 
   private static final Cleaner SNAPSHOT_CLEANER = Cleaner.create();
 
@@ -86,6 +89,30 @@ final class RocksDbStore {
 
   Path directory() {
     return directory;
+  }
+
+  /**
+   * Caches point reads of {@code cf} on the heap, up to {@code maxBytes} ({@link PointReadCache});
+   * every write of the family must then go through this store. Call before the first read.
+   */
+  void cachePointReads(ColumnFamilyHandle cf, long maxBytes) {
+    if (maxBytes <= 0) {
+      return;
+    }
+    int n = cachedFamilies.length;
+    cachedFamilies = Arrays.copyOf(cachedFamilies, n + 1);
+    caches = Arrays.copyOf(caches, n + 1);
+    cachedFamilies[n] = cf;
+    caches[n] = new PointReadCache(maxBytes);
+  }
+
+  private @Nullable PointReadCache cacheOf(ColumnFamilyHandle cf) {
+    for (int i = 0; i < cachedFamilies.length; i++) {
+      if (cachedFamilies[i] == cf) {
+        return caches[i];
+      }
+    }
+    return null;
   }
 
   RocksDB db() {
@@ -116,6 +143,21 @@ final class RocksDbStore {
     if (written != null) {
       return written == PendingWrites.DELETED ? null : written;
     }
+    PointReadCache cache = cacheOf(cf);
+    if (cache == null) {
+      return read(cf, key, usuallyAbsent);
+    }
+    byte[] cached = cache.get(key);
+    if (cached != null) {
+      return cached == PointReadCache.ABSENT ? null : cached;
+    }
+    // Neither batch holds the key, so what RocksDB has now is its latest value.
+    byte[] stored = read(cf, key, usuallyAbsent);
+    cache.remember(key, stored);
+    return stored;
+  }
+
+  private byte @Nullable [] read(ColumnFamilyHandle cf, byte[] key, boolean usuallyAbsent) {
     try {
       if (!usuallyAbsent) {
         return db.get(cf, readOptions, key);
@@ -134,12 +176,21 @@ final class RocksDbStore {
   /** Writes {@code value} under {@code key}; neither array may be changed afterwards. */
   void put(ColumnFamilyHandle cf, byte[] key, byte[] value) {
     pending.put(cf, key, value);
+    written(cf, key, value);
     flushIfFull();
   }
 
   void delete(ColumnFamilyHandle cf, byte[] key) {
     pending.delete(cf, key);
+    written(cf, key, PointReadCache.ABSENT);
     flushIfFull();
+  }
+
+  private void written(ColumnFamilyHandle cf, byte[] key, byte[] value) {
+    PointReadCache cache = cacheOf(cf);
+    if (cache != null) {
+      cache.written(key, value);
+    }
   }
 
   private void flushIfFull() {

@@ -12,7 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -174,6 +178,84 @@ public class RocksDbStoreTest {
     store.flush();
     assertArrayEquals("flush returns only once the batch is in RocksDB", bytes("v7"), db.get(cf, key(7)));
     writer.join();
+  }
+
+  @Test
+  public void aCachedReadIsAnsweredFromTheHeapAndWritesThroughTheStoreKeepItCurrent()
+      throws Exception {
+    RocksDbStore store = new RocksDbStore(db, directory, writeOptions, readOptions, Runnable::run);
+    store.cachePointReads(cf, 1 << 20);
+    store.put(cf, key(1), bytes("one"));
+    store.flush();
+    assertArrayEquals(bytes("one"), store.get(cf, key(1)));
+    assertNull(store.get(cf, key(2)));
+
+    // Written behind the store's back: the cache answers, so the reads do not reach RocksDB.
+    db.put(cf, key(1), bytes("behind"));
+    db.put(cf, key(2), bytes("behind"));
+    assertArrayEquals(bytes("one"), store.get(cf, key(1)));
+    assertNull(store.get(cf, key(2)));
+
+    // Writes through the store update the cached keys, before and after their batch is applied.
+    store.put(cf, key(1), bytes("uno"));
+    store.put(cf, key(2), bytes("dos"));
+    assertArrayEquals(bytes("uno"), store.get(cf, key(1)));
+    store.flush();
+    assertArrayEquals(bytes("uno"), store.get(cf, key(1)));
+    assertArrayEquals(bytes("dos"), store.get(cf, key(2)));
+    store.delete(cf, key(1));
+    store.flush();
+    assertNull(store.get(cf, key(1)));
+    db.put(cf, key(1), bytes("behind again"));
+    assertNull("the delete is cached as an absence", store.get(cf, key(1)));
+  }
+
+  /**
+   * Random writes, deletes, range deletes and reads over a small key space through a cache far
+   * smaller than it, with full batches applied by a real writer thread: every read returns the
+   * latest write.
+   */
+  @Test
+  public void readsThroughASmallCacheAlwaysSeeTheLatestWrite() throws Exception {
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    try {
+      RocksDbStore store = new RocksDbStore(db, directory, writeOptions, readOptions, writer);
+      store.cachePointReads(cf, 32 << 10);
+      TreeMap<Integer, String> expected = new TreeMap<>();
+      Random random = new Random(5);
+      int keys = 3_000;
+      for (int i = 0; i < 120_000; i++) {
+        int k = random.nextInt(keys);
+        int op = random.nextInt(100);
+        if (op < 35) {
+          String v = "v" + i;
+          store.put(cf, key(k), bytes(v));
+          expected.put(k, v);
+        } else if (op < 45) {
+          store.delete(cf, key(k));
+          expected.remove(k);
+        } else if (op < 46) {
+          int to = Math.min(keys, k + random.nextInt(20));
+          store.deleteRange(cf, key(k), key(to));
+          expected.subMap(k, to).clear();
+        } else {
+          String v = expected.get(k);
+          byte[] read = store.get(cf, key(k));
+          if (v == null) {
+            assertNull("key " + k + " at step " + i, read);
+          } else {
+            assertArrayEquals("key " + k + " at step " + i, bytes(v), read);
+          }
+        }
+      }
+      store.flush();
+      for (int k = 0; k < keys; k++) {
+        String v = expected.get(k);
+        assertArrayEquals(v == null ? null : bytes(v), db.get(cf, key(k)));
+      }
+    } finally {
+      writer.shutdown();
+    }
   }
 
   private void fillOneBatch(RocksDbStore store, String valuePrefix) {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.worker.control.WorkerProcess \
  *     --coordinator=host:port --name=worker-1 [--bind=127.0.0.1] \
- *     [--stateBackend=rocksdb|memory] [--stateDirectory=/path]
+ *     [--stateBackend=rocksdb|memory] [--stateDirectory=/path] \
+ *     [--rocksDbBlockCacheMb=256] [--rocksDbWriteBufferMb=64] [--rocksDbReadCacheMb=16]
  * </pre>
  *
  * <p>It opens a data exchange endpoint and a control service on free ports of {@code --bind},
@@ -42,8 +43,9 @@ public final class WorkerProcess implements AutoCloseable {
   private static final long HEARTBEAT_MILLIS = 1_000;
   private static final int MISSED_HEARTBEATS_BEFORE_EXIT = 5;
   private static final long REGISTER_RETRY_MILLIS = 15_000;
-  private static final long ROCKSDB_BLOCK_CACHE_BYTES = 256L << 20;
-  private static final long ROCKSDB_WRITE_BUFFER_BYTES = 64L << 20;
+  private static final String ROCKSDB_BLOCK_CACHE_MB = "256";
+  private static final String ROCKSDB_WRITE_BUFFER_MB = "64";
+  private static final String ROCKSDB_READ_CACHE_MB = "16";
 
   private final String name;
   private final ControlChannel coordinator;
@@ -65,8 +67,9 @@ public final class WorkerProcess implements AutoCloseable {
       RocksDbStateBackendFactory rocks =
           new RocksDbStateBackendFactory(
               Paths.get(args.getOrDefault("stateDirectory", System.getProperty("java.io.tmpdir"))),
-              ROCKSDB_BLOCK_CACHE_BYTES,
-              ROCKSDB_WRITE_BUFFER_BYTES);
+              megabytes(args, "rocksDbBlockCacheMb", ROCKSDB_BLOCK_CACHE_MB, 1),
+              megabytes(args, "rocksDbWriteBufferMb", ROCKSDB_WRITE_BUFFER_MB, 1),
+              megabytes(args, "rocksDbReadCacheMb", ROCKSDB_READ_CACHE_MB, 0));
       backendFactory =
           (task, operator, range, windowCoder) ->
               rocks.create(operator, task.subtask(), range, windowCoder);
@@ -170,6 +173,22 @@ public final class WorkerProcess implements AutoCloseable {
       args.put(arg.substring(2, eq), arg.substring(eq + 1));
     }
     return args;
+  }
+
+  private static long megabytes(
+      Map<String, String> args, String key, String defaultValue, int atLeast) {
+    String value = args.getOrDefault(key, defaultValue);
+    long mb;
+    try {
+      mb = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      mb = -1;
+    }
+    if (mb < atLeast) {
+      throw new IllegalArgumentException(
+          "--" + key + " must be a whole number of MiB, at least " + atLeast + ", got '" + value + "'");
+    }
+    return mb << 20;
   }
 
   private static String required(Map<String, String> args, String key) {

@@ -1,0 +1,181 @@
+package dev.weir.state.rocksdb;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.Test;
+
+public class PointReadCacheTest {
+  private static byte[] key(int i) {
+    return ByteBuffer.allocate(6).putShort((short) (i % 128)).putInt(i).array();
+  }
+
+  private static byte[] value(int i) {
+    return ByteBuffer.allocate(8).putLong(i).array();
+  }
+
+  @Test
+  public void remembersValuesAndAbsencesFoundByReads() {
+    PointReadCache cache = new PointReadCache(1 << 20);
+    assertNull("nothing is known before a read", cache.get(key(1)));
+
+    cache.remember(key(1), value(1));
+    cache.remember(key(2), null);
+
+    assertArrayEquals(value(1), cache.get(key(1)));
+    assertSame(PointReadCache.ABSENT, cache.get(key(2)));
+    assertNull(cache.get(key(3)));
+  }
+
+  @Test
+  public void writesUpdateCachedKeysAndNeverAddOthers() {
+    PointReadCache cache = new PointReadCache(1 << 20);
+    cache.remember(key(1), value(1));
+    cache.remember(key(2), null);
+
+    cache.written(key(1), value(10));
+    cache.written(key(2), value(20));
+    cache.written(key(3), value(30));
+    cache.written(key(1), PointReadCache.ABSENT);
+
+    assertSame(PointReadCache.ABSENT, cache.get(key(1)));
+    assertArrayEquals(value(20), cache.get(key(2)));
+    assertNull("a write does not add a key no read asked for", cache.get(key(3)));
+    assertEquals(2, cache.size());
+  }
+
+  @Test
+  public void anEmptyValueIsAValueNotAnAbsence() {
+    PointReadCache cache = new PointReadCache(1 << 20);
+    byte[] empty = new byte[0];
+    cache.remember(key(1), empty);
+    assertSame(empty, cache.get(key(1)));
+  }
+
+  @Test
+  public void aZeroBudgetCachesNothing() {
+    PointReadCache cache = new PointReadCache(0);
+    cache.remember(key(1), value(1));
+    assertNull(cache.get(key(1)));
+    assertEquals(0, cache.size());
+  }
+
+  @Test
+  public void aValueLargerThanAnEighthOfTheBudgetIsNotCachedAndAWriteOfOneDropsTheKey() {
+    PointReadCache cache = new PointReadCache(64 << 10);
+    cache.remember(key(1), new byte[10_000]);
+    assertNull(cache.get(key(1)));
+
+    cache.remember(key(2), value(2));
+    cache.written(key(2), new byte[10_000]);
+    assertNull(cache.get(key(2)));
+  }
+
+  @Test
+  public void staysWithinItsBudgetWhateverIsRead() {
+    long budget = 256 << 10;
+    PointReadCache cache = new PointReadCache(budget);
+    Random random = new Random(7);
+    for (int i = 0; i < 200_000; i++) {
+      int k = random.nextInt(50_000);
+      if (cache.get(key(k)) == null) {
+        cache.remember(key(k), random.nextInt(4) == 0 ? null : new byte[random.nextInt(200)]);
+      }
+      if (random.nextInt(10) == 0) {
+        cache.written(key(random.nextInt(50_000)), new byte[random.nextInt(400)]);
+      }
+      assertTrue("used " + cache.usedBytes() + " of " + budget, cache.usedBytes() <= budget);
+    }
+    assertTrue("the cache is in use", cache.size() > 1_000);
+  }
+
+  /** Random reads, writes and deletes against a map: a cached answer is always the latest. */
+  @Test
+  public void cachedAnswersAlwaysMatchTheLatestWriteThroughEvictionsAndTableGrowth() {
+    PointReadCache cache = new PointReadCache(96 << 10);
+    Map<Integer, byte[]> stored = new HashMap<>();
+    Random random = new Random(11);
+    int hits = 0;
+    for (int i = 0; i < 300_000; i++) {
+      int k = random.nextInt(i < 100_000 ? 500 : 20_000);
+      switch (random.nextInt(4)) {
+        case 0:
+          byte[] v = value(random.nextInt());
+          stored.put(k, v);
+          cache.written(key(k), v);
+          break;
+        case 1:
+          stored.remove(k);
+          cache.written(key(k), PointReadCache.ABSENT);
+          break;
+        default:
+          byte[] cached = cache.get(key(k));
+          if (cached == null) {
+            cache.remember(key(k), stored.get(k));
+          } else {
+            hits++;
+            byte[] expected = stored.get(k);
+            if (expected == null) {
+              assertSame("key " + k + " at step " + i, PointReadCache.ABSENT, cached);
+            } else {
+              assertArrayEquals("key " + k + " at step " + i, expected, cached);
+            }
+          }
+      }
+    }
+    assertTrue("hits: " + hits, hits > 50_000);
+  }
+
+  @Test
+  public void aKeyReadAgainAndAgainStaysWhileAStreamOfOnceReadKeysGoesPast() {
+    PointReadCache cache = new PointReadCache(64 << 10);
+    byte[] hot = key(-1);
+    cache.remember(hot, value(-1));
+    for (int i = 0; i < 100_000; i++) {
+      if (cache.get(key(i)) == null) {
+        cache.remember(key(i), value(i));
+      }
+      if (i % 100 == 0) {
+        byte[] cached = cache.get(hot);
+        if (cached == null) {
+          cache.remember(hot, value(-1));
+        }
+      }
+    }
+    assertArrayEquals(value(-1), cache.get(hot));
+  }
+
+  @Test
+  public void onceTheCacheIsFullAKeyGetsInOnItsSecondMiss() {
+    PointReadCache cache = new PointReadCache(64 << 10);
+    int filled = 0;
+    while (cache.size() == filled) {
+      cache.remember(key(filled), value(filled));
+      filled++;
+    }
+    // The last remember did not add a key: the cache is full.
+    int newKey = 1_000_000;
+    cache.remember(key(newKey), value(newKey));
+    assertNull("first miss of a new key once full", cache.get(key(newKey)));
+    cache.remember(key(newKey), value(newKey));
+    assertArrayEquals("second miss", value(newKey), cache.get(key(newKey)));
+  }
+
+  @Test
+  public void clearForgetsEverything() {
+    PointReadCache cache = new PointReadCache(1 << 20);
+    for (int i = 0; i < 5_000; i++) {
+      cache.remember(key(i), value(i));
+    }
+    cache.clear();
+    assertEquals(0, cache.size());
+    assertNull(cache.get(key(1)));
+  }
+}
