@@ -29,7 +29,9 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
  * removed at the end.
  *
  * <p>Arguments (all optional): {@code --keys=10000000 --sample=100000 --blockCacheMb=256
- * --writeBufferMb=64 --parent=<dir for the temp state directory>}.
+ * --writeBufferMb=64 --readCacheMb=16 --parent=<dir for the temp state directory>}. With Weir's
+ * default read cache the second read of the sample is answered from the heap as far as the sample
+ * fits in it; {@code --readCacheMb=0} times RocksDB's block cache instead.
  */
 public final class RocksDbManyKeysRun {
   private static final StateTag<ValueState<Long>> VALUE =
@@ -48,13 +50,21 @@ public final class RocksDbManyKeysRun {
     long sample = longArg(args, "sample", 100_000);
     long blockCacheMb = longArg(args, "blockCacheMb", 256);
     long writeBufferMb = longArg(args, "writeBufferMb", 64);
+    long readCacheMb = longArg(args, "readCacheMb", 16);
     Path parent =
         Files.createTempDirectory(
             Path.of(stringArg(args, "parent", System.getProperty("java.io.tmpdir"))),
             "weir-many-keys-");
     System.out.printf(
-        "keys=%,d sample=%,d maxHeap=%,d MiB blockCache=%d MiB writeBuffers=%d MiB dir=%s%n",
-        keys, sample, Runtime.getRuntime().maxMemory() / MB, blockCacheMb, writeBufferMb, parent);
+        "keys=%,d sample=%,d maxHeap=%,d MiB blockCache=%d MiB writeBuffers=%d MiB"
+            + " readCache=%d MiB dir=%s%n",
+        keys,
+        sample,
+        Runtime.getRuntime().maxMemory() / MB,
+        blockCacheMb,
+        writeBufferMb,
+        readCacheMb,
+        parent);
 
     long writeNanos;
     long readNanos;
@@ -64,7 +74,8 @@ public final class RocksDbManyKeysRun {
     long snapshotBytes;
     try (HeapPeak heap = HeapPeak.start();
         RocksDbStateBackendFactory factory =
-            new RocksDbStateBackendFactory(parent, blockCacheMb * MB, writeBufferMb * MB)) {
+            new RocksDbStateBackendFactory(
+                parent, blockCacheMb * MB, writeBufferMb * MB, readCacheMb * MB)) {
       RocksDbKeyedStateBackend backend =
           factory.create(
               "many-keys",
@@ -87,7 +98,8 @@ public final class RocksDbManyKeysRun {
         writeNanos = System.nanoTime() - start;
 
         // The same random sample twice: first with cold caches (index, filter and data blocks read
-        // from the files), then warm (blocks in RocksDB's block cache).
+        // from the files), then warm (blocks in RocksDB's block cache, values in Weir's read cache
+        // as far as they fit).
         start = System.nanoTime();
         readSample(backend, keys, sample);
         readNanos = System.nanoTime() - start;

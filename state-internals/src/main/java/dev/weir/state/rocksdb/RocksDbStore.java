@@ -93,7 +93,9 @@ final class RocksDbStore {
 
   /**
    * Caches point reads of {@code cf} on the heap, up to {@code maxBytes} ({@link PointReadCache});
-   * every write of the family must then go through this store. Call before the first read.
+   * every write of the family must then go through {@link #put} or {@link #delete} of this store
+   * (appends write fresh keys only, which no point read has asked for), and the cache keeps the
+   * key arrays it was read with, which must not change afterwards. Call before the first read.
    */
   void cachePointReads(ColumnFamilyHandle cf, long maxBytes) {
     if (maxBytes <= 0) {
