@@ -1,5 +1,6 @@
 package dev.weir.runner;
 
+import java.io.IOException;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -22,10 +23,36 @@ public class TestWeirRunner extends PipelineRunner<WeirPipelineResult> {
         PipelineOptionsValidator.validate(WeirPipelineOptions.class, options));
   }
 
+  /**
+   * Runs the pipeline and waits for it. If the wait ends without the job ending (a test harness
+   * interrupting a test it gave up on), the job is cancelled, so it does not go on holding its
+   * cluster, threads and state directories.
+   */
   @Override
   public WeirPipelineResult run(Pipeline pipeline) {
     WeirPipelineResult result = delegate.run(pipeline);
-    result.waitUntilFinish();
+    try {
+      result.waitUntilFinish();
+    } catch (RuntimeException | Error e) {
+      if (!result.getState().isTerminal()) {
+        cancel(result, e);
+      }
+      throw e;
+    }
     return result;
+  }
+
+  private static void cancel(WeirPipelineResult result, Throwable cause) {
+    // Cancelling waits (bounded) for the job to end, which an interrupt flag would cut short.
+    boolean interrupted = Thread.interrupted();
+    try {
+      result.cancel();
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

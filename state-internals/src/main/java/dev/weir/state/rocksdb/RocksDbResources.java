@@ -28,6 +28,7 @@ public final class RocksDbResources implements AutoCloseable {
 
   private static final double HIGH_PRIORITY_RATIO = 0.1;
   private static final long METADATA_PARTITION_BYTES = 4096;
+  private static final long WAL_BYTES = 1L << 20;
   private static final List<CompressionType> COMPRESSION_PER_LEVEL =
       List.of(
           CompressionType.NO_COMPRESSION,
@@ -121,6 +122,10 @@ public final class RocksDbResources implements AutoCloseable {
         .setCreateMissingColumnFamilies(true)
         .setAllowConcurrentMemtableWrite(false)
         .setWriteBufferManager(writeBuffers)
+        // State is written without the write-ahead log, which holds only the format marker; RocksDB
+        // preallocates each log file to the write-buffer budget (64 MiB of disk per backend)
+        // unless this caps it, and with no logged writes the cap never forces a flush.
+        .setMaxTotalWalSize(WAL_BYTES)
         .setMaxBackgroundJobs(2);
   }
 
