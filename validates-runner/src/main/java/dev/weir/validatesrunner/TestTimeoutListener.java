@@ -126,6 +126,7 @@ public final class TestTimeoutListener extends RunListener {
         case 1 -> {
           recordTimeout(seconds);
           thread.interrupt();
+          interruptTimeLimitedTests();
           schedule(2, graceMillis);
         }
         case 2 -> {
@@ -139,6 +140,19 @@ public final class TestTimeoutListener extends RunListener {
         default -> {
           System.err.flush();
           Runtime.getRuntime().halt(3);
+        }
+      }
+    }
+
+    /**
+     * A test with a JUnit timeout of its own runs on a thread of JUnit's {@code FailOnTimeout};
+     * interrupting the thread that waits for it would leave the test, and the job it runs, going
+     * on in the background until the JVM exits.
+     */
+    private void interruptTimeLimitedTests() {
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (t != thread && t.getName().equals("Time-limited test")) {
+          t.interrupt();
         }
       }
     }

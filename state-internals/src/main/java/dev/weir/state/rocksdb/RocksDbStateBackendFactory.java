@@ -17,6 +17,8 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 public final class RocksDbStateBackendFactory implements AutoCloseable {
   private final Path stateDirectory;
   private final RocksDbResources resources;
+  /** Removes the state directory if the JVM exits before {@link #close()} (a job left running). */
+  private final Thread removeAtExit;
 
   /**
    * @param parent where to create this worker's state directory (e.g. a local SSD mount)
@@ -42,6 +44,18 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
       throw new RocksDbStateException("Cannot create state directory", parent, e);
     }
     this.resources = RocksDbResources.create(blockCacheBytes, writeBufferBytes, readCacheBytes);
+    Path directory = stateDirectory;
+    this.removeAtExit =
+        new Thread(
+            () -> {
+              try {
+                RocksDbKeyedStateBackend.deleteRecursively(directory);
+              } catch (RuntimeException e) {
+                // The JVM is exiting; a directory RocksDB is still writing may not go away whole.
+              }
+            },
+            "weir-remove-state-directory");
+    Runtime.getRuntime().addShutdownHook(removeAtExit);
   }
 
   public Path stateDirectory() {
@@ -74,6 +88,11 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
   /** Call after closing the backends: frees the shared native memory and removes the directory. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(removeAtExit);
+    } catch (IllegalStateException e) {
+      // Closed while the JVM exits: the hook runs anyway.
+    }
     resources.close();
     RocksDbKeyedStateBackend.deleteRecursively(stateDirectory);
   }
