@@ -89,18 +89,19 @@ public class WeirRunnerTest {
 
   @Test
   public void badOptionFailsAtRunNamingIt() {
-    Pipeline p = pipeline("--parallelism=0");
-    p.apply(Create.of(1));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.run());
-    assertThat(e.getMessage(), containsString("--parallelism"));
+    assertRunFailsNaming("--parallelism", "--parallelism=0");
   }
 
   @Test
   public void aNegativeReadCacheFailsAtRunNamingTheOption() {
-    Pipeline p = pipeline("--rocksDbReadCacheMb=-1");
+    assertRunFailsNaming("--rocksDbReadCacheMb", "--rocksDbReadCacheMb=-1");
+  }
+
+  private static void assertRunFailsNaming(String option, String arg) {
+    Pipeline p = pipeline(arg);
     p.apply(Create.of(1));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.run());
-    assertThat(e.getMessage(), containsString("--rocksDbReadCacheMb"));
+    assertThat(e.getMessage(), containsString(option));
   }
 
   @Test

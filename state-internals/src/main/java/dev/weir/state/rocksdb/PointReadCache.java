@@ -97,7 +97,8 @@ final class PointReadCache {
    * Admission once the cache is full: a key gets in on its second miss among recent ones, so a
    * read of a key seen once (a scan, or a key space far larger than the cache) does not push out
    * a key that is read again and again. Without it, reading 1,000,000 keys in turn through a
-   * cache of 130,000 replaced an entry on every read for no hit: ~1 µs more per read.
+   * cache of 130,000 replaced an entry on every read for no hit: a value read took 10 to 94 µs
+   * instead of 8 to 10.
    */
   private boolean missedBefore(int hash) {
     if (recentMisses == null) {
@@ -147,17 +148,6 @@ final class PointReadCache {
     entryBytes += cost(value) - cost(values[slot]);
     values[slot] = value;
     evictUntilWithinBudget();
-  }
-
-  /** Forgets everything. */
-  void clear() {
-    if (size > 0) {
-      allocate(INITIAL_SLOTS);
-      size = 0;
-      entryBytes = 0;
-      hand = 0;
-      recentMisses = null;
-    }
   }
 
   int size() {

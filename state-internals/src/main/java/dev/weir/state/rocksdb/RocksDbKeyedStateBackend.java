@@ -127,7 +127,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     this.store =
         new RocksDbStore(open.db, directory, open.writeOptions, open.readOptions, open.writer);
     // Value cells and collection entries (map, set) are point-read per element; timers are read
-    // by id once per set, and a fresh timer's id is new, so caching them would only churn.
+    // by id once per set, and a fresh timer's id is new, so caching them would only churn. Value
+    // cells get the larger share: a GroupByKey reads its hold and trigger cells for every element.
     store.cachePointReads(open.cf("values"), open.readCacheBytes * 3 / 4);
     store.cachePointReads(open.cf("state"), open.readCacheBytes / 4);
     this.holds =

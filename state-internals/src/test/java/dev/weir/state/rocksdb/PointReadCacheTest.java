@@ -167,15 +167,4 @@ public class PointReadCacheTest {
     cache.remember(key(newKey), value(newKey));
     assertArrayEquals("second miss", value(newKey), cache.get(key(newKey)));
   }
-
-  @Test
-  public void clearForgetsEverything() {
-    PointReadCache cache = new PointReadCache(1 << 20);
-    for (int i = 0; i < 5_000; i++) {
-      cache.remember(key(i), value(i));
-    }
-    cache.clear();
-    assertEquals(0, cache.size());
-    assertNull(cache.get(key(1)));
-  }
 }

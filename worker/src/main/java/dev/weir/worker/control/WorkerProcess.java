@@ -186,7 +186,8 @@ public final class WorkerProcess implements AutoCloseable {
     }
     if (mb < atLeast) {
       throw new IllegalArgumentException(
-          "--" + key + " must be a whole number of MiB, at least " + atLeast + ", got '" + value + "'");
+          "--" + key + " must be a whole number of MiB, at least " + atLeast + ", got '" + value
+              + "'");
     }
     return mb << 20;
   }
