@@ -4,15 +4,16 @@ import java.util.Arrays;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * A bounded heap cache of what point reads of one column family found in RocksDB, values and
+ * A bounded heap cache of what point reads of a few column families found in RocksDB, values and
  * absences alike, so a key read again skips RocksDB: a point read of a memtable holding 100,000
  * keys spends most of its ~2 µs in cache misses down the skip list, and a read of a missing key
  * also pays for a C++ exception inside RocksJava.
  *
  * <p>Only reads fill it ({@link #remember}); writes update keys it already holds ({@link
  * #written}) and never add one, so keys that are written but never point-read (list elements,
- * bag chunks) take no room. Whoever writes the family must report every write, so a cached entry
- * always equals the latest value. Used by one task thread.
+ * bag chunks) take no room. Whoever writes a cached family must report every write, so a cached
+ * entry always equals the latest value. The families share the budget, so whichever is read more
+ * holds more of it. Used by one task thread.
  *
  * <p>An open-addressing table (linear probing, deletion by backward shift) with CLOCK eviction:
  * a hit sets a bit, no list is relinked and no object is allocated per entry. The byte budget
@@ -24,8 +25,8 @@ final class PointReadCache {
 
   /** Object header and length of a byte array on a 64-bit JVM with compressed pointers. */
   private static final int ARRAY_HEADER = 16;
-  /** Slot cost: a key and a value reference, a hash and a reference bit. */
-  private static final int SLOT_BYTES = 4 + 4 + 4 + 1;
+  /** Slot cost: a key and a value reference, a hash, a family and a reference bit. */
+  private static final int SLOT_BYTES = 4 + 4 + 4 + 1 + 1;
 
   private static final int INITIAL_SLOTS = 1 << 10;
 
@@ -33,6 +34,7 @@ final class PointReadCache {
   private byte[][] keys;
   private byte[][] values;
   private int[] hashes;
+  private byte[] families;
   private boolean[] referenced;
   private int mask;
   private int size;
@@ -52,16 +54,20 @@ final class PointReadCache {
     keys = new byte[slots][];
     values = new byte[slots][];
     hashes = new int[slots];
+    families = new byte[slots];
     referenced = new boolean[slots];
     mask = slots - 1;
   }
 
-  /** The cached value of {@code key}, {@link #ABSENT} if it is known to be missing, null if unknown. */
-  byte @Nullable [] get(byte[] key) {
+  /**
+   * The cached value of {@code key} in {@code family} (a small number the caller gives each column
+   * family), {@link #ABSENT} if it is known to be missing, null if unknown.
+   */
+  byte @Nullable [] get(int family, byte[] key) {
     if (size == 0) {
       return null;
     }
-    int slot = find(key, hash(key));
+    int slot = find(family, key, hash(family, key));
     if (slot < 0) {
       return null;
     }
@@ -70,15 +76,15 @@ final class PointReadCache {
   }
 
   /** Caches what a read of {@code key} found in RocksDB: its value, or null for none. */
-  void remember(byte[] key, byte @Nullable [] value) {
+  void remember(int family, byte[] key, byte @Nullable [] value) {
     byte[] stored = value == null ? ABSENT : value;
     long cost = cost(key) + cost(stored);
     // A value that would take more than an eighth of the budget would push out many small ones.
     if (cost > maxBytes / 8) {
       return;
     }
-    int hash = hash(key);
-    int slot = find(key, hash);
+    int hash = hash(family, key);
+    int slot = find(family, key, hash);
     if (slot >= 0) {
       entryBytes += cost(stored) - cost(values[slot]);
       values[slot] = stored;
@@ -89,7 +95,7 @@ final class PointReadCache {
       return;
     }
     if (makeRoomFor(cost)) {
-      insert(key, stored, hash);
+      insert(family, key, stored, hash);
     }
   }
 
@@ -133,11 +139,11 @@ final class PointReadCache {
    * Records a write of {@code key} ({@code value} {@link #ABSENT} for a delete) if the key is
    * cached; the array must not change afterwards.
    */
-  void written(byte[] key, byte[] value) {
+  void written(int family, byte[] key, byte[] value) {
     if (size == 0) {
       return;
     }
-    int slot = find(key, hash(key));
+    int slot = find(family, key, hash(family, key));
     if (slot < 0) {
       return;
     }
@@ -168,11 +174,11 @@ final class PointReadCache {
     return ARRAY_HEADER + 4L * (recentMisses == null ? keys.length / 2 : recentMisses.length);
   }
 
-  private int find(byte[] key, int hash) {
+  private int find(int family, byte[] key, int hash) {
     int slot = hash & mask;
     byte[] candidate;
     while ((candidate = keys[slot]) != null) {
-      if (hashes[slot] == hash && Arrays.equals(candidate, key)) {
+      if (hashes[slot] == hash && families[slot] == family && Arrays.equals(candidate, key)) {
         return slot;
       }
       slot = (slot + 1) & mask;
@@ -207,7 +213,7 @@ final class PointReadCache {
     }
   }
 
-  private void insert(byte[] key, byte[] value, int hash) {
+  private void insert(int family, byte[] key, byte[] value, int hash) {
     int slot = hash & mask;
     while (keys[slot] != null) {
       slot = (slot + 1) & mask;
@@ -215,6 +221,7 @@ final class PointReadCache {
     keys[slot] = key;
     values[slot] = value;
     hashes[slot] = hash;
+    families[slot] = (byte) family;
     referenced[slot] = false;
     size++;
     entryBytes += cost(key) + cost(value);
@@ -253,6 +260,7 @@ final class PointReadCache {
         keys[hole] = keys[next];
         values[hole] = values[next];
         hashes[hole] = hashes[next];
+        families[hole] = families[next];
         referenced[hole] = referenced[next];
         hole = next;
       }
@@ -266,6 +274,7 @@ final class PointReadCache {
     byte[][] oldKeys = keys;
     byte[][] oldValues = values;
     int[] oldHashes = hashes;
+    byte[] oldFamilies = families;
     boolean[] oldReferenced = referenced;
     allocate(slots);
     for (int i = 0; i < oldKeys.length; i++) {
@@ -277,6 +286,7 @@ final class PointReadCache {
         keys[slot] = oldKeys[i];
         values[slot] = oldValues[i];
         hashes[slot] = oldHashes[i];
+        families[slot] = oldFamilies[i];
         referenced[slot] = oldReferenced[i];
       }
     }
@@ -284,7 +294,7 @@ final class PointReadCache {
   }
 
   private static long tableBytes(int slots) {
-    return (long) slots * SLOT_BYTES + 4L * ARRAY_HEADER;
+    return (long) slots * SLOT_BYTES + 5L * ARRAY_HEADER;
   }
 
   private static long cost(byte[] array) {
@@ -292,9 +302,9 @@ final class PointReadCache {
     return array == ABSENT ? 0 : ARRAY_HEADER + ((array.length + 7) & ~7);
   }
 
-  private static int hash(byte[] key) {
+  private static int hash(int family, byte[] key) {
     // Keys of one cell differ only in their last bytes; mix so every bit reaches the low ones.
-    int h = Arrays.hashCode(key);
+    int h = Arrays.hashCode(key) * 31 + family;
     h ^= h >>> 16;
     h *= 0x85ebca6b;
     h ^= h >>> 13;

@@ -126,11 +126,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     this.deleteOnClose = deleteOnClose;
     this.store =
         new RocksDbStore(open.db, directory, open.writeOptions, open.readOptions, open.writer);
-    // Value cells and collection entries (map, set) are point-read per element; timers are read
-    // by id once per set, and a fresh timer's id is new, so caching them would only churn. Value
-    // cells get the larger share: a GroupByKey reads its hold and trigger cells for every element.
-    store.cachePointReads(open.cf("values"), open.readCacheBytes * 3 / 4);
-    store.cachePointReads(open.cf("state"), open.readCacheBytes / 4);
+    // What runners point-read per element: value cells (a GroupByKey's hold and trigger cells),
+    // map and set entries, and a timer's by-id entry, read when it is set (runners re-set the same
+    // timers per element).
+    store.cachePointReads(
+        open.readCacheBytes, open.cf("values"), open.cf("state"), open.cf("timers-by-id"));
     this.holds =
         new RocksDbHoldIndex(
             store,

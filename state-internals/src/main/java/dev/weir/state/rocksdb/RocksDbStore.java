@@ -68,9 +68,9 @@ final class RocksDbStore {
   /** An applied batch, emptied, kept so the next one reuses its hash tables. */
   private @Nullable PendingWrites spare;
   private volatile boolean closing;
-  /** Column families whose point reads are cached, and their caches, index for index. */
+  /** Column families whose point reads are cached; a family's index is its number in the cache. */
   private ColumnFamilyHandle[] cachedFamilies = new ColumnFamilyHandle[0];
-  private PointReadCache[] caches = new PointReadCache[0];
+  private @Nullable PointReadCache cache;
 
   private static final Cleaner SNAPSHOT_CLEANER = Cleaner.create();
 
@@ -92,29 +92,27 @@ final class RocksDbStore {
   }
 
   /**
-   * Caches point reads of {@code cf} on the heap, up to {@code maxBytes} ({@link PointReadCache});
-   * every write of the family must then go through {@link #put} or {@link #delete} of this store
-   * (appends write fresh keys only, which no point read has asked for), and the cache keeps the
-   * key arrays it was read with, which must not change afterwards. Call before the first read.
+   * Caches point reads of {@code families} on the heap, up to {@code maxBytes} between them
+   * ({@link PointReadCache}); every write of these families must then go through {@link #put} or
+   * {@link #delete} of this store (appends write fresh keys only, which no point read has asked
+   * for), and the cache keeps the key arrays it was read with, which must not change afterwards.
+   * Call once, before the first read.
    */
-  void cachePointReads(ColumnFamilyHandle cf, long maxBytes) {
-    if (maxBytes <= 0) {
-      return;
+  void cachePointReads(long maxBytes, ColumnFamilyHandle... families) {
+    if (maxBytes > 0 && families.length > 0) {
+      cachedFamilies = families.clone();
+      cache = new PointReadCache(maxBytes);
     }
-    int n = cachedFamilies.length;
-    cachedFamilies = Arrays.copyOf(cachedFamilies, n + 1);
-    caches = Arrays.copyOf(caches, n + 1);
-    cachedFamilies[n] = cf;
-    caches[n] = new PointReadCache(maxBytes);
   }
 
-  private @Nullable PointReadCache cacheOf(ColumnFamilyHandle cf) {
+  /** The family's number in the cache, or -1 if its reads are not cached. */
+  private int cachedFamily(ColumnFamilyHandle cf) {
     for (int i = 0; i < cachedFamilies.length; i++) {
       if (cachedFamilies[i] == cf) {
-        return caches[i];
+        return i;
       }
     }
-    return null;
+    return -1;
   }
 
   RocksDB db() {
@@ -145,17 +143,17 @@ final class RocksDbStore {
     if (written != null) {
       return written == PendingWrites.DELETED ? null : written;
     }
-    PointReadCache cache = cacheOf(cf);
-    if (cache == null) {
+    int family = cachedFamily(cf);
+    if (family < 0) {
       return read(cf, key, usuallyAbsent);
     }
-    byte[] cached = cache.get(key);
+    byte[] cached = cache.get(family, key);
     if (cached != null) {
       return cached == PointReadCache.ABSENT ? null : cached;
     }
     // Neither batch holds the key, so what RocksDB has now is its latest value.
     byte[] stored = read(cf, key, usuallyAbsent);
-    cache.remember(key, stored);
+    cache.remember(family, key, stored);
     return stored;
   }
 
@@ -189,9 +187,9 @@ final class RocksDbStore {
   }
 
   private void written(ColumnFamilyHandle cf, byte[] key, byte[] value) {
-    PointReadCache cache = cacheOf(cf);
-    if (cache != null) {
-      cache.written(key, value);
+    int family = cachedFamily(cf);
+    if (family >= 0) {
+      cache.written(family, key, value);
     }
   }
 

@@ -24,58 +24,70 @@ public class PointReadCacheTest {
   @Test
   public void remembersValuesAndAbsencesFoundByReads() {
     PointReadCache cache = new PointReadCache(1 << 20);
-    assertNull("nothing is known before a read", cache.get(key(1)));
+    assertNull("nothing is known before a read", cache.get(0, key(1)));
 
-    cache.remember(key(1), value(1));
-    cache.remember(key(2), null);
+    cache.remember(0, key(1), value(1));
+    cache.remember(0, key(2), null);
 
-    assertArrayEquals(value(1), cache.get(key(1)));
-    assertSame(PointReadCache.ABSENT, cache.get(key(2)));
-    assertNull(cache.get(key(3)));
+    assertArrayEquals(value(1), cache.get(0, key(1)));
+    assertSame(PointReadCache.ABSENT, cache.get(0, key(2)));
+    assertNull(cache.get(0, key(3)));
   }
 
   @Test
   public void writesUpdateCachedKeysAndNeverAddOthers() {
     PointReadCache cache = new PointReadCache(1 << 20);
-    cache.remember(key(1), value(1));
-    cache.remember(key(2), null);
+    cache.remember(0, key(1), value(1));
+    cache.remember(0, key(2), null);
 
-    cache.written(key(1), value(10));
-    cache.written(key(2), value(20));
-    cache.written(key(3), value(30));
-    cache.written(key(1), PointReadCache.ABSENT);
+    cache.written(0, key(1), value(10));
+    cache.written(0, key(2), value(20));
+    cache.written(0, key(3), value(30));
+    cache.written(0, key(1), PointReadCache.ABSENT);
 
-    assertSame(PointReadCache.ABSENT, cache.get(key(1)));
-    assertArrayEquals(value(20), cache.get(key(2)));
-    assertNull("a write does not add a key no read asked for", cache.get(key(3)));
+    assertSame(PointReadCache.ABSENT, cache.get(0, key(1)));
+    assertArrayEquals(value(20), cache.get(0, key(2)));
+    assertNull("a write does not add a key no read asked for", cache.get(0, key(3)));
     assertEquals(2, cache.size());
+  }
+
+  @Test
+  public void theSameKeyInTwoFamiliesIsTwoEntries() {
+    PointReadCache cache = new PointReadCache(1 << 20);
+    cache.remember(0, key(1), value(1));
+    cache.remember(1, key(1), null);
+    cache.written(1, key(1), value(2));
+
+    assertArrayEquals(value(1), cache.get(0, key(1)));
+    assertArrayEquals(value(2), cache.get(1, key(1)));
+    assertNull(cache.get(2, key(1)));
   }
 
   @Test
   public void anEmptyValueIsAValueNotAnAbsence() {
     PointReadCache cache = new PointReadCache(1 << 20);
     byte[] empty = new byte[0];
-    cache.remember(key(1), empty);
-    assertSame(empty, cache.get(key(1)));
+    cache.remember(0, key(1), empty);
+    assertSame(empty, cache.get(0, key(1)));
   }
 
   @Test
   public void aZeroBudgetCachesNothing() {
     PointReadCache cache = new PointReadCache(0);
-    cache.remember(key(1), value(1));
-    assertNull(cache.get(key(1)));
+    cache.remember(0, key(1), value(1));
+    assertNull(cache.get(0, key(1)));
     assertEquals(0, cache.size());
   }
 
   @Test
   public void aValueLargerThanAnEighthOfTheBudgetIsNotCachedAndAWriteOfOneDropsTheKey() {
     PointReadCache cache = new PointReadCache(64 << 10);
-    cache.remember(key(1), new byte[10_000]);
-    assertNull(cache.get(key(1)));
+    cache.remember(0, key(1), new byte[10_000]);
+    assertNull(cache.get(0, key(1)));
 
-    cache.remember(key(2), value(2));
-    cache.written(key(2), new byte[10_000]);
-    assertNull(cache.get(key(2)));
+    cache.remember(0, key(2), value(2));
+    cache.written(0, key(2), new byte[10_000]);
+    assertNull(cache.get(0, key(2)));
   }
 
   @Test
@@ -85,11 +97,11 @@ public class PointReadCacheTest {
     Random random = new Random(7);
     for (int i = 0; i < 200_000; i++) {
       int k = random.nextInt(50_000);
-      if (cache.get(key(k)) == null) {
-        cache.remember(key(k), random.nextInt(4) == 0 ? null : new byte[random.nextInt(200)]);
+      if (cache.get(0, key(k)) == null) {
+        cache.remember(0, key(k), random.nextInt(4) == 0 ? null : new byte[random.nextInt(200)]);
       }
       if (random.nextInt(10) == 0) {
-        cache.written(key(random.nextInt(50_000)), new byte[random.nextInt(400)]);
+        cache.written(0, key(random.nextInt(50_000)), new byte[random.nextInt(400)]);
       }
       assertTrue("used " + cache.usedBytes() + " of " + budget, cache.usedBytes() <= budget);
     }
@@ -109,16 +121,16 @@ public class PointReadCacheTest {
         case 0:
           byte[] v = value(random.nextInt());
           stored.put(k, v);
-          cache.written(key(k), v);
+          cache.written(0, key(k), v);
           break;
         case 1:
           stored.remove(k);
-          cache.written(key(k), PointReadCache.ABSENT);
+          cache.written(0, key(k), PointReadCache.ABSENT);
           break;
         default:
-          byte[] cached = cache.get(key(k));
+          byte[] cached = cache.get(0, key(k));
           if (cached == null) {
-            cache.remember(key(k), stored.get(k));
+            cache.remember(0, key(k), stored.get(k));
           } else {
             hits++;
             byte[] expected = stored.get(k);
@@ -137,19 +149,19 @@ public class PointReadCacheTest {
   public void aKeyReadAgainAndAgainStaysWhileAStreamOfOnceReadKeysGoesPast() {
     PointReadCache cache = new PointReadCache(64 << 10);
     byte[] hot = key(-1);
-    cache.remember(hot, value(-1));
+    cache.remember(0, hot, value(-1));
     for (int i = 0; i < 100_000; i++) {
-      if (cache.get(key(i)) == null) {
-        cache.remember(key(i), value(i));
+      if (cache.get(0, key(i)) == null) {
+        cache.remember(0, key(i), value(i));
       }
       if (i % 100 == 0) {
-        byte[] cached = cache.get(hot);
+        byte[] cached = cache.get(0, hot);
         if (cached == null) {
-          cache.remember(hot, value(-1));
+          cache.remember(0, hot, value(-1));
         }
       }
     }
-    assertArrayEquals(value(-1), cache.get(hot));
+    assertArrayEquals(value(-1), cache.get(0, hot));
   }
 
   @Test
@@ -157,14 +169,14 @@ public class PointReadCacheTest {
     PointReadCache cache = new PointReadCache(64 << 10);
     int filled = 0;
     while (cache.size() == filled) {
-      cache.remember(key(filled), value(filled));
+      cache.remember(0, key(filled), value(filled));
       filled++;
     }
     // The last remember did not add a key: the cache is full.
     int newKey = 1_000_000;
-    cache.remember(key(newKey), value(newKey));
-    assertNull("first miss of a new key once full", cache.get(key(newKey)));
-    cache.remember(key(newKey), value(newKey));
-    assertArrayEquals("second miss", value(newKey), cache.get(key(newKey)));
+    cache.remember(0, key(newKey), value(newKey));
+    assertNull("first miss of a new key once full", cache.get(0, key(newKey)));
+    cache.remember(0, key(newKey), value(newKey));
+    assertArrayEquals("second miss", value(newKey), cache.get(0, key(newKey)));
   }
 }

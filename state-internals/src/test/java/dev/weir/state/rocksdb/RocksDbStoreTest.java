@@ -184,7 +184,7 @@ public class RocksDbStoreTest {
   public void aCachedReadIsAnsweredFromTheHeapAndWritesThroughTheStoreKeepItCurrent()
       throws Exception {
     RocksDbStore store = new RocksDbStore(db, directory, writeOptions, readOptions, Runnable::run);
-    store.cachePointReads(cf, 1 << 20);
+    store.cachePointReads(1 << 20, cf);
     store.put(cf, key(1), bytes("one"));
     store.flush();
     assertArrayEquals(bytes("one"), store.get(cf, key(1)));
@@ -220,7 +220,7 @@ public class RocksDbStoreTest {
     ExecutorService writer = Executors.newSingleThreadExecutor();
     try {
       RocksDbStore store = new RocksDbStore(db, directory, writeOptions, readOptions, writer);
-      store.cachePointReads(cf, 32 << 10);
+      store.cachePointReads(32 << 10, cf);
       TreeMap<Integer, String> expected = new TreeMap<>();
       Random random = new Random(5);
       int keys = 3_000;
