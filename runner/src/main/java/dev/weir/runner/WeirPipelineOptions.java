@@ -85,7 +85,8 @@ public interface WeirPipelineOptions extends PipelineOptions {
 
   @Description(
       "Heap cache of state point reads (value, combining and watermark-hold cells, map and set"
-          + " entries) per stateful operator subtask, in MiB (with --stateBackend=rocksdb). A key"
+          + " entries, timers by id) per stateful operator subtask, in MiB (with"
+          + " --stateBackend=rocksdb). A key"
           + " read again is answered from the heap instead of RocksDB; writes keep cached keys"
           + " current. 0 turns it off.")
   @Default.Integer(16)

@@ -41,7 +41,7 @@ public final class RocksDbResources implements AutoCloseable {
 
   /**
    * Heap for the point-read caches of one backend ({@link PointReadCache}) unless set: as much as
-   * its two write batches, enough for the values of about 100,000 keys.
+   * its two write batches, enough for the values of about 130,000 keys.
    */
   public static final long DEFAULT_READ_CACHE_BYTES = 16L << 20;
 

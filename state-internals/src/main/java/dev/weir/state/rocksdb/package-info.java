@@ -7,7 +7,7 @@
  * {@code holds} (watermark holds ordered by time within each key group). Writes are batched on the
  * heap and applied in key order, a full batch by a writer thread while the task fills the next;
  * the elements a bag gets while a batch fills are stored as one entry. Point reads of the
- * {@code values} and {@code state} families are cached on the heap ({@link
+ * {@code values}, {@code state} and {@code timers-by-id} families are cached on the heap ({@link
  * dev.weir.state.rocksdb.PointReadCache}), which every write through the store keeps current.
  */
 package dev.weir.state.rocksdb;
