@@ -40,7 +40,8 @@ final class PointReadCache {
   private int size;
   /** Bytes of the cached arrays, without the table. */
   private long entryBytes;
-  private int hand;
+  /** Xorshift state choosing the slots eviction looks at. */
+  private int random = 0x2545F491;
   /** Fingerprints of recent misses that were not admitted; see {@link #missedBefore}. */
   private int @Nullable [] recentMisses;
 
@@ -160,6 +161,18 @@ final class PointReadCache {
     return size;
   }
 
+  /** The longest run of occupied slots: what a lookup that misses may have to probe. */
+  int longestRun() {
+    int longest = 0;
+    int run = 0;
+    // Twice round, so a run that wraps past the end is counted whole.
+    for (int i = 0; i < 2 * keys.length; i++) {
+      run = keys[i & mask] == null ? 0 : run + 1;
+      longest = Math.max(longest, Math.min(run, keys.length));
+    }
+    return longest;
+  }
+
   /** Heap this cache accounts for now; at most the budget given to the constructor. */
   long usedBytes() {
     return entryBytes + usedBytesOfTables();
@@ -227,18 +240,27 @@ final class PointReadCache {
     entryBytes += cost(key) + cost(value);
   }
 
-  /** CLOCK: the hand clears reference bits until it meets an entry not used since its last pass. */
+  /**
+   * CLOCK by sampling: looks at random slots, clearing the reference bit of used entries, until it
+   * meets an entry not used since its bit was last cleared. Every entry is equally likely to be
+   * looked at, wherever it sits. Evicting where a hand sweeping the table had got to, or the
+   * first entry after a random slot, favours the first entry of each run of occupied slots, while
+   * inserts lengthen runs in proportion to their length: runs grew to thousands of slots and a
+   * lookup that missed probed them all (reads 100x slower once a cache of timer ids was full).
+   */
   private void evictOne() {
     while (true) {
-      if (keys[hand] != null) {
-        if (!referenced[hand]) {
-          // The backward shift may move a later entry into this slot; the hand looks at it next.
-          remove(hand);
+      random ^= random << 13;
+      random ^= random >>> 17;
+      random ^= random << 5;
+      int slot = random & mask;
+      if (keys[slot] != null) {
+        if (!referenced[slot]) {
+          remove(slot);
           return;
         }
-        referenced[hand] = false;
+        referenced[slot] = false;
       }
-      hand = (hand + 1) & mask;
     }
   }
 
@@ -290,7 +312,6 @@ final class PointReadCache {
         referenced[slot] = oldReferenced[i];
       }
     }
-    hand = 0;
   }
 
   private static long tableBytes(int slots) {

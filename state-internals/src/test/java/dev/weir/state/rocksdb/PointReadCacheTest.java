@@ -7,7 +7,10 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.Test;
@@ -15,6 +18,19 @@ import org.junit.Test;
 public class PointReadCacheTest {
   private static byte[] key(int i) {
     return ByteBuffer.allocate(6).putShort((short) (i % 128)).putInt(i).array();
+  }
+
+  /** A timer's by-id key: key group, key, namespace, timer id, family, domain. */
+  private static byte[] timerId(int i) {
+    byte[] key = ByteBuffer.allocate(4).putInt(i).array();
+    return new KeyBytesWriter(32)
+        .keyGroup(i % 128)
+        .lengthPrefixed(key)
+        .lengthPrefixed("/")
+        .lengthPrefixed("timer")
+        .lengthPrefixed("")
+        .oneByte(0)
+        .toBytes();
   }
 
   private static byte[] value(int i) {
@@ -162,6 +178,40 @@ public class PointReadCacheTest {
       }
     }
     assertArrayEquals(value(-1), cache.get(0, hot));
+  }
+
+  /**
+   * Timers set and fired over a key space larger than the cache: every set grows a cached entry
+   * (absent to a value) and evicts. Evicting where a hand sweeping the table in order had got to
+   * crowded the slots ahead of it, and probe runs grew to hundreds of slots.
+   */
+  @Test
+  public void evictionUnderChurnKeepsProbeRunsShort() {
+    PointReadCache cache = new PointReadCache(4 << 20);
+    int keys = 250_000;
+    // Each key in turn, in a fixed shuffled order, as the state benchmark visits them.
+    List<Integer> order = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      order.add(k);
+    }
+    Collections.shuffle(order, new Random(3));
+    byte[] times = new byte[16];
+    int longest = 0;
+    for (int i = 0; i < 1_000_000; i++) {
+      byte[] id = timerId(order.get(i % keys));
+      if (cache.get(0, id) == null) {
+        cache.remember(0, id, null);
+      }
+      cache.written(0, id, times);
+      cache.written(0, id, PointReadCache.ABSENT);
+      if (i % 50_000 == 0) {
+        longest = Math.max(longest, cache.longestRun());
+      }
+    }
+    // Holding a fraction of the keys, so most reads missed and many entries were evicted.
+    assertTrue("entries " + cache.size(), cache.size() > 20_000 && cache.size() < keys / 2);
+    System.out.println("longest probe run: " + longest);
+    assertTrue("longest probe run " + longest, longest < 100);
   }
 
   @Test
