@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import dev.weir.state.KeyGroupRange;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -17,8 +19,11 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 public final class RocksDbStateBackendFactory implements AutoCloseable {
   private final Path stateDirectory;
   private final RocksDbResources resources;
+  private static final long CLOSE_WAIT_SECONDS = 10;
+
   /** Removes the state directory if the JVM exits before {@link #close()} (a job left running). */
   private final Thread removeAtExit;
+  private final ReentrantLock closing = new ReentrantLock();
 
   /**
    * @param parent where to create this worker's state directory (e.g. a local SSD mount)
@@ -44,17 +49,7 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
       throw new RocksDbStateException("Cannot create state directory", parent, e);
     }
     this.resources = RocksDbResources.create(blockCacheBytes, writeBufferBytes, readCacheBytes);
-    Path directory = stateDirectory;
-    this.removeAtExit =
-        new Thread(
-            () -> {
-              try {
-                RocksDbKeyedStateBackend.deleteRecursively(directory);
-              } catch (RuntimeException e) {
-                // The JVM is exiting; a directory RocksDB is still writing may not go away whole.
-              }
-            },
-            "weir-remove-state-directory");
+    this.removeAtExit = new Thread(this::removeAtExit, "weir-remove-state-directory");
     Runtime.getRuntime().addShutdownHook(removeAtExit);
   }
 
@@ -91,9 +86,30 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
     try {
       Runtime.getRuntime().removeShutdownHook(removeAtExit);
     } catch (IllegalStateException e) {
-      // Closed while the JVM exits: the hook runs anyway.
+      // Closed while the JVM exits: the hook runs anyway, and waits for this close.
     }
-    resources.close();
-    RocksDbKeyedStateBackend.deleteRecursively(stateDirectory);
+    closing.lock();
+    try {
+      resources.close();
+      RocksDbKeyedStateBackend.deleteRecursively(stateDirectory);
+    } finally {
+      closing.unlock();
+    }
+  }
+
+  private void removeAtExit() {
+    // If close() is running (from a worker's own shutdown hook), let it finish first, but never
+    // hold up the JVM's exit for long.
+    boolean locked = false;
+    try {
+      locked = closing.tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+      RocksDbKeyedStateBackend.deleteRecursively(stateDirectory);
+    } catch (InterruptedException | RuntimeException e) {
+      // The JVM is exiting; a directory RocksDB is still writing may not go away whole.
+    } finally {
+      if (locked) {
+        closing.unlock();
+      }
+    }
   }
 }
