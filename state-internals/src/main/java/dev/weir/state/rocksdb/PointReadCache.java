@@ -132,8 +132,8 @@ final class PointReadCache {
   /** Whether the table may double, and an entry costing {@code cost} would then fit. */
   private boolean fitsGrown(long cost) {
     long grown = tableBytes(keys.length * 2);
-    long misses = ARRAY_HEADER + 4L * (recentMisses == null ? keys.length : recentMisses.length);
-    return grown <= maxBytes / 2 && entryBytes + cost + grown + misses <= maxBytes;
+    return grown <= maxBytes / 2
+        && entryBytes + cost + grown + missesBytes(keys.length * 2) <= maxBytes;
   }
 
   /**
@@ -179,12 +179,15 @@ final class PointReadCache {
   }
 
   private long usedBytesOfTables() {
-    return tableBytes(keys.length) + missesBytes();
+    return tableBytes(keys.length) + missesBytes(keys.length);
   }
 
-  /** The table of recent misses, or while there is none the one that would be allocated now. */
-  private long missesBytes() {
-    return ARRAY_HEADER + 4L * (recentMisses == null ? keys.length / 2 : recentMisses.length);
+  /**
+   * The table of recent misses, or while there is none the one that would be allocated with a
+   * table of {@code slots}.
+   */
+  private long missesBytes(int slots) {
+    return ARRAY_HEADER + 4L * (recentMisses == null ? slots / 2 : recentMisses.length);
   }
 
   private int find(int family, byte[] key, int hash) {
@@ -227,17 +230,26 @@ final class PointReadCache {
   }
 
   private void insert(int family, byte[] key, byte[] value, int hash) {
+    put(freeSlot(hash), key, value, hash, (byte) family, false);
+    size++;
+    entryBytes += cost(key) + cost(value);
+  }
+
+  /** The first empty slot from {@code hash}'s home on: where an entry with that hash goes. */
+  private int freeSlot(int hash) {
     int slot = hash & mask;
     while (keys[slot] != null) {
       slot = (slot + 1) & mask;
     }
+    return slot;
+  }
+
+  private void put(int slot, byte[] key, byte[] value, int hash, byte family, boolean used) {
     keys[slot] = key;
     values[slot] = value;
     hashes[slot] = hash;
-    families[slot] = (byte) family;
-    referenced[slot] = false;
-    size++;
-    entryBytes += cost(key) + cost(value);
+    families[slot] = family;
+    referenced[slot] = used;
   }
 
   /**
@@ -279,11 +291,7 @@ final class PointReadCache {
       boolean homeAfterHole =
           hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
       if (!homeAfterHole) {
-        keys[hole] = keys[next];
-        values[hole] = values[next];
-        hashes[hole] = hashes[next];
-        families[hole] = families[next];
-        referenced[hole] = referenced[next];
+        put(hole, keys[next], values[next], hashes[next], families[next], referenced[next]);
         hole = next;
       }
     }
@@ -301,15 +309,13 @@ final class PointReadCache {
     allocate(slots);
     for (int i = 0; i < oldKeys.length; i++) {
       if (oldKeys[i] != null) {
-        int slot = oldHashes[i] & mask;
-        while (keys[slot] != null) {
-          slot = (slot + 1) & mask;
-        }
-        keys[slot] = oldKeys[i];
-        values[slot] = oldValues[i];
-        hashes[slot] = oldHashes[i];
-        families[slot] = oldFamilies[i];
-        referenced[slot] = oldReferenced[i];
+        put(
+            freeSlot(oldHashes[i]),
+            oldKeys[i],
+            oldValues[i],
+            oldHashes[i],
+            oldFamilies[i],
+            oldReferenced[i]);
       }
     }
   }

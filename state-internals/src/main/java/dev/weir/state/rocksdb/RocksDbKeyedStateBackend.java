@@ -74,17 +74,14 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     final RocksDB db;
     final List<ColumnFamilyHandle> handles;
     final Executor writer;
-    final long readCacheBytes;
 
     OpenDatabase(
         DBOptions dbOptions,
         List<ColumnFamilyOptions> familyOptions,
         RocksDB db,
         List<ColumnFamilyHandle> handles,
-        Executor writer,
-        long readCacheBytes) {
+        Executor writer) {
       this.writer = writer;
-      this.readCacheBytes = readCacheBytes;
       this.dbOptions = dbOptions;
       this.familyOptions = familyOptions;
       this.db = db;
@@ -119,7 +116,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       KeyGroupRange range,
       OpenDatabase open,
       Coder<? extends BoundedWindow> windowCoder,
-      boolean deleteOnClose) {
+      boolean deleteOnClose,
+      long readCacheBytes) {
     this.directory = directory;
     this.range = range;
     this.open = open;
@@ -130,7 +128,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     // map and set entries, and a timer's by-id entry, read when it is set (runners re-set the same
     // timers per element).
     store.cachePointReads(
-        open.readCacheBytes, open.cf("values"), open.cf("state"), open.cf("timers-by-id"));
+        readCacheBytes, open.cf("values"), open.cf("state"), open.cf("timers-by-id"));
     this.holds =
         new RocksDbHoldIndex(
             store,
@@ -161,7 +159,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       Coder<? extends BoundedWindow> windowCoder,
       boolean deleteOnClose) {
     OpenDatabase db = openDatabase(directory, resources, false);
-    return new RocksDbKeyedStateBackend(directory, range, db, windowCoder, deleteOnClose);
+    return new RocksDbKeyedStateBackend(
+        directory, range, db, windowCoder, deleteOnClose, resources.readCacheBytes());
   }
 
   /**
@@ -185,7 +184,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       db.close();
       throw e;
     }
-    return new RocksDbKeyedStateBackend(directory, range, db, windowCoder, deleteOnClose);
+    return new RocksDbKeyedStateBackend(
+        directory, range, db, windowCoder, deleteOnClose, resources.readCacheBytes());
   }
 
   private static OpenDatabase openDatabase(
@@ -242,8 +242,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
           readOnly
               ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
               : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-      return new OpenDatabase(
-          dbOptions, familyOptions, db, handles, resources.writer(), resources.readCacheBytes());
+      return new OpenDatabase(dbOptions, familyOptions, db, handles, resources.writer());
     } catch (RocksDBException e) {
       familyOptions.forEach(ColumnFamilyOptions::close);
       dbOptions.close();
