@@ -15,7 +15,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * }</pre>
  *
  * <p>See {@link WordCountOptions} for the options; every Weir option ({@code --parallelism},
- * {@code --numWorkers}, ...) works too.
+ * {@code --embeddedWorkers}, ...) works too.
  */
 public final class WordCount {
   private WordCount() {}
