@@ -230,7 +230,7 @@ public class WeirOptionsBesideOtherOptionsTest {
     return Character.toLowerCase(name.charAt(0)) + name.substring(1);
   }
 
-  /** Annotations Beam's PipelineOptionsFactory requires every declaration of a property to share. */
+  /** Annotations Beam's PipelineOptionsFactory requires all declarations of a property to share. */
   private static Set<Annotation> beamCheckedAnnotations(Method getter) {
     return Arrays.stream(getter.getAnnotations())
         .filter(
