@@ -59,21 +59,33 @@ public class KafkaWindowedCountOnWeirTest {
     assertEquals(
         PipelineResult.State.DONE, result.waitUntilFinish(Duration.standardSeconds(120)));
 
-    List<String> expected = WindowedCountPipeline.expectedOutput(START, RECORDS);
+    List<String> expected = WindowedCountPipeline.expectedOutput(START, 0, RECORDS);
     assertEquals(expected, sortedValues(broker.readTopic(output, expected.size(), OUTPUT_WAIT)));
   }
 
   @Test
   public void unboundedReadWritesEachWindowOnceItsWatermarkPassesUntilCancelled()
       throws Exception {
-    String input = "unbounded-in";
-    String output = "unbounded-out";
+    runUnboundedUntilComplete("unbounded", WindowedCountPipeline.create());
+  }
+
+  /**
+   * Four subtasks read two partitions: KafkaIO gives two splits, so two subtasks read nothing. They
+   * must not hold the watermark back, or no window would ever fire.
+   */
+  @Test
+  public void subtasksWithoutPartitionsDoNotHoldBackTheWatermark() throws Exception {
+    runUnboundedUntilComplete("spare", WindowedCountPipeline.create("--parallelism=4"));
+  }
+
+  private void runUnboundedUntilComplete(String name, Pipeline pipeline) throws Exception {
+    String input = name + "-in";
+    String output = name + "-out";
     broker.createTopic(input, WindowedCountPipeline.PARTITIONS);
     broker.createTopic(output, 1);
     // Half of the input is there before the job starts, half arrives while it runs.
     broker.produce(WindowedCountPipeline.input(input, START, 0, RECORDS / 2));
 
-    Pipeline pipeline = WindowedCountPipeline.create();
     WindowedCountPipeline.apply(
         pipeline,
         WindowedCountPipeline.read(broker.bootstrapServers(), input),
@@ -82,7 +94,7 @@ public class KafkaWindowedCountOnWeirTest {
     PipelineResult result = pipeline.run();
     try {
       broker.produce(WindowedCountPipeline.input(input, START, RECORDS / 2, RECORDS));
-      List<String> expected = WindowedCountPipeline.expectedOutput(START, RECORDS);
+      List<String> expected = WindowedCountPipeline.expectedOutput(START, 0, RECORDS);
       List<String> written = sortedValues(broker.readTopic(output, expected.size(), OUTPUT_WAIT));
       assertEquals(expected, written);
       assertEquals("an unbounded job runs until cancelled", null, terminalState(result));

@@ -51,12 +51,12 @@ final class WindowedCountPipeline {
   }
 
   /**
-   * What the pipeline writes for records 0 to {@code count - 1}: one line per key and window,
-   * {@code key window-start count}, sorted.
+   * What the pipeline writes for records {@code from} to {@code to - 1} of {@link #input}: one
+   * line per key and window, {@code key window-start count}, sorted.
    */
-  static List<String> expectedOutput(Instant start, int count) {
+  static List<String> expectedOutput(Instant start, int from, int to) {
     Map<String, Long> counts = new TreeMap<>();
-    for (int i = 0; i < count; i++) {
+    for (int i = from; i < to; i++) {
       long t = timestamp(start, i);
       Instant windowStart = new Instant(t - Math.floorMod(t, WINDOW.getMillis()));
       counts.merge(key(i) + " " + windowStart, 1L, Long::sum);
@@ -66,9 +66,12 @@ final class WindowedCountPipeline {
     return lines;
   }
 
-  /** A pipeline on Weir's embedded cluster. */
-  static Pipeline create() {
-    return Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=WeirRunner").create());
+  /** A pipeline on Weir's embedded cluster, with Weir's options in {@code args}. */
+  static Pipeline create(String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "--runner=WeirRunner";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return Pipeline.create(PipelineOptionsFactory.fromArgs(all).create());
   }
 
   /**
