@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.AfterClass;
@@ -22,8 +23,10 @@ import org.junit.Test;
  */
 public class KafkaWindowedCountOnWeirTest {
   private static final int RECORDS = 600;
-  // Long past: once a partition is caught up its watermark jumps to the wall clock, past every
-  // window of the input, so the last windows fire without more input.
+  // Long past: with KafkaIO's CreateTime policy, once a partition is caught up its watermark
+  // jumps to the wall clock, past every window of the input, so the last windows fire without
+  // more input.
+  // Window-aligned, so the first window holds exactly the first RECORDS_PER_WINDOW records.
   private static final Instant START = Instant.parse("2020-01-01T00:00:00Z");
   private static final java.time.Duration OUTPUT_WAIT = java.time.Duration.ofSeconds(90);
 
@@ -78,13 +81,58 @@ public class KafkaWindowedCountOnWeirTest {
     runUnboundedUntilComplete("spare", WindowedCountPipeline.create("--parallelism=4"));
   }
 
+  /**
+   * Half of the input is in the topic before the job starts; the job writes the first window's
+   * counts (the only window the first half closes), and then the other half arrives, with a last
+   * record per partition stamped an hour after the input, which moves the watermarks past every
+   * window of the input (its own window never closes, so it is never written).
+   */
+  @Test
+  public void recordsArrivingWhileTheJobRunsAreCountedInTheirWindows() throws Exception {
+    String input = "live-in";
+    String output = "live-out";
+    broker.createTopic(input, WindowedCountPipeline.PARTITIONS);
+    broker.createTopic(output, 1);
+    broker.produce(WindowedCountPipeline.input(input, START, 0, RECORDS / 2));
+
+    Pipeline pipeline = WindowedCountPipeline.create();
+    WindowedCountPipeline.apply(
+        pipeline,
+        WindowedCountPipeline.read(broker.bootstrapServers(), input)
+            .withTimestampPolicyFactory(new CreateTimeWatermark()),
+        broker.bootstrapServers(),
+        output);
+    PipelineResult result = pipeline.run();
+    try {
+      List<String> firstWindow =
+          WindowedCountPipeline.expectedOutput(START, 0, WindowedCountPipeline.RECORDS_PER_WINDOW);
+      assertEquals(
+          firstWindow, sortedValues(broker.readTopic(output, firstWindow.size(), OUTPUT_WAIT)));
+      broker.produce(WindowedCountPipeline.input(input, START, RECORDS / 2, RECORDS));
+      Instant afterInput = START.plus(Duration.standardHours(1));
+      List<ProducerRecord<String, String>> closing = new ArrayList<>();
+      for (int partition = 0; partition < WindowedCountPipeline.PARTITIONS; partition++) {
+        closing.add(
+            new ProducerRecord<>(input, partition, afterInput.getMillis(), "closing", "closing"));
+      }
+      broker.produce(closing);
+      assertWritesExactly(output, result);
+    } finally {
+      assertEquals(PipelineResult.State.CANCELLED, result.cancel());
+    }
+  }
+
+  /**
+   * All of the input is in the topic before the job starts: with KafkaIO's CreateTime policy a
+   * partition's watermark moves to the wall clock once the reader finds it caught up, so records
+   * that came later with these old timestamps would be late.
+   */
   private void runUnboundedUntilComplete(String name, Pipeline pipeline) throws Exception {
     String input = name + "-in";
     String output = name + "-out";
     broker.createTopic(input, WindowedCountPipeline.PARTITIONS);
     broker.createTopic(output, 1);
-    // Half of the input is there before the job starts, half arrives while it runs.
-    broker.produce(WindowedCountPipeline.input(input, START, 0, RECORDS / 2));
+    broker.produce(WindowedCountPipeline.input(input, START, 0, RECORDS));
 
     WindowedCountPipeline.apply(
         pipeline,
@@ -93,14 +141,17 @@ public class KafkaWindowedCountOnWeirTest {
         output);
     PipelineResult result = pipeline.run();
     try {
-      broker.produce(WindowedCountPipeline.input(input, START, RECORDS / 2, RECORDS));
-      List<String> expected = WindowedCountPipeline.expectedOutput(START, 0, RECORDS);
-      List<String> written = sortedValues(broker.readTopic(output, expected.size(), OUTPUT_WAIT));
-      assertEquals(expected, written);
-      assertEquals("an unbounded job runs until cancelled", null, terminalState(result));
+      assertWritesExactly(output, result);
     } finally {
       assertEquals(PipelineResult.State.CANCELLED, result.cancel());
     }
+  }
+
+  private static void assertWritesExactly(String output, PipelineResult result) {
+    List<String> expected = WindowedCountPipeline.expectedOutput(START, 0, RECORDS);
+    List<String> written = sortedValues(broker.readTopic(output, expected.size(), OUTPUT_WAIT));
+    assertEquals(expected, written);
+    assertEquals("an unbounded job runs until cancelled", null, terminalState(result));
   }
 
   private static PipelineResult.State terminalState(PipelineResult result) {

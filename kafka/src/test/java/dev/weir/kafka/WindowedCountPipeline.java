@@ -32,6 +32,8 @@ final class WindowedCountPipeline {
   static final int PARTITIONS = 2;
   private static final int KEYS = 3;
   private static final long SPACING_MILLIS = 50;
+  /** Records 0 to 199 fall in the first window from a window-aligned start, 200 to 399 in the next. */
+  static final int RECORDS_PER_WINDOW = (int) (WINDOW.getMillis() / SPACING_MILLIS);
 
   private WindowedCountPipeline() {}
 
