@@ -15,8 +15,7 @@ import org.joda.time.Instant;
  * a test that produces while its job runs cannot tell when the reader will find the partition
  * idle, so it uses this policy and ends its input with a record stamped after every window.
  */
-final class CreateTimeWatermark
-    implements TimestampPolicyFactory<String, String> {
+final class CreateTimeWatermark implements TimestampPolicyFactory<String, String> {
   private static final long serialVersionUID = 1L;
 
   @Override

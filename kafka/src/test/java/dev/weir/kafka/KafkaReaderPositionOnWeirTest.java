@@ -121,7 +121,9 @@ public class KafkaReaderPositionOnWeirTest {
     void readUntilDone(UnboundedReadPlan plan) throws Exception {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
       UnboundedReadOperator op = new UnboundedReadOperator(plan, from);
-      op.open(new SourceSubtaskContext(element -> emitted.add((KafkaRecord<?, ?>) element.getValue())));
+      op.open(
+          new SourceSubtaskContext(
+              element -> emitted.add((KafkaRecord<?, ?>) element.getValue())));
       SourceControl control =
           new SourceControl() {
             @Override

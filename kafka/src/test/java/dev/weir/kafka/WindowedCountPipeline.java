@@ -32,7 +32,7 @@ final class WindowedCountPipeline {
   static final int PARTITIONS = 2;
   private static final int KEYS = 3;
   private static final long SPACING_MILLIS = 50;
-  /** Records 0 to 199 fall in the first window from a window-aligned start, 200 to 399 in the next. */
+  /** From a window-aligned start, records 0 to 199 fall in the first window, 200 to 399 next. */
   static final int RECORDS_PER_WINDOW = (int) (WINDOW.getMillis() / SPACING_MILLIS);
 
   private WindowedCountPipeline() {}
@@ -124,7 +124,9 @@ final class WindowedCountPipeline {
   private static final class FormatCount extends DoFn<KV<String, Long>, KV<String, String>> {
     @ProcessElement
     public void process(
-        @Element KV<String, Long> count, IntervalWindow window, OutputReceiver<KV<String, String>> out) {
+        @Element KV<String, Long> count,
+        IntervalWindow window,
+        OutputReceiver<KV<String, String>> out) {
       out.output(
           KV.of(count.getKey(), count.getKey() + " " + window.start() + " " + count.getValue()));
     }
