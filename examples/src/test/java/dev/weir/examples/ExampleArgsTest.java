@@ -1,0 +1,32 @@
+package dev.weir.examples;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.weir.runner.TestWeirRunner;
+import dev.weir.runner.WeirRunner;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.junit.Test;
+
+public class ExampleArgsTest {
+
+  @Test
+  public void noRunnerArgumentMeansWeirEvenWithTheDirectRunnerOnTheClassPath() {
+    // This module's tests have the DirectRunner on the class path, Beam's own default.
+    WordCountOptions options = ExampleArgs.parse(new String[] {"--output=/tmp/x"}, WordCountOptions.class);
+
+    assertEquals(WeirRunner.class, options.getRunner());
+    assertEquals("/tmp/x", options.getOutput());
+  }
+
+  @Test
+  public void anExplicitRunnerWins() {
+    assertEquals(
+        DirectRunner.class,
+        ExampleArgs.parse(new String[] {"--runner=DirectRunner"}, WordCountOptions.class)
+            .getRunner());
+    assertEquals(
+        TestWeirRunner.class,
+        ExampleArgs.parse(new String[] {"--runner=TestWeirRunner"}, WordCountOptions.class)
+            .getRunner());
+  }
+}
