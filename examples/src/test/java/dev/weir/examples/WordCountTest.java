@@ -93,19 +93,7 @@ public class WordCountTest {
         .as(WordCountOptions.class);
   }
 
-  /** All lines of every {@code <prefix>-SSSSS-of-NNNNN} shard, sorted. */
   private static List<String> sortedLinesOfShards(Path prefix) throws IOException {
-    List<String> lines = new ArrayList<>();
-    List<Path> shards = new ArrayList<>();
-    try (DirectoryStream<Path> dir =
-        Files.newDirectoryStream(prefix.getParent(), prefix.getFileName() + "-*-of-*")) {
-      dir.forEach(shards::add);
-    }
-    assertThat("no output shards under " + prefix, shards, not(empty()));
-    for (Path shard : shards) {
-      lines.addAll(Files.readAllLines(shard, StandardCharsets.UTF_8));
-    }
-    Collections.sort(lines);
-    return lines;
+    return OutputFiles.sortedLines(prefix);
   }
 }
