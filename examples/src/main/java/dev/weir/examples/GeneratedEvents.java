@@ -82,6 +82,16 @@ final class GeneratedEvents extends UnboundedSource<String, GeneratedEvents.Posi
     return split + n * splits;
   }
 
+  /**
+   * How many events one of {@code splits} splits may have made {@code elapsedNanos} after it
+   * started, at {@code eventsPerSecond} over all splits: its share of the rate, plus a first burst
+   * of a tenth of a second's share (at least one event), so a reader starts at once.
+   */
+  static long due(long elapsedNanos, int eventsPerSecond, int splits) {
+    double perSecond = (double) eventsPerSecond / splits;
+    return (long) (elapsedNanos / 1e9 * perSecond) + Math.max(1, (long) (perSecond / 10));
+  }
+
   /** How many events a split has made so far; its reader resumes from here. */
   static final class Position implements UnboundedSource.CheckpointMark {
     final long emitted;
@@ -99,7 +109,7 @@ final class GeneratedEvents extends UnboundedSource<String, GeneratedEvents.Posi
   private static final class Reader extends UnboundedReader<String> {
     private final GeneratedEvents source;
     private long emitted;
-    private long startMillis;
+    private long startNanos;
     private long emittedAtStart;
     private @Nullable String current;
     private Instant currentTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -111,7 +121,7 @@ final class GeneratedEvents extends UnboundedSource<String, GeneratedEvents.Posi
 
     @Override
     public boolean start() {
-      startMillis = System.currentTimeMillis();
+      startNanos = System.nanoTime();
       emittedAtStart = emitted;
       return advance();
     }
@@ -131,11 +141,10 @@ final class GeneratedEvents extends UnboundedSource<String, GeneratedEvents.Posi
       return source.maxEvents > 0 && source.index(emitted) >= source.maxEvents;
     }
 
-    /** Whether this split's share of {@code eventsPerSecond} allows one more event now. */
     private boolean due() {
-      long elapsedMillis = System.currentTimeMillis() - startMillis;
-      double allowed = elapsedMillis / 1000.0 * source.eventsPerSecond / source.splits;
-      return emitted - emittedAtStart < allowed + 1;
+      long elapsedNanos = System.nanoTime() - startNanos;
+      return emitted - emittedAtStart
+          < GeneratedEvents.due(elapsedNanos, source.eventsPerSecond, source.splits);
     }
 
     @Override

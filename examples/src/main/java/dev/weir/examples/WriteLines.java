@@ -14,8 +14,9 @@ import org.joda.time.Duration;
  * Writes an example's output lines under a prefix. A bounded collection is written once, as
  * {@code <prefix>-SSSSS-of-NNNNN}. An unbounded one never ends, so it is cut into event-time
  * windows of {@code window} and each window's lines go to files of their own as the watermark
- * passes it; lines that come later (late panes upstream) go to further pane files of the same
- * window, up to {@code allowedLateness}.
+ * passes it, named {@code <prefix>-<start>-<end>-pane-<index>[-last]-SSSSS-of-NNNNN}; lines that
+ * come later (late panes upstream) go to further pane files of the same window, up to {@code
+ * allowedLateness}.
  */
 public final class WriteLines extends PTransform<PCollection<String>, PDone> {
   private final String prefix;
@@ -47,6 +48,8 @@ public final class WriteLines extends PTransform<PCollection<String>, PDone> {
                         .withLateFirings(AfterPane.elementCountAtLeast(1)))
                 .withAllowedLateness(allowedLateness)
                 .discardingFiredPanes())
-        .apply("WriteWindows", TextIO.write().to(prefix).withWindowedWrites().withNumShards(1));
+        .apply(
+            "WriteWindows",
+            TextIO.write().to(prefix + "-").withWindowedWrites().withNumShards(1));
   }
 }
