@@ -75,4 +75,24 @@ public class FlagSuspiciousCardsTest {
             "2026-03-02T09:30:20.000Z,card-4,small-then-large,0.10,500.00"),
         OutputFiles.sortedLines(output));
   }
+
+  @Test
+  public void mainOnTheGeneratorFlagsThePlantedPatterns() throws IOException {
+    Path output = tmp.getRoot().toPath().resolve("generated");
+
+    PipelineResult result =
+        FraudDetection.run(
+            "--source=generator", "--maxEvents=1000", "--eventsPerSecond=5000", "--output=" + output);
+
+    assertEquals(PipelineResult.State.DONE, result.getState());
+    // Indexes 0..999, one a second from 00:00:00, card i % 50 (each card every 50 s, so never 3
+    // within 60 s), amounts 1.00..200.99 (neither small nor large) except the planted ones:
+    // index 10 (card-10, 00:00:10) pays 0.42 and index 60 (card-10, 00:01:00) 742.00, 50 s later;
+    // indexes 500..502 (00:08:20..00:08:22) go to card-burst, its 3rd within 60 s at 00:08:22.
+    assertEquals(
+        List.of(
+            "2026-03-02T00:01:00.000Z,card-10,small-then-large,0.42,742.00",
+            "2026-03-02T00:08:22.000Z,card-burst,rapid,3"),
+        OutputFiles.sortedLines(output));
+  }
 }

@@ -77,4 +77,38 @@ public class JoinFeatureRowsTest {
             "2026-03-02T09:10:00.000Z,2026-03-02T09:20:00.000Z,ben,book,1,1,1"),
         OutputFiles.sortedLines(output));
   }
+
+  @Test
+  public void mainOnTheGeneratorBuildsRowsOfTheFirstInteractions() throws IOException {
+    Path output = tmp.getRoot().toPath().resolve("generated");
+
+    PipelineResult result =
+        RecommendationFeatures.run(
+            "--source=generator", "--maxEvents=10", "--eventsPerSecond=5000", "--output=" + output);
+
+    assertEquals(PipelineResult.State.DONE, result.getState());
+    // Indexes 0..9 at 00:00:00..00:00:18, user-(i % 7) with item-(i % 5): ten distinct pairs,
+    // all in the windows [23:55, 00:05) and [00:00, 00:10). user-0, -1, -2 interact twice (i and
+    // i + 7), the others once; every item twice (i and i + 5).
+    List<String> perWindow =
+        List.of(
+            ",user-0,item-0,2,2,1",
+            ",user-0,item-2,2,2,1",
+            ",user-1,item-1,2,2,1",
+            ",user-1,item-3,2,2,1",
+            ",user-2,item-2,2,2,1",
+            ",user-2,item-4,2,2,1",
+            ",user-3,item-3,1,2,1",
+            ",user-4,item-4,1,2,1",
+            ",user-5,item-0,1,2,1",
+            ",user-6,item-1,1,2,1");
+    List<String> expected = new java.util.ArrayList<>();
+    for (String window :
+        List.of(
+            "2026-03-01T23:55:00.000Z,2026-03-02T00:05:00.000Z",
+            "2026-03-02T00:00:00.000Z,2026-03-02T00:10:00.000Z")) {
+      perWindow.forEach(row -> expected.add(window + row));
+    }
+    assertEquals(expected, OutputFiles.sortedLines(output));
+  }
 }

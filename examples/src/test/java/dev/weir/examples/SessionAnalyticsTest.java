@@ -36,4 +36,24 @@ public class SessionAnalyticsTest {
             "carol,2026-03-02T09:50:00.000Z,2026-03-02T10:00:00.000Z,1,ON_TIME"),
         OutputFiles.sortedLines(output));
   }
+
+  @Test
+  public void mainOnTheGeneratorReportsEachTurnAsASession() throws IOException {
+    Path output = tmp.getRoot().toPath().resolve("generated");
+
+    PipelineResult result =
+        SessionAnalytics.run(
+            "--source=generator", "--maxEvents=300", "--eventsPerSecond=5000", "--output=" + output);
+
+    assertEquals(PipelineResult.State.DONE, result.getState());
+    // One event a second from 00:00:00, users in turns of 100: user-0 has 00:00:00..00:01:39,
+    // user-1 00:01:40..00:03:19, user-2 00:03:20..00:04:59. Each turn is one session ending
+    // 10 min after its last event; the watermark passes them all once the stream ends.
+    assertEquals(
+        List.of(
+            "user-0,2026-03-02T00:00:00.000Z,2026-03-02T00:11:39.000Z,100,ON_TIME",
+            "user-1,2026-03-02T00:01:40.000Z,2026-03-02T00:13:19.000Z,100,ON_TIME",
+            "user-2,2026-03-02T00:03:20.000Z,2026-03-02T00:14:59.000Z,100,ON_TIME"),
+        OutputFiles.sortedLines(output));
+  }
 }
