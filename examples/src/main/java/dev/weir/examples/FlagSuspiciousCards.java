@@ -24,7 +24,8 @@ import org.joda.time.Duration;
  * <p>Rules see each card's transactions in event-time order, whatever order they arrive in; see
  * {@link CardRulesFn}.
  */
-public final class FlagSuspiciousCards extends PTransform<PCollection<String>, PCollection<String>> {
+public final class FlagSuspiciousCards
+    extends PTransform<PCollection<String>, PCollection<String>> {
   private final int maxTransactions;
   private final Duration within;
   private final long smallBelowCents;

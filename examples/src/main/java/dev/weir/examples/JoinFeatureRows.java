@@ -69,7 +69,8 @@ public final class JoinFeatureRows extends PTransform<PCollection<String>, PColl
                 MapElements.into(
                         TypeDescriptors.kvs(
                             TypeDescriptors.strings(),
-                            TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs())))
+                            TypeDescriptors.kvs(
+                                TypeDescriptors.strings(), TypeDescriptors.longs())))
                     .via(
                         (KV<KV<String, String>, Long> pair) ->
                             KV.of(

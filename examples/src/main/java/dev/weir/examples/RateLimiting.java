@@ -33,7 +33,9 @@ public final class RateLimiting {
       index -> {
         long digit = index % 10;
         String client =
-            digit <= 4 ? "client-a" : digit <= 6 ? "client-b" : "client-" + (char) ('c' + digit - 7);
+            digit <= 4
+                ? "client-a"
+                : digit <= 6 ? "client-b" : "client-" + (char) ('c' + digit - 7);
         return new Instant(START.getMillis() + index * 100)
             + ","
             + client

@@ -82,7 +82,10 @@ public class FlagSuspiciousCardsTest {
 
     PipelineResult result =
         FraudDetection.run(
-            "--source=generator", "--maxEvents=1000", "--eventsPerSecond=5000", "--output=" + output);
+            "--source=generator",
+            "--maxEvents=1000",
+            "--eventsPerSecond=5000",
+            "--output=" + output);
 
     assertEquals(PipelineResult.State.DONE, result.getState());
     // Indexes 0..999, one a second from 00:00:00, card i % 50 (each card every 50 s, so never 3

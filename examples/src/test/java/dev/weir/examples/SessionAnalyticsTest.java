@@ -43,7 +43,10 @@ public class SessionAnalyticsTest {
 
     PipelineResult result =
         SessionAnalytics.run(
-            "--source=generator", "--maxEvents=300", "--eventsPerSecond=5000", "--output=" + output);
+            "--source=generator",
+            "--maxEvents=300",
+            "--eventsPerSecond=5000",
+            "--output=" + output);
 
     assertEquals(PipelineResult.State.DONE, result.getState());
     // One event a second from 00:00:00, users in turns of 100: user-0 has 00:00:00..00:01:39,
