@@ -97,7 +97,8 @@ final class CardRulesFn extends DoFn<KV<String, Long>, String> {
         Comparator.comparing((TimestampedValue<Long> t) -> t.getTimestamp())
             .thenComparing(TimestampedValue::getValue));
 
-    List<Long> recent = recentState.read() == null ? new ArrayList<>() : recentState.read();
+    List<Long> stored = recentState.read();
+    List<Long> recent = stored == null ? new ArrayList<>() : new ArrayList<>(stored);
     KV<Long, Long> previous = previousState.read();
     for (TimestampedValue<Long> t : due) {
       long time = t.getTimestamp().getMillis();
