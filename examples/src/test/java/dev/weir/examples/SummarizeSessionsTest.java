@@ -1,6 +1,5 @@
 package dev.weir.examples;
 
-import static org.junit.Assume.assumeFalse;
 
 import java.util.List;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -80,13 +79,6 @@ public class SummarizeSessionsTest {
 
   @Test
   public void aLateEventJoinsTwoReportedSessionsAndOneTooLateIsDropped() {
-    // Passes on the DirectRunner. On Weir the joined session's pane comes out ON_TIME instead of
-    // LATE (same 4 events): Weir's GroupByKeyOperator gives runners-core no output watermark
-    // (setTimes(inputWatermark, null, ...)), so PaneInfoTracker cannot see that the merged
-    // window [09:00, 09:30), which never fired before, is behind it.
-    assumeFalse(
-        "fails until the pane fix lands: a late pane of a merged session is labelled ON_TIME",
-        runner.equals("TestWeirRunner"));
     // Gap 10 min, allowed lateness 30 min.
     TestStream<String> activity =
         TestStream.create(StringUtf8Coder.of())
