@@ -24,10 +24,15 @@ public final class ExampleArgs {
    * WeirRunner} as the runner unless {@code args} hold a {@code --runner} argument.
    */
   public static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
-    T options = PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
+    // The runner goes in as an argument rather than through setRunner afterwards: validation
+    // already asks for the runner, and Beam's default one is absent from Weir's classpath.
+    String[] withRunner = args;
     if (!names(args, RUNNER_FLAG)) {
-      options.setRunner(WeirRunner.class);
+      withRunner = new String[args.length + 1];
+      withRunner[0] = RUNNER_FLAG + "=" + WeirRunner.class.getSimpleName();
+      System.arraycopy(args, 0, withRunner, 1, args.length);
     }
+    T options = PipelineOptionsFactory.fromArgs(withRunner).withValidation().as(type);
     if (!names(args, APP_NAME_FLAG)) {
       // Beam would name the application (and so the job) after this class, its caller.
       Class<?> main = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
