@@ -88,7 +88,9 @@ public abstract class CheckpointStorageContractTest {
 
   @After
   public void closeStorage() throws IOException {
-    storage.close();
+    if (storage != null) {
+      storage.close();
+    }
   }
 
   // ---- Real RocksDB state ----
