@@ -171,6 +171,23 @@ public abstract class CheckpointStorageContractTest {
   // ---- Synthetic snapshot directories: the storage does not care what the files hold ----
 
   @Test
+  public void sameFileNameInTwoSubtasksNeverSharesAPath() throws Exception {
+    OperatorSubtask first = new OperatorSubtask("sum", 0);
+    OperatorSubtask second = new OperatorSubtask("sum", 1);
+    UploadResult a = uploadSynthetic(storage.uploader(first), 1, Map.of("000009.sst", "zero"));
+    UploadResult b = uploadSynthetic(storage.uploader(second), 1, Map.of("000009.sst", "one"));
+    CompletedCheckpoint completed =
+        storage.complete(checkpoint(1, subtask(first, a.handle()), subtask(second, b.handle())));
+
+    Path localA = temp.getRoot().toPath().resolve("a");
+    Path localB = temp.getRoot().toPath().resolve("b");
+    storage.download(completed.metadata().getSubtasks(0).getKeyedState(), localA);
+    storage.download(completed.metadata().getSubtasks(1).getKeyedState(), localB);
+    assertThat(Files.readString(localA.resolve("000009.sst")), equalTo("zero"));
+    assertThat(Files.readString(localB.resolve("000009.sst")), equalTo("one"));
+  }
+
+  @Test
   public void corruptMetadataIsSkippedWithItsReasonAndThePreviousCheckpointUsed()
       throws Exception {
     SnapshotUploader uploader = storage.uploader(SYNTHETIC);
