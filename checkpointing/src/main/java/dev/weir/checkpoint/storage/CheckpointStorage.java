@@ -442,6 +442,59 @@ public final class CheckpointStorage implements AutoCloseable {
   }
 
   /**
+   * An id larger than that of every checkpoint, savepoint and shared directory present, complete
+   * or not. A restarted coordinator takes its ids from here before {@link #discardAbandoned}, so
+   * an id is never used twice: a task of the failed attempt that still uploads cannot mix its
+   * files into a new checkpoint's.
+   */
+  public long nextCheckpointId() throws IOException {
+    long max = 0;
+    for (long id : checkpointIds()) {
+      max = Math.max(max, id);
+    }
+    for (long id : savepointIds()) {
+      max = Math.max(max, id);
+    }
+    for (FileStatus status : listOrEmpty(layout.sharedDirectory())) {
+      OptionalLong id = CheckpointLayout.sharedId(status.getPath().getName());
+      if (id.isPresent()) {
+        max = Math.max(max, id.getAsLong());
+      }
+    }
+    return max + 1;
+  }
+
+  /**
+   * Discards every checkpoint newer than the newest completed one that never completed (no
+   * {@code _metadata}): what a failed attempt left behind. Call at recovery, when no checkpoint is
+   * in flight. Older incomplete ones are left to {@link #retain}.
+   *
+   * @return the discarded ids, oldest first
+   */
+  public List<Long> discardAbandoned() throws IOException {
+    long newestCompleted = -1;
+    Set<Long> candidates = new HashSet<>(checkpointIds());
+    for (FileStatus status : listOrEmpty(layout.sharedDirectory())) {
+      CheckpointLayout.sharedId(status.getPath().getName()).ifPresent(candidates::add);
+    }
+    for (long id : newestFirst(checkpointIds())) {
+      if (fs.exists(new Path(layout.checkpointDirectory(id), CheckpointLayout.METADATA))) {
+        newestCompleted = id;
+        break;
+      }
+    }
+    List<Long> discarded = new ArrayList<>();
+    for (long id : candidates) {
+      if (id > newestCompleted) {
+        discard(id);
+        discarded.add(id);
+      }
+    }
+    discarded.sort(Comparator.naturalOrder());
+    return discarded;
+  }
+
+  /**
    * Copies completed checkpoint {@code checkpointId} into {@code savepoint-<n>/}, every file it
    * references included, so the savepoint stands alone: retention never removes it and no other
    * checkpoint's removal affects it. Each file's checksum is checked on the way.

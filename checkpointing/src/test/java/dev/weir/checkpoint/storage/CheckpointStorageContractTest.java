@@ -365,6 +365,30 @@ public abstract class CheckpointStorageContractTest {
   }
 
   @Test
+  public void recoveryDiscardsWhatTheFailedAttemptLeftAndNeverReusesItsIds() throws Exception {
+    SnapshotUploader uploader = storage.uploader(SYNTHETIC);
+    completeSynthetic(uploader, 1, Map.of("1.sst", "one", "MANIFEST-1", "m1"));
+    completeSynthetic(uploader, 2, Map.of("1.sst", "one", "2.sst", "two", "MANIFEST-2", "m2"));
+    // The attempt fails while checkpoints 3 and 4 upload; 4 got only an SST file out.
+    uploadSynthetic(uploader, 3, Map.of("3.sst", "three", "MANIFEST-3", "m3"));
+    uploadSynthetic(uploader, 4, Map.of("4.sst", "four"));
+
+    assertThat(storage.nextCheckpointId(), equalTo(5L));
+    assertThat(storage.discardAbandoned(), contains(3L, 4L));
+
+    assertThat(storage.checkpointIds(), contains(1L, 2L));
+    assertThat(
+        sharedFiles(),
+        equalTo(
+            List.of(
+                "shared/1/" + SYNTHETIC.directoryName() + "/1.sst",
+                "shared/2/" + SYNTHETIC.directoryName() + "/2.sst")));
+    LatestValidCheckpoint latest = storage.latestValid(Verification.CHECKSUMS);
+    assertThat(latest.checkpoint().orElseThrow().id(), equalTo(2L));
+    assertThat(latest.skipped(), empty());
+  }
+
+  @Test
   public void savepointIsSelfContainedAndOutlivesRetention() throws Exception {
     SnapshotUploader uploader = storage.uploader(SYNTHETIC);
     completeSynthetic(uploader, 1, Map.of("1.sst", "one", "MANIFEST-1", "m1"));
