@@ -13,21 +13,18 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,9 +90,20 @@ public final class CheckpointStorage implements AutoCloseable {
     return layout;
   }
 
-  /** An uploader for the snapshots of one backend; see {@link SnapshotUploader}. */
+  /**
+   * An uploader for the snapshots of one backend that transfers one file at a time, on the
+   * thread that calls {@link SnapshotUploader#upload}; see {@link SnapshotUploader}.
+   */
   public SnapshotUploader uploader(OperatorSubtask owner) {
-    return new SnapshotUploader(this, owner);
+    return new SnapshotUploader(this, owner, Runnable::run);
+  }
+
+  /**
+   * An uploader whose file transfers run on {@code transfers} (e.g. a worker-wide pool), several
+   * at once; {@link SnapshotUploader#upload} still returns only when all are done.
+   */
+  public SnapshotUploader uploader(OperatorSubtask owner, Executor transfers) {
+    return new SnapshotUploader(this, owner, transfers);
   }
 
   /**
@@ -306,13 +314,13 @@ public final class CheckpointStorage implements AutoCloseable {
     return ids;
   }
 
-  private static List<Long> newestFirst(List<Long> ids) {
+  static List<Long> newestFirst(List<Long> ids) {
     List<Long> sorted = new ArrayList<>(ids);
     sorted.sort(Comparator.reverseOrder());
     return sorted;
   }
 
-  private FileStatus[] listOrEmpty(Path directory) throws IOException {
+  FileStatus[] listOrEmpty(Path directory) throws IOException {
     try {
       return fs.listStatus(directory);
     } catch (FileNotFoundException e) {
@@ -357,70 +365,7 @@ public final class CheckpointStorage implements AutoCloseable {
    * and aborting the older ones.
    */
   public RetentionResult retain(int retained) throws IOException {
-    if (retained < 1) {
-      throw new IllegalArgumentException("Must retain at least 1 checkpoint, not " + retained);
-    }
-    List<Long> ids = newestFirst(checkpointIds());
-    List<CompletedCheckpoint> kept = new ArrayList<>();
-    long newestCompleted = -1;
-    List<Long> removable = new ArrayList<>();
-    for (long id : ids) {
-      Optional<CompletedCheckpoint> completed = completedOrEmpty(id);
-      if (completed.isPresent() && newestCompleted < 0) {
-        newestCompleted = id;
-      }
-      if (completed.isPresent() && kept.size() < retained) {
-        kept.add(completed.get());
-      } else if (newestCompleted >= 0 && id < newestCompleted) {
-        removable.add(id);
-      }
-    }
-    if (newestCompleted < 0) {
-      return new RetentionResult(List.of(), 0);
-    }
-    for (long id : removable) {
-      fs.delete(layout.checkpointDirectory(id), true);
-      LOG.info("Removed checkpoint {} of {}", id, layout.jobDirectory());
-    }
-    Set<Path> referenced = new HashSet<>();
-    for (CompletedCheckpoint checkpoint : kept) {
-      for (SubtaskState subtask : checkpoint.metadata().getSubtasksList()) {
-        for (StateFile file : subtask.getKeyedState().getFilesList()) {
-          referenced.add(layout.resolve(file.getPath()));
-        }
-      }
-    }
-    int removedShared = 0;
-    for (FileStatus uploader : listOrEmpty(layout.sharedDirectory())) {
-      OptionalLong uploadedBy = CheckpointLayout.sharedId(uploader.getPath().getName());
-      if (uploadedBy.isEmpty() || uploadedBy.getAsLong() > newestCompleted) {
-        continue;
-      }
-      boolean anyLeft = false;
-      RemoteIterator<LocatedFileStatus> files = fs.listFiles(uploader.getPath(), true);
-      while (files.hasNext()) {
-        Path file = files.next().getPath();
-        if (referenced.contains(file)) {
-          anyLeft = true;
-        } else {
-          fs.delete(file, false);
-          removedShared++;
-        }
-      }
-      if (!anyLeft) {
-        fs.delete(uploader.getPath(), true);
-      }
-    }
-    removable.sort(Comparator.naturalOrder());
-    return new RetentionResult(removable, removedShared);
-  }
-
-  private Optional<CompletedCheckpoint> completedOrEmpty(long id) throws IOException {
-    try {
-      return Optional.of(readCheckpoint(id));
-    } catch (CorruptCheckpointException e) {
-      return Optional.empty();
-    }
+    return new Retention(this).retain(retained);
   }
 
   /**
@@ -432,13 +377,7 @@ public final class CheckpointStorage implements AutoCloseable {
    *     so only {@link #retain} removes it
    */
   public void discard(long id) throws IOException {
-    if (fs.exists(new Path(layout.checkpointDirectory(id), CheckpointLayout.METADATA))) {
-      throw new IllegalStateException(
-          "Checkpoint " + id + " of " + layout.jobDirectory() + " completed; not discarding it");
-    }
-    fs.delete(layout.checkpointDirectory(id), true);
-    fs.delete(layout.sharedDirectory(id), true);
-    LOG.info("Discarded checkpoint {} of {}", id, layout.jobDirectory());
+    new Retention(this).discard(id);
   }
 
   /**
@@ -448,20 +387,7 @@ public final class CheckpointStorage implements AutoCloseable {
    * files into a new checkpoint's.
    */
   public long nextCheckpointId() throws IOException {
-    long max = 0;
-    for (long id : checkpointIds()) {
-      max = Math.max(max, id);
-    }
-    for (long id : savepointIds()) {
-      max = Math.max(max, id);
-    }
-    for (FileStatus status : listOrEmpty(layout.sharedDirectory())) {
-      OptionalLong id = CheckpointLayout.sharedId(status.getPath().getName());
-      if (id.isPresent()) {
-        max = Math.max(max, id.getAsLong());
-      }
-    }
-    return max + 1;
+    return new Retention(this).nextCheckpointId();
   }
 
   /**
@@ -472,26 +398,7 @@ public final class CheckpointStorage implements AutoCloseable {
    * @return the discarded ids, oldest first
    */
   public List<Long> discardAbandoned() throws IOException {
-    long newestCompleted = -1;
-    Set<Long> candidates = new HashSet<>(checkpointIds());
-    for (FileStatus status : listOrEmpty(layout.sharedDirectory())) {
-      CheckpointLayout.sharedId(status.getPath().getName()).ifPresent(candidates::add);
-    }
-    for (long id : newestFirst(checkpointIds())) {
-      if (fs.exists(new Path(layout.checkpointDirectory(id), CheckpointLayout.METADATA))) {
-        newestCompleted = id;
-        break;
-      }
-    }
-    List<Long> discarded = new ArrayList<>();
-    for (long id : candidates) {
-      if (id > newestCompleted) {
-        discard(id);
-        discarded.add(id);
-      }
-    }
-    discarded.sort(Comparator.naturalOrder());
-    return discarded;
+    return new Retention(this).discardAbandoned();
   }
 
   /**

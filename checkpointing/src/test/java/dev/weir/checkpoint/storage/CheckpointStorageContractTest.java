@@ -38,6 +38,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.apache.beam.runners.core.StateNamespace;
 import org.apache.beam.runners.core.StateNamespaces;
@@ -124,10 +126,11 @@ public abstract class CheckpointStorageContractTest {
 
   @Test
   public void secondCheckpointUploadsOnlyTheNewSstFiles() throws Exception {
+    ExecutorService transfers = Executors.newFixedThreadPool(4);
     try (RocksDbStateBackendFactory factory = newFactory();
         RocksDbKeyedStateBackend backend =
             factory.create(COUNTS.operatorId(), 0, ALL, GlobalWindow.Coder.INSTANCE)) {
-      SnapshotUploader uploader = storage.uploader(COUNTS);
+      SnapshotUploader uploader = storage.uploader(COUNTS, transfers);
       write(backend, 0, 20_000, "first");
       UploadResult first = upload(uploader, backend, 1);
       storage.complete(checkpoint(1, subtask(COUNTS, first.handle())));
@@ -165,6 +168,8 @@ public abstract class CheckpointStorageContractTest {
         assertThat(read(restored, 7), equalTo("first-7"));
         assertThat(read(restored, 20_005), equalTo("second-20005"));
       }
+    } finally {
+      transfers.shutdownNow();
     }
   }
 
