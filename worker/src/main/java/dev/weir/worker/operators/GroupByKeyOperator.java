@@ -161,7 +161,11 @@ public final class GroupByKeyOperator implements StageOperator {
   }
 
   private void updateTimes() {
-    backend.setTimes(inputWatermark, null, context.processingTime().get());
+    backend.setTimes(
+        inputWatermark,
+        null,
+        context.processingTime().get(),
+        context.synchronizedProcessingTime().get());
   }
 
   @Override
@@ -173,7 +177,11 @@ public final class GroupByKeyOperator implements StageOperator {
   @Override
   public void advanceProcessingTime(Instant now) {
     fire(TimeDomain.PROCESSING_TIME, now);
-    fire(TimeDomain.SYNCHRONIZED_PROCESSING_TIME, now);
+  }
+
+  @Override
+  public void advanceSynchronizedProcessingTime(Instant time) {
+    fire(TimeDomain.SYNCHRONIZED_PROCESSING_TIME, time);
   }
 
   private void fire(TimeDomain domain, Instant upTo) {
@@ -198,6 +206,13 @@ public final class GroupByKeyOperator implements StageOperator {
   @Override
   public @Nullable Instant nextProcessingTimer() {
     return backend == null ? null : backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME);
+  }
+
+  @Override
+  public @Nullable Instant nextSynchronizedProcessingTimer() {
+    return backend == null
+        ? null
+        : backend.nextTimerTimestamp(TimeDomain.SYNCHRONIZED_PROCESSING_TIME);
   }
 
   @Override
