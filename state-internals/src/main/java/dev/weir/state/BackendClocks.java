@@ -12,11 +12,17 @@ public final class BackendClocks {
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
   private @Nullable Instant outputWatermark;
   private Instant processingTime = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  private Instant synchronizedProcessingTime = BoundedWindow.TIMESTAMP_MIN_VALUE;
 
-  public void set(Instant inputWatermark, @Nullable Instant outputWatermark, Instant processingTime) {
+  public void set(
+      Instant inputWatermark,
+      @Nullable Instant outputWatermark,
+      Instant processingTime,
+      Instant synchronizedProcessingTime) {
     this.inputWatermark = inputWatermark;
     this.outputWatermark = outputWatermark;
     this.processingTime = processingTime;
+    this.synchronizedProcessingTime = synchronizedProcessingTime;
   }
 
   public Instant inputWatermark() {
@@ -29,5 +35,9 @@ public final class BackendClocks {
 
   public Instant processingTime() {
     return processingTime;
+  }
+
+  public Instant synchronizedProcessingTime() {
+    return synchronizedProcessingTime;
   }
 }

@@ -75,10 +75,13 @@ public final class KeyTimerInternals implements TimerInternals {
     return clocks.processingTime();
   }
 
-  /** Weir has one processing-time clock per worker, so synchronized time is the same clock. */
+  /**
+   * The processing time that every upstream subtask has passed, as the worker last set it: at most
+   * the local processing time.
+   */
   @Override
   public @Nullable Instant currentSynchronizedProcessingTime() {
-    return clocks.processingTime();
+    return clocks.synchronizedProcessingTime();
   }
 
   @Override

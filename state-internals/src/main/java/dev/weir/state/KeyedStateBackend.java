@@ -29,9 +29,16 @@ public interface KeyedStateBackend extends AutoCloseable {
    */
   TimerInternals timerInternals(StateKey key);
 
-  /** Sets the clocks that {@link TimerInternals} report. Null output watermark = unknown. */
+  /**
+   * Sets the clocks that {@link TimerInternals} report. Null output watermark = unknown. The
+   * synchronized processing time is the processing time all upstream work has reached, at most
+   * {@code processingTime}.
+   */
   void setTimes(
-      Instant inputWatermark, @Nullable Instant outputWatermark, Instant processingTime);
+      Instant inputWatermark,
+      @Nullable Instant outputWatermark,
+      Instant processingTime,
+      Instant synchronizedProcessingTime);
 
   /**
    * Removes and returns the pending timer of {@code domain} with the smallest timestamp not after

@@ -207,16 +207,18 @@ public abstract class KeyedStateBackendContractTest {
 
   @Test
   public void timerInternalsReportTheTimesLastSet() {
-    backend.setTimes(t(10), t(8), t(1000));
+    backend.setTimes(t(10), t(8), t(1000), t(990));
     TimerInternals k = timers("k");
     assertThat(k.currentInputWatermarkTime(), equalTo(t(10)));
     assertThat(k.currentOutputWatermarkTime(), equalTo(t(8)));
     assertThat(k.currentProcessingTime(), equalTo(t(1000)));
+    assertThat(k.currentSynchronizedProcessingTime(), equalTo(t(990)));
 
-    backend.setTimes(t(20), null, t(2000));
+    backend.setTimes(t(20), null, t(2000), t(2000));
     assertThat(k.currentInputWatermarkTime(), equalTo(t(20)));
     assertThat(k.currentOutputWatermarkTime(), nullValue());
     assertThat(k.currentProcessingTime(), equalTo(t(2000)));
+    assertThat(k.currentSynchronizedProcessingTime(), equalTo(t(2000)));
   }
 
   @Test

@@ -133,6 +133,15 @@ public final class PipelineTranslator {
       translateSplittableProcess(node, (SplittableParDoViaKeyedWorkItems.ProcessElements) transform);
       return;
     }
+    if (transform instanceof BoundedReadOverride.Primitive) {
+      BoundedReadOverride.Primitive<?> read = (BoundedReadOverride.Primitive<?>) transform;
+      StagePlan stage = newStage(name);
+      addOperator(
+          stage,
+          new UnboundedReadPlan(
+              name, outputs(node), read.source(), read.maxNumRecords(), read.maxReadTime()));
+      return;
+    }
     String urn = urnOf(transform);
     if (urn == null) {
       throw new UnsupportedTransformException(

@@ -13,7 +13,8 @@ import org.apache.beam.sdk.util.construction.SplittableParDo;
  * Read} reaches a runner) becomes pair-with-restriction, split, a keyed exchange of the restrictions
  * and runners-core's ProcessFn, which processes each restriction in checkpointed steps with its
  * residual in keyed state, bounded or not, so bundle finalization and side inputs work for both.
- * {@code Read.Unbounded} is the exception: it becomes a primitive read that a source loop runs.
+ * {@code Read.Unbounded} is the exception: it becomes a primitive read that a source loop runs, as
+ * does a bounded read of an unbounded source ({@link BoundedReadOverride}).
  */
 public final class TransformOverrides {
   private TransformOverrides() {}
@@ -22,6 +23,8 @@ public final class TransformOverrides {
   public static void apply(Pipeline pipeline) {
     List<PTransformOverride> overrides =
         List.of(
+            // Bounded reads of unbounded sources too, within their bounds.
+            BoundedReadOverride.override(),
             // Unbounded reads run as a source loop over the readers (see UnboundedReadPlan).
             SplittableParDo.PRIMITIVE_UNBOUNDED_READ_OVERRIDE,
             PTransformOverride.of(

@@ -140,7 +140,7 @@ public class RocksDbStateBenchmark {
         list.add(TimestampedValue.of(e, new Instant(e)));
       }
     }
-    state.setTimes(new Instant(0), null, new Instant(0));
+    state.setTimes(new Instant(0), null, new Instant(0), new Instant(0));
   }
 
   @TearDown(Level.Trial)

@@ -413,8 +413,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
 
   @Override
   public void setTimes(
-      Instant inputWatermark, @Nullable Instant outputWatermark, Instant processingTime) {
-    clocks.set(inputWatermark, outputWatermark, processingTime);
+      Instant inputWatermark,
+      @Nullable Instant outputWatermark,
+      Instant processingTime,
+      Instant synchronizedProcessingTime) {
+    clocks.set(inputWatermark, outputWatermark, processingTime, synchronizedProcessingTime);
   }
 
   @Override

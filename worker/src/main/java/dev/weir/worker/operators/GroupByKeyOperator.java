@@ -167,7 +167,11 @@ public final class GroupByKeyOperator implements StageOperator {
   }
 
   private void updateTimes() {
-    backend.setTimes(inputWatermark, outputWatermark, context.processingTime().get());
+    backend.setTimes(
+        inputWatermark,
+        outputWatermark,
+        context.processingTime().get(),
+        context.synchronizedProcessingTime().get());
   }
 
   /**
@@ -190,7 +194,11 @@ public final class GroupByKeyOperator implements StageOperator {
   @Override
   public void advanceProcessingTime(Instant now) {
     fire(TimeDomain.PROCESSING_TIME, now);
-    fire(TimeDomain.SYNCHRONIZED_PROCESSING_TIME, now);
+  }
+
+  @Override
+  public void advanceSynchronizedProcessingTime(Instant time) {
+    fire(TimeDomain.SYNCHRONIZED_PROCESSING_TIME, time);
   }
 
   private void fire(TimeDomain domain, Instant upTo) {
@@ -247,6 +255,13 @@ public final class GroupByKeyOperator implements StageOperator {
   @Override
   public @Nullable Instant nextProcessingTimer() {
     return backend == null ? null : backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME);
+  }
+
+  @Override
+  public @Nullable Instant nextSynchronizedProcessingTimer() {
+    return backend == null
+        ? null
+        : backend.nextTimerTimestamp(TimeDomain.SYNCHRONIZED_PROCESSING_TIME);
   }
 
   @Override

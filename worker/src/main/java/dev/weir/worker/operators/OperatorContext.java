@@ -38,4 +38,12 @@ public interface OperatorContext {
 
   /** Processing time; tests inject their own. */
   Supplier<Instant> processingTime();
+
+  /**
+   * Synchronized processing time: the processing time that every upstream subtask has reached,
+   * with everything it produced before then delivered here; at most {@link #processingTime}.
+   * Continuation triggers (downstream of a processing-time trigger) wait for it, so they fire only
+   * after the upstream panes of the same processing time have arrived.
+   */
+  Supplier<Instant> synchronizedProcessingTime();
 }

@@ -210,7 +210,11 @@ public final class ParDoOperator implements StageOperator {
   @Override
   public void advanceProcessingTime(Instant now) {
     fireTimers(TimeDomain.PROCESSING_TIME, now);
-    fireTimers(TimeDomain.SYNCHRONIZED_PROCESSING_TIME, now);
+  }
+
+  @Override
+  public void advanceSynchronizedProcessingTime(Instant time) {
+    fireTimers(TimeDomain.SYNCHRONIZED_PROCESSING_TIME, time);
   }
 
   @Override
@@ -218,8 +222,19 @@ public final class ParDoOperator implements StageOperator {
     return backend == null ? null : backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME);
   }
 
+  @Override
+  public @Nullable Instant nextSynchronizedProcessingTimer() {
+    return backend == null
+        ? null
+        : backend.nextTimerTimestamp(TimeDomain.SYNCHRONIZED_PROCESSING_TIME);
+  }
+
   private void updateTimes() {
-    backend.setTimes(inputWatermark, null, context.processingTime().get());
+    backend.setTimes(
+        inputWatermark,
+        null,
+        context.processingTime().get(),
+        context.synchronizedProcessingTime().get());
   }
 
   private void fireTimers(TimeDomain domain, Instant upTo) {

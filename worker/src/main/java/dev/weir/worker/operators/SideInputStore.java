@@ -6,12 +6,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.InMemoryStateInternals;
+import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReadyCheckingSideInputReader;
 import org.apache.beam.runners.core.SideInputHandler;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -19,8 +21,9 @@ import org.joda.time.Instant;
 
 /**
  * The side inputs of one operator in one subtask. Elements arrive on broadcast edges and are kept
- * per view and window; a window of a view is ready once that edge's watermark has passed the end
- * of the window, so every element of it has arrived. Then the contents are handed to runners-core's
+ * per view and window; a window of a view is ready once that edge's watermark has passed the point
+ * after which no element of it can come (see {@link #completeAfter}), or, for a triggered view,
+ * once a pane of it has arrived. Then the contents are handed to runners-core's
  * {@link SideInputHandler}, which applies the view's {@code ViewFn}, and the result is cached.
  */
 final class SideInputStore implements ReadyCheckingSideInputReader {
@@ -85,8 +88,23 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   public boolean isReady(PCollectionView<?> view, BoundedWindow window) {
     String tag = view.getTagInternal().getId();
     Map<BoundedWindow, Long> panes = latestPane.get(tag);
-    return watermarks.get(tag).isAfter(window.maxTimestamp())
+    return watermarks.get(tag).isAfter(completeAfter(view, window))
         || (panes != null && panes.containsKey(window));
+  }
+
+  /**
+   * The watermark after which no more of a window's contents can come. The default trigger's
+   * on-time pane goes out before the watermark passes the end of the window. Any other trigger
+   * may not have fired by then (Never fires only at expiry) and late panes may follow, so a
+   * window without a pane waits until it expires, at the end of the allowed lateness, as on
+   * Beam's DirectRunner.
+   */
+  private static Instant completeAfter(PCollectionView<?> view, BoundedWindow window) {
+    WindowingStrategy<?, ?> strategy = view.getWindowingStrategyInternal();
+    if (strategy.getTrigger() instanceof DefaultTrigger) {
+      return window.maxTimestamp();
+    }
+    return LateDataUtils.garbageCollectionTime(window, strategy);
   }
 
   @Override

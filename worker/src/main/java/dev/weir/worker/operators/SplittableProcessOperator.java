@@ -144,7 +144,11 @@ public final class SplittableProcessOperator implements StageOperator {
         inBundle = true;
         runner.startBundle();
       }
-      backend.setTimes(inputWatermark, null, context.processingTime().get());
+      backend.setTimes(
+          inputWatermark,
+          null,
+          context.processingTime().get(),
+          context.synchronizedProcessingTime().get());
       for (WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>> waiting :
           runner.processElementInReadyWindows(WindowedValues.valueInGlobalWindow(workItem))) {
         pushedBack.add(waiting);
@@ -184,7 +188,11 @@ public final class SplittableProcessOperator implements StageOperator {
   public void advanceInputWatermark(Instant watermark) {
     inputWatermark = watermark;
     // ProcessFn sets no event-time timers of its own; drop any that are due.
-    backend.setTimes(inputWatermark, null, context.processingTime().get());
+    backend.setTimes(
+        inputWatermark,
+        null,
+        context.processingTime().get(),
+        context.synchronizedProcessingTime().get());
     while (DueTimers.poll(backend, TimeDomain.EVENT_TIME, watermark) != null) {
       // Nothing to run.
     }
@@ -192,7 +200,7 @@ public final class SplittableProcessOperator implements StageOperator {
 
   @Override
   public void advanceProcessingTime(Instant now) {
-    backend.setTimes(inputWatermark, null, now);
+    backend.setTimes(inputWatermark, null, now, context.synchronizedProcessingTime().get());
     KeyedTimer due;
     while ((due = DueTimers.poll(backend, TimeDomain.PROCESSING_TIME, now)) != null) {
       currentKey.setBytes(due.keyBytes());

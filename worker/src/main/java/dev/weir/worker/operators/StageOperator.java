@@ -32,8 +32,19 @@ public interface StageOperator {
   /** Processing time advanced: fire the processing-time timers due. */
   default void advanceProcessingTime(Instant now) {}
 
+  /**
+   * Synchronized processing time (see {@link OperatorContext#synchronizedProcessingTime})
+   * advanced: fire the synchronized-processing-time timers due.
+   */
+  default void advanceSynchronizedProcessingTime(Instant time) {}
+
   /** The earliest pending processing-time timer, or null if none. */
   default @Nullable Instant nextProcessingTimer() {
+    return null;
+  }
+
+  /** The earliest pending synchronized-processing-time timer, or null if none. */
+  default @Nullable Instant nextSynchronizedProcessingTimer() {
     return null;
   }
 

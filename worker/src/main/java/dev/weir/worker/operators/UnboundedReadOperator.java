@@ -14,6 +14,7 @@ import org.apache.beam.sdk.io.UnboundedSource.UnboundedReader;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.values.ValueWithRecordId;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -23,7 +24,8 @@ import org.joda.time.Instant;
  * Reads this subtask's share of an unbounded source's splits in a loop: a few elements from each
  * reader in turn, then the minimum of the readers' watermarks as the output watermark, ending a
  * bundle at least every few milliseconds so output is not held back. It runs until every reader's
- * watermark is at the end of time, or the job is cancelled.
+ * watermark is at the end of time, or the job is cancelled; a bounded read (see {@link
+ * ReadBounds}) also stops each reader at its bounds, and emits each element with its record id.
  *
  * <p>Its position is the readers' checkpoint marks, taken once per bundle after the bundle's last
  * element went to the output: {@link #currentPosition} reports them during {@link
@@ -74,7 +76,8 @@ public final class UnboundedReadOperator implements StageOperator {
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
       // A restored position only fits if split() gives the same splits again.
       List<? extends UnboundedSource<?, ?>> splits =
-          plan.source().split(context.parallelism(), context.pipelineOptions());
+          plan.source()
+              .split(plan.desiredSplits(context.parallelism()), context.pipelineOptions());
       splitCount = splits.size();
       for (int i = context.subtaskIndex(); i < splits.size(); i += context.parallelism()) {
         splitIndexes.add(i);
@@ -103,36 +106,48 @@ public final class UnboundedReadOperator implements StageOperator {
 
   private void read(SourceControl control) throws IOException, InterruptedException {
     boolean[] started = new boolean[readers.size()];
+    ReadBounds bounds = new ReadBounds(plan, splitIndexes, splitCount);
     Instant emitted = BoundedWindow.TIMESTAMP_MIN_VALUE;
     long bundleStart = System.currentTimeMillis();
     while (true) {
       boolean any = false;
       for (int r = 0; r < readers.size(); r++) {
+        if (bounds.reached(r, System.currentTimeMillis())) {
+          continue;
+        }
         UnboundedReader<Object> reader = readers.get(r);
-        boolean available = started[r] ? reader.advance() : reader.start();
-        started[r] = true;
+        boolean available;
+        if (started[r]) {
+          available = reader.advance();
+        } else {
+          bounds.started(r, System.currentTimeMillis());
+          available = reader.start();
+          started[r] = true;
+        }
         for (int n = 0; available; n++) {
-          WindowedValue<Object> element =
-              WindowedValues.timestampedValueInGlobalWindow(
-                  reader.getCurrent(), reader.getCurrentTimestamp());
-          output.accept(element);
+          Object value =
+              plan.bounded()
+                  ? new ValueWithRecordId<>(reader.getCurrent(), reader.getCurrentRecordId())
+                  : reader.getCurrent();
+          output.accept(
+              WindowedValues.timestampedValueInGlobalWindow(value, reader.getCurrentTimestamp()));
           any = true;
-          if (n + 1 == MAX_PER_READER_TURN) {
+          if (!bounds.read(r) || n + 1 == MAX_PER_READER_TURN) {
             break;
           }
           available = reader.advance();
         }
       }
       Instant watermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
-      for (UnboundedReader<Object> reader : readers) {
-        Instant w = reader.getWatermark();
-        if (w.isBefore(watermark)) {
+      for (int r = 0; r < readers.size(); r++) {
+        Instant w = readers.get(r).getWatermark();
+        if (!bounds.reached(r, System.currentTimeMillis()) && w.isBefore(watermark)) {
           watermark = w;
         }
       }
       if (!watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
-        // Every reader is done: end the last bundle so its marks are finalized and a final
-        // position is reported, then end the output.
+        // Every reader is done, or at its bounds: end the last bundle so its marks are finalized
+        // and a final position is reported, then end the output.
         endBundle(control);
         control.advanceWatermark(watermark);
         return;

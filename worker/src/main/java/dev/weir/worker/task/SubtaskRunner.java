@@ -51,6 +51,8 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private static final long PROCESSING_TIME_TICK_MILLIS = 5;
   private static final long FLUSH_INTERVAL_MILLIS = 10;
   private static final int MAX_FINAL_TIMER_ROUNDS = 1_000_000;
+  // After every timer of the synchronized domain, even one set at the end of time.
+  private static final Instant END_OF_SYNCHRONIZED_TIME = BoundedWindow.TIMESTAMP_MAX_VALUE.plus(1);
   private static final java.time.Duration QUIESCENCE_WAIT = java.time.Duration.ofSeconds(60);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SubtaskRunner.class);
 
@@ -81,6 +83,8 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private boolean testClock;
   private @org.checkerframework.checker.nullness.qual.Nullable JobActivity activity;
   private Instant processingTime = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  // On the wall clock: what every upstream subtask has reached (a source: its own clock).
+  private SynchronizedProcessingTime synchronizedTime = new SynchronizedProcessingTime(0);
 
   // Written by this subtask's thread, read by the coordinator's no-progress check.
   private volatile Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -240,6 +244,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
     channelWatermark = new Instant[n];
     channelProcessingTime = new Instant[n];
     channelEnded = new boolean[n];
+    synchronizedTime = new SynchronizedProcessingTime(n);
     for (int i = 0; i < n; i++) {
       EdgePlan edge = channelEdges.get(i);
       channelCoder[i] = edge.elementCoder();
@@ -318,19 +323,24 @@ final class SubtaskRunner implements Runnable, SourceControl {
           onData(channel, (ChannelEvent.DataBatch) event);
         } else if (event instanceof ChannelEvent.Watermark) {
           Instant wm = new Instant(((ChannelEvent.Watermark) event).millis());
+          synchronizedTime.watermarkFrom(channel);
           if (wm.isAfter(channelWatermark[channel])) {
             channelWatermark[channel] = wm;
             onWatermarkChange(channel);
           }
         } else if (event instanceof ChannelEvent.ProcessingTime) {
           Instant pt = new Instant(((ChannelEvent.ProcessingTime) event).millis());
-          if (pt.isAfter(channelProcessingTime[channel])) {
+          if (!testClock) {
+            // The producer's synchronized processing time; taken up at the next tick.
+            synchronizedTime.channelReached(channel, pt);
+          } else if (pt.isAfter(channelProcessingTime[channel])) {
             channelProcessingTime[channel] = pt;
             onTestClockChange();
           }
         } else if (event instanceof ChannelEvent.EndOfInput) {
           if (!channelEnded[channel]) {
             channelEnded[channel] = true;
+            synchronizedTime.channelEnded(channel);
             open--;
             channelWatermark[channel] = BoundedWindow.TIMESTAMP_MAX_VALUE;
             onWatermarkChange(channel);
@@ -360,11 +370,15 @@ final class SubtaskRunner implements Runnable, SourceControl {
         for (StageOperator op : operators) {
           op.advanceProcessingTime(processingTime);
         }
+        advanceSynchronizedTime(processingTime);
       }
     }
   }
 
   private void onData(int channel, ChannelEvent.DataBatch batch) throws IOException {
+    if (!testClock) {
+      synchronizedTime.dataFrom(channel, clock.get());
+    }
     ByteArrayInputStream in = new ByteArrayInputStream(batch.payload());
     Coder<WindowedValue<?>> coder = channelCoder[channel];
     PCollectionView<?> view = channelView[channel];
@@ -416,6 +430,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
     }
   }
 
+  /** The earliest pending processing-time timer, or null if none. */
   private @org.checkerframework.checker.nullness.qual.Nullable Instant earliestProcessingTimer() {
     Instant next = null;
     for (StageOperator op : operators) {
@@ -425,6 +440,66 @@ final class SubtaskRunner implements Runnable, SourceControl {
       }
     }
     return next;
+  }
+
+  /** The earliest pending timer of either processing-time domain, or null if none. */
+  private @org.checkerframework.checker.nullness.qual.Nullable Instant earliestTimerHoldingSynchronizedTime() {
+    Instant next = earliestProcessingTimer();
+    for (StageOperator op : operators) {
+      Instant t = op.nextSynchronizedProcessingTimer();
+      if (t != null && (next == null || t.isBefore(next))) {
+        next = t;
+      }
+    }
+    return next;
+  }
+
+  /**
+   * On the wall clock, after processing time moved to {@code now}: fires the synchronized timers
+   * that the inputs' synchronized time now passes, then reports this subtask's synchronized time
+   * downstream, after what those timers produced.
+   */
+  private void advanceSynchronizedTime(Instant now) throws InterruptedException {
+    if (synchronizedTime.advance(now)) {
+      Instant time = synchronizedTime.current();
+      for (StageOperator op : operators) {
+        op.advanceSynchronizedProcessingTime(time);
+      }
+    }
+    Instant report = synchronizedTime.toReport(earliestTimerHoldingSynchronizedTime());
+    if (report != null) {
+      reportSynchronizedTime(report);
+    }
+  }
+
+  /**
+   * At the end of input time (watermark at the end of time, every input channel ended or released
+   * likewise, no processing-time timer pending) this subtask will never hold synchronized time back
+   * again: it says so downstream before its final event-time timers run, which may take long, so
+   * continuation triggers downstream are not held up by them. What those timers emit arrives after
+   * the release and holds the channel again until the watermark behind it (see {@link
+   * SynchronizedProcessingTime#dataFrom}).
+   */
+  private void releaseSynchronizedTimeAtEnd() throws InterruptedException {
+    if (testClock
+        || inputWatermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)
+        || !synchronizedTime.inputsReleased()
+        || earliestTimerHoldingSynchronizedTime() != null) {
+      return;
+    }
+    Instant release = synchronizedTime.toReport(BoundedWindow.TIMESTAMP_MAX_VALUE, null);
+    if (release != null) {
+      reportSynchronizedTime(release);
+    }
+  }
+
+  /** Tells downstream that this subtask's synchronized time reached {@code time}, after its output. */
+  private void reportSynchronizedTime(Instant time) throws InterruptedException {
+    endBundle();
+    ChannelEvent.ProcessingTime event = new ChannelEvent.ProcessingTime(time.getMillis());
+    for (EdgeOutput output : outputs) {
+      output.sendControl(event);
+    }
   }
 
   /** The stage's name and the transforms fused into it, for messages. */
@@ -472,8 +547,10 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private void setProcessingTime(Instant time) throws InterruptedException {
     endBundle();
     processingTime = time;
+    // A test clock is already the minimum over the inputs, so synchronized with them.
     for (StageOperator op : operators) {
       op.advanceProcessingTime(time);
+      op.advanceSynchronizedProcessingTime(time);
     }
     endBundle();
     ChannelEvent.ProcessingTime event = new ChannelEvent.ProcessingTime(time.getMillis());
@@ -506,6 +583,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
       for (StageOperator op : operators) {
         op.advanceProcessingTime(now);
       }
+      advanceSynchronizedTime(now);
       endBundle();
     }
     handledEvents++;
@@ -547,6 +625,7 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private void advanceWatermark() throws InterruptedException {
     // Data before the watermark goes downstream before timers run, which may take long.
     endBundle();
+    releaseSynchronizedTimeAtEnd();
     Instant running = inputWatermark;
     for (StageOperator op : operators) {
       op.advanceInputWatermark(running);
@@ -556,6 +635,13 @@ final class SubtaskRunner implements Runnable, SourceControl {
       }
     }
     endBundle();
+    if (channelWatermark != null) {
+      for (int i = 0; i < channelWatermark.length; i++) {
+        if (!channelWatermark[i].isAfter(inputWatermark)) {
+          synchronizedTime.watermarkProcessed(i);
+        }
+      }
+    }
     if (running.isAfter(outputWatermark)) {
       outputWatermark = running;
       ChannelEvent.Watermark event = new ChannelEvent.Watermark(running.getMillis());
@@ -585,6 +671,16 @@ final class SubtaskRunner implements Runnable, SourceControl {
   private void finishInput() throws InterruptedException {
     inputWatermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
     advanceWatermark();
+    if (!testClock) {
+      // Nothing upstream is left to wait for: synchronized time ends, and the continuation
+      // triggers still waiting fire (their windows have had their final panes by now).
+      if (synchronizedTime.advance(END_OF_SYNCHRONIZED_TIME)) {
+        for (StageOperator op : operators) {
+          op.advanceSynchronizedProcessingTime(END_OF_SYNCHRONIZED_TIME);
+        }
+        advanceWatermark();
+      }
+    }
     // On the wall clock, input has ended and only timers are left: processing time jumps to each
     // next timer instead of waiting for it, so a bounded job's buffered output is not lost and
     // splittable DoFns resume at once. A test clock stays where the test left it, as on Beam's
@@ -641,6 +737,8 @@ final class SubtaskRunner implements Runnable, SourceControl {
       for (StageOperator op : operators) {
         op.advanceProcessingTime(time);
       }
+      // Every input has ended, so nothing upstream holds synchronized time back.
+      advanceSynchronizedTime(time);
       advanceWatermark();
       handledEvents++;
     }
@@ -742,6 +840,11 @@ final class SubtaskRunner implements Runnable, SourceControl {
     @Override
     public Supplier<Instant> processingTime() {
       return testClock ? () -> processingTime : clock;
+    }
+
+    @Override
+    public Supplier<Instant> synchronizedProcessingTime() {
+      return testClock ? () -> processingTime : () -> synchronizedTime.current();
     }
   }
 }

@@ -71,4 +71,9 @@ final class FakeOperatorContext implements OperatorContext {
   public Supplier<Instant> processingTime() {
     return Instant::now;
   }
+
+  @Override
+  public Supplier<Instant> synchronizedProcessingTime() {
+    return Instant::now;
+  }
 }

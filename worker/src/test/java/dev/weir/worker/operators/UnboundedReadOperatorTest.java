@@ -14,6 +14,7 @@ import dev.weir.translation.PipelineTranslator;
 import dev.weir.translation.TransformOverrides;
 import dev.weir.translation.UnboundedReadPlan;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,9 +27,14 @@ import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.CrashingRunner;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.ValueWithRecordId;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Test;
 
@@ -193,6 +199,77 @@ public class UnboundedReadOperatorTest {
     }
   }
 
+  @Test
+  public void boundedReadStopsEachSplitAtItsShareOfTheRecords() throws Exception {
+    UnboundedReadPlan plan =
+        readPlan(Read.from(CountingSource.unbounded()).withMaxNumRecords(25_000));
+    assertTrue(plan.bounded());
+    // As many splits as the SDK's own expansion asks for: one per 10,000 records.
+    assertEquals(3, plan.desiredSplits(2));
+
+    // Subtask 0 of 2 reads splits 0 and 2, subtask 1 split 1; 25,000 records over 3 splits are
+    // 8,334, 8,333 and 8,333.
+    List<Object> first = readToTheEnd(plan, 0, 2);
+    List<Object> second = readToTheEnd(plan, 1, 2);
+
+    assertEquals(8_334 + 8_333, first.size());
+    assertEquals(8_333, second.size());
+    Set<Long> values = new HashSet<>();
+    for (Object element : concat(first, second)) {
+      values.add((Long) ((ValueWithRecordId<?>) element).getValue());
+    }
+    assertEquals(25_000, values.size());
+  }
+
+  @Test
+  public void boundedReadByTimeEndsThoughTheSourceAlwaysHasData() throws Exception {
+    // A source that is never idle: a bound checked only while it has no data would never end.
+    UnboundedReadPlan plan =
+        readPlan(Read.from(CountingSource.unbounded()).withMaxReadTime(Duration.millis(200)));
+
+    long start = System.nanoTime();
+    List<Object> read = readToTheEnd(plan, 0, 1);
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+    assertFalse(read.isEmpty());
+    assertTrue("took " + tookMillis + " ms", tookMillis < 10_000);
+  }
+
+  /** Runs a bounded read's operator until it ends, returning what it emitted. */
+  private static List<Object> readToTheEnd(UnboundedReadPlan plan, int subtask, int parallelism)
+      throws Exception {
+    List<Object> emitted = new ArrayList<>();
+    UnboundedReadOperator op = new UnboundedReadOperator(plan);
+    op.open(new FakeOperatorContext(subtask, parallelism, element -> emitted.add(element.getValue())));
+    try {
+      op.start(
+          new SourceControl() {
+            @Override
+            public void endBundleOfSource() {}
+
+            @Override
+            public void advanceWatermark(Instant watermark) {}
+
+            @Override
+            public void advanceProcessingTime(Instant processingTime) {
+              throw new UnsupportedOperationException("Not on a test clock");
+            }
+
+            @Override
+            public void awaitQuiescence() {}
+          });
+    } finally {
+      op.close();
+    }
+    return emitted;
+  }
+
+  private static List<Object> concat(List<Object> a, List<Object> b) {
+    List<Object> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
   /** What one operator emitted until it had ended a number of bundles, and its positions then. */
   private static final class Run {
     final List<Long> emitted = new ArrayList<>();
@@ -268,11 +345,15 @@ public class UnboundedReadOperatorTest {
   }
 
   private static UnboundedReadPlan readPlan(UnboundedSource<Long, ?> source) {
+    return readPlan(Read.from(source));
+  }
+
+  private static UnboundedReadPlan readPlan(PTransform<PBegin, PCollection<Long>> read) {
     // Translation needs no runner; this one only fails if something tried to run.
     PipelineOptions options = PipelineOptionsFactory.create();
     options.setRunner(CrashingRunner.class);
     Pipeline p = Pipeline.create(options);
-    p.apply("ReadNumbers", Read.from(source));
+    p.apply("ReadNumbers", read);
     TransformOverrides.apply(p);
     ExecutionPlan plan = PipelineTranslator.translate(p, "test", 1, 128);
     for (OperatorPlan operator : plan.stage(0).operators()) {

@@ -1,0 +1,73 @@
+package dev.weir.worker.operators;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.CrashingRunner;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.Never;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.Test;
+
+public class SideInputStoreTest {
+  private static final IntervalWindow WINDOW = new IntervalWindow(new Instant(0), new Instant(10_000));
+  private static final Duration LATENESS = Duration.standardSeconds(15);
+
+  /** A list view of fixed 10 s windows whose trigger fires only when a window expires. */
+  private static PCollectionView<List<Long>> viewFiringOnlyAtExpiry() {
+    PipelineOptions options = PipelineOptionsFactory.create();
+    // The pipeline is only built, for its view, never run.
+    options.setRunner(CrashingRunner.class);
+    Pipeline p = Pipeline.create(options);
+    return p.apply(Create.of(1L))
+        .apply(
+            Window.<Long>into(FixedWindows.of(Duration.standardSeconds(10)))
+                .triggering(Never.ever())
+                .withAllowedLateness(LATENESS)
+                .discardingFiredPanes())
+        .apply(View.asList());
+  }
+
+  @Test
+  public void windowOfATriggeredViewIsNotReadyWhileLateDataMayStillCome() {
+    PCollectionView<List<Long>> view = viewFiringOnlyAtExpiry();
+    SideInputStore store = new SideInputStore(List.of(view));
+
+    // Past the end of the window, but its only pane comes when the allowed lateness has passed.
+    store.advanceWatermark(view, WINDOW.maxTimestamp().plus(Duration.standardSeconds(1)));
+    assertFalse(store.isReady(view, WINDOW));
+
+    store.advanceWatermark(view, WINDOW.maxTimestamp().plus(LATENESS));
+    assertFalse(store.isReady(view, WINDOW));
+
+    store.advanceWatermark(view, WINDOW.maxTimestamp().plus(LATENESS).plus(1));
+    assertTrue(store.isReady(view, WINDOW));
+    assertEquals(List.of(), store.get(view, WINDOW));
+  }
+
+  @Test
+  public void windowOfATriggeredViewIsReadyWithItsPane() {
+    PCollectionView<List<Long>> view = viewFiringOnlyAtExpiry();
+    SideInputStore store = new SideInputStore(List.of(view));
+
+    store.add(
+        view,
+        WindowedValues.of(
+            7L, WINDOW.maxTimestamp(), WINDOW, PaneInfo.createPane(true, true, PaneInfo.Timing.LATE)));
+
+    assertTrue(store.isReady(view, WINDOW));
+  }
+}
