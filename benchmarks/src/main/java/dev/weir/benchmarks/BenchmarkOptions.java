@@ -6,7 +6,7 @@ import org.apache.beam.sdk.options.Description;
 
 /**
  * Options of {@link BoundedGroupByKeyBenchmark}. Weir's own options ({@code --parallelism}, {@code
- * --numWorkers}, {@code --stateBackend}, ...) and the DirectRunner's ({@code --targetParallelism},
+ * --embeddedWorkers}, {@code --stateBackend}, ...) and the DirectRunner's ({@code --targetParallelism},
  * {@code --enforceImmutability}, ...) pass through to the runs on those runners.
  */
 public interface BenchmarkOptions extends WeirPipelineOptions {

@@ -1,6 +1,6 @@
 /**
- * Aligned checkpoints: the coordinator's protocol and checkpoint storage over Hadoop FileSystem
- * (HDFS, S3). Empty until the checkpoint issue is taken; local RocksDB snapshots it will ship
- * already exist in state-internals.
+ * Aligned checkpoints. {@link dev.weir.checkpoint.storage} stores them over Hadoop's FileSystem
+ * (local disk, HDFS, S3); {@code dev.weir.checkpoint.proto} is their stored metadata. The
+ * coordinator's protocol (triggering, acknowledgements, completion) is still to be written here.
  */
 package dev.weir.checkpoint;

@@ -2,6 +2,7 @@ package dev.weir.examples;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.empty;
 import static org.junit.Assert.assertEquals;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import dev.weir.runner.WeirPipelineResult;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Rule;
@@ -39,8 +41,8 @@ public class WordCountTest {
 
     PipelineResult.State state =
         WordCount.run(
-            options(
-                "--inputFile=" + input, "--output=" + output, "--parallelism=2"));
+            options("--inputFile=" + input, "--output=" + output))
+            .getState();
 
     assertEquals(PipelineResult.State.DONE, state);
     assertEquals(
@@ -61,12 +63,26 @@ public class WordCountTest {
   public void defaultsToTheBundledText() throws IOException {
     Path output = tmp.getRoot().toPath().resolve("bundled").resolve("counts");
 
-    PipelineResult.State state = WordCount.run(options("--output=" + output));
+    PipelineResult.State state = WordCount.run(options("--output=" + output)).getState();
 
     assertEquals(PipelineResult.State.DONE, state);
     List<String> lines = sortedLinesOfShards(output);
     assertEquals(169, lines.size());
     assertThat(lines, hasItems("weir: 10", "the: 60", "river: 9", "water: 8"));
+  }
+
+  @Test
+  public void runsOnWeirWhenNoRunnerIsGiven() throws IOException {
+    Path input = tmp.newFile("input.txt").toPath();
+    Files.write(input, List.of("Weir weir river", "river weir"), StandardCharsets.UTF_8);
+    Path output = tmp.getRoot().toPath().resolve("default-runner").resolve("counts");
+
+    // The README's command passes no --runner; Beam's own default would be the DirectRunner.
+    PipelineResult result = WordCount.run("--inputFile=" + input, "--output=" + output);
+
+    assertThat(result, instanceOf(WeirPipelineResult.class));
+    assertEquals(PipelineResult.State.DONE, result.getState());
+    assertEquals(List.of("river: 2", "weir: 3"), sortedLinesOfShards(output));
   }
 
   private static WordCountOptions options(String... args) {
@@ -77,19 +93,7 @@ public class WordCountTest {
         .as(WordCountOptions.class);
   }
 
-  /** All lines of every {@code <prefix>-SSSSS-of-NNNNN} shard, sorted. */
   private static List<String> sortedLinesOfShards(Path prefix) throws IOException {
-    List<String> lines = new ArrayList<>();
-    List<Path> shards = new ArrayList<>();
-    try (DirectoryStream<Path> dir =
-        Files.newDirectoryStream(prefix.getParent(), prefix.getFileName() + "-*-of-*")) {
-      dir.forEach(shards::add);
-    }
-    assertThat("no output shards under " + prefix, shards, not(empty()));
-    for (Path shard : shards) {
-      lines.addAll(Files.readAllLines(shard, StandardCharsets.UTF_8));
-    }
-    Collections.sort(lines);
-    return lines;
+    return OutputFiles.sortedLines(prefix);
   }
 }

@@ -17,8 +17,8 @@ import org.apache.beam.sdk.util.SerializableUtils;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * A job submitted to a remote coordinator ({@code --master}). Its state, failure and metrics are
- * polled; once the job has ended the last status is kept and the connection closed.
+ * A job submitted to a remote coordinator ({@code --weirMaster}). Its state, failure and metrics
+ * are polled; once the job has ended the last status is kept and the connection closed.
  */
 final class ClusterJob implements JobHandle {
   private static final long SUBMIT_TIMEOUT_MILLIS = 60_000;
@@ -55,10 +55,11 @@ final class ClusterJob implements JobHandle {
       Status.Code code = e.getStatus().getCode();
       if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
         throw new IllegalStateException(
-            "Cannot reach the Weir coordinator at --master=" + master + ": " + e.getStatus(), e);
+            "Cannot reach the Weir coordinator at --weirMaster=" + master + ": " + e.getStatus(),
+            e);
       }
       throw new IllegalStateException(
-          "The Weir coordinator at --master="
+          "The Weir coordinator at --weirMaster="
               + master
               + " did not accept the job: "
               + e.getStatus().getDescription(),
@@ -90,7 +91,7 @@ final class ClusterJob implements JobHandle {
           new JobStatus(
               PipelineResult.State.UNKNOWN,
               new IllegalStateException(
-                  "Lost contact with the Weir coordinator at --master="
+                  "Lost contact with the Weir coordinator at --weirMaster="
                       + master
                       + " while job "
                       + jobId
@@ -136,7 +137,7 @@ final class ClusterJob implements JobHandle {
       channel.call(JobMethods.CANCEL, jobId, STATUS_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       throw new IllegalStateException(
-          "Cannot cancel job " + jobId + " on the coordinator at --master=" + master, e);
+          "Cannot cancel job " + jobId + " on the coordinator at --weirMaster=" + master, e);
     }
   }
 
@@ -169,12 +170,12 @@ final class ClusterJob implements JobHandle {
   @Override
   public Map<TaskId, String> placement() {
     throw new UnsupportedOperationException(
-        "placement is not reported by a remote Weir cluster (--master) yet");
+        "placement is not reported by a remote Weir cluster (--weirMaster) yet");
   }
 
   @Override
   public long elementsBetweenWorkers() {
     throw new UnsupportedOperationException(
-        "elementsBetweenWorkers is not reported by a remote Weir cluster (--master) yet");
+        "elementsBetweenWorkers is not reported by a remote Weir cluster (--weirMaster) yet");
   }
 }

@@ -28,13 +28,14 @@ final class EmbeddedCluster implements AutoCloseable {
     this.resources = resources;
   }
 
-  static EmbeddedCluster start(WeirPipelineOptions options, Supplier<Instant> clock) {
+  static EmbeddedCluster start(
+      WeirPipelineOptions options, CheckedOptions checked, Supplier<Instant> clock) {
     List<WorkerNode> workers = new ArrayList<>();
     List<AutoCloseable> resources = new ArrayList<>();
     EmbeddedCluster cluster = new EmbeddedCluster(Collections.unmodifiableList(workers), resources);
     try {
-      for (int i = 0; i < options.getNumWorkers(); i++) {
-        StateBackendFactory backends = backendFactory(options, resources);
+      for (int i = 0; i < options.getEmbeddedWorkers(); i++) {
+        StateBackendFactory backends = backendFactory(options, checked, resources);
         GrpcDataExchange exchange = GrpcDataExchange.start(0, ExchangeConfig.defaults());
         workers.add(new WorkerNode("worker-" + i, exchange, backends, clock));
       }
@@ -46,8 +47,8 @@ final class EmbeddedCluster implements AutoCloseable {
   }
 
   private static StateBackendFactory backendFactory(
-      WeirPipelineOptions options, List<AutoCloseable> resources) {
-    if ("rocksdb".equals(options.getStateBackend())) {
+      WeirPipelineOptions options, CheckedOptions checked, List<AutoCloseable> resources) {
+    if (checked.rocksDb()) {
       Path parent =
           options.getStateDirectory() != null
               ? Paths.get(options.getStateDirectory())

@@ -6,26 +6,36 @@ import dev.weir.state.KeyGroups;
 final class WeirOptionsValidator {
   private WeirOptionsValidator() {}
 
-  /** Returns the parallelism to use; throws {@link IllegalArgumentException} on bad options. */
-  static int validate(WeirPipelineOptions options) {
-    if (options.getNumWorkers() < 1) {
+  /** Key groups when neither --maxParallelism nor a --parallelism above it is given. */
+  static final int DEFAULT_MAX_PARALLELISM = 128;
+
+  /**
+   * Returns what the job runs with; throws {@link IllegalArgumentException} naming the option
+   * that is wrong.
+   */
+  static CheckedOptions validate(WeirPipelineOptions options) {
+    if (options.getEmbeddedWorkers() < 1) {
       throw new IllegalArgumentException(
-          "--numWorkers must be at least 1, got " + options.getNumWorkers());
+          "--embeddedWorkers must be at least 1, got " + options.getEmbeddedWorkers());
     }
-    int maxParallelism = options.getMaxParallelism();
+    Integer requested = options.getParallelism();
+    int parallelism =
+        requested == null || requested == -1 ? options.getEmbeddedWorkers() : requested;
+    if (parallelism < 1) {
+      throw new IllegalArgumentException(
+          "--parallelism must be at least 1 (or -1 for the default), got " + requested);
+    }
+    Integer requestedMax = options.getMaxParallelism();
+    int maxParallelism =
+        requestedMax == null || requestedMax == -1
+            ? defaultMaxParallelism(parallelism)
+            : requestedMax;
     if (maxParallelism < 1 || maxParallelism > KeyGroups.MAX_KEY_GROUPS) {
       throw new IllegalArgumentException(
           "--maxParallelism must be between 1 and "
               + KeyGroups.MAX_KEY_GROUPS
-              + ", got "
+              + " (or -1 for the default), got "
               + maxParallelism);
-    }
-    Integer requested = options.getParallelism();
-    int parallelism =
-        requested == null || requested == -1 ? options.getNumWorkers() : requested;
-    if (parallelism < 1) {
-      throw new IllegalArgumentException(
-          "--parallelism must be at least 1 (or -1 for the default), got " + requested);
     }
     if (parallelism > maxParallelism) {
       throw new IllegalArgumentException(
@@ -35,11 +45,7 @@ final class WeirOptionsValidator {
               + maxParallelism
               + ")");
     }
-    String backend = options.getStateBackend();
-    if (!"memory".equals(backend) && !"rocksdb".equals(backend)) {
-      throw new IllegalArgumentException(
-          "--stateBackend must be 'memory' or 'rocksdb', got '" + backend + "'");
-    }
+    String stateBackend = stateBackend(options.getStateBackend());
     if (options.getRocksDbBlockCacheMb() < 1) {
       throw new IllegalArgumentException(
           "--rocksDbBlockCacheMb must be at least 1, got " + options.getRocksDbBlockCacheMb());
@@ -58,7 +64,7 @@ final class WeirOptionsValidator {
           "--noProgressTimeoutSeconds must be 0 (off) or positive, got "
               + options.getNoProgressTimeoutSeconds());
     }
-    String master = options.getMaster();
+    String master = options.getWeirMaster();
     if (master != null) {
       int colon = master.lastIndexOf(':');
       boolean valid = colon > 0;
@@ -72,9 +78,38 @@ final class WeirOptionsValidator {
       }
       if (!valid) {
         throw new IllegalArgumentException(
-            "--master must be host:port of a Weir coordinator, got '" + master + "'");
+            "--weirMaster must be host:port of a Weir coordinator, got '" + master + "'");
       }
     }
-    return parallelism;
+    return new CheckedOptions(parallelism, maxParallelism, stateBackend);
+  }
+
+  /**
+   * 128 key groups, or for a parallelism above that the power of two at or above 1.5 times it, so
+   * key groups still spread evenly over subtasks; at most {@link KeyGroups#MAX_KEY_GROUPS}. The
+   * same rule as the Flink runner's default, so a job ported from it keeps its key group count.
+   */
+  static int defaultMaxParallelism(int parallelism) {
+    if (parallelism <= DEFAULT_MAX_PARALLELISM) {
+      return DEFAULT_MAX_PARALLELISM;
+    }
+    long wanted = (long) parallelism + parallelism / 2;
+    long powerOfTwo = Long.highestOneBit(wanted - 1) << 1;
+    return (int) Math.min(powerOfTwo, KeyGroups.MAX_KEY_GROUPS);
+  }
+
+  /** Absent means RocksDB; 'filesystem' is the Flink runner's name for its heap backend. */
+  private static String stateBackend(String requested) {
+    if (requested == null || requested.equalsIgnoreCase(CheckedOptions.ROCKSDB)) {
+      return CheckedOptions.ROCKSDB;
+    }
+    if (requested.equalsIgnoreCase(CheckedOptions.MEMORY)
+        || requested.equalsIgnoreCase("filesystem")) {
+      return CheckedOptions.MEMORY;
+    }
+    throw new IllegalArgumentException(
+        "--stateBackend must be 'rocksdb', 'memory' or 'filesystem' (the heap, as 'memory'), got '"
+            + requested
+            + "'");
   }
 }

@@ -6,32 +6,42 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * Options of the Weir runner. Every option can be given on the command line, for instance {@code
- * --runner=WeirRunner --parallelism=4 --numWorkers=2}.
+ * --runner=WeirRunner --parallelism=4 --embeddedWorkers=2}.
+ *
+ * <p>Beam merges the options interfaces of every runner and library on the classpath into one set
+ * of properties, and rejects a property whose declarations disagree in type or in {@code @Default}
+ * (or {@code @JsonIgnore}, ...). So a property Weir shares with the Flink runner, because it means
+ * the same there ({@code parallelism}, {@code maxParallelism}, {@code stateBackend}), is declared
+ * exactly as Flink declares it, and Weir reads Flink's "unset" values (-1, absent) as its own
+ * defaults ({@link CheckedOptions}); a job ported from Flink keeps those flags. A Weir-only option
+ * gets a name no other interface is likely to use: {@code embeddedWorkers} rather than Dataflow's
+ * and Nexmark's {@code numWorkers}, {@code weirMaster} as Flink has {@code flinkMaster}.
  */
 public interface WeirPipelineOptions extends PipelineOptions {
 
+  // Declared as FlinkPipelineOptions declares it.
   @Description(
       "Number of subtasks of each stage. -1 (the default) means one per worker slot, that is"
-          + " --numWorkers.")
+          + " --embeddedWorkers.")
   @Default.Integer(-1)
   Integer getParallelism();
 
   void setParallelism(Integer parallelism);
 
-  @Description("Number of workers of the embedded cluster (ignored with --master).")
+  @Description("Number of workers of the embedded cluster (ignored with --weirMaster).")
   @Default.Integer(2)
-  int getNumWorkers();
+  int getEmbeddedWorkers();
 
-  void setNumWorkers(int numWorkers);
+  void setEmbeddedWorkers(int embeddedWorkers);
 
   @Description(
       "host:port of a running Weir coordinator (dev.weir.runner.cluster.WeirClusterCoordinator)"
           + " to submit the job to; the pipeline's classes must be on the classpath of the"
           + " coordinator and its workers (no artifact staging yet). Absent (the default): start an"
           + " embedded cluster inside this JVM for the job.")
-  String getMaster();
+  String getWeirMaster();
 
-  void setMaster(String master);
+  void setWeirMaster(String weirMaster);
 
   @Description(
       "Directory for local state (RocksDB); Weir creates a job directory under it and removes it"
@@ -40,19 +50,22 @@ public interface WeirPipelineOptions extends PipelineOptions {
 
   void setStateDirectory(String stateDirectory);
 
+  // Declared as FlinkPipelineOptions declares it.
   @Description(
       "Number of key groups: the unit of keyed state partitioning and the upper bound of"
-          + " --parallelism. Between 1 and 32768.")
-  @Default.Integer(128)
-  int getMaxParallelism();
+          + " --parallelism. Between 1 and 32768; -1 (the default) means 128, or for a"
+          + " --parallelism above 128 the power of two at or above 1.5 times it (at most 32768).")
+  @Default.Integer(-1)
+  Integer getMaxParallelism();
 
-  void setMaxParallelism(int maxParallelism);
+  void setMaxParallelism(Integer maxParallelism);
 
+  // Declared as FlinkPipelineOptions declares it: no @Default, absent means 'rocksdb'.
   @Description(
       "Where keyed state and timers live: 'rocksdb' (the default: local RocksDB partitioned by key"
           + " group, in --stateDirectory, so state can be larger than memory) or 'memory' (on the"
-          + " heap; for tests and small state).")
-  @Default.String("rocksdb")
+          + " heap; for tests and small state; 'filesystem', the Flink runner's name for its heap"
+          + " backend, means the same). Case does not matter.")
   String getStateBackend();
 
   void setStateBackend(String stateBackend);

@@ -70,7 +70,7 @@ public final class WeirPipelineResult implements PipelineResult {
 
   /**
    * Which worker ran each subtask, as {@code stage/subtask -> worker name}. Embedded cluster only:
-   * a job on a remote cluster ({@code --master}) throws {@link UnsupportedOperationException}.
+   * a job on a remote cluster ({@code --weirMaster}) throws {@link UnsupportedOperationException}.
    */
   public java.util.Map<dev.weir.worker.task.TaskId, String> placement() {
     return coordinator.placement();

@@ -19,13 +19,13 @@ import org.slf4j.LoggerFactory;
  * Runs a Beam pipeline on Weir. Select it with {@code --runner=WeirRunner}; see {@link
  * WeirPipelineOptions} for its options.
  *
- * <p>{@link #run} applies Weir's transform overrides, translates the pipeline into stages (failing
- * fast, naming any transform Weir cannot run), starts an embedded cluster of workers for the job and
- * deploys the stages' subtasks to it. With {@code --master=host:port} it submits the job to that
- * Weir coordinator instead ({@code dev.weir.runner.cluster.WeirClusterCoordinator}); the pipeline's
- * classes must already be on the classpath of the coordinator and its workers, as there is no
- * artifact staging yet. It returns at once; {@link WeirPipelineResult#waitUntilFinish} waits for
- * the job.
+ * <p>{@link #run} applies Weir's transform overrides, translates the pipeline into stages
+ * (failing fast, naming any transform Weir cannot run), starts an embedded cluster of workers for
+ * the job and deploys the stages' subtasks to it. With {@code --weirMaster=host:port} it submits
+ * the job to that Weir coordinator instead ({@code
+ * dev.weir.runner.cluster.WeirClusterCoordinator}); the pipeline's classes must already be on the
+ * classpath of the coordinator and its workers, as there is no artifact staging yet. It returns at
+ * once; {@link WeirPipelineResult#waitUntilFinish} waits for the job.
  */
 public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
   private static final Logger LOG = LoggerFactory.getLogger(WeirRunner.class);
@@ -48,19 +48,20 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
 
   @Override
   public WeirPipelineResult run(Pipeline pipeline) {
-    int parallelism = WeirOptionsValidator.validate(options);
+    CheckedOptions checked = WeirOptionsValidator.validate(options);
     MetricsEnvironment.setMetricsSupported(true);
     TransformOverrides.apply(pipeline);
     ExecutionPlan plan =
         PipelineTranslator.translate(
-            pipeline, options.getJobName(), parallelism, options.getMaxParallelism());
+            pipeline, options.getJobName(), checked.parallelism(), checked.maxParallelism());
     LOG.debug("Translated {}", plan);
     String jobId = options.getJobName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    if (options.getMaster() != null) {
+    if (options.getWeirMaster() != null) {
       // No artifact staging yet: the cluster's processes must have the user's classes already.
-      return new WeirPipelineResult(ClusterJob.submit(options.getMaster(), jobId, plan, options));
+      return new WeirPipelineResult(
+          ClusterJob.submit(options.getWeirMaster(), jobId, plan, options));
     }
-    EmbeddedCluster cluster = EmbeddedCluster.start(options, Instant::now);
+    EmbeddedCluster cluster = EmbeddedCluster.start(options, checked, Instant::now);
     JobCoordinator coordinator;
     try {
       coordinator = new JobCoordinator(jobId, plan, cluster.workers(), cluster::close);

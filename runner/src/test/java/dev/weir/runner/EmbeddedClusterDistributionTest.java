@@ -24,7 +24,8 @@ public class EmbeddedClusterDistributionTest {
   @Test
   public void multiStagePipelineRunsOnBothWorkersAndShufflesBetweenThem() {
     WeirPipelineOptions options =
-        PipelineOptionsFactory.fromArgs("--runner=WeirRunner", "--numWorkers=2", "--parallelism=4")
+        PipelineOptionsFactory.fromArgs(
+                "--runner=WeirRunner", "--embeddedWorkers=2", "--parallelism=4")
             .as(WeirPipelineOptions.class);
     Pipeline p = Pipeline.create(options);
     PCollection<Long> totals =

@@ -90,4 +90,30 @@ public class RocksDbStateOnWeirTest {
       assertEquals(0, left.count());
     }
   }
+
+  @Test
+  public void aStatefulStepWithALongNameKeepsItsStateInRocksDb() throws Exception {
+    // Beam names steps after their whole composite path, and some transforms put file paths or
+    // configurations in their names: 300 characters is more than a file name may have.
+    String longName = "Count per key in /tmp/a/deep/directory/" + "x".repeat(300);
+    File stateDir = temp.newFolder("state");
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs(
+                    "--runner=TestWeirRunner",
+                    "--stateBackend=rocksdb",
+                    "--stateDirectory=" + stateDir.getAbsolutePath())
+                .create());
+    PCollection<Long> counts =
+        p.apply(GenerateSequence.from(0).to(1_000))
+            .apply(
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
+                    .via((Long i) -> KV.of(i % 10, i)))
+            .apply(longName, ParDo.of(new CountPerKeyFn()))
+            .apply(MapElements.into(TypeDescriptors.longs()).via(KV::getValue));
+    PAssert.that(counts)
+        .containsInAnyOrder(100L, 100L, 100L, 100L, 100L, 100L, 100L, 100L, 100L, 100L);
+    p.run().waitUntilFinish();
+  }
 }

@@ -20,24 +20,26 @@ public class UnreachableMasterTest {
     Pipeline p =
         Pipeline.create(
             PipelineOptionsFactory.fromArgs(
-                    "--runner=WeirRunner", "--master=127.0.0.1:" + freePort)
+                    "--runner=WeirRunner", "--weirMaster=127.0.0.1:" + freePort)
                 .create());
     p.apply(Create.of(1, 2, 3));
 
     IllegalStateException thrown = assertThrows(IllegalStateException.class, p::run);
 
-    assertTrue(thrown.getMessage(), thrown.getMessage().contains("--master=127.0.0.1:" + freePort));
+    assertTrue(
+        thrown.getMessage(), thrown.getMessage().contains("--weirMaster=127.0.0.1:" + freePort));
   }
 
   @Test
   public void masterWithoutPortIsRejectedNamingTheOption() {
     Pipeline p =
         Pipeline.create(
-            PipelineOptionsFactory.fromArgs("--runner=WeirRunner", "--master=localhost").create());
+            PipelineOptionsFactory.fromArgs("--runner=WeirRunner", "--weirMaster=localhost")
+                .create());
     p.apply(Create.of(1));
 
     IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, p::run);
 
-    assertTrue(thrown.getMessage(), thrown.getMessage().contains("--master must be host:port"));
+    assertTrue(thrown.getMessage(), thrown.getMessage().contains("--weirMaster must be host:port"));
   }
 }

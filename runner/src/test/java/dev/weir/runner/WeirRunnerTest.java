@@ -93,6 +93,16 @@ public class WeirRunnerTest {
   }
 
   @Test
+  public void noEmbeddedWorkersFailsAtRunNamingTheOption() {
+    assertRunFailsNaming("--embeddedWorkers", "--embeddedWorkers=0");
+  }
+
+  @Test
+  public void anUnknownStateBackendFailsAtRunNamingTheOption() {
+    assertRunFailsNaming("--stateBackend", "--stateBackend=heap");
+  }
+
+  @Test
   public void aNegativeReadCacheFailsAtRunNamingTheOption() {
     assertRunFailsNaming("--rocksDbReadCacheMb", "--rocksDbReadCacheMb=-1");
   }

@@ -35,6 +35,8 @@ public final class CategoryResolver {
           "UsesTestStreamWithMultipleStages",
           "UsesTestStreamWithOutputTimestamp");
 
+  private static final String VALIDATES_RUNNER = "org.apache.beam.sdk.testing.ValidatesRunner";
+
   /** Categories every test here has; listing them per test says nothing. */
   static final Set<String> UNINFORMATIVE = Set.of("ValidatesRunner", "NeedsRunner");
 
@@ -65,6 +67,22 @@ public final class CategoryResolver {
     for (Class<?> category : declared(id)) {
       for (Class<?> implied : withSuperInterfaces(category)) {
         if (UNBOUNDED.contains(simpleName(implied))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the test belongs to the ValidatesRunner group: a declared category is
+   * ValidatesRunner or extends it, as JUnit's category filter decides. Other tests of the
+   * NeedsRunner group (Beam's IO and transform tests) are not.
+   */
+  public boolean isValidatesRunner(TestId id) {
+    for (Class<?> category : declared(id)) {
+      for (Class<?> implied : withSuperInterfaces(category)) {
+        if (VALIDATES_RUNNER.equals(implied.getName())) {
           return true;
         }
       }

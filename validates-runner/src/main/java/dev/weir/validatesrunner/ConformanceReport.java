@@ -15,12 +15,14 @@ import java.util.Optional;
  * (throws, which fails the Maven build under exec:java) when {@link ConformanceCheck} says so.
  *
  * <p>Arguments: {@code --reports=DIR --known-failures=FILE --out=PATH_WITHOUT_EXTENSION
- * --options=JSON [--timeouts=DIR]}. The suite's classes must be on the classpath (Maven's test
- * scope) to map tests to their categories.
+ * --options=JSON [--timeouts=DIR] [--skipped-by=name=value,...] [--subset=FILTER]
+ * [--min-validates-runner-tests=N] [--min-needs-runner-tests=N]}. The suite's classes must be on
+ * the classpath (Maven's test scope) to map tests to their categories.
  *
- * <p>When the options name a runner that is not on the classpath at all (Weir's, before it
- * exists), every test fails while parsing options; the report is written and the check printed,
- * but the build is not failed: there is nothing to regress from.
+ * <p>When a flag of {@code --skipped-by} is true the suite did not run: nothing is written,
+ * printed or judged. Otherwise the run must be judgeable ({@link SuiteExpectations}): some test
+ * ran, a full run (empty {@code --subset}) ran at least the minimum numbers of tests, and the
+ * runner the options name is on the classpath.
  */
 public final class ConformanceReport {
 
@@ -28,6 +30,9 @@ public final class ConformanceReport {
 
   public static void main(String[] args) throws IOException {
     Map<String, String> arguments = parse(args);
+    if (SuiteSkip.firstSet(arguments.getOrDefault("skipped-by", "")).isPresent()) {
+      return;
+    }
     Path reports = Path.of(required(arguments, "reports"));
     Path knownFile = Path.of(required(arguments, "known-failures"));
     Path out = Path.of(required(arguments, "out"));
@@ -40,32 +45,45 @@ public final class ConformanceReport {
     Map<TestId, TestResult> results =
         markTimeouts(TestResult.combine(runs, new CategoryResolver(loader)), timeouts);
     KnownFailures known = KnownFailures.read(knownFile);
-    ConformanceCheck check = ConformanceCheck.of(results, known);
+    ConformanceCheck check = ConformanceCheck.of(results, known, expectations(arguments, loader));
     SuiteSummary summary = SuiteSummary.of(runs.size(), results.values());
-
-    Optional<String> runner = RunnerOptions.runnerName(options);
-    boolean runnerMissing = runner.isPresent() && !RunnerOptions.isAvailable(runner.get(), loader);
-    String runnerNote =
-        runnerMissing
-            ? "Runner '" + runner.get() + "' is not on the classpath: every test fails before"
-                + " it starts, and the check does not fail the build."
-            : "";
 
     Files.createDirectories(out.toAbsolutePath().getParent());
     Path markdown = out.resolveSibling(out.getFileName() + ".md");
     Path tsv = out.resolveSibling(out.getFileName() + ".tsv");
     Files.writeString(
         markdown,
-        MarkdownReport.render(options, summary, results.values(), check, knownFile.toString(), runnerNote),
+        MarkdownReport.render(options, summary, results.values(), check, knownFile.toString()),
         StandardCharsets.UTF_8);
     Files.writeString(tsv, TsvReport.render(results.values()), StandardCharsets.UTF_8);
 
-    print(check, summary, markdown, runnerNote, runs.isEmpty() ? reports : null);
-    if (check.failsBuild() && !runnerMissing) {
+    print(check, summary, markdown);
+    if (check.failsBuild()) {
+      List<String> reasons = new ArrayList<>(check.problems());
+      if (!check.regressions().isEmpty() || !check.nowPassing().isEmpty()) {
+        reasons.add(
+            check.regressions().size() + " regression(s), " + check.nowPassing().size()
+                + " listed test(s) now passing");
+      }
       throw new IllegalStateException(
-          "ValidatesRunner check failed: " + check.regressions().size() + " regression(s), "
-              + check.nowPassing().size() + " listed test(s) now passing; see " + markdown);
+          "Conformance check failed: " + String.join("; ", reasons) + "; see " + markdown);
     }
+  }
+
+  /** What the run must show, from the arguments and the options' runner. */
+  static SuiteExpectations expectations(Map<String, String> arguments, ClassLoader loader) {
+    String subset = arguments.getOrDefault("subset", "").strip();
+    SuiteExpectations expectations =
+        subset.isEmpty()
+            ? SuiteExpectations.fullRun(
+                Integer.parseInt(arguments.getOrDefault("min-validates-runner-tests", "0")),
+                Integer.parseInt(arguments.getOrDefault("min-needs-runner-tests", "0")))
+            : SuiteExpectations.subset(subset);
+    Optional<String> runner = RunnerOptions.runnerName(arguments.getOrDefault("options", ""));
+    if (runner.isPresent() && !RunnerOptions.isAvailable(runner.get(), loader)) {
+      expectations = expectations.withMissingRunner(runner.get());
+    }
+    return expectations;
   }
 
   /** Prefixes the message of each test the watchdog stopped, so that the report says so. */
@@ -90,15 +108,9 @@ public final class ConformanceReport {
     return marked;
   }
 
-  private static void print(
-      ConformanceCheck check, SuiteSummary summary, Path markdown, String runnerNote, Path noReports) {
+  private static void print(ConformanceCheck check, SuiteSummary summary, Path markdown) {
     List<String> lines = new ArrayList<>();
-    if (noReports != null) {
-      lines.add("WARNING: no Surefire reports (TEST-*.xml) in " + noReports + ": no test ran.");
-    }
-    if (!runnerNote.isEmpty()) {
-      lines.add("WARNING: " + runnerNote);
-    }
+    check.problems().forEach(p -> lines.add("CANNOT JUDGE THIS RUN: " + p + "."));
     if (!check.regressions().isEmpty()) {
       lines.add("REGRESSIONS: " + check.regressions().size()
           + " failed test(s) not in the known-failures list:");
@@ -121,7 +133,8 @@ public final class ConformanceReport {
         + " skipped; unbounded-input tests: " + summary.unbounded().passed() + " passed, "
         + summary.unbounded().failed() + " failed, " + summary.unbounded().skipped() + " skipped");
     lines.add("Report: " + markdown);
-    lines.add(summary.oneLine());
+    lines.add(summary.needsRunnerLine());
+    lines.add(summary.validatesRunnerLine());
     lines.forEach(System.out::println);
     System.out.flush();
   }

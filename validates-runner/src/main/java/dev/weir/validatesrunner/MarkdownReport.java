@@ -15,10 +15,9 @@ public final class MarkdownReport {
       SuiteSummary summary,
       Collection<TestResult> results,
       ConformanceCheck check,
-      String knownFailuresSource,
-      String runnerNote) {
+      String knownFailuresSource) {
     MarkdownReport report = new MarkdownReport();
-    report.header(options, summary, knownFailuresSource, runnerNote);
+    report.header(options, summary, knownFailuresSource);
     report.check(check);
     report.table("Per category", "category", summary.byCategory());
     report.table("Per test class", "class", summary.byClass());
@@ -27,28 +26,25 @@ public final class MarkdownReport {
     return report.out.toString();
   }
 
-  private void header(
-      String options, SuiteSummary summary, String knownFailuresSource, String runnerNote) {
-    Tally all = summary.all();
-    line("# ValidatesRunner conformance");
+  private void header(String options, SuiteSummary summary, String knownFailuresSource) {
+    line("# Conformance: Beam's NeedsRunner group, ValidatesRunner included");
     line("");
     line("Pipeline options: `" + options + "`  ");
     line("Known failures: `" + knownFailuresSource + "`");
-    if (!runnerNote.isEmpty()) {
-      line("");
-      line("> **" + runnerNote + "**");
-    }
     line("");
-    line("Surefire ran " + summary.runs() + " test runs: " + all.total()
+    line("Surefire ran " + summary.runs() + " test runs: " + summary.all().total()
         + " distinct tests (class#method, parameters and nested-class reruns counted once).");
     line("");
     line("| tests | total | passed | failed | skipped | pass rate |");
     line("|---|---:|---:|---:|---:|---:|");
-    row("all", all);
-    row("bounded input only", summary.boundedOnly());
-    row("unbounded input", summary.unbounded());
+    row("ValidatesRunner subset", summary.validatesRunner());
+    row("whole NeedsRunner group", summary.all());
+    row("bounded input only (whole group)", summary.boundedOnly());
+    row("unbounded input (whole group)", summary.unbounded());
     line("");
-    line("\"Unbounded input\": the test or its class declares UsesTestStream (any variant), "
+    line("ValidatesRunner tests are those every runner should pass; the rest of the NeedsRunner "
+        + "group are Beam's own IO and transform tests (TextIO, FileIO, Wait, Watch, schemas, ...). "
+        + "\"Unbounded input\": the test or its class declares UsesTestStream (any variant), "
         + "UsesUnboundedPCollections or UsesUnboundedSplittableParDo.");
     line("");
   }
@@ -62,6 +58,14 @@ public final class MarkdownReport {
     line("- listed and still failing: " + check.knownFailing().size());
     line("- listed but not run: " + check.notRun().size());
     line("");
+    if (!check.problems().isEmpty()) {
+      line("### This run cannot be judged");
+      line("");
+      for (String problem : check.problems()) {
+        line("- **" + problem + "**");
+      }
+      line("");
+    }
     if (!check.regressions().isEmpty()) {
       line("### Regressions");
       line("");
@@ -86,12 +90,22 @@ public final class MarkdownReport {
     line("");
   }
 
-  private void table(String title, String what, Map<String, Tally> tallies) {
+  private void table(String title, String what, Map<String, SuiteSummary.GroupTallies> tallies) {
     line("## " + title);
     line("");
-    line("| " + what + " | total | passed | failed | skipped | pass rate |");
-    line("|---|---:|---:|---:|---:|---:|");
-    tallies.forEach((name, tally) -> row("`" + name + "`", tally));
+    line("| " + what + " | VR total | VR passed | VR failed | VR skipped"
+        + " | all total | all passed | all failed | all skipped | all pass rate |");
+    line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    tallies.forEach(
+        (name, both) -> {
+          Tally vr = both.validatesRunner();
+          Tally all = both.all();
+          line("| `" + name + "` | " + vr.total() + " | " + vr.passed() + " | " + vr.failed()
+              + " | " + vr.skipped() + " | " + all.total() + " | " + all.passed() + " | "
+              + all.failed() + " | " + all.skipped() + " | " + all.passRate() + " |");
+        });
+    line("");
+    line("VR: the ValidatesRunner subset; all: the whole NeedsRunner group.");
     line("");
   }
 
@@ -108,11 +122,12 @@ public final class MarkdownReport {
       line("");
       return;
     }
-    line("| test | input | listed | categories | first line of the failure |");
-    line("|---|---|---|---|---|");
+    line("| test | group | input | listed | categories | first line of the failure |");
+    line("|---|---|---|---|---|---|");
     for (TestResult result : failed) {
       boolean listed = check.knownFailing().contains(result);
       line("| `" + result.id().simpleClassName() + "#" + result.id().method() + "` | "
+          + (result.validatesRunner() ? "ValidatesRunner" : "NeedsRunner") + " | "
           + (result.unbounded() ? "unbounded" : "bounded") + " | "
           + (listed ? "known" : "**new**") + " | "
           + String.join(", ", TestResult.sortedCategories(result)) + " | "

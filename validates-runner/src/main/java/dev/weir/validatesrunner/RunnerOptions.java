@@ -1,9 +1,9 @@
 package dev.weir.validatesrunner;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.runners.PipelineRunnerRegistrar;
 
@@ -13,14 +13,30 @@ import org.apache.beam.sdk.runners.PipelineRunnerRegistrar;
  */
 public final class RunnerOptions {
 
-  private static final Pattern RUNNER = Pattern.compile("--runner=([A-Za-z0-9_.$]+)");
+  private static final String RUNNER = "--runner=";
 
   private RunnerOptions() {}
 
-  /** The value of {@code --runner=} in the options (a JSON array as text), if any. */
+  /**
+   * The value of {@code --runner=} in the options, a JSON array of strings as TestPipeline reads
+   * it from {@code beamTestPipelineOptions}; empty if none is given.
+   */
   public static Optional<String> runnerName(String options) {
-    Matcher matcher = RUNNER.matcher(options == null ? "" : options);
-    return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+    if (options == null || options.isBlank()) {
+      return Optional.empty();
+    }
+    String[] arguments;
+    try {
+      arguments = new ObjectMapper().readValue(options, String[].class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("options are not a JSON array of strings: " + options, e);
+    }
+    for (String argument : arguments) {
+      if (argument.startsWith(RUNNER)) {
+        return Optional.of(argument.substring(RUNNER.length()).strip());
+      }
+    }
+    return Optional.empty();
   }
 
   /**

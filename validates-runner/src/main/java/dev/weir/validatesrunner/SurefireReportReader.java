@@ -19,6 +19,12 @@ import org.xml.sax.SAXException;
 /** Reads the {@code <testcase>} elements of Surefire's {@code TEST-*.xml} reports. */
 public final class SurefireReportReader {
 
+  /**
+   * Method name given to a failure of a whole class, such as a {@code @BeforeClass} that threw:
+   * Surefire reports it with an empty test name, which could not be listed as a known failure.
+   */
+  public static final String CLASS_LEVEL = "(class)";
+
   private final DocumentBuilderFactory factory;
 
   public SurefireReportReader() {
@@ -77,6 +83,9 @@ public final class SurefireReportReader {
       // A class that failed before any test (e.g. in @BeforeClass) may be reported without
       // a classname; its name is then the class.
       className = name;
+    }
+    if (name.isBlank()) {
+      name = CLASS_LEVEL;
     }
     Outcome outcome = Outcome.PASSED;
     String message = "";

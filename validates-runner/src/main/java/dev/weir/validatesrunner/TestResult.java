@@ -14,6 +14,8 @@ import java.util.Set;
  * @param categories simple names of the declared {@code @Category} classes
  * @param unbounded whether the test reads unbounded input (TestStream, unbounded PCollection or
  *     SDF), the part of the suite a batch-only engine cannot pass
+ * @param validatesRunner whether the test is in the ValidatesRunner group (the part of the
+ *     NeedsRunner group that every runner is expected to pass), not only in NeedsRunner
  */
 public record TestResult(
     TestId id,
@@ -22,7 +24,8 @@ public record TestResult(
     String message,
     double seconds,
     Set<String> categories,
-    boolean unbounded) {
+    boolean unbounded,
+    boolean validatesRunner) {
 
   /** Folds runs into one result per {@link TestId}, in the order they were first seen. */
   public static Map<TestId, TestResult> combine(
@@ -40,7 +43,8 @@ public record TestResult(
                 run.message(),
                 run.seconds(),
                 categories.declaredCategories(run.id()),
-                categories.usesUnboundedInput(run.id())));
+                categories.usesUnboundedInput(run.id()),
+                categories.isValidatesRunner(run.id())));
       } else {
         byId.put(run.id(), previous.with(run));
       }
@@ -58,13 +62,20 @@ public record TestResult(
       combinedMessage = run.message();
     }
     return new TestResult(
-        id, combined, runs + 1, combinedMessage, seconds + run.seconds(), categories, unbounded);
+        id,
+        combined,
+        runs + 1,
+        combinedMessage,
+        seconds + run.seconds(),
+        categories,
+        unbounded,
+        validatesRunner);
   }
 
   /** This result with its message prefixed, e.g. to say it was stopped by the watchdog. */
   public TestResult withMessagePrefix(String prefix) {
     return new TestResult(
-        id, outcome, runs, prefix + message, seconds, categories, unbounded);
+        id, outcome, runs, prefix + message, seconds, categories, unbounded, validatesRunner);
   }
 
   static List<String> sortedCategories(TestResult result) {

@@ -1,5 +1,6 @@
 /**
- * Runs Beam's ValidatesRunner suite against a runner and judges the outcome.
+ * Runs Beam's NeedsRunner suite (ValidatesRunner included) against a runner and judges the
+ * outcome.
  *
  * <p>Surefire runs the suite and writes its XML reports; {@link
  * dev.weir.validatesrunner.ConformanceReport} then reads them, maps each test to the Beam

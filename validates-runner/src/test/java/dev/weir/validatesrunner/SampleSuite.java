@@ -1,5 +1,6 @@
 package dev.weir.validatesrunner;
 
+import org.apache.beam.sdk.testing.NeedsRunner;
 import org.apache.beam.sdk.testing.UsesSideInputs;
 import org.apache.beam.sdk.testing.UsesStatefulParDo;
 import org.apache.beam.sdk.testing.UsesTestStreamWithProcessingTime;
@@ -17,7 +18,16 @@ final class SampleSuite {
 
     @Category(ValidatesRunner.class)
     public void testFail() {}
+
+    @Category(NeedsRunner.class)
+    public void testParams() {}
+
+    @Category(LikeValidatesRunner.class)
+    public void testSkip() {}
   }
+
+  /** A category that extends ValidatesRunner: its tests belong to the ValidatesRunner subset. */
+  interface LikeValidatesRunner extends ValidatesRunner {}
 
   @Category(UsesTestStreamWithProcessingTime.class)
   static final class Streaming {

@@ -57,6 +57,22 @@ public class SurefireReportReaderTest {
   }
 
   @Test
+  public void classSetupFailureIsKeyedAsTheClassSoItCanBeListed() throws Exception {
+    // What Surefire writes when a @BeforeClass method throws: no test name.
+    String xml =
+        "<testsuite><testcase name=\"\" classname=\"org.example.GbekTest\" time=\"0\">"
+            + "<error message=\"com/google/Client\" type=\"java.lang.NoClassDefFoundError\"/>"
+            + "</testcase></testsuite>";
+    List<TestRun> runs =
+        new SurefireReportReader()
+            .read(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    TestId id = runs.get(0).id();
+    assertEquals(new TestId("org.example.GbekTest", SurefireReportReader.CLASS_LEVEL), id);
+    assertEquals(id, TestId.parse(id.toString()));
+    assertEquals(Outcome.FAILED, runs.get(0).outcome());
+  }
+
+  @Test
   public void missingDirectoryHasNoRuns() throws Exception {
     assertEquals(
         List.of(), new SurefireReportReader().readDirectory(Path.of("does/not/exist")));

@@ -54,10 +54,20 @@ public class TestResultTest {
   }
 
   @Test
+  public void validatesRunnerSubsetFollowsCategoryHierarchy() throws Exception {
+    Map<TestId, TestResult> results = sample();
+    assertTrue(results.get(new TestId(BOUNDED, "testPass")).validatesRunner());
+    assertTrue(results.get(new TestId(BOUNDED, "testSkip")).validatesRunner());
+    assertFalse(results.get(new TestId(BOUNDED, "testParams")).validatesRunner());
+    assertFalse(results.get(new TestId(BOUNDED, "testFlaky")).validatesRunner());
+  }
+
+  @Test
   public void unknownClassHasNoCategories() {
     CategoryResolver resolver = new CategoryResolver(getClass().getClassLoader());
     assertEquals(Set.of(), resolver.declaredCategories(new TestId("no.such.Class", "m")));
     assertFalse(resolver.usesUnboundedInput(new TestId("no.such.Class", "m")));
+    assertFalse(resolver.isValidatesRunner(new TestId("no.such.Class", "m")));
   }
 
   @Test
@@ -69,8 +79,16 @@ public class TestResultTest {
     assertEquals(1, summary.all().skipped());
     assertEquals(1, summary.unbounded().failed());
     assertEquals(2, summary.boundedOnly().failed());
-    assertEquals(3, summary.byCategory().get("UsesSideInputs").failed());
+    assertEquals(3, summary.byCategory().get("UsesSideInputs").all().failed());
     assertEquals(
-        "ValidatesRunner conformance: 2 of 6 distinct tests passed (3 failed, 1 skipped)", summary.oneLine());
+        "NeedsRunner group (ValidatesRunner included): 2 of 6 distinct tests passed"
+            + " (3 failed, 1 skipped)",
+        summary.needsRunnerLine());
+    // testPass, testFail, testStream and testSkip are ValidatesRunner tests.
+    assertEquals(
+        "ValidatesRunner conformance: 1 of 4 distinct tests passed (2 failed, 1 skipped)",
+        summary.validatesRunnerLine());
+    assertEquals(3, summary.byClass().get(BOUNDED).validatesRunner().total());
+    assertEquals(5, summary.byClass().get(BOUNDED).all().total());
   }
 }

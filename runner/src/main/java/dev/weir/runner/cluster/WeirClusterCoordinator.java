@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * then start workers ({@code dev.weir.worker.control.WorkerProcess --coordinator=host:8099}) and
- * run pipelines with {@code --runner=WeirRunner --master=host:8099}. {@code --port=0} picks a free
- * port; the port is printed on stdout as {@value #LISTENING_MARKER}{@code port=N}.
+ * run pipelines with {@code --runner=WeirRunner --weirMaster=host:8099}. {@code --port=0} picks a
+ * free port; the port is printed on stdout as {@value #LISTENING_MARKER}{@code port=N}.
  *
  * <p>Every job runs on the workers registered when it is submitted. There is no artifact staging
  * yet: the pipeline's classes must be on the classpath of the coordinator and of every worker. A

@@ -135,7 +135,7 @@ public class ClusterOfProcessesTest {
   private static Pipeline pipeline() {
     return Pipeline.create(
         PipelineOptionsFactory.fromArgs(
-                "--runner=TestWeirRunner", "--master=127.0.0.1:" + coordinatorPort)
+                "--runner=TestWeirRunner", "--weirMaster=127.0.0.1:" + coordinatorPort)
             .create());
   }
 

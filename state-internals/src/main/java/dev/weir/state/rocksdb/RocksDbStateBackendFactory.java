@@ -1,11 +1,12 @@
 package dev.weir.state.rocksdb;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import dev.weir.state.KeyGroupRange;
 import org.apache.beam.sdk.coders.Coder;
@@ -15,9 +16,21 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
  * Creates the RocksDB backends of one worker: each in its own directory under a state directory
  * this factory creates and, on {@link #close()}, removes, all sharing one {@link
  * RocksDbResources}.
+ *
+ * <p>A backend's directory is named by a number, not by its step: Beam's step names have no
+ * length limit (a composite path, a file name, a schema transform's configuration) while a file
+ * name has (255 bytes on most file systems). The directory name keeps the start of the step name
+ * for people looking at the disk; the whole name is in {@link #STEP_FILE} inside.
  */
 public final class RocksDbStateBackendFactory implements AutoCloseable {
+  /** File in each backend's directory holding the full step name and the subtask. */
+  static final String STEP_FILE = "weir-step.txt";
+
+  /** Characters of the step name kept in a directory name. */
+  private static final int NAME_PREFIX_LENGTH = 32;
+
   private final Path stateDirectory;
+  private final AtomicLong directories = new AtomicLong();
   private final RocksDbResources resources;
   private static final long CLOSE_WAIT_SECONDS = 10;
 
@@ -59,9 +72,15 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
 
   /** A new, empty backend; its directory is removed when it is closed. */
   public RocksDbKeyedStateBackend create(
-      String operatorId, int subtask, KeyGroupRange range, Coder<? extends BoundedWindow> windowCoder) {
-    return RocksDbKeyedStateBackend.open(
-        newDirectory(operatorId, subtask), range, resources, windowCoder, true);
+      String operatorId,
+      int subtask,
+      KeyGroupRange range,
+      Coder<? extends BoundedWindow> windowCoder) {
+    return namedAfter(
+        operatorId,
+        subtask,
+        RocksDbKeyedStateBackend.open(
+            newDirectory(operatorId, subtask), range, resources, windowCoder, true));
   }
 
   /** A backend holding the key groups of {@code range} found in the given local snapshots. */
@@ -71,13 +90,35 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
       KeyGroupRange range,
       Coder<? extends BoundedWindow> windowCoder,
       List<Path> snapshots) {
-    return RocksDbKeyedStateBackend.restore(
-        newDirectory(operatorId, subtask), range, resources, windowCoder, true, snapshots);
+    return namedAfter(
+        operatorId,
+        subtask,
+        RocksDbKeyedStateBackend.restore(
+            newDirectory(operatorId, subtask), range, resources, windowCoder, true, snapshots));
   }
 
+  /** At most 32 + 1 + 10 + 1 + 19 characters, whatever the step's name. */
   private Path newDirectory(String operatorId, int subtask) {
-    String safe = operatorId.replaceAll("[^A-Za-z0-9._-]", "_");
-    return stateDirectory.resolve(safe + "-" + subtask + "-" + UUID.randomUUID());
+    String prefix = operatorId.substring(0, Math.min(operatorId.length(), NAME_PREFIX_LENGTH));
+    String safe = prefix.replaceAll("[^A-Za-z0-9._-]", "_");
+    return stateDirectory.resolve(safe + "-" + subtask + "-" + directories.incrementAndGet());
+  }
+
+  /**
+   * Writes the step name into the backend's directory, once RocksDB is open there (a restore
+   * wants the directory empty); RocksDB leaves files it does not know alone.
+   */
+  private static RocksDbKeyedStateBackend namedAfter(
+      String operatorId, int subtask, RocksDbKeyedStateBackend backend) {
+    Path file = backend.directory().resolve(STEP_FILE);
+    try {
+      Files.writeString(
+          file, operatorId + "\nsubtask " + subtask + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      backend.close();
+      throw new RocksDbStateException("Cannot write " + STEP_FILE, backend.directory(), e);
+    }
+    return backend;
   }
 
   /** Call after closing the backends: frees the shared native memory and removes the directory. */

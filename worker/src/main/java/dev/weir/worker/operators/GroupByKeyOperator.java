@@ -14,7 +14,9 @@ import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
 import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.NullSideInputReader;
 import org.apache.beam.runners.core.ReduceFnRunner;
+import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.SystemReduceFn;
+import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.runners.core.metrics.CounterCell;
 import org.apache.beam.runners.core.triggers.ExecutableTriggerStateMachine;
 import org.apache.beam.runners.core.triggers.TriggerStateMachines;
@@ -45,12 +47,15 @@ public final class GroupByKeyOperator implements StageOperator {
   private OperatorContext context;
   private KeyedStateBackend backend;
   private CurrentKey currentKey;
+  private TimerInternals timers;
   private ExecutableTriggerStateMachine trigger;
   private SystemReduceFn<Object, Object, ?, Object, BoundedWindow> reduceFn;
   private WindowingStrategy<?, BoundedWindow> windowingStrategy;
   private ElementReceiver output;
   private CounterCell droppedDueToLateness;
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  // Null until the first watermark advance: unknown, as Beam's TimerInternals allows.
+  private @Nullable Instant outputWatermark;
   // Values of the current bundle, per key in arrival order of the keys' first values.
   private final Map<StateKey, List<WindowedValue<Object>>> pending = new LinkedHashMap<>();
   private int pendingElements;
@@ -71,6 +76,7 @@ public final class GroupByKeyOperator implements StageOperator {
             plan.inputCoder().getKeyCoder(),
             context.maxParallelism(),
             new InMemoryBundleFinalizer());
+    this.timers = new ReduceFnTimers(currentKey.timerInternals());
     this.windowingStrategy = (WindowingStrategy<?, BoundedWindow>) plan.windowingStrategy();
     this.trigger =
         ExecutableTriggerStateMachine.create(
@@ -101,7 +107,7 @@ public final class GroupByKeyOperator implements StageOperator {
         windowingStrategy,
         trigger,
         currentKey.stateInternals(),
-        currentKey.timerInternals(),
+        timers,
         value -> output.accept(value),
         NullSideInputReader.empty(),
         reduceFn,
@@ -163,15 +169,26 @@ public final class GroupByKeyOperator implements StageOperator {
   private void updateTimes() {
     backend.setTimes(
         inputWatermark,
-        null,
+        outputWatermark,
         context.processingTime().get(),
         context.synchronizedProcessingTime().get());
   }
 
+  /**
+   * Fires the event-time timers, then moves the output watermark: the input watermark held back
+   * by this operator's holds. ReduceFnRunner reads it while the timers fire as the output watermark
+   * before this advance, as Beam's DirectRunner reports a step's output watermark as of the
+   * previous bundle. It marks a pane LATE when the output watermark has passed its window's end,
+   * such as the first pane of a key whose only data came after the on-time firing; without it
+   * that pane would be ON_TIME.
+   */
   @Override
   public void advanceInputWatermark(Instant watermark) {
     inputWatermark = watermark;
     fire(TimeDomain.EVENT_TIME, watermark);
+    Instant hold = backend.minWatermarkHold();
+    outputWatermark = hold.isBefore(watermark) ? hold : watermark;
+    updateTimes();
   }
 
   @Override
@@ -194,11 +211,43 @@ public final class GroupByKeyOperator implements StageOperator {
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
         ReduceFnRunner<Object, Object, Object, BoundedWindow> runner = reduceFnRunner();
         runner.onTimers(List.of(due.timer()));
+        if (domain == TimeDomain.EVENT_TIME) {
+          dropTimersOfCollectedWindow(due.timer(), upTo);
+        }
         runner.persist();
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {
         throw new RuntimeException(e);
+      }
+    }
+  }
+
+  /**
+   * ReduceFnRunner handles a window by its state and the input watermark, not by which timer
+   * fired, and expects all of a key's due timers in one call: with the watermark past the window's
+   * garbage-collection time, the call emits the final pane and clears the window, and timers of the
+   * same window in that call are skipped. Weir fires timers one at a time, so when the watermark
+   * leaps over both the end-of-window and the garbage-collection timer, the latter would fire again
+   * on the cleared window and emit an empty ON_TIME pane (a {@code KV(key, 0)} after a Sum). So
+   * once a window is collected, its end-of-window and garbage-collection timers still pending go
+   * too, addressed as runners-core addresses them ({@code TimerData.of} by namespace, time and
+   * domain).
+   */
+  private void dropTimersOfCollectedWindow(TimerInternals.TimerData fired, Instant watermark) {
+    if (!(fired.getNamespace() instanceof StateNamespaces.WindowNamespace)) {
+      return;
+    }
+    BoundedWindow window = ((StateNamespaces.WindowNamespace<?>) fired.getNamespace()).getWindow();
+    Instant gcTime = LateDataUtils.garbageCollectionTime(window, windowingStrategy);
+    if (!watermark.isAfter(gcTime)) {
+      return;
+    }
+    for (Instant pending : List.of(window.maxTimestamp(), gcTime)) {
+      if (pending.isAfter(fired.getTimestamp())) {
+        timers.deleteTimer(
+            TimerInternals.TimerData.of(
+                fired.getNamespace(), pending, pending, TimeDomain.EVENT_TIME));
       }
     }
   }

@@ -1,0 +1,75 @@
+package dev.weir.kafka;
+
+import dev.weir.state.KeyGroupRange;
+import dev.weir.state.KeyedStateBackend;
+import dev.weir.worker.operators.ElementReceiver;
+import dev.weir.worker.operators.OperatorContext;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.joda.time.Instant;
+
+/**
+ * The subtask a source operator runs in when a test drives it alone: subtask 0 of 1, one output,
+ * the wall clock, and no keyed state (a source has none).
+ */
+final class SourceSubtaskContext implements OperatorContext {
+  private static final int MAX_PARALLELISM = 128;
+
+  private final ElementReceiver output;
+  private final PipelineOptions options = PipelineOptionsFactory.create();
+  private final MetricsContainerImpl metrics = new MetricsContainerImpl("read");
+
+  SourceSubtaskContext(ElementReceiver output) {
+    this.output = output;
+  }
+
+  @Override
+  public PipelineOptions pipelineOptions() {
+    return options;
+  }
+
+  @Override
+  public int subtaskIndex() {
+    return 0;
+  }
+
+  @Override
+  public int parallelism() {
+    return 1;
+  }
+
+  @Override
+  public int maxParallelism() {
+    return MAX_PARALLELISM;
+  }
+
+  @Override
+  public KeyGroupRange keyGroupRange() {
+    return KeyGroupRange.forSubtask(0, 1, MAX_PARALLELISM);
+  }
+
+  @Override
+  public Map<String, ElementReceiver> outputs() {
+    return Map.of("output", output);
+  }
+
+  @Override
+  public KeyedStateBackend createStateBackend(Coder<? extends BoundedWindow> windowCoder) {
+    throw new UnsupportedOperationException("A source subtask has no keyed state");
+  }
+
+  @Override
+  public MetricsContainerImpl metricsContainer() {
+    return metrics;
+  }
+
+  @Override
+  public Supplier<Instant> processingTime() {
+    return Instant::now;
+  }
+}
