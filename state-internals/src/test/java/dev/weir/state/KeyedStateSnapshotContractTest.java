@@ -137,7 +137,9 @@ public abstract class KeyedStateSnapshotContractTest {
     backend
         .timerInternals(key)
         .setTimer(WINDOW, "event", "family", t(999), t(450), TimeDomain.EVENT_TIME);
-    backend.timerInternals(key).setTimer(GLOBAL, "proc", "", t(2000), t(500), TimeDomain.PROCESSING_TIME);
+    backend
+        .timerInternals(key)
+        .setTimer(GLOBAL, "proc", "", t(2000), t(500), TimeDomain.PROCESSING_TIME);
     backend
         .timerInternals(key)
         .setTimer(WINDOW, "sync", "", t(3000), t(600), TimeDomain.SYNCHRONIZED_PROCESSING_TIME);
@@ -254,7 +256,9 @@ public abstract class KeyedStateSnapshotContractTest {
     state.state(WINDOW, ORDERED).clear();
     state.state(WINDOW, HOLD).clear();
     source.timerInternals(key).deleteTimer(WINDOW, "event", "family", TimeDomain.EVENT_TIME);
-    source.timerInternals(TestKeys.of("other")).setTimer(GLOBAL, "new", "", t(1), t(1), TimeDomain.EVENT_TIME);
+    source
+        .timerInternals(TestKeys.of("other"))
+        .setTimer(GLOBAL, "new", "", t(1), t(1), TimeDomain.EVENT_TIME);
     drain(source, TimeDomain.PROCESSING_TIME);
 
     KeyedStateBackend restored = restore(ALL, snapshot);

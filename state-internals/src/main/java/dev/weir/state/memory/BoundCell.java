@@ -263,7 +263,10 @@ abstract class BoundCell {
   }
 
   private static <K, V> void writeEntries(
-      Iterable<Map.Entry<K, V>> entries, Coder<K> keyCoder, Coder<V> valueCoder, DataOutputStream out)
+      Iterable<Map.Entry<K, V>> entries,
+      Coder<K> keyCoder,
+      Coder<V> valueCoder,
+      DataOutputStream out)
       throws IOException {
     List<Map.Entry<K, V>> all = new ArrayList<>();
     entries.forEach(all::add);

@@ -117,7 +117,8 @@ final class HeapKeyStateInternals implements StateInternals {
           throw new UncheckedIOException(
               "Cannot encode state '" + tag.getKey() + "' in namespace " + namespace.getKey(), e);
         }
-        action.accept(namespace.getKey(), tag.getKey(), new StoredCell(cell.kind, bytes.toByteArray()));
+        StoredCell encoded = new StoredCell(cell.kind, bytes.toByteArray());
+        action.accept(namespace.getKey(), tag.getKey(), encoded);
       }
     }
     for (Map.Entry<String, Map<String, StoredCell>> namespace : restored.entrySet()) {

@@ -8,8 +8,8 @@ import java.util.zip.CRC32C;
  * The file a heap snapshot directory holds, {@value #FILE_NAME}. All integers big-endian.
  *
  * <pre>
- * header   magic "WEIRHEAP" (8 bytes) | format version (int) | key group range start, end (int, int)
- *          | CRC32C of the preceding 20 bytes (int)
+ * header   magic "WEIRHEAP" (8 bytes) | format version (int)
+ *          | key group range of the backend: start, end (int, int) | CRC32C of the preceding 20 bytes (int)
  * section  key group (int) | body length (int) | CRC32C of those 8 bytes (int)
  *          | body | CRC32C of the body (int)          -- one per non-empty key group, ascending
  * end      -1 (int) | number of sections (int) | CRC32C of those 8 bytes (int)

@@ -73,7 +73,8 @@ final class HeapSnapshotReader {
         }
       }
     } catch (NoSuchFileException e) {
-      throw new HeapSnapshotException("Not a heap snapshot (no " + file.getFileName() + "): " + file.getParent(), e);
+      throw new HeapSnapshotException(
+          "Not a heap snapshot (no " + file.getFileName() + "): " + file.getParent(), e);
     } catch (EOFException e) {
       throw truncated();
     } catch (IOException e) {
@@ -117,6 +118,7 @@ final class HeapSnapshotReader {
   }
 
   private HeapSnapshotException truncated() {
-    return new HeapSnapshotException("Truncated heap snapshot " + file + ": it ends before its end marker");
+    return new HeapSnapshotException(
+        "Truncated heap snapshot " + file + ": it ends before its end marker");
   }
 }

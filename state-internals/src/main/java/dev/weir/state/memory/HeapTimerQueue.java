@@ -79,7 +79,8 @@ final class HeapTimerQueue implements TimerStore {
       String timerFamilyId,
       TimeDomain domain) {
     Pending removed =
-        byId.remove(new TimerSlot(key.bytes(), namespace.stringKey(), timerId, timerFamilyId, domain));
+        byId.remove(
+            new TimerSlot(key.bytes(), namespace.stringKey(), timerId, timerFamilyId, domain));
     if (removed != null) {
       byTime.get(domain).remove(removed);
       holds.replace(removed.timer.getOutputTimestamp(), null);
