@@ -67,6 +67,16 @@ final class HeapSnapshotWriter implements AutoCloseable {
     }
   }
 
+  /** Removes the file and its directory after {@code failure}; call after {@link #close}. */
+  void discard(RuntimeException failure) {
+    try {
+      Files.deleteIfExists(file);
+      Files.deleteIfExists(file.getParent());
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
   @Override
   public void close() {
     try {

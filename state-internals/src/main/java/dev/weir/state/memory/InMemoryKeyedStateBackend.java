@@ -166,9 +166,14 @@ public final class InMemoryKeyedStateBackend implements KeyedStateBackend {
           KeyGroupSection section = sections.computeIfAbsent(keyGroup, g -> new KeyGroupSection());
           groupTimers.forEach(t -> section.addTimer(t.keyBytes(), t.timer()));
         });
-    try (HeapSnapshotWriter writer = new HeapSnapshotWriter(target, keyGroupRange)) {
+    HeapSnapshotWriter writer = new HeapSnapshotWriter(target, keyGroupRange);
+    try (writer) {
       sections.forEach((keyGroup, section) -> writer.keyGroup(keyGroup, section.encode()));
       writer.finish();
+    } catch (RuntimeException e) {
+      // A half-written snapshot must not be mistaken for one: the target is new, so remove it.
+      writer.discard(e);
+      throw e;
     }
   }
 

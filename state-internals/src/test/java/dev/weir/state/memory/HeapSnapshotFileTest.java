@@ -13,6 +13,9 @@ import dev.weir.state.KeyGroupRange;
 import dev.weir.state.StateKey;
 import dev.weir.state.TestKeys;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import org.apache.beam.runners.core.StateNamespace;
 import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.StateTag;
 import org.apache.beam.runners.core.StateTags;
+import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.state.BagState;
@@ -270,6 +274,34 @@ public class HeapSnapshotFileTest {
     InMemoryKeyedStateBackend restored = restore(ALL, target);
 
     assertThat(restored.stateInternals(key).state(GLOBAL, sum).read(), equalTo(9));
+  }
+
+  /** Refuses to encode: stands for a user coder that fails. */
+  private static final class FailingCoder extends AtomicCoder<String> {
+    @Override
+    public void encode(String value, OutputStream out) throws IOException {
+      throw new IOException("cannot encode " + value);
+    }
+
+    @Override
+    public String decode(InputStream in) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  @Test
+  public void aSnapshotThatFailsLeavesNoTargetBehind() {
+    InMemoryKeyedStateBackend backend = new InMemoryKeyedStateBackend(ALL);
+    backend.stateInternals(TestKeys.of("key")).state(GLOBAL, VALUE).write("fine");
+    backend
+        .stateInternals(TestKeys.of("key"))
+        .state(GLOBAL, StateTags.value("broken", new FailingCoder()))
+        .write("x");
+    Path target = temp.getRoot().toPath().resolve("failed");
+
+    RuntimeException e = assertThrows(RuntimeException.class, () -> backend.snapshot(target));
+    assertThat(e.getMessage(), containsString("'broken'"));
+    assertFalse(Files.exists(target));
   }
 
   @Test
