@@ -9,7 +9,6 @@ import dev.weir.state.KeyedTimer;
 import dev.weir.state.StateKey;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,23 +148,15 @@ public final class InMemoryKeyedStateBackend implements KeyedStateBackend {
             .put(entry.getKey().bytes(), entry.getValue());
       }
     }
-    TreeMap<Integer, List<KeyedTimer>> timersByGroup = new TreeMap<>();
-    timers.forEach(
-        (keyGroup, keyBytes, timer) ->
-            timersByGroup
-                .computeIfAbsent(keyGroup, g -> new ArrayList<>())
-                .add(new KeyedTimer(keyBytes, timer)));
     TreeMap<Integer, KeyGroupSection> sections = new TreeMap<>();
     stateByGroup.forEach(
         (keyGroup, groupKeys) -> {
           KeyGroupSection section = sections.computeIfAbsent(keyGroup, g -> new KeyGroupSection());
           groupKeys.forEach(section::addKey);
         });
-    timersByGroup.forEach(
-        (keyGroup, groupTimers) -> {
-          KeyGroupSection section = sections.computeIfAbsent(keyGroup, g -> new KeyGroupSection());
-          groupTimers.forEach(t -> section.addTimer(t.keyBytes(), t.timer()));
-        });
+    timers.forEach(
+        (keyGroup, keyBytes, timer) ->
+            sections.computeIfAbsent(keyGroup, g -> new KeyGroupSection()).addTimer(keyBytes, timer));
     HeapSnapshotWriter writer = new HeapSnapshotWriter(target, keyGroupRange);
     try (writer) {
       sections.forEach((keyGroup, section) -> writer.keyGroup(keyGroup, section.encode()));
