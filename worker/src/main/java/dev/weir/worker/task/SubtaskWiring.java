@@ -1,7 +1,6 @@
 package dev.weir.worker.task;
 
 import dev.weir.state.KeyGroupRange;
-import dev.weir.state.KeyedStateBackend;
 import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExchangeKind;
 import dev.weir.translation.ExecutionPlan;
@@ -13,7 +12,6 @@ import dev.weir.worker.exchange.ChannelWriter;
 import dev.weir.worker.exchange.DataExchange;
 import dev.weir.worker.exchange.InputGate;
 import dev.weir.worker.operators.ElementReceiver;
-import dev.weir.worker.operators.OperatorContext;
 import dev.weir.worker.operators.StageOperator;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +23,6 @@ import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
@@ -91,7 +88,8 @@ final class SubtaskWiring {
       sideInputs[i] = channelEdges.get(i).sideInput();
     }
     channels = new InputChannels(sideInputs);
-    time = new SubtaskTime(plan.testClock(), clock, chain, outputs, bundle, channels);
+    SubtaskTime time = new SubtaskTime(plan.testClock(), clock, chain, outputs, bundle, channels);
+    this.time = time;
 
     // Who consumes each PCollection inside the stage.
     Map<String, List<ElementReceiver>> consumers = new HashMap<>();
@@ -119,7 +117,20 @@ final class SubtaskWiring {
         opOutputs.put(out.getKey(), producedHere(out.getValue(), consumers.get(out.getValue())));
       }
       MetricsContainerImpl container = metrics.getContainer(opPlan.name());
-      operators.get(i).open(new Context(options, keyGroups, opOutputs, container, opPlan.name()));
+      operators
+          .get(i)
+          .open(
+              new SubtaskOperatorContext(
+                  id,
+                  stage.parallelism(),
+                  plan.maxParallelism(),
+                  options,
+                  keyGroups,
+                  opOutputs,
+                  container,
+                  opPlan.name(),
+                  backends,
+                  time));
     }
 
     if (!channelIds.isEmpty()) {
@@ -278,77 +289,5 @@ final class SubtaskWiring {
   /** The input gate; null for a subtask without input channels, a source. */
   @Nullable InputGate gate() {
     return gate;
-  }
-
-  private final class Context implements OperatorContext {
-    private final PipelineOptions options;
-    private final KeyGroupRange keyGroups;
-    private final Map<String, ElementReceiver> outputs;
-    private final MetricsContainerImpl container;
-    private final String operatorName;
-
-    Context(
-        PipelineOptions options,
-        KeyGroupRange keyGroups,
-        Map<String, ElementReceiver> outputs,
-        MetricsContainerImpl container,
-        String operatorName) {
-      this.options = options;
-      this.keyGroups = keyGroups;
-      this.outputs = outputs;
-      this.container = container;
-      this.operatorName = operatorName;
-    }
-
-    @Override
-    public PipelineOptions pipelineOptions() {
-      return options;
-    }
-
-    @Override
-    public int subtaskIndex() {
-      return deployment.taskId().subtask();
-    }
-
-    @Override
-    public int parallelism() {
-      return stage.parallelism();
-    }
-
-    @Override
-    public int maxParallelism() {
-      return plan.maxParallelism();
-    }
-
-    @Override
-    public KeyGroupRange keyGroupRange() {
-      return keyGroups;
-    }
-
-    @Override
-    public Map<String, ElementReceiver> outputs() {
-      return outputs;
-    }
-
-    @Override
-    public KeyedStateBackend createStateBackend(Coder<? extends BoundedWindow> windowCoder) {
-      // The operator owns the backend and closes it in close().
-      return backends.create(deployment.taskId(), operatorName, keyGroups, windowCoder);
-    }
-
-    @Override
-    public MetricsContainerImpl metricsContainer() {
-      return container;
-    }
-
-    @Override
-    public Supplier<Instant> processingTime() {
-      return time.operatorProcessingTime();
-    }
-
-    @Override
-    public Supplier<Instant> synchronizedProcessingTime() {
-      return time.operatorSynchronizedProcessingTime();
-    }
   }
 }

@@ -4,7 +4,8 @@
  * in-band. {@link dev.weir.worker.task.WorkerNode} is the worker process's side of the cluster.
  *
  * <p>A subtask's parts, each one concern: {@code SubtaskRunner} runs its life on its thread;
- * {@code SubtaskWiring} builds it from the plan and tears down what it built; {@code InputLoop}
+ * {@code SubtaskWiring} builds it from the plan and tears down what it built, each operator
+ * seeing the subtask through a {@code SubtaskOperatorContext}; {@code InputLoop}
  * reads the gate and hands each event to its handler, {@code ChannelRoutes} taking data to its
  * receivers and {@code InputChannels} holding what each channel reported; {@code SubtaskTime}
  * moves watermarks, processing time and synchronized processing time through {@code
