@@ -110,7 +110,7 @@ final class InputChannels {
     return null;
   }
 
-  /** On a test clock, channel {@code channel} reported processing time {@code time}; true if moved. */
+  /** On a test clock: channel {@code channel} reported {@code time}; true if its time moved. */
   boolean processingTimeReached(int channel, Instant time) {
     if (time.isAfter(processingTimes[channel])) {
       processingTimes[channel] = time;
@@ -119,7 +119,7 @@ final class InputChannels {
     return false;
   }
 
-  /** On a test clock: the minimum processing time over the open channels, or null if none is open. */
+  /** On a test clock: the minimum over the open channels; null if none is open. */
   @Nullable Instant testClockTime() {
     Instant min = null;
     for (int i = 0; i < processingTimes.length; i++) {

@@ -22,7 +22,7 @@ final class OperatorChain {
   // By side input tag: the operators reading it.
   private final Map<String, List<StageOperator>> sideInputReaders = new HashMap<>();
 
-  /** Appends {@code operator}, which reads {@code sideInputs}; operators come in topological order. */
+  /** Appends {@code operator}, reading {@code sideInputs}; operators come in topological order. */
   void add(StageOperator operator, List<PCollectionView<?>> sideInputs) {
     operators.add(operator);
     for (PCollectionView<?> view : sideInputs) {

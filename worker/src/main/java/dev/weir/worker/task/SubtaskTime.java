@@ -76,7 +76,7 @@ final class SubtaskTime {
     return testClock ? () -> processingTime : synchronizedTime::current;
   }
 
-  /** The input watermark may have moved to {@code watermark}: if it did, fires timers and forwards. */
+  /** The input watermark may have moved to {@code watermark}: if so, fires timers and forwards. */
   void advanceInputWatermark(Instant watermark) throws InterruptedException {
     if (watermark.isAfter(inputWatermark)) {
       inputWatermark = watermark;
@@ -198,7 +198,7 @@ final class SubtaskTime {
     }
   }
 
-  /** Tells downstream that this subtask's synchronized time reached {@code time}, after its output. */
+  /** Tells downstream, after its output, that the synchronized time reached {@code time}. */
   private void reportSynchronizedTime(Instant time) throws InterruptedException {
     bundle.end();
     outputs.send(new ChannelEvent.ProcessingTime(time.getMillis()));
