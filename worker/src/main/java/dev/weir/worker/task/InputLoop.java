@@ -1,0 +1,148 @@
+package dev.weir.worker.task;
+
+import dev.weir.worker.exchange.ChannelEvent;
+import dev.weir.worker.exchange.InputGate;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * A subtask's processing loop over its input gate, until every channel has ended: hands each
+ * event to its handler, ends bundles when input is idle and at intervals, and on the wall clock
+ * moves processing time at intervals.
+ */
+final class InputLoop {
+  static final long IDLE_POLL_MILLIS = 10;
+  private static final long PROCESSING_TIME_TICK_MILLIS = 5;
+  private static final long FLUSH_INTERVAL_MILLIS = 10;
+
+  private final InputGate gate;
+  private final InputChannels channels;
+  private final ChannelRoutes routes;
+  private final OperatorChain chain;
+  private final CurrentBundle bundle;
+  private final SubtaskTime time;
+  private final ProgressSignals progress;
+  // Only on a test clock.
+  private final @Nullable JobActivity activity;
+  private final Supplier<Instant> clock;
+
+  InputLoop(
+      InputGate gate,
+      InputChannels channels,
+      ChannelRoutes routes,
+      OperatorChain chain,
+      CurrentBundle bundle,
+      SubtaskTime time,
+      ProgressSignals progress,
+      @Nullable JobActivity activity,
+      Supplier<Instant> clock) {
+    this.gate = gate;
+    this.channels = channels;
+    this.routes = routes;
+    this.chain = chain;
+    this.bundle = bundle;
+    this.time = time;
+    this.progress = progress;
+    this.activity = activity;
+    this.clock = clock;
+  }
+
+  void run() throws InterruptedException, IOException {
+    long lastTick = System.currentTimeMillis();
+    long lastFlush = lastTick;
+    while (channels.openCount() > 0) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      progress.waiting();
+      InputGate.GateEvent next = gate.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      progress.working();
+      if (next == null) {
+        bundle.end();
+        progress.nextProcessingTimer(chain.earliestProcessingTimer());
+      } else {
+        progress.eventHandled();
+        ChannelEvent event = next.event();
+        handle(next.channelIndex(), event);
+        if (activity != null) {
+          // Counted once its consequences (outputs, fired timers) have been sent on.
+          bundle.end();
+          activity.handled(
+              event instanceof ChannelEvent.DataBatch
+                  ? ((ChannelEvent.DataBatch) event).elementCount()
+                  : 1);
+        }
+      }
+      long now = System.currentTimeMillis();
+      if (now - lastFlush >= FLUSH_INTERVAL_MILLIS) {
+        // Under steady input the gate is never idle: end bundles by time too, for latency.
+        lastFlush = now;
+        bundle.end();
+      }
+      if (!time.testClock() && now - lastTick >= PROCESSING_TIME_TICK_MILLIS) {
+        lastTick = now;
+        time.advanceWallClock(clock.get());
+      }
+    }
+  }
+
+  private void handle(int channel, ChannelEvent event) throws InterruptedException, IOException {
+    if (event instanceof ChannelEvent.DataBatch) {
+      onData(channel, (ChannelEvent.DataBatch) event);
+    } else if (event instanceof ChannelEvent.Watermark) {
+      onWatermark(channel, new Instant(((ChannelEvent.Watermark) event).millis()));
+    } else if (event instanceof ChannelEvent.ProcessingTime) {
+      onProcessingTime(channel, new Instant(((ChannelEvent.ProcessingTime) event).millis()));
+    } else if (event instanceof ChannelEvent.EndOfInput) {
+      onEndOfInput(channel);
+    }
+  }
+
+  private void onData(int channel, ChannelEvent.DataBatch batch) throws IOException {
+    if (!time.testClock()) {
+      time.synchronizedTime().dataFrom(channel, clock.get());
+    }
+    routes.deliver(channel, batch);
+    bundle.added(batch.elementCount());
+  }
+
+  private void onWatermark(int channel, Instant watermark) throws InterruptedException {
+    time.synchronizedTime().watermarkFrom(channel);
+    if (channels.watermarkReached(channel, watermark)) {
+      onWatermarkChange(channel);
+    }
+  }
+
+  private void onProcessingTime(int channel, Instant processingTime)
+      throws InterruptedException {
+    if (!time.testClock()) {
+      // The producer's synchronized processing time; taken up at the next tick.
+      time.synchronizedTime().channelReached(channel, processingTime);
+    } else if (channels.processingTimeReached(channel, processingTime)) {
+      time.testClockChanged();
+    }
+  }
+
+  private void onEndOfInput(int channel) throws InterruptedException {
+    if (channels.end(channel)) {
+      time.synchronizedTime().channelEnded(channel);
+      onWatermarkChange(channel);
+      if (time.testClock()) {
+        time.testClockChanged();
+      }
+    }
+  }
+
+  private void onWatermarkChange(int channel) throws InterruptedException {
+    Instant sideInputWatermark = channels.sideInputWatermarkAdvanced(channel);
+    if (sideInputWatermark != null) {
+      PCollectionView<?> view = channels.sideInput(channel);
+      chain.advanceSideInputWatermark(view, sideInputWatermark);
+    }
+    time.advanceInputWatermark(channels.inputWatermark());
+  }
+}

@@ -1,0 +1,89 @@
+package dev.weir.worker.task;
+
+import dev.weir.worker.operators.SourceControl;
+import java.util.function.Supplier;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * What a source subtask (one without input channels) lets its source operators do besides
+ * emitting: move its time, end bundles, and on a test clock wait for the job to go quiet.
+ */
+final class SubtaskSourceControl implements SourceControl {
+  private static final java.time.Duration QUIESCENCE_WAIT = java.time.Duration.ofSeconds(60);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SubtaskSourceControl.class);
+
+  private final SubtaskTime time;
+  private final CurrentBundle bundle;
+  private final ProgressSignals progress;
+  // Only on a test clock.
+  private final @Nullable JobActivity activity;
+  private final Supplier<Instant> clock;
+  private final String stageName;
+
+  SubtaskSourceControl(
+      SubtaskTime time,
+      CurrentBundle bundle,
+      ProgressSignals progress,
+      @Nullable JobActivity activity,
+      Supplier<Instant> clock,
+      String stageName) {
+    this.time = time;
+    this.bundle = bundle;
+    this.progress = progress;
+    this.activity = activity;
+    this.clock = clock;
+    this.stageName = stageName;
+  }
+
+  @Override
+  public void advanceWatermark(Instant watermark) {
+    try {
+      time.advanceInputWatermark(watermark);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SubtaskInterruptedException();
+    }
+  }
+
+  @Override
+  public void endBundleOfSource() throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    bundle.end();
+    if (!time.testClock()) {
+      time.advanceWallClock(clock.get());
+      bundle.end();
+    }
+    progress.eventHandled();
+  }
+
+  @Override
+  public void awaitQuiescence() throws InterruptedException {
+    bundle.end();
+    long deadline = System.nanoTime() + QUIESCENCE_WAIT.toNanos();
+    while (!activity.quiescent()) {
+      if (System.nanoTime() > deadline) {
+        LOG.warn(
+            "Stage '{}' waited {} for the job to process what came before a TestStream time"
+                + " advance; going on",
+            stageName,
+            QUIESCENCE_WAIT);
+        return;
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  @Override
+  public void advanceProcessingTime(Instant processingTime) {
+    try {
+      time.advanceTestClock(processingTime);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SubtaskInterruptedException();
+    }
+  }
+}

@@ -1,0 +1,293 @@
+package dev.weir.worker.task;
+
+import dev.weir.state.KeyGroupRange;
+import dev.weir.translation.EdgePlan;
+import dev.weir.translation.ExchangeKind;
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.translation.OperatorPlan;
+import dev.weir.translation.PCollectionPlan;
+import dev.weir.translation.StagePlan;
+import dev.weir.worker.exchange.ChannelId;
+import dev.weir.worker.exchange.ChannelWriter;
+import dev.weir.worker.exchange.DataExchange;
+import dev.weir.worker.exchange.InputGate;
+import dev.weir.worker.operators.ElementReceiver;
+import dev.weir.worker.operators.StageOperator;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.util.SerializableUtils;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * Builds one subtask from its deployment: the stage's operators, opened in topological order with
+ * their outputs connected inside the stage and to the output edges, then the input gate and where
+ * each of its channels' data goes. {@link #close} releases what was built, also when building
+ * failed halfway.
+ */
+final class SubtaskWiring {
+  private final TaskDeployment deployment;
+  private final DataExchange exchange;
+  private final StateBackendFactory backends;
+  private final MetricsContainerStepMap metrics;
+  private final Supplier<Instant> clock;
+
+  private final OperatorChain chain = new OperatorChain();
+  private final SubtaskOutputs outputs = new SubtaskOutputs();
+  private final CurrentBundle bundle = new CurrentBundle(chain, outputs);
+
+  // Set by open(); stage and time are also read by other threads for progress reports.
+  private ExecutionPlan plan;
+  private volatile @Nullable StagePlan stage;
+  private @Nullable JobActivity activity;
+  private InputChannels channels;
+  private volatile @Nullable SubtaskTime time;
+  private @Nullable ChannelRoutes routes;
+  private @Nullable InputGate gate;
+
+  SubtaskWiring(
+      TaskDeployment deployment,
+      DataExchange exchange,
+      StateBackendFactory backends,
+      MetricsContainerStepMap metrics,
+      Supplier<Instant> clock) {
+    this.deployment = deployment;
+    this.exchange = exchange;
+    this.backends = backends;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  void open() throws Exception {
+    TaskId id = deployment.taskId();
+    plan =
+        (ExecutionPlan)
+            SerializableUtils.deserializeFromByteArray(deployment.serializedPlan(), "plan");
+    StagePlan stage = plan.stage(id.stage());
+    this.stage = stage;
+    activity = plan.testClock() ? JobActivity.of(id.jobId()) : null;
+    PipelineOptions options = deployment.options().get();
+    KeyGroupRange keyGroups =
+        KeyGroupRange.forSubtask(id.subtask(), stage.parallelism(), plan.maxParallelism());
+
+    List<ChannelId> channelIds = new ArrayList<>();
+    List<EdgePlan> channelEdges = new ArrayList<>();
+    inputChannels(stage, channelIds, channelEdges);
+    PCollectionView<?>[] sideInputs = new PCollectionView<?>[channelEdges.size()];
+    for (int i = 0; i < sideInputs.length; i++) {
+      sideInputs[i] = channelEdges.get(i).sideInput();
+    }
+    channels = new InputChannels(sideInputs);
+    SubtaskTime time = new SubtaskTime(plan.testClock(), clock, chain, outputs, bundle, channels);
+    this.time = time;
+
+    // Who consumes each PCollection inside the stage.
+    Map<String, List<ElementReceiver>> consumers = new HashMap<>();
+    List<OperatorPlan> opPlans = stage.operators();
+    List<StageOperator> operators = new ArrayList<>();
+    for (OperatorPlan opPlan : opPlans) {
+      StageOperator op = OperatorFactory.create(opPlan);
+      operators.add(op);
+      chain.add(op, opPlan.sideInputs());
+      for (String input : opPlan.inputs()) {
+        consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(op::processElement);
+      }
+    }
+    for (int edgeId : stage.outputEdges()) {
+      EdgePlan edge = plan.edge(edgeId);
+      EdgeOutput output = openOutput(edge);
+      outputs.addEdge(output);
+      consumers.computeIfAbsent(edge.producerPCollection(), k -> new ArrayList<>()).add(output);
+    }
+
+    for (int i = 0; i < operators.size(); i++) {
+      OperatorPlan opPlan = opPlans.get(i);
+      Map<String, ElementReceiver> opOutputs = new LinkedHashMap<>();
+      for (Map.Entry<String, String> out : opPlan.outputs().entrySet()) {
+        opOutputs.put(out.getKey(), producedHere(out.getValue(), consumers.get(out.getValue())));
+      }
+      MetricsContainerImpl container = metrics.getContainer(opPlan.name());
+      operators
+          .get(i)
+          .open(
+              new SubtaskOperatorContext(
+                  id,
+                  stage.parallelism(),
+                  plan.maxParallelism(),
+                  options,
+                  keyGroups,
+                  opOutputs,
+                  container,
+                  opPlan.name(),
+                  backends,
+                  time));
+    }
+
+    if (!channelIds.isEmpty()) {
+      routes = routes(channelEdges, sideInputs, consumers);
+      gate = exchange.openGate(channelIds);
+    }
+  }
+
+  /** The input channels of this subtask, in gate order, and the edge of each. */
+  private void inputChannels(StagePlan stage, List<ChannelId> ids, List<EdgePlan> edges) {
+    TaskId id = deployment.taskId();
+    for (int edgeId : stage.inputEdges()) {
+      EdgePlan edge = plan.edge(edgeId);
+      int producers = plan.stage(edge.fromStage()).parallelism();
+      for (int producer = 0; producer < producers; producer++) {
+        if (edge.kind() == ExchangeKind.FORWARD && producer != id.subtask()) {
+          continue;
+        }
+        ids.add(new ChannelId(id.jobId(), edge.id(), producer, id.subtask()));
+        edges.add(edge);
+      }
+    }
+  }
+
+  private EdgeOutput openOutput(EdgePlan edge) {
+    TaskId id = deployment.taskId();
+    List<String> addresses = deployment.subtaskAddresses().get(edge.toStage());
+    ChannelWriter[] writers = new ChannelWriter[addresses.size()];
+    for (int consumer = 0; consumer < addresses.size(); consumer++) {
+      if (edge.kind() == ExchangeKind.FORWARD && consumer != id.subtask()) {
+        continue;
+      }
+      writers[consumer] =
+          exchange.openWriter(
+              new ChannelId(id.jobId(), edge.id(), id.subtask(), consumer),
+              addresses.get(consumer));
+    }
+    return new EdgeOutput(
+        edge,
+        writers,
+        id.subtask(),
+        plan.maxParallelism(),
+        plan.testClock() ? JobActivity.of(id.jobId()) : null);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private ChannelRoutes routes(
+      List<EdgePlan> channelEdges,
+      PCollectionView<?>[] sideInputs,
+      Map<String, List<ElementReceiver>> consumers) {
+    int n = channelEdges.size();
+    Coder<WindowedValue<?>>[] coders = new Coder[n];
+    ElementReceiver[] receivers = new ElementReceiver[n];
+    // A PCollection that is nothing but an exchange's output (Reshuffle) has no operator making it;
+    // its elements are counted here, where each arrives exactly once.
+    Map<String, ElementReceiver> exchangeOutputs = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      EdgePlan edge = channelEdges.get(i);
+      coders[i] = edge.elementCoder();
+      String pc = edge.consumerPCollection();
+      if (edge.sideInput() == null && !pc.equals(edge.producerPCollection())) {
+        receivers[i] =
+            exchangeOutputs.computeIfAbsent(pc, made -> producedHere(made, consumers.get(made)));
+      } else {
+        receivers[i] = fanOut(consumers.get(pc));
+      }
+    }
+    return new ChannelRoutes(coders, sideInputs, receivers, chain);
+  }
+
+  /**
+   * Where elements of PCollection {@code id} go once made in this subtask: to {@code receivers},
+   * counted for the element-count metric if the PCollection is the pipeline's.
+   */
+  private ElementReceiver producedHere(String id, @Nullable List<ElementReceiver> receivers) {
+    PCollectionPlan pc = plan.pcollection(id);
+    if (pc == null) {
+      return fanOut(receivers);
+    }
+    CountingFanOut counted =
+        new CountingFanOut(
+            receivers == null ? List.of() : receivers,
+            metrics.getContainer(pc.producer()).getCounter(ElementCountMetric.nameFor(pc.name())));
+    outputs.addElementCount(counted);
+    return counted;
+  }
+
+  private static ElementReceiver fanOut(@Nullable List<ElementReceiver> receivers) {
+    if (receivers == null || receivers.isEmpty()) {
+      return element -> {};
+    }
+    if (receivers.size() == 1) {
+      return receivers.get(0);
+    }
+    ElementReceiver[] all = receivers.toArray(new ElementReceiver[0]);
+    return element -> {
+      for (ElementReceiver r : all) {
+        r.accept(element);
+      }
+    };
+  }
+
+  /**
+   * Closes the operators, the input gate and the output edges, whatever of them was built;
+   * returns {@code failure}, or the first failure to close an operator if there was none.
+   */
+  @Nullable Throwable close(@Nullable Throwable failure) {
+    failure = chain.close(failure);
+    if (gate != null) {
+      gate.close();
+    }
+    outputs.close();
+    return failure;
+  }
+
+  ExecutionPlan plan() {
+    return plan;
+  }
+
+  /** The stage, or null before {@link #open} has read the plan. */
+  @Nullable StagePlan stage() {
+    return stage;
+  }
+
+  OperatorChain chain() {
+    return chain;
+  }
+
+  SubtaskOutputs outputs() {
+    return outputs;
+  }
+
+  CurrentBundle bundle() {
+    return bundle;
+  }
+
+  /** On a test clock: the activity of the job, for quiescence; null on the wall clock. */
+  @Nullable JobActivity activity() {
+    return activity;
+  }
+
+  InputChannels channels() {
+    return channels;
+  }
+
+  /** The subtask's time, or null before {@link #open} has read the plan. */
+  @Nullable SubtaskTime time() {
+    return time;
+  }
+
+  /** Where each input channel's data goes; null for a subtask without input channels. */
+  @Nullable ChannelRoutes routes() {
+    return routes;
+  }
+
+  /** The input gate; null for a subtask without input channels, a source. */
+  @Nullable InputGate gate() {
+    return gate;
+  }
+}
