@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.weir.translation.ViewPanes;
 import org.apache.beam.runners.core.InMemoryStateInternals;
 import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReadyCheckingSideInputReader;
@@ -23,8 +24,10 @@ import org.joda.time.Instant;
  * The side inputs of one operator in one subtask. Elements arrive on broadcast edges and are kept
  * per view and window; a window of a view is ready once that edge's watermark has passed the point
  * after which no element of it can come (see {@link #completeAfter}), or, for a triggered view,
- * once a pane of it has arrived. Then the contents are handed to runners-core's
- * {@link SideInputHandler}, which applies the view's {@code ViewFn}, and the result is cached.
+ * once a pane of it has arrived. A triggered view's elements arrive as whole panes ({@link
+ * ViewPanes}), each replacing the window's contents, so a reader never sees part of a pane. The
+ * contents are handed to runners-core's {@link SideInputHandler}, which applies the view's {@code
+ * ViewFn}, and the result is cached until the next pane.
  */
 final class SideInputStore implements ReadyCheckingSideInputReader {
   private final Collection<PCollectionView<?>> views;
@@ -46,32 +49,38 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   }
 
   /**
-   * Adds an element of a view's input. When the view's windowing has a trigger of its own, an
-   * element from a firing makes its window ready at once and a later pane replaces the window's
-   * contents: a triggered side input shows its latest pane. Otherwise a window is ready when the
-   * watermark has passed it. Returns true if a window became ready or changed.
+   * Adds what arrived for a view. For a view that {@link ViewPanes#arriveAsPanes arrives as
+   * panes}, {@code element} is a whole pane: it makes its window ready and replaces the window's
+   * contents, so a triggered side input shows its latest pane. Otherwise it is one element, and
+   * its window is ready when the watermark has passed it. Returns true if a window became ready
+   * or changed.
    */
   boolean add(PCollectionView<?> view, WindowedValue<?> element) {
     String tag = view.getTagInternal().getId();
     Map<BoundedWindow, List<Object>> byWindow = pending.get(tag);
-    PaneInfo pane = element.getPaneInfo();
-    boolean triggered =
-        !PaneInfo.NO_FIRING.equals(pane)
-            && !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger);
+    if (!ViewPanes.arriveAsPanes(view)) {
+      for (BoundedWindow window : element.getWindows()) {
+        byWindow.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
+      }
+      return false;
+    }
+    long index = element.getPaneInfo().getIndex();
+    boolean changed = false;
     for (BoundedWindow window : element.getWindows()) {
-      if (triggered) {
-        Map<BoundedWindow, Long> panes = latestPane.computeIfAbsent(tag, t -> new HashMap<>());
-        Long seen = panes.get(window);
-        if (seen == null || pane.getIndex() > seen) {
-          panes.put(window, pane.getIndex());
-          byWindow.put(window, new ArrayList<>());
-        }
+      Map<BoundedWindow, Long> panes = latestPane.computeIfAbsent(tag, t -> new HashMap<>());
+      Long seen = panes.get(window);
+      // One grouping subtask sends a window's panes in order; never go back to an older one.
+      if (seen == null || index > seen) {
+        panes.put(window, index);
+        List<Object> contents = new ArrayList<>();
+        ViewPanes.contents(element).forEach(contents::add);
+        byWindow.put(window, contents);
         // Contents change: materialize again on the next read.
         materialized.get(tag).remove(window);
+        changed = true;
       }
-      byWindow.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
     }
-    return triggered;
+    return changed;
   }
 
   /** Returns true if the watermark of {@code view} moved. */
@@ -119,11 +128,7 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
       throw new IllegalStateException(
           "Side input " + tag + " read for window " + window + " before it is ready");
     }
-    // Triggered windows keep their pane's contents, as a later element of the pane adds to them.
-    List<Object> contents =
-        latestPane.containsKey(tag) && latestPane.get(tag).containsKey(window)
-            ? pending.get(tag).get(window)
-            : pending.get(tag).remove(window);
+    List<Object> contents = pending.get(tag).remove(window);
     handler.addSideInputValue(
         view,
         WindowedValues.of(

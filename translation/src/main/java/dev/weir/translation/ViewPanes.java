@@ -1,0 +1,41 @@
+package dev.weir.translation;
+
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
+
+/**
+ * How a triggered side input reaches its readers: pane by pane, a pane being one firing of the
+ * view's trigger over all of a window's elements, so a reader sees a pane whole or not at all
+ * (Beam's model). The elements of such a view are grouped under its trigger by a GroupByKey with
+ * a single key, and each firing travels on the broadcast edge as one {@code KV<Void,
+ * Iterable<T>>} that replaces the window's contents. A view with the default trigger needs no
+ * grouping: its window is complete when the watermark passes it, and its elements travel one by
+ * one.
+ */
+public final class ViewPanes {
+  private ViewPanes() {}
+
+  /** Whether the elements of {@code view} arrive as whole panes rather than one by one. */
+  public static boolean arriveAsPanes(PCollectionView<?> view) {
+    return !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger);
+  }
+
+  /** The elements of one pane of a view that {@link #arriveAsPanes arrives as panes}. */
+  @SuppressWarnings("unchecked")
+  public static Iterable<Object> contents(WindowedValue<?> pane) {
+    return ((KV<?, Iterable<Object>>) pane.getValue()).getValue();
+  }
+
+  /** Gives every element of a view the one key its panes are grouped under. */
+  static final class SingleKeyFn extends DoFn<Object, KV<Void, Object>> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(@Element Object element, OutputReceiver<KV<Void, Object>> out) {
+      out.output(KV.of(null, element));
+    }
+  }
+}
