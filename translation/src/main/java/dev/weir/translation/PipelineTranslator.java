@@ -433,20 +433,20 @@ public final class PipelineTranslator {
         ExchangeKind.BROADCAST,
         panes,
         panes,
-        paneCoder(view, input),
+        paneCoder(input),
         null,
         view);
   }
 
   /**
-   * Groups the elements of a triggered view under its windowing strategy with a single key, in a
+   * Groups the elements of a triggered view under their windowing strategy with a single key, in a
    * stage of one subtask, so each firing leaves as one element holding the whole pane (see {@link
    * ViewPanes}). Returns the id of the PCollection of panes.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private String groupPanes(PCollectionView<?> view, PCollection<?> input) {
     String name = "ViewPanes/" + view.getTagInternal().getId();
-    WindowingStrategy<?, ?> windowing = view.getWindowingStrategyInternal();
+    WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
     KvCoder<?, ?> keyedCoder = KvCoder.of(VoidCoder.of(), input.getCoder());
     String keyed = idOf(input) + "/" + name + "/Keyed";
     TupleTag<?> keyedTag = new TupleTag<>("keyed");
@@ -485,11 +485,11 @@ public final class PipelineTranslator {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Coder<WindowedValue<?>> paneCoder(PCollectionView<?> view, PCollection<?> input) {
+  private static Coder<WindowedValue<?>> paneCoder(PCollection<?> input) {
     return (Coder)
         WindowedValues.getFullCoder(
             KvCoder.of(VoidCoder.of(), IterableCoder.of(input.getCoder())),
-            view.getWindowingStrategyInternal().getWindowFn().windowCoder());
+            input.getWindowingStrategy().getWindowFn().windowCoder());
   }
 
   /** The PCollection a side input is read from. */

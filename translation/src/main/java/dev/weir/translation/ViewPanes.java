@@ -4,6 +4,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.PCollectionViews;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
@@ -14,13 +15,22 @@ import org.apache.beam.sdk.values.WindowedValue;
  * Iterable<T>>} that replaces the window's contents. A view with the default trigger needs no
  * grouping: its window is complete when the watermark passes it, and its elements travel one by
  * one.
+ *
+ * <p>The grouping runs under the windowing strategy of the PCollection the view is read from, as
+ * Beam's own runners do: after a GroupByKey that is the continuation trigger, so a view pane
+ * follows the upstream firings.
  */
 public final class ViewPanes {
   private ViewPanes() {}
 
-  /** Whether the elements of {@code view} arrive as whole panes rather than one by one. */
+  /**
+   * Whether the elements of {@code view} arrive as whole panes rather than one by one. Not for a
+   * singleton: each of its panes is one element (a global combine's output per firing), whole by
+   * itself; grouping would only gather several firings into one pane the singleton cannot read.
+   */
   public static boolean arriveAsPanes(PCollectionView<?> view) {
-    return !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger);
+    return !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger)
+        && !(view.getViewFn() instanceof PCollectionViews.IsSingletonView);
   }
 
   /** The elements of one pane of a view that {@link #arriveAsPanes arrives as panes}. */

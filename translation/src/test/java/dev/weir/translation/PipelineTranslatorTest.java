@@ -142,6 +142,25 @@ public class PipelineTranslatorTest {
   }
 
   @Test
+  public void aTriggeredSingletonIsBroadcastElementByElementAsEachIsAWholePane() {
+    Pipeline p = pipeline();
+    PCollectionView<Long> view =
+        p.apply("Side", Create.of(1L, 2L))
+            .apply(
+                Window.<Long>configure()
+                    .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
+                    .withAllowedLateness(Duration.ZERO)
+                    .discardingFiredPanes())
+            .apply(Sum.longsGlobally().withoutDefaults().asSingletonView());
+    p.apply("Main", Create.of("a"))
+        .apply(ParDo.of(new ReadsSingleton(view)).withSideInputs(view));
+    ExecutionPlan plan = translate(p);
+    assertTrue(plan.stages().stream().noneMatch(s -> s.name().startsWith("ViewPanes/")));
+    assertEquals(
+        1, plan.edges().stream().filter(e -> e.kind() == ExchangeKind.BROADCAST).count());
+  }
+
+  @Test
   public void reshuffleIsOnlyAKeyedExchange() {
     Pipeline p = pipeline();
     keyed(p).apply(Reshuffle.of());
@@ -280,6 +299,19 @@ public class PipelineTranslatorTest {
         ProcessContext c,
         @StateId("sum") org.apache.beam.sdk.state.ValueState<Long> state) {
       c.output(c.element().getValue());
+    }
+  }
+
+  private static class ReadsSingleton extends DoFn<String, Long> {
+    private final PCollectionView<Long> view;
+
+    ReadsSingleton(PCollectionView<Long> view) {
+      this.view = view;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      c.output(c.sideInput(view));
     }
   }
 

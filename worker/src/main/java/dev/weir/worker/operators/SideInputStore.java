@@ -51,34 +51,46 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   /**
    * Adds what arrived for a view. For a view that {@link ViewPanes#arriveAsPanes arrives as
    * panes}, {@code element} is a whole pane: it makes its window ready and replaces the window's
-   * contents, so a triggered side input shows its latest pane. Otherwise it is one element, and
-   * its window is ready when the watermark has passed it. Returns true if a window became ready
-   * or changed.
+   * contents, so a triggered side input shows its latest pane. A triggered singleton's element is
+   * its pane's one value, so it does the same on its own; a second element of the same pane is
+   * kept beside it, and the singleton's {@code ViewFn} then fails as Beam's does. Otherwise
+   * {@code element} is one element, and its window is ready when the watermark has passed it.
+   * Returns true if a window became ready or changed.
    */
   boolean add(PCollectionView<?> view, WindowedValue<?> element) {
     String tag = view.getTagInternal().getId();
     Map<BoundedWindow, List<Object>> byWindow = pending.get(tag);
-    if (!ViewPanes.arriveAsPanes(view)) {
+    boolean panes = ViewPanes.arriveAsPanes(view);
+    PaneInfo pane = element.getPaneInfo();
+    boolean triggered =
+        panes
+            || (!PaneInfo.NO_FIRING.equals(pane)
+                && !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger));
+    if (!triggered) {
       for (BoundedWindow window : element.getWindows()) {
         byWindow.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
       }
       return false;
     }
-    long index = element.getPaneInfo().getIndex();
     boolean changed = false;
     for (BoundedWindow window : element.getWindows()) {
-      Map<BoundedWindow, Long> panes = latestPane.computeIfAbsent(tag, t -> new HashMap<>());
-      Long seen = panes.get(window);
-      // One grouping subtask sends a window's panes in order; never go back to an older one.
-      if (seen == null || index > seen) {
-        panes.put(window, index);
-        List<Object> contents = new ArrayList<>();
-        ViewPanes.contents(element).forEach(contents::add);
-        byWindow.put(window, contents);
-        // Contents change: materialize again on the next read.
-        materialized.get(tag).remove(window);
-        changed = true;
+      Map<BoundedWindow, Long> shown = latestPane.computeIfAbsent(tag, t -> new HashMap<>());
+      Long seen = shown.get(window);
+      // A window's panes come in order from one producer; never go back to an older one.
+      if (seen == null || pane.getIndex() > seen) {
+        shown.put(window, pane.getIndex());
+        byWindow.put(window, new ArrayList<>());
+      } else if (panes || pane.getIndex() < seen) {
+        continue;
       }
+      if (panes) {
+        ViewPanes.contents(element).forEach(byWindow.get(window)::add);
+      } else {
+        byWindow.get(window).add(element.getValue());
+      }
+      // Contents change: materialize again on the next read.
+      materialized.get(tag).remove(window);
+      changed = true;
     }
     return changed;
   }
@@ -128,7 +140,12 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
       throw new IllegalStateException(
           "Side input " + tag + " read for window " + window + " before it is ready");
     }
-    List<Object> contents = pending.get(tag).remove(window);
+    // Triggered windows keep their pane's contents: a singleton's next element of the same pane
+    // joins them.
+    List<Object> contents =
+        latestPane.containsKey(tag) && latestPane.get(tag).containsKey(window)
+            ? pending.get(tag).get(window)
+            : pending.get(tag).remove(window);
     handler.addSideInputValue(
         view,
         WindowedValues.of(
