@@ -72,4 +72,9 @@ final class SourceSubtaskContext implements OperatorContext {
   public Supplier<Instant> processingTime() {
     return Instant::now;
   }
+
+  @Override
+  public Supplier<Instant> synchronizedProcessingTime() {
+    return Instant::now;
+  }
 }

@@ -68,7 +68,6 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   /** Places and deploys every subtask; returns once all deployments were sent. */
   public void start(PipelineOptions options) {
-    byte[] serializedPlan = SerializableUtils.serializeToByteArray(plan);
     SerializablePipelineOptions serializedOptions = new SerializablePipelineOptions(options);
     List<TaskDeployment> deployments = new ArrayList<>();
     for (StagePlan stage : plan.stages()) {
@@ -82,6 +81,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       addresses.put(stage.id(), stageAddresses);
     }
     for (StagePlan stage : plan.stages()) {
+      // Each subtask deserializes only its own stage's user code, once per subtask.
+      byte[] serializedPlan = SerializableUtils.serializeToByteArray(plan.forStage(stage.id()));
       for (int i = 0; i < stage.parallelism(); i++) {
         deployments.add(
             new TaskDeployment(

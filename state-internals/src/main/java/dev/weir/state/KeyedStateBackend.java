@@ -1,5 +1,6 @@
 package dev.weir.state;
 
+import java.nio.file.Path;
 import org.apache.beam.runners.core.StateInternals;
 import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -57,6 +58,28 @@ public interface KeyedStateBackend extends AutoCloseable {
    * there is none. Must not scan all keys.
    */
   Instant minWatermarkHold();
+
+  /**
+   * Writes a snapshot of this backend to the directory {@code target}, which must not exist (its
+   * parent must). The snapshot is consistent: it is the state and timers as of this call, and what
+   * happens to the backend afterwards does not change it. It covers all keyed state of every key
+   * group the backend owns — value, bag, combining, set, map, multimap, ordered list and watermark
+   * hold cells of every namespace — and every pending timer of every domain with its timestamp and
+   * output timestamp. The clocks of {@link #setTimes} are not part of it: the worker sets them
+   * again after a restore.
+   *
+   * <p>State is stored as Beam coder bytes of each state's coders, never Java serialization, under
+   * the canonical key bytes of {@link StateKey}, grouped by key group: each implementation's
+   * {@code restore} builds a backend for any {@link KeyGroupRange} from one or more snapshots,
+   * keeping only the key groups in that range, so a job can be restored with another parallelism.
+   * The directory holds plain files, to be uploaded as they are; an implementation may hard-link
+   * files it never changes.
+   *
+   * <p>Called on the subtask's thread between elements, like every other method.
+   *
+   * @throws RuntimeException if {@code target} exists or cannot be written
+   */
+  void snapshot(Path target);
 
   @Override
   void close();

@@ -1,5 +1,6 @@
 package dev.weir.state;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,15 @@ public final class TestKeys {
       if (range.contains(key.keyGroup())) {
         return key;
       }
+    }
+  }
+
+  /** The key of canonical key bytes made by {@link #of}. */
+  public static String decode(byte[] bytes) {
+    try {
+      return StringUtf8Coder.of().decode(new ByteArrayInputStream(bytes), Coder.Context.NESTED);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

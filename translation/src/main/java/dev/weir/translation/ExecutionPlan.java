@@ -68,6 +68,22 @@ public final class ExecutionPlan implements Serializable {
   }
 
   /**
+   * The plan as a subtask of stage {@code stageId} needs it: that stage with its operators, every
+   * other stage as an {@linkplain StagePlan#outline() outline} (same ids, parallelism and edges), and
+   * all edges. Shipping the whole plan to every subtask made each subtask deserialize the user code
+   * of every stage, so a job's heap grew with stages × subtasks × the size of its user code (PAssert
+   * carries its expected elements in its DoFn).
+   */
+  public ExecutionPlan forStage(int stageId) {
+    List<StagePlan> sliced = new ArrayList<>(stages.size());
+    for (StagePlan s : stages) {
+      sliced.add(s.id() == stageId ? s : s.outline());
+    }
+    return new ExecutionPlan(
+        jobName, maxParallelism, sliced, edges, testClock, unbounded, pcollections);
+  }
+
+  /**
    * The pipeline's PCollection with plan id {@code id}, or null for a collection the runner made
    * (nothing in the user's pipeline corresponds to it).
    */

@@ -55,6 +55,17 @@ public final class StagePlan implements Serializable {
     return Collections.unmodifiableList(outputEdges);
   }
 
+  /**
+   * This stage without its operators: what a subtask of another stage needs to know of it (its
+   * parallelism, its edges), without deserializing its user code.
+   */
+  StagePlan outline() {
+    StagePlan outline = new StagePlan(id, name, parallelism);
+    outline.inputEdges.addAll(inputEdges);
+    outline.outputEdges.addAll(outputEdges);
+    return outline;
+  }
+
   void addOperator(OperatorPlan op) {
     operators.add(op);
   }

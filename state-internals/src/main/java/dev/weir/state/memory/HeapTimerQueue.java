@@ -22,12 +22,19 @@ import org.joda.time.Instant;
 final class HeapTimerQueue implements TimerStore {
   private static final class Pending {
     final TimerSlot slot;
+    final int keyGroup;
     final TimerData timer;
 
-    Pending(TimerSlot slot, TimerData timer) {
+    Pending(TimerSlot slot, int keyGroup, TimerData timer) {
       this.slot = slot;
+      this.keyGroup = keyGroup;
       this.timer = timer;
     }
+  }
+
+  /** Receives one pending timer for a snapshot. */
+  interface TimerVisitor {
+    void accept(int keyGroup, byte[] keyBytes, TimerData timer);
   }
 
   private static final Comparator<Pending> BY_TIME =
@@ -54,7 +61,7 @@ final class HeapTimerQueue implements TimerStore {
             timer.getTimerId(),
             timer.getTimerFamilyId(),
             timer.getDomain());
-    Pending next = new Pending(slot, timer);
+    Pending next = new Pending(slot, key.keyGroup(), timer);
     Pending previous = byId.put(slot, next);
     if (previous != null) {
       byTime.get(previous.slot.domain).remove(previous);
@@ -72,7 +79,8 @@ final class HeapTimerQueue implements TimerStore {
       String timerFamilyId,
       TimeDomain domain) {
     Pending removed =
-        byId.remove(new TimerSlot(key.bytes(), namespace.stringKey(), timerId, timerFamilyId, domain));
+        byId.remove(
+            new TimerSlot(key.bytes(), namespace.stringKey(), timerId, timerFamilyId, domain));
     if (removed != null) {
       byTime.get(domain).remove(removed);
       holds.replace(removed.timer.getOutputTimestamp(), null);
@@ -89,6 +97,13 @@ final class HeapTimerQueue implements TimerStore {
     byId.remove(due.slot);
     holds.replace(due.timer.getOutputTimestamp(), null);
     return new KeyedTimer(due.slot.keyBytes, due.timer);
+  }
+
+  /** Visits every pending timer, in no particular order. */
+  void forEach(TimerVisitor action) {
+    for (Pending pending : byId.values()) {
+      action.accept(pending.keyGroup, pending.slot.keyBytes, pending.timer);
+    }
   }
 
   @Nullable

@@ -63,6 +63,14 @@ final class IndexedWatermarkHold implements WatermarkHoldState {
     hold = null;
   }
 
+  /**
+   * Sets the hold of a cell restored from a snapshot, whose hold the restore registered in {@link
+   * HoldCounts} already (so the minimum was right before the cell was bound).
+   */
+  void restoreRegistered(Instant restored) {
+    hold = restored;
+  }
+
   @Override
   public String toString() {
     return String.valueOf(hold);

@@ -323,6 +323,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
    * (which must not exist), as hard links to RocksDB's immutable files where the file system
    * allows. Restore it with {@link #restore}.
    */
+  @Override
   public void snapshot(Path target) {
     checkOpen();
     store.flush();

@@ -635,6 +635,13 @@ final class SubtaskRunner implements Runnable, SourceControl {
       }
     }
     endBundle();
+    if (channelWatermark != null) {
+      for (int i = 0; i < channelWatermark.length; i++) {
+        if (!channelWatermark[i].isAfter(inputWatermark)) {
+          synchronizedTime.watermarkProcessed(i);
+        }
+      }
+    }
     if (running.isAfter(outputWatermark)) {
       outputWatermark = running;
       ChannelEvent.Watermark event = new ChannelEvent.Watermark(running.getMillis());

@@ -23,6 +23,7 @@ final class SynchronizedProcessingTime {
   private final boolean[] channelEnded;
   // Per channel: the arrival of data after the channel released, until a watermark follows it.
   private final Instant[] heldUntilWatermark;
+  private final boolean[] watermarkAfterData;
   private volatile Instant current = BoundedWindow.TIMESTAMP_MIN_VALUE;
   private Instant reported = BoundedWindow.TIMESTAMP_MIN_VALUE;
 
@@ -30,6 +31,7 @@ final class SynchronizedProcessingTime {
     channelTimes = new Instant[channels];
     channelEnded = new boolean[channels];
     heldUntilWatermark = new Instant[channels];
+    watermarkAfterData = new boolean[channels];
     Arrays.fill(channelTimes, BoundedWindow.TIMESTAMP_MIN_VALUE);
   }
 
@@ -83,20 +85,36 @@ final class SynchronizedProcessingTime {
   /**
    * Data arrived at {@code arrival} on channel {@code channel}. On a channel that released its
    * hold, that is what the producer's final event-time timers emitted (a final pane, say), and the
-   * producer's watermark follows it: the channel holds the time at the arrival again until that
-   * watermark comes, so a continuation trigger set for the data (at the local processing time)
-   * cannot fire before the watermark closes the window with an on-time pane.
+   * producer's watermark follows it: the channel holds the time at the arrival again until the
+   * subtask's input watermark has reached that watermark (see {@link #watermarkProcessed}), so a
+   * continuation trigger set for the data (at the local processing time) cannot fire before the
+   * watermark closes the window with an on-time pane.
    */
   synchronized void dataFrom(int channel, Instant arrival) {
-    if (!channelTimes[channel].isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)
-        && heldUntilWatermark[channel] == null) {
-      heldUntilWatermark[channel] = arrival;
+    if (!channelTimes[channel].isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
+      if (heldUntilWatermark[channel] == null) {
+        heldUntilWatermark[channel] = arrival;
+      }
+      watermarkAfterData[channel] = false;
     }
   }
 
-  /** A watermark came on channel {@code channel}: it no longer holds for data before it. */
+  /** A watermark came on channel {@code channel}, after any data before it. */
   synchronized void watermarkFrom(int channel) {
-    heldUntilWatermark[channel] = null;
+    if (heldUntilWatermark[channel] != null) {
+      watermarkAfterData[channel] = true;
+    }
+  }
+
+  /**
+   * The subtask's input watermark has reached what channel {@code channel} sent, and the timers it
+   * passed have fired: a hold for data before that watermark ends.
+   */
+  synchronized void watermarkProcessed(int channel) {
+    if (watermarkAfterData[channel]) {
+      heldUntilWatermark[channel] = null;
+      watermarkAfterData[channel] = false;
+    }
   }
 
   /** Whether every input channel has ended or released its hold (reported the end of time). */

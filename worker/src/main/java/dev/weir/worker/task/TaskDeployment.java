@@ -6,9 +6,10 @@ import java.util.Map;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 
 /**
- * Everything a worker needs to run one subtask: the serialized plan (each subtask deserializes its
- * own copy, so user code instances are never shared), which subtask, and where every subtask of
- * the job runs so it can open its output channels.
+ * Everything a worker needs to run one subtask: the serialized plan with the operators of the
+ * subtask's stage only (each subtask deserializes its own copy, so user code instances are never
+ * shared, and no other stage's user code is deserialized), which subtask, and where every subtask
+ * of the job runs so it can open its output channels.
  */
 public final class TaskDeployment implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -63,7 +63,7 @@ public class SynchronizedProcessingTimeTest {
   }
 
   @Test
-  public void aReleasedChannelHoldsNothingUntilDataComesThenHoldsItUntilTheWatermarkBehindIt() {
+  public void aReleasedChannelHoldsNothingUntilDataComesThenHoldsUntilTheWatermarkBehindIsProcessed() {
     SynchronizedProcessingTime time = new SynchronizedProcessingTime(2);
     time.channelReached(0, BoundedWindow.TIMESTAMP_MAX_VALUE);
     time.channelEnded(1);
@@ -77,6 +77,8 @@ public class SynchronizedProcessingTimeTest {
     assertEquals(new Instant(1_100), time.inputBound(new Instant(5_000)));
 
     time.watermarkFrom(0);
+    assertFalse("until the subtask's input watermark has caught up", time.inputsReleased());
+    time.watermarkProcessed(0);
     assertTrue(time.inputsReleased());
     assertEquals(new Instant(5_000), time.inputBound(new Instant(5_000)));
   }
