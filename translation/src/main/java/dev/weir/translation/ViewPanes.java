@@ -10,8 +10,8 @@ import org.apache.beam.sdk.values.WindowedValue;
 /**
  * How a triggered side input reaches its readers: pane by pane, a pane being one firing of the
  * view's trigger over all of a window's elements, so a reader sees a pane whole or not at all
- * (Beam's model). The elements of such a view are grouped under its trigger by a GroupByKey with
- * a single key, and each firing travels on the broadcast edge as one {@code KV<Void,
+ * (Beam's model). The elements of such a view are grouped under their trigger by a GroupByKey
+ * with a single key, and each firing travels on the broadcast edge as one {@code KV<Void,
  * Iterable<T>>} that replaces the window's contents. A view with the default trigger needs no
  * grouping: its window is complete when the watermark passes it, and its elements travel one by
  * one.

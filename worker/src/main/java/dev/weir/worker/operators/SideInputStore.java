@@ -1,11 +1,11 @@
 package dev.weir.worker.operators;
 
+import dev.weir.translation.ViewPanes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.weir.translation.ViewPanes;
 import org.apache.beam.runners.core.InMemoryStateInternals;
 import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReadyCheckingSideInputReader;
