@@ -2,6 +2,7 @@ package dev.weir.runner;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -175,6 +176,34 @@ public class TeamScorePanesTest {
   @Test
   public void groupByKeyGivesOneOnTimePanePerTeamForEventsOnTime() {
     assertAllOnTime(Summing.GROUP_BY_KEY);
+  }
+
+  /**
+   * The on-time pane read as a map side input, as leaderboard tests check it: PAssert makes a map
+   * view of a collection that keeps the leaderboard's trigger, so the view must show the pane
+   * whole, never only its first team.
+   */
+  @Test
+  public void onTimePaneReadAsAMapHoldsEveryTeam() {
+    Pipeline p = pipeline();
+    PCollection<KV<String, Integer>> scores =
+        p.apply(allOnTime()).apply(new TeamScores(Summing.COMBINE));
+    PAssert.thatMap(scores)
+        .inOnTimePane(FIRST_WINDOW)
+        .isEqualTo(Map.of("amber", 11, "teal", 10));
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  public void onTimePaneReadAsAMapHoldsEveryTeamWhenLateEventsFollow() {
+    Pipeline p = pipeline();
+    PCollection<KV<String, Integer>> scores =
+        p.apply(lateWithinAllowedLateness()).apply(new TeamScores(Summing.GROUP_BY_KEY));
+    PAssert.thatMap(scores)
+        .inOnTimePane(FIRST_WINDOW)
+        .isEqualTo(Map.of("amber", 5, "teal", 4));
+    PAssert.thatMap(scores).inFinalPane(FIRST_WINDOW).isEqualTo(Map.of("amber", 15));
+    p.run().waitUntilFinish();
   }
 
   @Test

@@ -12,11 +12,14 @@ import java.util.Set;
 import org.apache.beam.runners.core.SplittableParDoViaKeyedWorkItems;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VoidCoder;
 import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.DoFnSchemaInformation;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
@@ -32,6 +35,7 @@ import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
+import org.apache.beam.sdk.values.WindowingStrategy;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -58,6 +62,8 @@ public final class PipelineTranslator {
   private boolean testClock;
   private boolean unbounded;
   private final Map<String, PCollection<?>> viewInputs = new HashMap<>();
+  // Per view tag, for views that arrive as panes (ViewPanes): the PCollection of their panes.
+  private final Map<String, String> viewPanes = new HashMap<>();
   private final Map<String, Coder<? extends BoundedWindow>> elementWindowCoders = new HashMap<>();
 
   private PipelineTranslator(String jobName, int parallelism, int maxParallelism) {
@@ -318,7 +324,7 @@ public final class PipelineTranslator {
       stage = newStage(name);
       connect(input, stage, stateful ? ExchangeKind.KEYED : ExchangeKind.FORWARD, keyCoder, null);
       for (PCollectionView<?> view : sideInputMapping.values()) {
-        connect(viewInput(name, view), stage, ExchangeKind.BROADCAST, null, view);
+        connectView(name, view, stage);
       }
     } else {
       stage = stages.get(stageOf(input));
@@ -395,7 +401,7 @@ public final class PipelineTranslator {
     StagePlan stage = stages.get(stageOf(input));
     Map<String, PCollectionView<?>> sideInputMapping = transform.getSideInputMapping();
     for (PCollectionView<?> view : sideInputMapping.values()) {
-      connect(viewInput(name, view), stage, ExchangeKind.BROADCAST, null, view);
+      connectView(name, view, stage);
     }
     addOperator(
         stage,
@@ -410,6 +416,80 @@ public final class PipelineTranslator {
             input.getWindowingStrategy(),
             windowCoder,
             sideInputMapping));
+  }
+
+  /** A broadcast edge that brings {@code view} to {@code consumer}'s stage. */
+  private void connectView(String consumer, PCollectionView<?> view, StagePlan stage) {
+    PCollection<?> input = viewInput(consumer, view);
+    if (!ViewPanes.arriveAsPanes(view)) {
+      connect(input, stage, ExchangeKind.BROADCAST, null, view);
+      return;
+    }
+    String panes =
+        viewPanes.computeIfAbsent(view.getTagInternal().getId(), t -> groupPanes(view, input));
+    addEdge(
+        producerStage.get(panes),
+        stage,
+        ExchangeKind.BROADCAST,
+        panes,
+        panes,
+        paneCoder(input),
+        null,
+        view);
+  }
+
+  /**
+   * Groups the elements of a triggered view under their windowing strategy with a single key, in a
+   * stage of one subtask, so each firing leaves as one element holding the whole pane (see {@link
+   * ViewPanes}). Returns the id of the PCollection of panes.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private String groupPanes(PCollectionView<?> view, PCollection<?> input) {
+    String name = "ViewPanes/" + view.getTagInternal().getId();
+    WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
+    KvCoder<?, ?> keyedCoder = KvCoder.of(VoidCoder.of(), input.getCoder());
+    String keyed = idOf(input) + "/" + name + "/Keyed";
+    TupleTag<?> keyedTag = new TupleTag<>("keyed");
+    addOperator(
+        stages.get(stageOf(input)),
+        new ParDoPlan(
+            name + "/Key",
+            idOf(input),
+            Map.of(keyedTag.getId(), keyed),
+            new ViewPanes.SingleKeyFn(),
+            keyedTag,
+            List.of(),
+            input.getCoder(),
+            Map.of(keyedTag, keyedCoder),
+            windowing,
+            Map.of(),
+            DoFnSchemaInformation.create(),
+            null));
+    StagePlan group = newStage(name);
+    // One key: other subtasks would only idle.
+    group.setParallelism(1);
+    addEdge(
+        stageOf(input),
+        group,
+        ExchangeKind.KEYED,
+        keyed,
+        keyed,
+        (Coder) WindowedValues.getFullCoder(keyedCoder, windowing.getWindowFn().windowCoder()),
+        VoidCoder.of(),
+        null);
+    String panes = keyed + "/Panes";
+    addOperator(
+        group,
+        new GroupByKeyPlan(name + "/Group", keyed, Map.of("panes", panes), keyedCoder, windowing));
+    return panes;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Coder<WindowedValue<?>> paneCoder(PCollection<?> input) {
+    return (Coder)
+        WindowedValues.getFullCoder(
+            KvCoder.of(VoidCoder.of(), IterableCoder.of(input.getCoder())),
+            input.getWindowingStrategy().getWindowFn().windowCoder());
   }
 
   /** The PCollection a side input is read from. */

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.coders.VoidCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.CrashingRunner;
@@ -27,12 +28,16 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
 import org.junit.Test;
 
 public class PipelineTranslatorTest {
@@ -107,6 +112,52 @@ public class PipelineTranslatorTest {
     assertNotNull(broadcast.get(0).sideInput());
     assertEquals(
         view.getTagInternal().getId(), broadcast.get(0).sideInput().getTagInternal().getId());
+  }
+
+  @Test
+  public void aTriggeredViewIsGroupedIntoPanesByOneSubtaskBeforeItsBroadcast() {
+    Pipeline p = pipeline();
+    PCollectionView<List<Long>> view =
+        p.apply("Side", Create.of(1L, 2L))
+            .apply(
+                Window.<Long>configure()
+                    .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
+                    .withAllowedLateness(Duration.ZERO)
+                    .discardingFiredPanes())
+            .apply(View.asList());
+    p.apply("Main", Create.of("a"))
+        .apply(ParDo.of(new ReadsSideInput(view)).withSideInputs(view));
+    ExecutionPlan plan = translate(p);
+    EdgePlan broadcast =
+        plan.edges().stream().filter(e -> e.kind() == ExchangeKind.BROADCAST).findFirst().get();
+    StagePlan grouping = plan.stage(broadcast.fromStage());
+    assertEquals(1, grouping.parallelism());
+    GroupByKeyPlan group = (GroupByKeyPlan) grouping.operators().get(0);
+    assertEquals(view.getWindowingStrategyInternal(), group.windowingStrategy());
+    EdgePlan keyed = plan.edge(grouping.inputEdges().get(0));
+    assertEquals(ExchangeKind.KEYED, keyed.kind());
+    assertEquals(VoidCoder.of(), keyed.keyCoder());
+    assertEquals(
+        view.getTagInternal().getId(), broadcast.sideInput().getTagInternal().getId());
+  }
+
+  @Test
+  public void aTriggeredSingletonIsBroadcastElementByElementAsEachIsAWholePane() {
+    Pipeline p = pipeline();
+    PCollectionView<Long> view =
+        p.apply("Side", Create.of(1L, 2L))
+            .apply(
+                Window.<Long>configure()
+                    .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
+                    .withAllowedLateness(Duration.ZERO)
+                    .discardingFiredPanes())
+            .apply(Sum.longsGlobally().withoutDefaults().asSingletonView());
+    p.apply("Main", Create.of("a"))
+        .apply(ParDo.of(new ReadsSingleton(view)).withSideInputs(view));
+    ExecutionPlan plan = translate(p);
+    assertTrue(plan.stages().stream().noneMatch(s -> s.name().startsWith("ViewPanes/")));
+    assertEquals(
+        1, plan.edges().stream().filter(e -> e.kind() == ExchangeKind.BROADCAST).count());
   }
 
   @Test
@@ -248,6 +299,19 @@ public class PipelineTranslatorTest {
         ProcessContext c,
         @StateId("sum") org.apache.beam.sdk.state.ValueState<Long> state) {
       c.output(c.element().getValue());
+    }
+  }
+
+  private static class ReadsSingleton extends DoFn<String, Long> {
+    private final PCollectionView<Long> view;
+
+    ReadsSingleton(PCollectionView<Long> view) {
+      this.view = view;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      c.output(c.sideInput(view));
     }
   }
 

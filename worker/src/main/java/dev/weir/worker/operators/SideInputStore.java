@@ -1,5 +1,6 @@
 package dev.weir.worker.operators;
 
+import dev.weir.translation.ViewPanes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,8 +24,10 @@ import org.joda.time.Instant;
  * The side inputs of one operator in one subtask. Elements arrive on broadcast edges and are kept
  * per view and window; a window of a view is ready once that edge's watermark has passed the point
  * after which no element of it can come (see {@link #completeAfter}), or, for a triggered view,
- * once a pane of it has arrived. Then the contents are handed to runners-core's
- * {@link SideInputHandler}, which applies the view's {@code ViewFn}, and the result is cached.
+ * once a pane of it has arrived. A triggered view's elements arrive as whole panes ({@link
+ * ViewPanes}), each replacing the window's contents, so a reader never sees part of a pane. The
+ * contents are handed to runners-core's {@link SideInputHandler}, which applies the view's {@code
+ * ViewFn}, and the result is cached until the next pane.
  */
 final class SideInputStore implements ReadyCheckingSideInputReader {
   private final Collection<PCollectionView<?>> views;
@@ -46,32 +49,50 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   }
 
   /**
-   * Adds an element of a view's input. When the view's windowing has a trigger of its own, an
-   * element from a firing makes its window ready at once and a later pane replaces the window's
-   * contents: a triggered side input shows its latest pane. Otherwise a window is ready when the
-   * watermark has passed it. Returns true if a window became ready or changed.
+   * Adds what arrived for a view. For a view that {@link ViewPanes#arriveAsPanes arrives as
+   * panes}, {@code element} is a whole pane: it makes its window ready and replaces the window's
+   * contents, so a triggered side input shows its latest pane. A triggered singleton's element is
+   * its pane's one value, so it does the same on its own; a second element of the same pane is
+   * kept beside it, and the singleton's {@code ViewFn} then fails as Beam's does. Otherwise
+   * {@code element} is one element, and its window is ready when the watermark has passed it.
+   * Returns true if a window became ready or changed.
    */
   boolean add(PCollectionView<?> view, WindowedValue<?> element) {
     String tag = view.getTagInternal().getId();
     Map<BoundedWindow, List<Object>> byWindow = pending.get(tag);
+    boolean panes = ViewPanes.arriveAsPanes(view);
     PaneInfo pane = element.getPaneInfo();
     boolean triggered =
-        !PaneInfo.NO_FIRING.equals(pane)
-            && !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger);
-    for (BoundedWindow window : element.getWindows()) {
-      if (triggered) {
-        Map<BoundedWindow, Long> panes = latestPane.computeIfAbsent(tag, t -> new HashMap<>());
-        Long seen = panes.get(window);
-        if (seen == null || pane.getIndex() > seen) {
-          panes.put(window, pane.getIndex());
-          byWindow.put(window, new ArrayList<>());
-        }
-        // Contents change: materialize again on the next read.
-        materialized.get(tag).remove(window);
+        panes
+            || (!PaneInfo.NO_FIRING.equals(pane)
+                && !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger));
+    if (!triggered) {
+      for (BoundedWindow window : element.getWindows()) {
+        byWindow.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
       }
-      byWindow.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
+      return false;
     }
-    return triggered;
+    boolean changed = false;
+    for (BoundedWindow window : element.getWindows()) {
+      Map<BoundedWindow, Long> shown = latestPane.computeIfAbsent(tag, t -> new HashMap<>());
+      Long seen = shown.get(window);
+      // A window's panes come in order from one producer; never go back to an older one.
+      if (seen == null || pane.getIndex() > seen) {
+        shown.put(window, pane.getIndex());
+        byWindow.put(window, new ArrayList<>());
+      } else if (panes || pane.getIndex() < seen) {
+        continue;
+      }
+      if (panes) {
+        ViewPanes.contents(element).forEach(byWindow.get(window)::add);
+      } else {
+        byWindow.get(window).add(element.getValue());
+      }
+      // Contents change: materialize again on the next read.
+      materialized.get(tag).remove(window);
+      changed = true;
+    }
+    return changed;
   }
 
   /** Returns true if the watermark of {@code view} moved. */
@@ -119,7 +140,8 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
       throw new IllegalStateException(
           "Side input " + tag + " read for window " + window + " before it is ready");
     }
-    // Triggered windows keep their pane's contents, as a later element of the pane adds to them.
+    // Triggered windows keep their pane's contents: a singleton's next element of the same pane
+    // joins them.
     List<Object> contents =
         latestPane.containsKey(tag) && latestPane.get(tag).containsKey(window)
             ? pending.get(tag).get(window)

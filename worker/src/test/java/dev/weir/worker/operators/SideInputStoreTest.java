@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -11,12 +12,16 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.CrashingRunner;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Never;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -63,11 +68,49 @@ public class SideInputStoreTest {
     PCollectionView<List<Long>> view = viewFiringOnlyAtExpiry();
     SideInputStore store = new SideInputStore(List.of(view));
 
-    store.add(
-        view,
-        WindowedValues.of(
-            7L, WINDOW.maxTimestamp(), WINDOW, PaneInfo.createPane(true, true, PaneInfo.Timing.LATE)));
+    store.add(view, pane(List.of(7L), PaneInfo.createPane(true, true, PaneInfo.Timing.LATE)));
 
     assertTrue(store.isReady(view, WINDOW));
+  }
+
+  /** What the grouping stage of a triggered view sends: one firing's elements as one value. */
+  private static WindowedValue<KV<Void, Iterable<Long>>> pane(List<Long> contents, PaneInfo pane) {
+    return WindowedValues.of(KV.of(null, contents), WINDOW.maxTimestamp(), WINDOW, pane);
+  }
+
+  private static List<Long> listOf(Iterable<Long> values) {
+    List<Long> list = new ArrayList<>();
+    values.forEach(list::add);
+    return list;
+  }
+
+  @Test
+  public void readersOfATriggeredViewSeeEachPaneWholeAndThenTheNext() {
+    PipelineOptions options = PipelineOptionsFactory.create();
+    options.setRunner(CrashingRunner.class);
+    Pipeline p = Pipeline.create(options);
+    PCollectionView<Iterable<Long>> view =
+        p.apply(Create.of(1L))
+            .apply(
+                Window.<Long>into(FixedWindows.of(Duration.standardSeconds(10)))
+                    .triggering(
+                        AfterWatermark.pastEndOfWindow()
+                            .withLateFirings(AfterPane.elementCountAtLeast(1)))
+                    .withAllowedLateness(LATENESS)
+                    .accumulatingFiredPanes())
+            .apply(View.asIterable());
+    SideInputStore store = new SideInputStore(List.of(view));
+
+    assertTrue(
+        store.add(
+            view, pane(List.of(4L, 7L), PaneInfo.createPane(true, false, PaneInfo.Timing.ON_TIME))));
+    assertTrue(store.isReady(view, WINDOW));
+    assertEquals(List.of(4L, 7L), listOf(store.get(view, WINDOW)));
+
+    assertTrue(
+        store.add(
+            view,
+            pane(List.of(4L, 7L, 2L), PaneInfo.createPane(false, false, PaneInfo.Timing.LATE, 1, 1))));
+    assertEquals(List.of(4L, 7L, 2L), listOf(store.get(view, WINDOW)));
   }
 }
