@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.beam.runners.core.InMemoryStateInternals.InMemoryState;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.state.BagState;
@@ -155,10 +156,7 @@ abstract class BoundCell {
 
       @Override
       void read(DataInputStream in) throws IOException {
-        int count = VarInt.decodeInt(in);
-        for (int i = 0; i < count; i++) {
-          state.put(keyCoder.decode(in), valueCoder.decode(in));
-        }
+        readEntries(keyCoder, valueCoder, in, state::put);
       }
     };
   }
@@ -178,10 +176,7 @@ abstract class BoundCell {
 
       @Override
       void read(DataInputStream in) throws IOException {
-        int count = VarInt.decodeInt(in);
-        for (int i = 0; i < count; i++) {
-          state.put(keyCoder.decode(in), valueCoder.decode(in));
-        }
+        readEntries(keyCoder, valueCoder, in, state::put);
       }
     };
   }
@@ -274,6 +269,16 @@ abstract class BoundCell {
     for (Map.Entry<K, V> entry : all) {
       keyCoder.encode(entry.getKey(), out);
       valueCoder.encode(entry.getValue(), out);
+    }
+  }
+
+  /** Reads what {@link #writeEntries} wrote, handing each entry to {@code put}. */
+  private static <K, V> void readEntries(
+      Coder<K> keyCoder, Coder<V> valueCoder, DataInputStream in, BiConsumer<K, V> put)
+      throws IOException {
+    int count = VarInt.decodeInt(in);
+    for (int i = 0; i < count; i++) {
+      put.accept(keyCoder.decode(in), valueCoder.decode(in));
     }
   }
 }
