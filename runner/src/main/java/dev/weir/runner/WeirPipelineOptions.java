@@ -1,5 +1,6 @@
 package dev.weir.runner;
 
+import dev.weir.checkpoint.CheckpointingOptions;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -17,7 +18,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * gets a name no other interface is likely to use: {@code embeddedWorkers} rather than Dataflow's
  * and Nexmark's {@code numWorkers}, {@code weirMaster} as Flink has {@code flinkMaster}.
  */
-public interface WeirPipelineOptions extends PipelineOptions {
+public interface WeirPipelineOptions extends PipelineOptions, CheckpointingOptions {
 
   // Declared as FlinkPipelineOptions declares it.
   @Description(

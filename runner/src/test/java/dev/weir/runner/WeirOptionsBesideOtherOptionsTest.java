@@ -1,5 +1,6 @@
 package dev.weir.runner;
 
+import dev.weir.checkpoint.CheckpointingOptions;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -46,7 +48,17 @@ public class WeirOptionsBesideOtherOptionsTest {
    * retries) go here too; the test below checks each one's declaration against Flink's.
    */
   private static final Set<String> SHARED_WITH_FLINK =
-      Set.of("parallelism", "maxParallelism", "stateBackend");
+      Set.of(
+          "parallelism",
+          "maxParallelism",
+          "stateBackend",
+          "checkpointingInterval",
+          "checkpointingMode",
+          "checkpointTimeoutMillis",
+          "minPauseBetweenCheckpoints",
+          "numConcurrentCheckpoints",
+          "numberOfExecutionRetries",
+          "executionRetryDelay");
 
   /**
    * Shaped like Beam's Nexmark options (2.60.0): extends the same interfaces and declares {@code
@@ -161,7 +173,9 @@ public class WeirOptionsBesideOtherOptionsTest {
   @Test
   public void optionsWeirSharesWithFlinkAreDeclaredExactlyAsFlinkDeclaresThem() {
     Set<String> shared = new TreeSet<>();
-    for (Method weirGetter : getters(WeirPipelineOptions.class)) {
+    List<Method> weirGetters = new ArrayList<>(getters(WeirPipelineOptions.class));
+    weirGetters.addAll(getters(CheckpointingOptions.class));
+    for (Method weirGetter : weirGetters) {
       Method flinkGetter = getter(FlinkPipelineOptions.class, weirGetter.getName());
       if (flinkGetter == null) {
         continue;

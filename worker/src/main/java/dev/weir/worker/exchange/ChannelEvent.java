@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * One event of an ordered channel: a batch of encoded elements, or a control event that travels
- * in-band with the data (watermark, end of input; checkpoint barriers later). Control events split
- * a channel's stream into before and after.
+ * in-band with the data (watermark, processing time, checkpoint barrier, end of input). Control
+ * events split a channel's stream into before and after.
  */
 public abstract class ChannelEvent {
   private ChannelEvent() {}
@@ -102,6 +102,37 @@ public abstract class ChannelEvent {
     @Override
     public String toString() {
       return "ProcessingTime[" + millis + "]";
+    }
+  }
+
+  /**
+   * Checkpoint barrier {@code checkpointId}: everything the producer sent before it is covered by
+   * checkpoint {@code checkpointId}, nothing after it is.
+   */
+  public static final class CheckpointBarrier extends ChannelEvent {
+    private final long checkpointId;
+
+    public CheckpointBarrier(long checkpointId) {
+      this.checkpointId = checkpointId;
+    }
+
+    public long checkpointId() {
+      return checkpointId;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CheckpointBarrier && ((CheckpointBarrier) o).checkpointId == checkpointId;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(checkpointId) * 13;
+    }
+
+    @Override
+    public String toString() {
+      return "CheckpointBarrier[" + checkpointId + "]";
     }
   }
 

@@ -46,4 +46,22 @@ public interface OperatorContext {
    * after the upstream panes of the same processing time have arrived.
    */
   Supplier<Instant> synchronizedProcessingTime();
+
+  /**
+   * True when the job takes checkpoints: effects that must wait for a checkpoint (finalizing reader
+   * marks, {@code @RequiresStableInput}, bundle finalizers) then wait for {@link
+   * StageOperator#notifyCheckpointComplete}; without checkpoints they happen after the bundle.
+   */
+  default boolean checkpointingEnabled() {
+    return false;
+  }
+
+  /**
+   * The named entries this operator returned from {@link StageOperator#snapshotState} in the
+   * checkpoint the subtask restores from, of all the operator's old subtasks; empty on a fresh
+   * start. The keyed state backend of {@link #createStateBackend} is restored already.
+   */
+  default Map<String, byte[]> restoredEntries() {
+    return Map.of();
+  }
 }

@@ -56,6 +56,26 @@ public interface StageOperator {
     return BoundedWindow.TIMESTAMP_MAX_VALUE;
   }
 
+  /**
+   * Checkpoint {@code checkpointId} is being taken, after {@link #finishBundle}: returns what this
+   * operator holds outside its keyed state backend that a restore needs (a source's position, for
+   * instance), as named coder bytes. Names must be unique across the operator's subtasks (one per
+   * source split, say), because a restore with another parallelism hands an operator the entries
+   * of all its old subtasks ({@link OperatorContext#restoredEntries}). The keyed state backend is
+   * snapshotted by the subtask, not here.
+   */
+  default java.util.Map<String, byte[]> snapshotState(long checkpointId) {
+    return java.util.Map.of();
+  }
+
+  /**
+   * Checkpoint {@code checkpointId} completed: every subtask's snapshot of it is stored. Effects
+   * that must not happen before their input is durable happen now: finalizing reader marks,
+   * releasing stable-input buffers, running bundle finalizers. Called on the subtask's thread,
+   * between bundles.
+   */
+  default void notifyCheckpointComplete(long checkpointId) {}
+
   /** Releases everything; called once, also after a failure. */
   default void close() {}
 }

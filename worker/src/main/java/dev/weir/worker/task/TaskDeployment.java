@@ -1,15 +1,19 @@
 package dev.weir.worker.task;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weir.checkpoint.proto.SubtaskRestore;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Everything a worker needs to run one subtask: the serialized plan with the operators of the
  * subtask's stage only (each subtask deserializes its own copy, so user code instances are never
  * shared, and no other stage's user code is deserialized), which subtask, and where every subtask
- * of the job runs so it can open its output channels.
+ * of the job runs so it can open its output channels; and, after a restart or with {@code
+ * --restoreFrom}, the state it starts from.
  */
 public final class TaskDeployment implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -18,12 +22,25 @@ public final class TaskDeployment implements Serializable {
   private final byte[] serializedPlan;
   private final Map<Integer, List<String>> subtaskAddresses;
   private final SerializablePipelineOptions options;
+  // A SubtaskRestore message's bytes (protobuf), or null for a fresh start.
+  private final byte @Nullable [] restore;
 
+  /** A deployment that starts from empty state. */
   public TaskDeployment(
       TaskId taskId,
       byte[] serializedPlan,
       Map<Integer, List<String>> subtaskAddresses,
       SerializablePipelineOptions options) {
+    this(taskId, serializedPlan, subtaskAddresses, options, null);
+  }
+
+  public TaskDeployment(
+      TaskId taskId,
+      byte[] serializedPlan,
+      Map<Integer, List<String>> subtaskAddresses,
+      SerializablePipelineOptions options,
+      @Nullable SubtaskRestore restore) {
+    this.restore = restore == null ? null : restore.toByteArray();
     this.taskId = taskId;
     this.serializedPlan = serializedPlan;
     this.subtaskAddresses = subtaskAddresses;
@@ -45,5 +62,17 @@ public final class TaskDeployment implements Serializable {
 
   public SerializablePipelineOptions options() {
     return options;
+  }
+
+  /** The state this subtask starts from, or null for a fresh start. */
+  public @Nullable SubtaskRestore restore() {
+    if (restore == null) {
+      return null;
+    }
+    try {
+      return SubtaskRestore.parseFrom(restore);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("The restore handles of " + taskId + " are unreadable", e);
+    }
   }
 }

@@ -1,7 +1,16 @@
 package dev.weir.worker.task;
 
+import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
+import dev.weir.checkpoint.proto.DeclineCheckpoint;
+
 /** How a worker tells the coordinator about its subtasks. */
 public interface TaskListener {
+
+  /** The subtask's part of a checkpoint is taken and uploaded. */
+  default void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {}
+
+  /** The subtask could not take a checkpoint; the checkpoint cannot complete. */
+  default void checkpointDeclined(TaskId task, DeclineCheckpoint decline) {}
 
   /** The subtask processed all its input and sent end of input downstream. */
   void taskFinished(TaskId task, SubtaskSummary summary);

@@ -1,5 +1,7 @@
 package dev.weir.worker.task;
 
+import dev.weir.checkpoint.proto.CheckpointOutcome;
+import dev.weir.checkpoint.proto.TriggerCheckpoint;
 import java.util.List;
 
 /**
@@ -18,6 +20,23 @@ public interface WorkerGateway {
 
   /** Breaks every channel of {@code jobId} and interrupts its subtasks. */
   void cancelJob(String jobId);
+
+  /**
+   * Breaks every channel of attempt {@code attempt} of {@code jobId} and interrupts its subtasks;
+   * a later attempt of the job is not affected (a restart).
+   */
+  default void cancelAttempt(String jobId, int attempt) {
+    cancelJob(jobId);
+  }
+
+  /**
+   * Starts checkpoint {@code trigger.getCheckpointId()} at the source subtasks of the trigger's
+   * job attempt running on this worker; the others take it when its barrier reaches them.
+   */
+  default void triggerCheckpoint(TriggerCheckpoint trigger) {}
+
+  /** Tells the subtasks of the outcome's job attempt on this worker that a checkpoint ended. */
+  default void checkpointOutcome(CheckpointOutcome outcome) {}
 
   /** Where each running subtask of {@code jobId} on this worker is. */
   default List<SubtaskProgress> progress(String jobId) {
