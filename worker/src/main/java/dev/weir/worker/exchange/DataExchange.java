@@ -25,6 +25,14 @@ public interface DataExchange extends AutoCloseable {
   /** Breaks every gate and writer of {@code jobId} (cancellation, failure). */
   void abortJob(String jobId);
 
+  /**
+   * Breaks every gate and writer of attempt {@code attempt} of {@code jobId} (a restart); channels
+   * of other attempts of the job are not affected.
+   */
+  default void abortAttempt(String jobId, int attempt) {
+    abortJob(jobId);
+  }
+
   /** Stops the server and breaks all channels. */
   @Override
   void close();

@@ -23,6 +23,21 @@ public interface InputGate extends AutoCloseable {
   @Nullable
   GateEvent poll(long timeout, TimeUnit unit) throws InterruptedException;
 
+  /**
+   * Barrier alignment: channel {@code channelIndex} delivered a checkpoint barrier, so {@link #poll}
+   * yields none of its later events, and its producer gets no more credit, until {@link
+   * #resumeAll}. Its producer can send at most the credit it already holds; nothing is buffered
+   * beyond that.
+   */
+  default void block(int channelIndex) {
+    throw new UnsupportedOperationException("this gate cannot hold a channel back");
+  }
+
+  /** Ends barrier alignment: every blocked channel's events come out again, in their order. */
+  default void resumeAll() {
+    throw new UnsupportedOperationException("this gate cannot hold a channel back");
+  }
+
   @Override
   void close();
 
