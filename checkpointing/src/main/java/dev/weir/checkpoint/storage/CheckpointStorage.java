@@ -77,6 +77,25 @@ public final class CheckpointStorage implements AutoCloseable {
     return new CheckpointStorage(fs, new Path(new Path(directory), jobId));
   }
 
+  /**
+   * Opens the storage whose job directory is {@code jobDirectory} (its last path component is the
+   * job id), as {@link #jobDirectory()} gave it; e.g. a worker given a restore's {@code
+   * job_directory}.
+   */
+  public static CheckpointStorage openJobDirectory(
+      URI jobDirectory, Map<String, String> hadoopProperties) throws IOException {
+    String uri = jobDirectory.toString();
+    while (uri.endsWith("/") && uri.length() > 1) {
+      uri = uri.substring(0, uri.length() - 1);
+    }
+    Path job = new Path(URI.create(uri));
+    if (job.getParent() == null || job.getName().isEmpty()) {
+      throw new IllegalArgumentException(
+          "No job directory (<dir>/<job id>) in " + jobDirectory);
+    }
+    return open(job.getParent().toUri(), job.getName(), hadoopProperties);
+  }
+
   /** The job's directory, e.g. {@code hdfs://nn:8020/checkpoints/job-1}. */
   public URI jobDirectory() {
     return layout.jobDirectory().toUri();
@@ -183,6 +202,34 @@ public final class CheckpointStorage implements AutoCloseable {
   /** Reads and validates savepoint {@code id}'s metadata; its files are not checked. */
   public CompletedCheckpoint readSavepoint(long id) throws IOException {
     return readMetadata(layout.savepointDirectory(id), id, CheckpointKind.SAVEPOINT);
+  }
+
+  /**
+   * Reads and validates the metadata of the checkpoint or savepoint in the job directory's
+   * {@code directoryName} ({@code chk-<n>} or {@code savepoint-<n>}); its files are not checked.
+   *
+   * @throws IllegalArgumentException if the name is neither
+   * @throws FileNotFoundException if there is no such directory
+   * @throws CorruptCheckpointException if its metadata is missing (never completed) or bad
+   */
+  public CompletedCheckpoint readDirectory(String directoryName) throws IOException {
+    OptionalLong checkpoint = CheckpointLayout.checkpointId(directoryName);
+    OptionalLong savepoint = CheckpointLayout.savepointId(directoryName);
+    if (checkpoint.isEmpty() && savepoint.isEmpty()) {
+      throw new IllegalArgumentException(
+          "'" + directoryName + "' names no checkpoint or savepoint directory (chk-<n> or"
+              + " savepoint-<n>)");
+    }
+    Path directory =
+        checkpoint.isPresent()
+            ? layout.checkpointDirectory(checkpoint.getAsLong())
+            : layout.savepointDirectory(savepoint.getAsLong());
+    if (!fs.exists(directory)) {
+      throw new FileNotFoundException("No checkpoint directory " + directory);
+    }
+    return checkpoint.isPresent()
+        ? readCheckpoint(checkpoint.getAsLong())
+        : readSavepoint(savepoint.getAsLong());
   }
 
   private CompletedCheckpoint readMetadata(Path directory, long id, CheckpointKind kind)
