@@ -3,6 +3,7 @@ package dev.weir.state;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.Assert.assertFalse;
@@ -367,5 +368,49 @@ public abstract class KeyedStateSnapshotContractTest {
 
     assertHoldsExactly(restore(LOWER, snapshot));
     assertHoldsExactly(restore(UPPER, snapshot));
+  }
+
+  @Test
+  public void aKeyGroupWithStateInTwoSnapshotsIsRefused() throws Exception {
+    KeyedStateBackend all = create(ALL);
+    KeyedStateBackend lower = create(LOWER);
+    fillKeys(all);
+    fillKeys(lower);
+    Path allSnapshot = snapshotOf(all);
+    Path lowerSnapshot = snapshotOf(lower);
+
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> restore(MIDDLE, allSnapshot, lowerSnapshot));
+    assertThat(e.getMessage(), containsString(allSnapshot.toString()));
+    assertThat(e.getMessage(), containsString(lowerSnapshot.toString()));
+  }
+
+  @Test
+  public void twoSnapshotsClaimingAKeyGroupAreRefusedAlsoWhenOnlyOneHasStateInIt()
+      throws Exception {
+    KeyedStateBackend emptyAll = create(ALL);
+    KeyedStateBackend lower = create(LOWER);
+    fillKeys(lower);
+    Path allSnapshot = snapshotOf(emptyAll);
+    Path lowerSnapshot = snapshotOf(lower);
+
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> restore(ALL, lowerSnapshot, allSnapshot));
+    assertThat(e.getMessage(), containsString("both"));
+    assertThat(e.getMessage(), containsString(allSnapshot.toString()));
+  }
+
+  @Test
+  public void snapshotsWhoseClaimsOverlapOutsideTheTargetRangeAreAccepted() throws Exception {
+    // Only the key groups a restore keeps matter: [0, 64) and [32, 96) overlap in [32, 64),
+    // which a restore of [64, 128) never reads.
+    KeyedStateBackend lower = create(LOWER);
+    KeyedStateBackend middle = create(MIDDLE);
+    fillKeys(lower);
+    Path lowerSnapshot = snapshotOf(lower);
+    Path middleSnapshot = snapshotOf(middle);
+
+    KeyedStateBackend restored = restore(UPPER, lowerSnapshot, middleSnapshot);
+    assertThat(restored.nextTimerTimestamp(TimeDomain.EVENT_TIME), nullValue());
   }
 }

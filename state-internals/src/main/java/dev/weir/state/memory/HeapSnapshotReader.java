@@ -30,6 +30,20 @@ final class HeapSnapshotReader {
     return file;
   }
 
+  /** The key groups the snapshot's backend owned, from the file's header. */
+  KeyGroupRange claimedRange() {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      return readHeader(channel);
+    } catch (NoSuchFileException e) {
+      throw new HeapSnapshotException(
+          "Not a heap snapshot (no " + file.getFileName() + "): " + file.getParent(), e);
+    } catch (EOFException e) {
+      throw truncated();
+    } catch (IOException e) {
+      throw new HeapSnapshotException("Cannot read heap snapshot " + file, e);
+    }
+  }
+
   void read(KeyGroupRange range, SectionSink sink) {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       readHeader(channel);
@@ -82,7 +96,7 @@ final class HeapSnapshotReader {
     }
   }
 
-  private void readHeader(FileChannel channel) throws IOException {
+  private KeyGroupRange readHeader(FileChannel channel) throws IOException {
     ByteBuffer header = readFully(channel, HeapSnapshotFormat.HEADER_BYTES);
     byte[] magic = Arrays.copyOf(header.array(), HeapSnapshotFormat.MAGIC.length);
     if (!Arrays.equals(magic, HeapSnapshotFormat.MAGIC)) {
@@ -101,6 +115,12 @@ final class HeapSnapshotReader {
               + "; this Weir reads version "
               + HeapSnapshotFormat.VERSION);
     }
+    int start = header.getInt(12);
+    int end = header.getInt(16);
+    if (start < 0 || end < start) {
+      throw corrupt("key group range [" + start + ", " + end + ") in the file header");
+    }
+    return KeyGroupRange.of(start, end);
   }
 
   private static ByteBuffer readFully(FileChannel channel, int length) throws IOException {

@@ -1,6 +1,7 @@
 package dev.weir.state.memory;
 
 import dev.weir.state.BackendClocks;
+import dev.weir.state.KeyGroupClaims;
 import dev.weir.state.KeyGroupRange;
 import dev.weir.state.KeyGroups;
 import dev.weir.state.KeyTimerInternals;
@@ -9,6 +10,7 @@ import dev.weir.state.KeyedTimer;
 import dev.weir.state.StateKey;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +52,9 @@ public final class InMemoryKeyedStateBackend implements KeyedStateBackend {
   /**
    * A backend owning {@code range}, holding exactly the key groups of {@code range} found in the
    * given snapshots (each made by {@link #snapshot}, possibly by backends that owned other ranges:
-   * this is how a job is rescaled). A key group must not be in more than one of them.
+   * this is how a job is rescaled). No key group of {@code range} may be claimed by more than one
+   * of them (their backends' ranges must not overlap within it). Snapshots whose range lies
+   * outside {@code range} are not read past their header.
    *
    * <p>Timers and watermark holds are indexed at once, so {@link #nextTimerTimestamp} and {@link
    * #minWatermarkHold} are right before any key is touched. State cells stay encoded until their
@@ -63,8 +67,22 @@ public final class InMemoryKeyedStateBackend implements KeyedStateBackend {
   public static InMemoryKeyedStateBackend restore(
       KeyGroupRange range, Coder<? extends BoundedWindow> windowCoder, List<Path> snapshots) {
     InMemoryKeyedStateBackend backend = new InMemoryKeyedStateBackend(range);
-    Map<Integer, Path> restoredFrom = new HashMap<>();
+    KeyGroupClaims claims = new KeyGroupClaims(range);
+    List<Path> overlapping = new ArrayList<>();
     for (Path snapshot : snapshots) {
+      boolean overlaps;
+      try {
+        overlaps = claims.claim(snapshot, new HeapSnapshotReader(snapshot).claimedRange());
+      } catch (IllegalArgumentException e) {
+        throw new HeapSnapshotException(e.getMessage(), e);
+      }
+      if (overlaps) {
+        overlapping.add(snapshot);
+      }
+    }
+    // Also checked by content: a key group's state in two files is refused even if a header lies.
+    Map<Integer, Path> restoredFrom = new HashMap<>();
+    for (Path snapshot : overlapping) {
       HeapSnapshotReader reader = new HeapSnapshotReader(snapshot);
       reader.read(
           range,

@@ -1,13 +1,16 @@
 package dev.weir.state.rocksdb;
 
 import dev.weir.state.BackendClocks;
+import dev.weir.state.KeyGroupClaims;
 import dev.weir.state.KeyGroupRange;
+import dev.weir.state.KeyGroups;
 import dev.weir.state.KeyTimerInternals;
 import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.KeyedTimer;
 import dev.weir.state.StateKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +51,12 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   static final byte[] FORMAT_KEY = "weir.format".getBytes(StandardCharsets.UTF_8);
 
   static final byte[] FORMAT = "weir-rocksdb-state-3".getBytes(StandardCharsets.UTF_8);
+  /**
+   * The key groups the backend owns, {@code start | end} as two big-endian ints, in the default
+   * column family, so a snapshot says what it claims. Absent in directories written before it was
+   * added; a restore then relies on the content check alone.
+   */
+  static final byte[] KEY_GROUPS_KEY = "weir.key-groups".getBytes(StandardCharsets.UTF_8);
   private static final List<String> COLUMN_FAMILIES =
       List.of("state", "values", "timers-by-id", "timers-by-time", "holds");
   /** The families whose keys start with {@code keyGroup | key}: what {@link #forEachKey} visits. */
@@ -159,6 +168,12 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       Coder<? extends BoundedWindow> windowCoder,
       boolean deleteOnClose) {
     OpenDatabase db = openDatabase(directory, resources, false);
+    try {
+      writeClaim(db, range, directory);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
     return new RocksDbKeyedStateBackend(
         directory, range, db, windowCoder, deleteOnClose, resources.readCacheBytes());
   }
@@ -167,6 +182,16 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
    * Creates a backend in the new or empty {@code directory} owning {@code range}, holding exactly
    * the key groups of {@code range} found in the given local snapshots (each made by {@link
    * #snapshot}, possibly by backends that owned other ranges).
+   *
+   * <p>When a single snapshot holds key groups of {@code range} and it owned exactly {@code
+   * range} (a restart with the same parallelism), its files become the new database: SST files
+   * are hard-linked (copied across file systems), nothing is read key by key. Otherwise the key
+   * groups of {@code range} are copied key by key from each snapshot that has any; snapshots
+   * whose range lies outside {@code range} are not read.
+   *
+   * @throws RocksDbStateException naming both snapshots if two of them claim, or hold state in,
+   *     one key group of {@code range}: they cannot be of one checkpoint, and merging them would
+   *     silently keep one key's state over another's
    */
   public static RocksDbKeyedStateBackend restore(
       Path directory,
@@ -175,17 +200,133 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       Coder<? extends BoundedWindow> windowCoder,
       boolean deleteOnClose,
       List<Path> snapshots) {
-    OpenDatabase db = openDatabase(directory, resources, true);
-    try {
-      for (Path snapshot : snapshots) {
-        copyKeyGroups(snapshot, range, resources, db, directory);
+    return restore(directory, range, resources, windowCoder, deleteOnClose, snapshots, true);
+  }
+
+  /** {@code linkWhole} false always copies key by key: for measuring the two ways. */
+  static RocksDbKeyedStateBackend restore(
+      Path directory,
+      KeyGroupRange range,
+      RocksDbResources resources,
+      Coder<? extends BoundedWindow> windowCoder,
+      boolean deleteOnClose,
+      List<Path> snapshots,
+      boolean linkWhole) {
+    if (isNonEmptyDirectory(directory)) {
+      throw new RocksDbStateException("Cannot restore into non-empty directory " + directory);
+    }
+    List<Path> overlapping = new ArrayList<>();
+    boolean allClaimed = true;
+    KeyGroupClaims claims = new KeyGroupClaims(range);
+    for (Path snapshot : snapshots) {
+      KeyGroupRange claim = readClaim(snapshot, resources);
+      try {
+        if (claim == null || claims.claim(snapshot, claim)) {
+          overlapping.add(snapshot);
+          allClaimed &= claim != null && claim.equals(range);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new RocksDbStateException(e.getMessage());
       }
+    }
+    OpenDatabase db;
+    if (linkWhole && overlapping.size() == 1 && allClaimed) {
+      linkFiles(overlapping.get(0), directory);
+      db = openDatabase(directory, resources, false);
+    } else {
+      db = openDatabase(directory, resources, true);
+      try {
+        Path[] restoredFrom = new Path[range.size()];
+        for (Path snapshot : overlapping) {
+          copyKeyGroups(snapshot, range, resources, db, directory, restoredFrom);
+        }
+      } catch (RuntimeException e) {
+        db.close();
+        deleteRecursively(directory);
+        throw e;
+      }
+    }
+    try {
+      writeClaim(db, range, directory);
     } catch (RuntimeException e) {
       db.close();
       throw e;
     }
     return new RocksDbKeyedStateBackend(
         directory, range, db, windowCoder, deleteOnClose, resources.readCacheBytes());
+  }
+
+  private static void writeClaim(OpenDatabase db, KeyGroupRange range, Path directory) {
+    byte[] claim = ByteBuffer.allocate(8).putInt(range.start()).putInt(range.end()).array();
+    try {
+      db.db.put(db.meta(), KEY_GROUPS_KEY, claim);
+    } catch (RocksDBException e) {
+      throw new RocksDbStateException("Cannot write the key-group range", directory, e);
+    }
+  }
+
+  /** The key groups a snapshot's backend owned, or null if the snapshot does not say. */
+  private static @Nullable KeyGroupRange readClaim(Path snapshot, RocksDbResources resources) {
+    checkIsSnapshot(snapshot);
+    OpenDatabase source = openRocksDb(snapshot, resources, true);
+    try {
+      if (!Arrays.equals(source.db.get(source.meta(), FORMAT_KEY), FORMAT)) {
+        throw new RocksDbStateException("Not a Weir snapshot: " + snapshot);
+      }
+      byte[] claim = source.db.get(source.meta(), KEY_GROUPS_KEY);
+      if (claim == null) {
+        return null;
+      }
+      ByteBuffer in = ByteBuffer.wrap(claim);
+      int start = in.getInt();
+      int end = in.getInt();
+      if (claim.length != 8 || start < 0 || end < start) {
+        throw new RocksDbStateException("Corrupt key-group range in snapshot " + snapshot);
+      }
+      return KeyGroupRange.of(start, end);
+    } catch (RocksDBException e) {
+      throw new RocksDbStateException("Cannot read snapshot " + snapshot, snapshot, e);
+    } finally {
+      source.close();
+    }
+  }
+
+  private static void checkIsSnapshot(Path snapshot) {
+    if (!Files.isRegularFile(snapshot.resolve("CURRENT"))) {
+      throw new RocksDbStateException("Not a Weir snapshot (no RocksDB database in it): " + snapshot);
+    }
+  }
+
+  /**
+   * Makes {@code directory} a copy of the snapshot database: SST and blob files, which RocksDB
+   * never changes, as hard links; the others (MANIFEST, CURRENT, OPTIONS), which an open
+   * database rewrites, as copies.
+   */
+  private static void linkFiles(Path snapshot, Path directory) {
+    try {
+      Files.createDirectories(directory);
+      try (Stream<Path> files = Files.list(snapshot)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          if (!Files.isRegularFile(file)) {
+            continue;
+          }
+          Path target = directory.resolve(file.getFileName());
+          String name = file.getFileName().toString();
+          if (name.endsWith(".sst") || name.endsWith(".blob")) {
+            try {
+              Files.createLink(target, file);
+              continue;
+            } catch (IOException | UnsupportedOperationException e) {
+              // Another file system, or none with links: copy instead.
+            }
+          }
+          Files.copy(file, target);
+        }
+      }
+    } catch (IOException e) {
+      deleteRecursively(directory);
+      throw new RocksDbStateException("Cannot restore from snapshot " + snapshot, directory, e);
+    }
   }
 
   private static OpenDatabase openDatabase(
@@ -264,16 +405,20 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  /** Copies the key groups of {@code range} from a snapshot; other key groups are never read. */
+  /**
+   * Copies the key groups of {@code range} from a snapshot; other key groups are never read.
+   *
+   * @param restoredFrom per key group of {@code range}, the snapshot its state came from; a key
+   *     group with state in two snapshots is refused
+   */
   private static void copyKeyGroups(
       Path snapshot,
       KeyGroupRange range,
       RocksDbResources resources,
       OpenDatabase target,
-      Path targetDirectory) {
-    if (!Files.isRegularFile(snapshot.resolve("CURRENT"))) {
-      throw new RocksDbStateException("Not a Weir snapshot (no RocksDB database in it): " + snapshot);
-    }
+      Path targetDirectory,
+      Path[] restoredFrom) {
+    checkIsSnapshot(snapshot);
     OpenDatabase source = openRocksDb(snapshot, resources, true);
     try {
       if (!Arrays.equals(source.db.get(source.meta(), FORMAT_KEY), FORMAT)) {
@@ -282,7 +427,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       byte[] from = new KeyBytesWriter(2).keyGroup(range.start()).toBytes();
       byte[] to = new KeyBytesWriter(2).keyGroup(range.end()).toBytes();
       for (String name : COLUMN_FAMILIES) {
-        copyRange(source, target, name, from, to);
+        copyRange(source, target, name, from, to, snapshot, range, restoredFrom);
       }
       byte[] sequence = source.db.get(source.meta(), SequenceNumbers.KEY);
       byte[] ours = target.db.get(target.meta(), SequenceNumbers.KEY);
@@ -301,13 +446,32 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   }
 
   private static void copyRange(
-      OpenDatabase source, OpenDatabase target, String cf, byte[] from, byte[] to)
+      OpenDatabase source,
+      OpenDatabase target,
+      String cf,
+      byte[] from,
+      byte[] to,
+      Path snapshot,
+      KeyGroupRange range,
+      Path[] restoredFrom)
       throws RocksDBException {
     try (ReadOptions readOptions = new ReadOptions();
         RocksIterator it = source.db.newIterator(source.cf(cf), readOptions);
         WriteBatch batch = new WriteBatch()) {
       for (it.seek(from); it.isValid() && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
-        batch.put(target.cf(cf), it.key(), it.value());
+        byte[] key = it.key();
+        int group = KeyGroups.readPrefix(key, 0) - range.start();
+        Path earlier = restoredFrom[group];
+        if (earlier == null) {
+          restoredFrom[group] = snapshot;
+        } else if (!earlier.equals(snapshot)) {
+          throw new RocksDbStateException(
+              "Key group " + (group + range.start()) + " has state in both snapshot " + earlier
+                  + " and snapshot " + snapshot
+                  + ": two subtasks never own one key group, so these are not snapshots of one"
+                  + " checkpoint");
+        }
+        batch.put(target.cf(cf), key, it.value());
         if (batch.count() >= COPY_BATCH) {
           target.db.write(target.writeOptions, batch);
           batch.clear();

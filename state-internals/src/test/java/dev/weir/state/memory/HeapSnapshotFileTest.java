@@ -190,7 +190,7 @@ public class HeapSnapshotFileTest {
   public void aKeyGroupInTwoSnapshotsIsRefused() {
     HeapSnapshotException e =
         assertThrows(HeapSnapshotException.class, () -> restore(ALL, snapshot, snapshot));
-    assertThat(e.getMessage(), containsString("is in both"));
+    assertThat(e.getMessage(), containsString("claimed by both"));
   }
 
   @Test

@@ -295,4 +295,130 @@ public class RocksDbSnapshotRestoreTest {
     backend.close();
     assertThrows(IllegalStateException.class, () -> backend.minWatermarkHold());
   }
+
+  private static List<Path> sstFiles(Path directory) throws Exception {
+    try (var files = Files.list(directory)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".sst")).sorted().toList();
+    }
+  }
+
+  @Test
+  public void restoringTheSameRangeLinksTheSnapshotsFilesInsteadOfCopyingKeys() throws Exception {
+    Path snapshot = temp.getRoot().toPath().resolve("snapshot");
+    try (RocksDbKeyedStateBackend source = open(newDir(), LOWER, true)) {
+      for (int i = 0; i < KEYS; i++) {
+        StateKey key = TestKeys.of("key-" + i);
+        if (LOWER.contains(key.keyGroup())) {
+          source.stateInternals(key).state(WINDOW, VALUE).write("v-" + i);
+        }
+      }
+      source.snapshot(snapshot);
+    }
+    assertFalse("test needs SST files", sstFiles(snapshot).isEmpty());
+    Path dir = newDir();
+    StateKey key = TestKeys.inRange("key", LOWER);
+
+    try (RocksDbKeyedStateBackend restored =
+        RocksDbKeyedStateBackend.restore(
+            dir, LOWER, resources, IntervalWindow.getCoder(), false, List.of(snapshot))) {
+      for (Path sst : sstFiles(snapshot)) {
+        assertTrue(
+            sst.getFileName() + " is the snapshot's file",
+            Files.isSameFile(sst, dir.resolve(sst.getFileName())));
+      }
+      assertThat(restored.stateInternals(key).state(WINDOW, VALUE).read(), equalTo("v-0"));
+      restored.stateInternals(key).state(WINDOW, VALUE).write("changed");
+    }
+    // Writes to the restored backend leave the snapshot as it was.
+    try (RocksDbKeyedStateBackend again =
+        RocksDbKeyedStateBackend.restore(
+            newDir(), LOWER, resources, IntervalWindow.getCoder(), true, List.of(snapshot))) {
+      assertThat(again.stateInternals(key).state(WINDOW, VALUE).read(), equalTo("v-0"));
+    }
+  }
+
+  @Test
+  public void restoringAnotherRangeCopiesInsteadOfLinking() throws Exception {
+    Path snapshot = temp.getRoot().toPath().resolve("snapshot");
+    try (RocksDbKeyedStateBackend source = open(newDir(), ALL, true)) {
+      fill(source);
+      source.snapshot(snapshot);
+    }
+    Path dir = newDir();
+
+    try (RocksDbKeyedStateBackend restored =
+        RocksDbKeyedStateBackend.restore(
+            dir, LOWER, resources, IntervalWindow.getCoder(), true, List.of(snapshot))) {
+      for (Path sst : sstFiles(dir)) {
+        Path same = snapshot.resolve(sst.getFileName());
+        assertFalse(Files.exists(same) && Files.isSameFile(sst, same));
+      }
+      assertThat(restored.minWatermarkHold().getMillis(), equalTo(expectedMinHold(LOWER)));
+    }
+  }
+
+  /** Removes the key-group range from a snapshot, as snapshots written before it was stored. */
+  private static void forgetKeyGroups(Path snapshot) throws Exception {
+    List<org.rocksdb.ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    try (Options options = new Options()) {
+      for (byte[] name : RocksDB.listColumnFamilies(options, snapshot.toString())) {
+        descriptors.add(new org.rocksdb.ColumnFamilyDescriptor(name));
+      }
+    }
+    List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
+    try (org.rocksdb.DBOptions options = new org.rocksdb.DBOptions();
+        RocksDB db = RocksDB.open(options, snapshot.toString(), descriptors, handles)) {
+      db.delete(handles.get(0), RocksDbKeyedStateBackend.KEY_GROUPS_KEY);
+      db.flushWal(true);
+      handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+    }
+  }
+
+  @Test
+  public void snapshotsThatDoNotSayTheirRangeAreCheckedByWhatTheyHold() throws Exception {
+    Path first = temp.getRoot().toPath().resolve("first");
+    Path second = temp.getRoot().toPath().resolve("second");
+    try (RocksDbKeyedStateBackend source = open(newDir(), ALL, true)) {
+      fill(source);
+      source.snapshot(first);
+      source.snapshot(second);
+    }
+    forgetKeyGroups(first);
+    forgetKeyGroups(second);
+
+    RocksDbStateException e =
+        assertThrows(
+            RocksDbStateException.class,
+            () ->
+                RocksDbKeyedStateBackend.restore(
+                    newDir(), ALL, resources, IntervalWindow.getCoder(), true,
+                    List.of(first, second)));
+    assertThat(e.getMessage(), containsString("has state in both snapshot " + first));
+    try (RocksDbKeyedStateBackend restored =
+        RocksDbKeyedStateBackend.restore(
+            newDir(), LOWER, resources, IntervalWindow.getCoder(), true, List.of(first))) {
+      assertThat(restored.minWatermarkHold().getMillis(), equalTo(expectedMinHold(LOWER)));
+    }
+  }
+
+  @Test
+  public void aFailedRestoreLeavesNoDirectoryBehind() throws Exception {
+    Path all = temp.getRoot().toPath().resolve("all");
+    Path lower = temp.getRoot().toPath().resolve("lower");
+    try (RocksDbKeyedStateBackend source = open(newDir(), ALL, true)) {
+      fill(source);
+      source.snapshot(all);
+    }
+    try (RocksDbKeyedStateBackend source = open(newDir(), LOWER, true)) {
+      source.snapshot(lower);
+    }
+    Path dir = newDir();
+
+    assertThrows(
+        RocksDbStateException.class,
+        () ->
+            RocksDbKeyedStateBackend.restore(
+                dir, ALL, resources, IntervalWindow.getCoder(), true, List.of(all, lower)));
+    assertFalse(Files.exists(dir));
+  }
 }
