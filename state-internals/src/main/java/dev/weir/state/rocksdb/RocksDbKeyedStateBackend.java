@@ -183,11 +183,13 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
    * the key groups of {@code range} found in the given local snapshots (each made by {@link
    * #snapshot}, possibly by backends that owned other ranges).
    *
-   * <p>When a single snapshot holds key groups of {@code range} and it owned exactly {@code
-   * range} (a restart with the same parallelism), its files become the new database: SST files
-   * are hard-linked (copied across file systems), nothing is read key by key. Otherwise the key
-   * groups of {@code range} are copied key by key from each snapshot that has any; snapshots
-   * whose range lies outside {@code range} are not read.
+   * <p>The snapshot that owned most of {@code range} becomes the new database: its SST files are
+   * hard-linked (copied across file systems), nothing of it is read key by key, and the key groups
+   * outside {@code range} are removed with range deletions, which cost the same whatever they
+   * cover. The key groups of {@code range} in the other snapshots are copied key by key. So a
+   * restart with the same parallelism links one snapshot's files and reads no key; snapshots whose
+   * range lies outside {@code range} are not read at all. A snapshot written before backends
+   * recorded their range is always copied.
    *
    * @throws RocksDbStateException naming both snapshots if two of them claim, or hold state in,
    *     one key group of {@code range}: they cannot be of one checkpoint, and merging them would
@@ -203,7 +205,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     return restore(directory, range, resources, windowCoder, deleteOnClose, snapshots, true);
   }
 
-  /** {@code linkWhole} false always copies key by key: for measuring the two ways. */
+  /** {@code linkFiles} false copies every snapshot key by key: for measuring the two ways. */
   static RocksDbKeyedStateBackend restore(
       Path directory,
       KeyGroupRange range,
@@ -211,49 +213,88 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       Coder<? extends BoundedWindow> windowCoder,
       boolean deleteOnClose,
       List<Path> snapshots,
-      boolean linkWhole) {
+      boolean linkFiles) {
     if (isNonEmptyDirectory(directory)) {
       throw new RocksDbStateException("Cannot restore into non-empty directory " + directory);
     }
     List<Path> overlapping = new ArrayList<>();
-    boolean allClaimed = true;
+    Path base = null;
+    KeyGroupRange baseClaim = null;
     KeyGroupClaims claims = new KeyGroupClaims(range);
     for (Path snapshot : snapshots) {
       KeyGroupRange claim = readClaim(snapshot, resources);
       try {
-        if (claim == null || claims.claim(snapshot, claim)) {
-          overlapping.add(snapshot);
-          allClaimed &= claim != null && claim.equals(range);
+        if (claim != null && !claims.claim(snapshot, claim)) {
+          continue;
         }
       } catch (IllegalArgumentException e) {
         throw new RocksDbStateException(e.getMessage());
       }
-    }
-    OpenDatabase db;
-    if (linkWhole && overlapping.size() == 1 && allClaimed) {
-      linkFiles(overlapping.get(0), directory);
-      db = openDatabase(directory, resources, false);
-    } else {
-      db = openDatabase(directory, resources, true);
-      try {
-        Path[] restoredFrom = new Path[range.size()];
-        for (Path snapshot : overlapping) {
-          copyKeyGroups(snapshot, range, resources, db, directory, restoredFrom);
-        }
-      } catch (RuntimeException e) {
-        db.close();
-        deleteRecursively(directory);
-        throw e;
+      overlapping.add(snapshot);
+      if (linkFiles
+          && claim != null
+          && (baseClaim == null || overlap(claim, range) > overlap(baseClaim, range))) {
+        base = snapshot;
+        baseClaim = claim;
       }
     }
+    OpenDatabase db;
+    Path[] restoredFrom = new Path[range.size()];
+    if (base != null) {
+      linkFiles(base, directory);
+      db = openDatabase(directory, resources, false);
+      for (int group = Math.max(range.start(), baseClaim.start());
+          group < Math.min(range.end(), baseClaim.end());
+          group++) {
+        restoredFrom[group - range.start()] = base;
+      }
+    } else {
+      db = openDatabase(directory, resources, true);
+    }
     try {
+      if (base != null) {
+        keepOnly(db, range, directory);
+      }
+      for (Path snapshot : overlapping) {
+        if (snapshot != base) {
+          copyKeyGroups(snapshot, range, resources, db, directory, restoredFrom);
+        }
+      }
       writeClaim(db, range, directory);
     } catch (RuntimeException e) {
       db.close();
+      deleteRecursively(directory);
       throw e;
     }
     return new RocksDbKeyedStateBackend(
         directory, range, db, windowCoder, deleteOnClose, resources.readCacheBytes());
+  }
+
+  private static int overlap(KeyGroupRange a, KeyGroupRange b) {
+    return Math.max(0, Math.min(a.end(), b.end()) - Math.max(a.start(), b.start()));
+  }
+
+  /**
+   * Removes every key outside {@code range} with one range deletion per side and column family;
+   * their files stay until compaction, which RocksDB does in the background.
+   */
+  private static void keepOnly(OpenDatabase db, KeyGroupRange range, Path directory) {
+    byte[] first = new KeyBytesWriter(2).keyGroup(0).toBytes();
+    byte[] from = new KeyBytesWriter(2).keyGroup(range.start()).toBytes();
+    byte[] to = new KeyBytesWriter(2).keyGroup(range.end()).toBytes();
+    byte[] last = new KeyBytesWriter(2).keyGroup(KeyGroups.MAX_KEY_GROUPS).toBytes();
+    try {
+      for (String name : COLUMN_FAMILIES) {
+        if (range.start() > 0) {
+          db.db.deleteRange(db.cf(name), db.writeOptions, first, from);
+        }
+        if (range.end() < KeyGroups.MAX_KEY_GROUPS) {
+          db.db.deleteRange(db.cf(name), db.writeOptions, to, last);
+        }
+      }
+    } catch (RocksDBException e) {
+      throw new RocksDbStateException("Cannot drop the key groups outside " + range, directory, e);
+    }
   }
 
   private static void writeClaim(OpenDatabase db, KeyGroupRange range, Path directory) {

@@ -1,7 +1,6 @@
 package dev.weir.state.rocksdb;
 
 import dev.weir.state.KeyGroupRange;
-import dev.weir.state.StateKey;
 import dev.weir.state.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +14,10 @@ import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 
 /**
- * Measures a RocksDB restore of one snapshot into the range it owned, both ways: linking its
- * files (what restore does then) and copying key by key (what it does for another range). Not a
- * test: run by hand, e.g. with {@code java -cp <test classpath> dev.weir.state.rocksdb.
- * RocksDbRestoreTiming 1000000 /tmp/dir}; prints the figures.
+ * Measures a RocksDB restore of one snapshot into the range it owned and into half of it, both
+ * ways: linking its files (and dropping the other half with range deletions) as restore does, and
+ * copying key by key. Not a test: run by hand, e.g. {@code java -cp <test classpath>
+ * dev.weir.state.rocksdb.RocksDbRestoreTiming 1000000 /tmp/dir}; prints the figures.
  */
 public final class RocksDbRestoreTiming {
   private static final StateTag<ValueState<String>> VALUE =
@@ -47,20 +46,22 @@ public final class RocksDbRestoreTiming {
       System.out.printf(
           "wrote and snapshotted %,d keys in %d ms; snapshot %,d bytes%n",
           keys, (System.nanoTime() - start) / 1_000_000, size(snapshot));
+      KeyGroupRange half = KeyGroupRange.forSubtask(0, 2, TestKeys.MAX_PARALLELISM);
       for (int round = 0; round < 3; round++) {
-        for (boolean link : new boolean[] {true, false}) {
-          Path dir = root.resolve("restored-" + round + "-" + link);
-          long began = System.nanoTime();
-          try (RocksDbKeyedStateBackend restored =
-              RocksDbKeyedStateBackend.restore(
-                  dir, all, resources, GlobalWindow.Coder.INSTANCE, true, List.of(snapshot), link)) {
-            long millis = (System.nanoTime() - began) / 1_000_000;
-            long count = count(restored, all);
-            StateKey probe = TestKeys.of("key-" + (keys - 1));
-            String value = restored.stateInternals(probe).state(StateNamespaces.global(), VALUE).read();
-            System.out.printf(
-                "round %d %-22s %6d ms  (%,d keys restored, key-%d = %s)%n",
-                round, link ? "link files:" : "copy key by key:", millis, count, keys - 1, value);
+        for (KeyGroupRange range : List.of(all, half)) {
+          for (boolean link : new boolean[] {true, false}) {
+            Path dir = root.resolve("restored-" + round + "-" + range.end() + "-" + link);
+            long began = System.nanoTime();
+            try (RocksDbKeyedStateBackend restored =
+                RocksDbKeyedStateBackend.restore(
+                    dir, range, resources, GlobalWindow.Coder.INSTANCE, true, List.of(snapshot),
+                    link)) {
+              long millis = (System.nanoTime() - began) / 1_000_000;
+              System.out.printf(
+                  "round %d into %-22s %-17s %6d ms  (%,d keys restored)%n",
+                  round, range, link ? "link files:" : "copy key by key:", millis,
+                  count(restored, range));
+            }
           }
         }
       }

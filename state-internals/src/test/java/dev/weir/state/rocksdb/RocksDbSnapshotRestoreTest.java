@@ -338,7 +338,51 @@ public class RocksDbSnapshotRestoreTest {
   }
 
   @Test
-  public void restoringAnotherRangeCopiesInsteadOfLinking() throws Exception {
+  public void restoringPartOfASnapshotsRangeLinksItsFilesAndDropsTheOtherKeyGroupsForGood()
+      throws Exception {
+    Path snapshot = temp.getRoot().toPath().resolve("snapshot");
+    try (RocksDbKeyedStateBackend source = open(newDir(), ALL, true)) {
+      fill(source);
+      source.snapshot(snapshot);
+    }
+    Path dir = newDir();
+    Path clipped = temp.getRoot().toPath().resolve("clipped");
+
+    try (RocksDbKeyedStateBackend restored =
+        RocksDbKeyedStateBackend.restore(
+            dir, LOWER, resources, IntervalWindow.getCoder(), true, List.of(snapshot))) {
+      for (Path sst : sstFiles(snapshot)) {
+        assertTrue(Files.isSameFile(sst, dir.resolve(sst.getFileName())));
+      }
+      assertThat(restored.minWatermarkHold().getMillis(), equalTo(expectedMinHold(LOWER)));
+      restored.snapshot(clipped);
+    }
+    // The other key groups' keys are still in the linked files, deleted: a snapshot of the
+    // restored backend restored into every key group must not bring them back.
+    try (RocksDbKeyedStateBackend all =
+        RocksDbKeyedStateBackend.restore(
+            newDir(), ALL, resources, IntervalWindow.getCoder(), true, List.of(clipped))) {
+      Set<String> fired = new HashSet<>();
+      KeyedTimer timer;
+      while ((timer = all.pollDueTimer(TimeDomain.EVENT_TIME, new Instant(10_000))) != null) {
+        fired.add(TestKeys.decode(timer.keyBytes()));
+      }
+      Set<String> owned = new HashSet<>();
+      for (int i = 0; i < KEYS; i++) {
+        StateKey key = TestKeys.of("key-" + i);
+        if (LOWER.contains(key.keyGroup())) {
+          owned.add("key-" + i);
+        } else {
+          assertThat(all.stateInternals(key).state(WINDOW, VALUE).read(), equalTo(null));
+        }
+      }
+      assertThat(fired, equalTo(owned));
+      assertThat(all.minWatermarkHold().getMillis(), equalTo(expectedMinHold(LOWER)));
+    }
+  }
+
+  @Test
+  public void restoringPartOfASnapshotWithoutLinkingCopiesOnlyItsKeyGroups() throws Exception {
     Path snapshot = temp.getRoot().toPath().resolve("snapshot");
     try (RocksDbKeyedStateBackend source = open(newDir(), ALL, true)) {
       fill(source);
@@ -348,7 +392,7 @@ public class RocksDbSnapshotRestoreTest {
 
     try (RocksDbKeyedStateBackend restored =
         RocksDbKeyedStateBackend.restore(
-            dir, LOWER, resources, IntervalWindow.getCoder(), true, List.of(snapshot))) {
+            dir, LOWER, resources, IntervalWindow.getCoder(), true, List.of(snapshot), false)) {
       for (Path sst : sstFiles(dir)) {
         Path same = snapshot.resolve(sst.getFileName());
         assertFalse(Files.exists(same) && Files.isSameFile(sst, same));
