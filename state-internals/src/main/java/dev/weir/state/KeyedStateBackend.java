@@ -72,6 +72,8 @@ public interface KeyedStateBackend extends AutoCloseable {
    * the canonical key bytes of {@link StateKey}, grouped by key group: each implementation's
    * {@code restore} builds a backend for any {@link KeyGroupRange} from one or more snapshots,
    * keeping only the key groups in that range, so a job can be restored with another parallelism.
+   * A snapshot records the range its backend owned; a restore refuses two snapshots that claim
+   * one key group of its range ({@link KeyGroupClaims}).
    * The directory holds plain files, to be uploaded as they are; an implementation may hard-link
    * files it never changes.
    *
