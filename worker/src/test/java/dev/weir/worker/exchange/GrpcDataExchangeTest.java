@@ -17,6 +17,7 @@ import dev.weir.worker.exchange.ChannelEvent.Watermark;
 import dev.weir.worker.exchange.InputGate.GateEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -540,7 +541,8 @@ public class GrpcDataExchangeTest {
     heldSending.get(WAIT_SECONDS, TimeUnit.SECONDS);
     assertEquals(heldBatches + 1, rest.size());
     for (int i = 0; i < heldBatches; i++) {
-      assertArrayEquals("in order, none lost", sequenced(0, i), ((DataBatch) rest.get(i)).payload());
+      assertArrayEquals(
+          "in order, none lost", sequenced(0, i), ((DataBatch) rest.get(i)).payload());
     }
     assertEquals(EndOfInput.INSTANCE, rest.get(heldBatches));
   }
@@ -678,6 +680,91 @@ public class GrpcDataExchangeTest {
       fail("an aborted job opens no gate of any attempt");
     } catch (ExchangeException expected) {
       assertThat(expected.getMessage(), containsString("job"));
+    }
+  }
+
+  @Test
+  public void alignmentOverManyBarriersKeepsEveryChannelsOrderAndHoldsBackAlignedChannels()
+      throws Exception {
+    GrpcDataExchange consumer = exchange(ExchangeConfig.defaults().withCreditsPerChannel(2));
+    List<GrpcDataExchange> producers = List.of(exchange(), consumer);
+    int channelCount = 3;
+    int checkpoints = 25;
+    List<ChannelId> ids = new ArrayList<>();
+    for (int p = 0; p < channelCount; p++) {
+      ids.add(new ChannelId("job", 2, 21, p, 0));
+    }
+    InputGate gate = consumer.openGate(ids);
+    List<Future<?>> sending = new ArrayList<>();
+    for (int p = 0; p < channelCount; p++) {
+      ChannelId id = ids.get(p);
+      GrpcDataExchange from = producers.get(p % producers.size());
+      int batchesBetween = 1 + p * 3; // channels reach their barriers at different paces
+      sending.add(threads.submit(() -> {
+        try (ChannelWriter w = from.openWriter(id, consumer.address())) {
+          int seq = 0;
+          for (int n = 1; n <= checkpoints; n++) {
+            for (int b = 0; b < batchesBetween; b++) {
+              w.send(new DataBatch(sequenced(id.producer(), seq++), 1));
+            }
+            w.send(new CheckpointBarrier(n));
+          }
+          w.send(EndOfInput.INSTANCE);
+        }
+        return null;
+      }));
+    }
+
+    int[] nextSeq = new int[channelCount];
+    long[] lastBarrier = new long[channelCount];
+    boolean[] blocked = new boolean[channelCount];
+    int blockedCount = 0;
+    int ended = 0;
+    int aligned = 0;
+    while (ended < channelCount) {
+      GateEvent e = gate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertNotNull("no event within " + WAIT_SECONDS + "s", e);
+      int ch = e.channelIndex();
+      assertTrue("nothing of channel " + ch + " comes out while it is blocked", !blocked[ch]);
+      if (e.event() instanceof CheckpointBarrier) {
+        long n = ((CheckpointBarrier) e.event()).checkpointId();
+        assertEquals("barriers of a channel in order", lastBarrier[ch] + 1, n);
+        lastBarrier[ch] = n;
+        gate.block(ch);
+        blocked[ch] = true;
+        blockedCount++;
+        if (blockedCount == channelCount) {
+          gate.resumeAll();
+          Arrays.fill(blocked, false);
+          blockedCount = 0;
+          aligned++;
+        }
+      } else if (e.event() instanceof EndOfInput) {
+        ended++;
+      } else {
+        ByteBuffer payload = ByteBuffer.wrap(((DataBatch) e.event()).payload());
+        assertEquals(ch, payload.getInt());
+        assertEquals("per-channel order", nextSeq[ch]++, payload.getInt());
+      }
+    }
+    for (Future<?> f : sending) {
+      f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+    assertEquals(checkpoints, aligned);
+    for (int p = 0; p < channelCount; p++) {
+      assertEquals(checkpoints * (1 + p * 3), nextSeq[p]);
+    }
+  }
+
+  @Test
+  public void aGatesChannelsMustShareTheAttempt() {
+    GrpcDataExchange consumer = exchange();
+    try {
+      consumer.openGate(
+          List.of(new ChannelId("job", 0, 22, 0, 0), new ChannelId("job", 1, 22, 1, 0)));
+      fail("one gate serves one attempt");
+    } catch (IllegalArgumentException expected) {
+      assertThat(expected.getMessage(), containsString("attempt"));
     }
   }
 
