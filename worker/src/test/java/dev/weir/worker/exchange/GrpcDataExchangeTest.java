@@ -672,6 +672,22 @@ public class GrpcDataExchangeTest {
   }
 
   @Test
+  public void consumerRefusesALateProducerOfAnAbortedAttempt() throws Exception {
+    GrpcDataExchange consumer = exchange();
+    GrpcDataExchange producer = exchange(); // not told of the abort: a straggler
+    consumer.abortAttempt("job", 0);
+    ChannelWriter w = producer.openWriter(new ChannelId("job", 0, 23, 0, 0), consumer.address());
+    toClose.add(w);
+    Future<?> sending = threads.submit(() -> {
+      w.send(new DataBatch(new byte[8], 1));
+      return null;
+    });
+    Throwable thrown = failureOf(sending);
+    assertThat(thrown, instanceOf(ExchangeException.class));
+    assertThat(thrown.getMessage(), containsString("attempt 0 was aborted"));
+  }
+
+  @Test
   public void abortJobAlsoRefusesLaterAttempts() throws Exception {
     GrpcDataExchange consumer = exchange();
     consumer.abortJob("job");
