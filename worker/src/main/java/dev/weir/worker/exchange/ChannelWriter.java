@@ -10,7 +10,10 @@ public interface ChannelWriter extends AutoCloseable {
   ChannelId id();
 
   /**
-   * Sends one event, blocking until the consumer has credit for it.
+   * Sends one event, blocking until the consumer has credit for it. Every kind of event, control
+   * events such as {@link ChannelEvent.CheckpointBarrier} included, takes one credit and goes out
+   * at once, after everything sent before it: the writer holds nothing back, so a barrier needs no
+   * flush of its own.
    *
    * @throws ExchangeException if the channel broke (consumer gone, job cancelled)
    */

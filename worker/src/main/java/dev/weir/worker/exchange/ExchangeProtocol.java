@@ -7,10 +7,13 @@ import java.nio.charset.StandardCharsets;
 /**
  * The wire format of a channel: one bidirectional gRPC stream per channel, producer to consumer.
  *
- * <p>The producer sends an OPEN frame naming the channel, then one frame per event. A data batch
- * is two gRPC messages: a BATCH frame with the element count, then the payload array untouched,
- * so the payload is never copied to prepend a header. The consumer answers with CREDIT frames;
- * each credit allows one more event.
+ * <p>The producer sends an OPEN frame naming the channel (job, attempt, edge, producer, consumer),
+ * then one frame per event. The attempt is part of the name, so a producer of a restarted job never
+ * feeds a gate of an earlier attempt, nor the other way round. A data batch is two gRPC messages: a
+ * BATCH frame with the element count, then the payload array untouched, so the payload is never
+ * copied to prepend a header. Control events (WATERMARK, PROCESSING_TIME, BARRIER, END) are one
+ * frame each and travel in the same stream, so they keep their place among the batches. The
+ * consumer answers with CREDIT frames; each credit allows one more event of any kind.
  */
 final class ExchangeProtocol {
   static final String SERVICE = "weir.exchange.DataExchange";
@@ -29,15 +32,17 @@ final class ExchangeProtocol {
   static final byte END = 4;
   static final byte CREDIT = 5;
   static final byte PROCESSING_TIME = 6;
+  static final byte BARRIER = 7;
 
   private ExchangeProtocol() {}
 
   static byte[] open(ChannelId id) {
     byte[] job = id.jobId().getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(1 + 4 + job.length + 12)
+    return ByteBuffer.allocate(1 + 4 + job.length + 16)
         .put(OPEN)
         .putInt(job.length)
         .put(job)
+        .putInt(id.attempt())
         .putInt(id.edgeId())
         .putInt(id.producer())
         .putInt(id.consumer())
@@ -49,8 +54,15 @@ final class ExchangeProtocol {
     expectTag(in, OPEN);
     byte[] job = new byte[in.getInt()];
     in.get(job);
-    return new ChannelId(
-        new String(job, StandardCharsets.UTF_8), in.getInt(), in.getInt(), in.getInt());
+    String jobId = new String(job, StandardCharsets.UTF_8);
+    int attempt = in.getInt();
+    int edgeId = in.getInt();
+    int producer = in.getInt();
+    int consumer = in.getInt();
+    if (in.hasRemaining()) {
+      throw new IllegalArgumentException(in.remaining() + " unexpected bytes after OPEN");
+    }
+    return new ChannelId(jobId, attempt, edgeId, producer, consumer);
   }
 
   static byte[] batchHeader(int elementCount) {
@@ -63,6 +75,10 @@ final class ExchangeProtocol {
 
   static byte[] processingTime(long millis) {
     return ByteBuffer.allocate(9).put(PROCESSING_TIME).putLong(millis).array();
+  }
+
+  static byte[] barrier(long checkpointId) {
+    return ByteBuffer.allocate(9).put(BARRIER).putLong(checkpointId).array();
   }
 
   static byte[] end() {

@@ -73,6 +73,9 @@ final class GrpcChannelWriter implements ChannelWriter {
       } else if (event instanceof ChannelEvent.ProcessingTime) {
         call.sendMessage(
             ExchangeProtocol.processingTime(((ChannelEvent.ProcessingTime) event).millis()));
+      } else if (event instanceof ChannelEvent.CheckpointBarrier) {
+        call.sendMessage(ExchangeProtocol.barrier(
+            ((ChannelEvent.CheckpointBarrier) event).checkpointId()));
       } else if (last) {
         call.sendMessage(ExchangeProtocol.end());
         call.halfClose();

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A {@link DataExchange} over gRPC with Netty. One server serves every channel whose consumer is
@@ -54,6 +56,8 @@ public final class GrpcDataExchange implements DataExchange {
   private final Set<GrpcChannelWriter> writers = new LinkedHashSet<>();
   private final Map<String, ManagedChannel> channelsByAddress = new HashMap<>();
   private final Set<String> abortedJobs = new HashSet<>();
+  /** "jobId#attempt" of every aborted attempt; like abortedJobs, kept for the endpoint's life. */
+  private final Set<String> abortedAttempts = new HashSet<>();
   private boolean closed;
 
   private GrpcDataExchange(ExchangeConfig config, EventLoopGroup eventLoops,
@@ -128,9 +132,10 @@ public final class GrpcDataExchange implements DataExchange {
     }
     ChannelId first = channels.get(0);
     for (ChannelId c : channels) {
-      if (!c.jobId().equals(first.jobId()) || c.consumer() != first.consumer()) {
+      if (!c.jobId().equals(first.jobId()) || c.attempt() != first.attempt()
+          || c.consumer() != first.consumer()) {
         throw new IllegalArgumentException(
-            "channels of a gate must share job and consumer: " + channels);
+            "channels of a gate must share job, attempt and consumer: " + channels);
       }
     }
     if (new HashSet<>(channels).size() != channels.size()) {
@@ -138,7 +143,7 @@ public final class GrpcDataExchange implements DataExchange {
     }
     GrpcInputGate gate = new GrpcInputGate(channels, this);
     synchronized (registry) {
-      checkOpen(first.jobId());
+      checkOpen(first);
       for (ChannelId c : channels) {
         if (gates.containsKey(c)) {
           throw new IllegalStateException("channel " + c + " already has a gate");
@@ -161,7 +166,7 @@ public final class GrpcDataExchange implements DataExchange {
   public ChannelWriter openWriter(ChannelId channel, String consumerAddress) {
     GrpcChannelWriter writer;
     synchronized (registry) {
-      checkOpen(channel.jobId());
+      checkOpen(channel);
       ManagedChannel target =
           channelsByAddress.computeIfAbsent(consumerAddress, this::connect);
       writer = new GrpcChannelWriter(
@@ -174,37 +179,53 @@ public final class GrpcDataExchange implements DataExchange {
 
   @Override
   public void abortJob(String jobId) {
-    String reason = "job " + jobId + " aborted";
-    List<GrpcInputGate> jobGates = new ArrayList<>();
-    List<InboundStream> jobStreams = new ArrayList<>();
-    List<GrpcChannelWriter> jobWriters = new ArrayList<>();
+    abort("job " + jobId + " aborted", c -> c.jobId().equals(jobId),
+        () -> abortedJobs.add(jobId));
+  }
+
+  /**
+   * Breaks the gates, held streams and writers of attempt {@code attempt} of {@code jobId} and
+   * refuses that attempt's channels from now on, so a straggler of the old attempt cannot open one
+   * late. Other attempts of the job, earlier or later, are untouched.
+   */
+  @Override
+  public void abortAttempt(String jobId, int attempt) {
+    abort("job " + jobId + " attempt " + attempt + " aborted",
+        c -> c.jobId().equals(jobId) && c.attempt() == attempt,
+        () -> abortedAttempts.add(attemptKey(jobId, attempt)));
+  }
+
+  private void abort(String reason, Predicate<ChannelId> affected, Runnable refuseLater) {
+    List<GrpcInputGate> hitGates = new ArrayList<>();
+    List<InboundStream> hitStreams = new ArrayList<>();
+    List<GrpcChannelWriter> hitWriters = new ArrayList<>();
     synchronized (registry) {
-      abortedJobs.add(jobId);
+      refuseLater.run();
       gates.entrySet().removeIf(e -> {
-        if (e.getKey().jobId().equals(jobId)) {
-          if (!jobGates.contains(e.getValue())) {
-            jobGates.add(e.getValue());
+        if (affected.test(e.getKey())) {
+          if (!hitGates.contains(e.getValue())) {
+            hitGates.add(e.getValue());
           }
           return true;
         }
         return false;
       });
       streams.entrySet().removeIf(e -> {
-        boolean ofJob = e.getKey().jobId().equals(jobId);
-        if (ofJob) {
-          jobStreams.add(e.getValue());
+        boolean hit = affected.test(e.getKey());
+        if (hit) {
+          hitStreams.add(e.getValue());
         }
-        return ofJob;
+        return hit;
       });
       writers.removeIf(w -> {
-        boolean ofJob = w.id().jobId().equals(jobId);
-        if (ofJob) {
-          jobWriters.add(w);
+        boolean hit = affected.test(w.id());
+        if (hit) {
+          hitWriters.add(w);
         }
-        return ofJob;
+        return hit;
       });
     }
-    breakAll(jobGates, jobStreams, jobWriters, reason, Status.ABORTED.withDescription(reason));
+    breakAll(hitGates, hitStreams, hitWriters, reason, Status.ABORTED.withDescription(reason));
   }
 
   /**
@@ -256,9 +277,9 @@ public final class GrpcDataExchange implements DataExchange {
   void streamOpened(InboundStream stream) {
     ChannelId id = stream.id();
     synchronized (registry) {
-      if (closed || abortedJobs.contains(id.jobId())) {
-        stream.shutdown(Status.ABORTED.withDescription(
-            closed ? "data exchange closed" : "job " + id.jobId() + " aborted"));
+      String refused = refusal(id);
+      if (refused != null) {
+        stream.shutdown(Status.ABORTED.withDescription(refused));
         return;
       }
       if (streams.containsKey(id)) {
@@ -290,13 +311,29 @@ public final class GrpcDataExchange implements DataExchange {
     }
   }
 
-  private void checkOpen(String jobId) {
+  private void checkOpen(ChannelId channel) {
+    String refused = refusal(channel);
+    if (refused != null) {
+      throw new ExchangeException(refused);
+    }
+  }
+
+  /** Why {@code channel} may not open here, or null if it may; caller holds the registry. */
+  private @Nullable String refusal(ChannelId channel) {
     if (closed) {
-      throw new ExchangeException("data exchange at " + address + " is closed");
+      return "data exchange at " + address + " is closed";
     }
-    if (abortedJobs.contains(jobId)) {
-      throw new ExchangeException("job " + jobId + " was aborted");
+    if (abortedJobs.contains(channel.jobId())) {
+      return "job " + channel.jobId() + " was aborted";
     }
+    if (abortedAttempts.contains(attemptKey(channel.jobId(), channel.attempt()))) {
+      return "job " + channel.jobId() + " attempt " + channel.attempt() + " was aborted";
+    }
+    return null;
+  }
+
+  private static String attemptKey(String jobId, int attempt) {
+    return jobId + "#" + attempt;
   }
 
   private ManagedChannel connect(String target) {

@@ -67,6 +67,10 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
             takeCredit();
             deliver(new ChannelEvent.ProcessingTime(ExchangeProtocol.longBody(frame)), false);
             break;
+          case ExchangeProtocol.BARRIER:
+            takeCredit();
+            deliver(new ChannelEvent.CheckpointBarrier(ExchangeProtocol.longBody(frame)), false);
+            break;
           case ExchangeProtocol.END:
             takeCredit();
             deliver(ChannelEvent.EndOfInput.INSTANCE, true);

@@ -11,5 +11,12 @@
  * channel's {@link dev.weir.worker.exchange.InputGate} exists and returns credit as the gate hands
  * events out; a producer with no credit blocks in {@code send}. A producer may connect before the
  * gate opens: its stream is held without credit.
+ *
+ * <p>Checkpoint barriers are ordinary in-band events for the wire and for credit. Barrier alignment
+ * uses {@link dev.weir.worker.exchange.InputGate#block}: a blocked channel gets no credit back
+ * until {@link dev.weir.worker.exchange.InputGate#resumeAll}, so its producer stalls rather than
+ * the gate buffering without bound. A channel's name includes the job's attempt, and {@link
+ * dev.weir.worker.exchange.DataExchange#abortAttempt} ends one attempt's channels without touching
+ * the next attempt's.
  */
 package dev.weir.worker.exchange;

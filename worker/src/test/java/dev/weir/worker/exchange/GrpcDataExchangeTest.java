@@ -6,15 +6,18 @@ import static org.hamcrest.Matchers.instanceOf;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.weir.worker.exchange.ChannelEvent.CheckpointBarrier;
 import dev.weir.worker.exchange.ChannelEvent.DataBatch;
 import dev.weir.worker.exchange.ChannelEvent.EndOfInput;
 import dev.weir.worker.exchange.ChannelEvent.Watermark;
 import dev.weir.worker.exchange.InputGate.GateEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -376,6 +379,408 @@ public class GrpcDataExchangeTest {
       assertEquals(port, second.port());
     } finally {
       second.close();
+    }
+  }
+
+  @Test
+  public void checkpointBarriersTravelInOrderBetweenDataBatchesAndWatermarks() throws Exception {
+    GrpcDataExchange consumer = exchange(ExchangeConfig.defaults().withCreditsPerChannel(2));
+    GrpcDataExchange producer = exchange();
+    ChannelId id = new ChannelId("job", 0, 12, 0, 0);
+    InputGate gate = consumer.openGate(List.of(id));
+
+    List<ChannelEvent> sent = new ArrayList<>();
+    sent.add(new CheckpointBarrier(1)); // nothing written before it: still sent on its own
+    for (int i = 0; i < 30; i++) {
+      sent.add(new DataBatch(sequenced(0, i), 1));
+      if (i % 7 == 3) {
+        sent.add(new CheckpointBarrier(2 + i));
+        sent.add(new Watermark(i));
+      }
+    }
+    sent.add(new CheckpointBarrier(Long.MAX_VALUE));
+    sent.add(EndOfInput.INSTANCE);
+
+    Future<?> sending = threads.submit(() -> {
+      try (ChannelWriter w = producer.openWriter(id, consumer.address())) {
+        for (ChannelEvent e : sent) {
+          w.send(e);
+        }
+      }
+      return null;
+    });
+    List<ChannelEvent> received = drain(gate, 1);
+    sending.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertEquals(sent, received);
+  }
+
+  @Test
+  public void barrierSentAloneReachesTheGateWithoutFurtherTraffic() throws Exception {
+    GrpcDataExchange consumer = exchange();
+    GrpcDataExchange producer = exchange();
+    ChannelId id = new ChannelId("job", 0, 13, 0, 0);
+    InputGate gate = consumer.openGate(List.of(id));
+    ChannelWriter w = producer.openWriter(id, consumer.address());
+    toClose.add(w);
+    w.send(new DataBatch(sequenced(0, 0), 1));
+    w.send(new CheckpointBarrier(5));
+    // The writer keeps nothing back: both arrive although the producer sends nothing after them.
+    GateEvent first = gate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    GateEvent second = gate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertNotNull(first);
+    assertArrayEquals(sequenced(0, 0), ((DataBatch) first.event()).payload());
+    assertNotNull(second);
+    assertEquals(new CheckpointBarrier(5), second.event());
+  }
+
+  @Test
+  public void channelsOfDifferentAttemptsNeverMeet() throws Exception {
+    GrpcDataExchange consumer = exchange();
+    GrpcDataExchange producer = exchange();
+    ChannelId first = new ChannelId("job", 0, 14, 0, 0);
+    ChannelId restarted = new ChannelId("job", 1, 14, 0, 0);
+    InputGate oldGate = consumer.openGate(List.of(first));
+    AtomicInteger restartedSent = new AtomicInteger();
+    Thread[] restartedThread = new Thread[1];
+
+    // Attempt 1's producer connects while only attempt 0's gate exists: it must get no credit.
+    Future<?> restartedSending = threads.submit(() -> {
+      restartedThread[0] = Thread.currentThread();
+      try (ChannelWriter w = producer.openWriter(restarted, consumer.address())) {
+        w.send(new DataBatch(sequenced(1, 0), 1));
+        restartedSent.incrementAndGet();
+        w.send(EndOfInput.INSTANCE);
+      }
+      return null;
+    });
+    awaitTrue(() -> isBlockedInSend(restartedThread[0]), "attempt 1 waits for its own gate");
+    Future<?> firstSending = threads.submit(() -> {
+      try (ChannelWriter w = producer.openWriter(first, consumer.address())) {
+        w.send(new DataBatch(sequenced(0, 0), 1));
+        w.send(EndOfInput.INSTANCE);
+      }
+      return null;
+    });
+    List<ChannelEvent> old = drain(oldGate, 1);
+    firstSending.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertEquals(2, old.size());
+    assertArrayEquals(sequenced(0, 0), ((DataBatch) old.get(0)).payload());
+    assertEquals("attempt 1 got no credit from attempt 0's gate", 0, restartedSent.get());
+
+    InputGate newGate = consumer.openGate(List.of(restarted));
+    List<ChannelEvent> fresh = drain(newGate, 1);
+    restartedSending.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertEquals(2, fresh.size());
+    assertArrayEquals(sequenced(1, 0), ((DataBatch) fresh.get(0)).payload());
+  }
+
+  @Test
+  public void blockedChannelWithholdsCreditUntilResumeAllAndLosesNothing() throws Exception {
+    int credits = 4;
+    GrpcDataExchange consumer = exchange(ExchangeConfig.defaults().withCreditsPerChannel(credits));
+    GrpcDataExchange producer = exchange();
+    ChannelId held = new ChannelId("job", 0, 15, 0, 0);
+    ChannelId flowing = new ChannelId("job", 0, 15, 1, 0);
+    InputGate gate = consumer.openGate(List.of(held, flowing));
+    int heldBatches = 12;
+    int flowingBatches = 40;
+    AtomicInteger sentAfterBarrier = new AtomicInteger();
+    Thread[] heldThread = new Thread[1];
+
+    Future<?> heldSending = threads.submit(() -> {
+      heldThread[0] = Thread.currentThread();
+      try (ChannelWriter w = producer.openWriter(held, consumer.address())) {
+        w.send(new CheckpointBarrier(3));
+        for (int i = 0; i < heldBatches; i++) {
+          w.send(new DataBatch(sequenced(0, i), 1));
+          sentAfterBarrier.incrementAndGet();
+        }
+        w.send(EndOfInput.INSTANCE);
+        sentAfterBarrier.incrementAndGet();
+      }
+      return null;
+    });
+    GateEvent barrier = gate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertNotNull(barrier);
+    assertEquals(0, barrier.channelIndex());
+    assertEquals(new CheckpointBarrier(3), barrier.event());
+    gate.block(0);
+
+    // The producer spends the credit it holds (the barrier's came back when it was taken), then
+    // stalls: nothing it sends after that can be buffered at the consumer.
+    awaitTrue(() -> sentAfterBarrier.get() == credits && isBlockedInSend(heldThread[0]),
+        "the held producer stalls after its " + credits + " credits");
+
+    // Meanwhile the other channel flows to its end.
+    Future<?> flowingSending = threads.submit(() -> {
+      try (ChannelWriter w = producer.openWriter(flowing, consumer.address())) {
+        for (int i = 0; i < flowingBatches; i++) {
+          w.send(new DataBatch(sequenced(1, i), 1));
+        }
+        w.send(EndOfInput.INSTANCE);
+      }
+      return null;
+    });
+    for (int i = 0; i <= flowingBatches; i++) {
+      GateEvent e = gate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertNotNull("the unblocked channel keeps flowing", e);
+      assertEquals("only the unblocked channel comes out", 1, e.channelIndex());
+      if (i < flowingBatches) {
+        assertArrayEquals(sequenced(1, i), ((DataBatch) e.event()).payload());
+      } else {
+        assertEquals(EndOfInput.INSTANCE, e.event());
+      }
+    }
+    flowingSending.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertNull(gate.poll(0, TimeUnit.SECONDS));
+    assertEquals("no credit returned while blocked", credits, sentAfterBarrier.get());
+    assertTrue(isBlockedInSend(heldThread[0]));
+
+    gate.resumeAll();
+    List<ChannelEvent> rest = drain(gate, 1);
+    heldSending.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertEquals(heldBatches + 1, rest.size());
+    for (int i = 0; i < heldBatches; i++) {
+      assertArrayEquals(
+          "in order, none lost", sequenced(0, i), ((DataBatch) rest.get(i)).payload());
+    }
+    assertEquals(EndOfInput.INSTANCE, rest.get(heldBatches));
+  }
+
+  @Test
+  public void blockedChannelBreakingFailsTheGateWithoutWaitingForResume() throws Exception {
+    GrpcDataExchange consumer = exchange();
+    GrpcDataExchange producer = GrpcDataExchange.start("127.0.0.1", 0, ExchangeConfig.defaults());
+    toClose.add(producer);
+    ChannelId held = new ChannelId("job", 0, 16, 0, 0);
+    ChannelId quiet = new ChannelId("job", 0, 16, 1, 0);
+    InputGate gate = consumer.openGate(List.of(held, quiet));
+    ChannelWriter w = producer.openWriter(held, consumer.address());
+    w.send(new CheckpointBarrier(1));
+    GateEvent barrier = gate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertNotNull(barrier);
+    gate.block(0);
+    w.send(new DataBatch(sequenced(0, 0), 1));
+    producer.close(); // mid-stream: no EndOfInput
+
+    try {
+      GateEvent e = gate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      fail("expected the held channel's failure, got " + (e == null ? "nothing" : e.event()));
+    } catch (ExchangeException expected) {
+      assertThat(expected.getMessage(), containsString(held.toString()));
+    }
+  }
+
+  @Test
+  public void abortAttemptBreaksThatAttemptOnlyAndTheNextAttemptExchangesData() throws Exception {
+    GrpcDataExchange consumer = exchange(ExchangeConfig.defaults().withCreditsPerChannel(1));
+    GrpcDataExchange producer = exchange();
+    ChannelId old = new ChannelId("job", 0, 17, 0, 0);
+    ChannelId otherJob = new ChannelId("other", 0, 17, 0, 0);
+    InputGate oldGate = consumer.openGate(List.of(old));
+    InputGate otherGate = consumer.openGate(List.of(otherJob));
+    ChannelWriter otherWriter = producer.openWriter(otherJob, consumer.address());
+    toClose.add(otherWriter);
+    Thread[] oldThread = new Thread[1];
+    AtomicInteger oldSent = new AtomicInteger();
+    Future<?> oldSending = threads.submit(() -> {
+      oldThread[0] = Thread.currentThread();
+      ChannelWriter w = producer.openWriter(old, consumer.address());
+      while (true) {
+        w.send(new DataBatch(new byte[16], 1));
+        oldSent.incrementAndGet();
+      }
+    });
+    awaitTrue(() -> oldSent.get() == 1 && isBlockedInSend(oldThread[0]),
+        "attempt 0's producer blocks on its second send");
+
+    consumer.abortAttempt("job", 0);
+    producer.abortAttempt("job", 0);
+    Throwable thrown = failureOf(oldSending);
+    assertThat(thrown, instanceOf(ExchangeException.class));
+    try {
+      oldGate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      fail("attempt 0's gate is broken");
+    } catch (ExchangeException expected) {
+      assertThat(expected.getMessage(), containsString("job"));
+    }
+    try {
+      consumer.openGate(List.of(new ChannelId("job", 0, 18, 0, 0)));
+      fail("an aborted attempt opens no more gates");
+    } catch (ExchangeException expected) {
+      assertThat(expected.getMessage(), containsString("attempt 0"));
+    }
+    try {
+      producer.openWriter(new ChannelId("job", 0, 18, 0, 0), consumer.address());
+      fail("an aborted attempt opens no more writers");
+    } catch (ExchangeException expected) {
+      assertThat(expected.getMessage(), containsString("attempt 0"));
+    }
+
+    // Attempt 1 of the same job, on the same channel coordinates, works.
+    ChannelId restarted = new ChannelId("job", 1, 17, 0, 0);
+    InputGate newGate = consumer.openGate(List.of(restarted));
+    Future<?> newSending = threads.submit(() -> {
+      try (ChannelWriter w = producer.openWriter(restarted, consumer.address())) {
+        for (int i = 0; i < 5; i++) {
+          w.send(new DataBatch(sequenced(0, i), 1));
+        }
+        w.send(new CheckpointBarrier(1));
+        w.send(EndOfInput.INSTANCE);
+      }
+      return null;
+    });
+    List<ChannelEvent> received = drain(newGate, 1);
+    newSending.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertEquals(7, received.size());
+    for (int i = 0; i < 5; i++) {
+      assertArrayEquals(sequenced(0, i), ((DataBatch) received.get(i)).payload());
+    }
+    assertEquals(new CheckpointBarrier(1), received.get(5));
+
+    // Another job's channel opened before the abort is untouched.
+    otherWriter.send(new Watermark(9));
+    GateEvent e = otherGate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertNotNull(e);
+    assertEquals(new Watermark(9), e.event());
+  }
+
+  @Test
+  public void abortAttemptLeavesAnotherAttemptsOpenChannelsWorking() throws Exception {
+    GrpcDataExchange consumer = exchange();
+    GrpcDataExchange producer = exchange();
+    ChannelId next = new ChannelId("job", 1, 19, 0, 0);
+    InputGate gate = consumer.openGate(List.of(next));
+    ChannelWriter w = producer.openWriter(next, consumer.address());
+    toClose.add(w);
+    threads.submit(() -> {
+      w.send(new DataBatch(sequenced(0, 0), 1));
+      return null;
+    }).get(WAIT_SECONDS, TimeUnit.SECONDS);
+
+    consumer.abortAttempt("job", 0);
+    producer.abortAttempt("job", 0);
+    Future<?> sending = threads.submit(() -> {
+      w.send(new DataBatch(sequenced(0, 1), 1));
+      w.send(EndOfInput.INSTANCE);
+      return null;
+    });
+    List<ChannelEvent> received = drain(gate, 1);
+    sending.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertEquals(3, received.size());
+    assertArrayEquals(sequenced(0, 1), ((DataBatch) received.get(1)).payload());
+  }
+
+  @Test
+  public void consumerRefusesALateProducerOfAnAbortedAttempt() throws Exception {
+    GrpcDataExchange consumer = exchange();
+    GrpcDataExchange producer = exchange(); // not told of the abort: a straggler
+    consumer.abortAttempt("job", 0);
+    ChannelWriter w = producer.openWriter(new ChannelId("job", 0, 23, 0, 0), consumer.address());
+    toClose.add(w);
+    Future<?> sending = threads.submit(() -> {
+      w.send(new DataBatch(new byte[8], 1));
+      return null;
+    });
+    Throwable thrown = failureOf(sending);
+    assertThat(thrown, instanceOf(ExchangeException.class));
+    assertThat(thrown.getMessage(), containsString("attempt 0 was aborted"));
+  }
+
+  @Test
+  public void abortJobAlsoRefusesLaterAttempts() throws Exception {
+    GrpcDataExchange consumer = exchange();
+    consumer.abortJob("job");
+    try {
+      consumer.openGate(List.of(new ChannelId("job", 3, 20, 0, 0)));
+      fail("an aborted job opens no gate of any attempt");
+    } catch (ExchangeException expected) {
+      assertThat(expected.getMessage(), containsString("job"));
+    }
+  }
+
+  @Test
+  public void alignmentOverManyBarriersKeepsEveryChannelsOrderAndHoldsBackAlignedChannels()
+      throws Exception {
+    GrpcDataExchange consumer = exchange(ExchangeConfig.defaults().withCreditsPerChannel(2));
+    List<GrpcDataExchange> producers = List.of(exchange(), consumer);
+    int channelCount = 3;
+    int checkpoints = 25;
+    List<ChannelId> ids = new ArrayList<>();
+    for (int p = 0; p < channelCount; p++) {
+      ids.add(new ChannelId("job", 2, 21, p, 0));
+    }
+    InputGate gate = consumer.openGate(ids);
+    List<Future<?>> sending = new ArrayList<>();
+    for (int p = 0; p < channelCount; p++) {
+      ChannelId id = ids.get(p);
+      GrpcDataExchange from = producers.get(p % producers.size());
+      int batchesBetween = 1 + p * 3; // channels reach their barriers at different paces
+      sending.add(threads.submit(() -> {
+        try (ChannelWriter w = from.openWriter(id, consumer.address())) {
+          int seq = 0;
+          for (int n = 1; n <= checkpoints; n++) {
+            for (int b = 0; b < batchesBetween; b++) {
+              w.send(new DataBatch(sequenced(id.producer(), seq++), 1));
+            }
+            w.send(new CheckpointBarrier(n));
+          }
+          w.send(EndOfInput.INSTANCE);
+        }
+        return null;
+      }));
+    }
+
+    int[] nextSeq = new int[channelCount];
+    long[] lastBarrier = new long[channelCount];
+    boolean[] blocked = new boolean[channelCount];
+    int blockedCount = 0;
+    int ended = 0;
+    int aligned = 0;
+    while (ended < channelCount) {
+      GateEvent e = gate.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertNotNull("no event within " + WAIT_SECONDS + "s", e);
+      int ch = e.channelIndex();
+      assertTrue("nothing of channel " + ch + " comes out while it is blocked", !blocked[ch]);
+      if (e.event() instanceof CheckpointBarrier) {
+        long n = ((CheckpointBarrier) e.event()).checkpointId();
+        assertEquals("barriers of a channel in order", lastBarrier[ch] + 1, n);
+        lastBarrier[ch] = n;
+        gate.block(ch);
+        blocked[ch] = true;
+        blockedCount++;
+        if (blockedCount == channelCount) {
+          gate.resumeAll();
+          Arrays.fill(blocked, false);
+          blockedCount = 0;
+          aligned++;
+        }
+      } else if (e.event() instanceof EndOfInput) {
+        ended++;
+      } else {
+        ByteBuffer payload = ByteBuffer.wrap(((DataBatch) e.event()).payload());
+        assertEquals(ch, payload.getInt());
+        assertEquals("per-channel order", nextSeq[ch]++, payload.getInt());
+      }
+    }
+    for (Future<?> f : sending) {
+      f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+    assertEquals(checkpoints, aligned);
+    for (int p = 0; p < channelCount; p++) {
+      assertEquals(checkpoints * (1 + p * 3), nextSeq[p]);
+    }
+  }
+
+  @Test
+  public void aGatesChannelsMustShareTheAttempt() {
+    GrpcDataExchange consumer = exchange();
+    try {
+      consumer.openGate(
+          List.of(new ChannelId("job", 0, 22, 0, 0), new ChannelId("job", 1, 22, 1, 0)));
+      fail("one gate serves one attempt");
+    } catch (IllegalArgumentException expected) {
+      assertThat(expected.getMessage(), containsString("attempt"));
     }
   }
 
