@@ -26,6 +26,10 @@ final class RecordingOperator implements StageOperator {
     this.log = log;
   }
 
+  String name() {
+    return name;
+  }
+
   @Override
   public void open(OperatorContext context) {}
 
