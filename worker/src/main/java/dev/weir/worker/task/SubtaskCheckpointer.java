@@ -103,13 +103,13 @@ final class SubtaskCheckpointer {
     // Invariant 6: the bundle ends before the snapshot, so its effects (outputs, state, timers)
     // are all on the near side of the barrier. A user exception here fails the subtask.
     bundle.end();
-    Map<String, Map<String, byte[]>> entries = new LinkedHashMap<>();
+    Map<String, List<NamedBytes>> entries = new LinkedHashMap<>();
     Map<String, Path> snapshots = new LinkedHashMap<>();
     Path local = null;
     Throwable failure = null;
     try {
       for (int i = 0; i < operators.size(); i++) {
-        entries.put(operatorNames.get(i), operators.get(i).snapshotState(checkpointId));
+        entries.put(operatorNames.get(i), named(operators.get(i).snapshotState(checkpointId)));
       }
       for (int i = 0; i < operatorNames.size(); i++) {
         KeyedStateBackend backend = backends.of(operatorNames.get(i));
@@ -166,6 +166,22 @@ final class SubtaskCheckpointer {
     }
   }
 
+  /**
+   * The entries as messages, sorted by name so the same state acknowledges as the same bytes;
+   * copied now, on the subtask's thread, as the operator may reuse its arrays afterwards.
+   */
+  private static List<NamedBytes> named(Map<String, byte[]> entries) {
+    List<NamedBytes> named = new ArrayList<>();
+    for (Map.Entry<String, byte[]> entry : new TreeMap<>(entries).entrySet()) {
+      named.add(
+          NamedBytes.newBuilder()
+              .setName(entry.getKey())
+              .setValue(ByteString.copyFrom(entry.getValue()))
+              .build());
+    }
+    return named;
+  }
+
   private Path localRoot() throws IOException {
     if (localRoot == null) {
       localRoot =
@@ -179,7 +195,7 @@ final class SubtaskCheckpointer {
   /** On an upload thread. */
   private void upload(
       long checkpointId,
-      Map<String, Map<String, byte[]>> entries,
+      Map<String, List<NamedBytes>> entries,
       Map<String, Path> snapshots,
       long syncMillis) {
     if (aborted.contains(checkpointId)) {
@@ -198,20 +214,16 @@ final class SubtaskCheckpointer {
       long uploadedBytes = 0;
       long stateBytes = 0;
       for (String name : operatorNames) {
-        Map<String, byte[]> named = entries.get(name);
+        List<NamedBytes> named = entries.get(name);
         Path snapshot = snapshots.get(name);
         if (named.isEmpty() && snapshot == null) {
           continue;
         }
         SubtaskState.Builder state =
-            SubtaskState.newBuilder().setOperatorId(name).setSubtaskIndex(task.subtask());
-        // Sorted by name: the same state acknowledges as the same bytes.
-        for (Map.Entry<String, byte[]> entry : new TreeMap<>(named).entrySet()) {
-          state.addEntries(
-              NamedBytes.newBuilder()
-                  .setName(entry.getKey())
-                  .setValue(ByteString.copyFrom(entry.getValue())));
-        }
+            SubtaskState.newBuilder()
+                .setOperatorId(name)
+                .setSubtaskIndex(task.subtask())
+                .addAllEntries(named);
         if (snapshot != null) {
           UploadResult uploaded =
               uploader(name).upload(checkpointId, snapshot, backendFactory.snapshotFormat());
