@@ -296,6 +296,8 @@ final class SubtaskCheckpointer {
     for (SnapshotUploader uploader : uploaders.values()) {
       uploader.checkpointComplete(checkpointId);
     }
+    // Operators hear of it between bundles, as StageOperator promises.
+    bundle.end();
     for (StageOperator op : operators) {
       op.notifyCheckpointComplete(checkpointId);
     }

@@ -11,7 +11,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /** An operator that writes each call it gets, with its name, to a log shared by a chain. */
-final class RecordingOperator implements StageOperator {
+class RecordingOperator implements StageOperator {
   private final String name;
   private final List<String> log;
   Instant hold = BoundedWindow.TIMESTAMP_MAX_VALUE;
