@@ -1,6 +1,5 @@
 package dev.weir.runner;
 
-import dev.weir.state.memory.InMemoryKeyedStateBackend;
 import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
 import dev.weir.worker.exchange.ExchangeConfig;
 import dev.weir.worker.exchange.GrpcDataExchange;
@@ -60,10 +59,9 @@ final class EmbeddedCluster implements AutoCloseable {
               (long) options.getRocksDbWriteBufferMb() << 20,
               (long) options.getRocksDbReadCacheMb() << 20);
       resources.add(factory);
-      return (task, operator, range, windowCoder) ->
-          factory.create(operator, task.subtask(), range, windowCoder);
+      return StateBackendFactory.rocksDb(factory);
     }
-    return (task, operator, range, windowCoder) -> new InMemoryKeyedStateBackend(range);
+    return StateBackendFactory.inMemory();
   }
 
   List<WorkerNode> workers() {

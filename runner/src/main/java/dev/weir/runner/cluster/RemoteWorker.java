@@ -1,5 +1,10 @@
 package dev.weir.runner.cluster;
 
+import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
+import dev.weir.checkpoint.proto.CancelAttempt;
+import dev.weir.checkpoint.proto.CheckpointOutcome;
+import dev.weir.checkpoint.proto.DeclineCheckpoint;
+import dev.weir.checkpoint.proto.TriggerCheckpoint;
 import dev.weir.worker.control.ControlChannel;
 import dev.weir.worker.control.ControlMethods;
 import dev.weir.worker.control.WorkerRegistration;
@@ -17,8 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker process as the coordinator sees it: deploys and cancels go over its control service;
- * the worker's task reports come back through {@link #report} to the listener given at deploy.
+ * A worker process as the coordinator sees it: deploys, cancels and checkpoint triggers and
+ * outcomes go over its control service; the worker's task reports and checkpoint acknowledgements
+ * come back through {@link #report}, {@link #acknowledged} and {@link #declined} to the listener
+ * given at deploy.
  */
 final class RemoteWorker implements WorkerGateway, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteWorker.class);
@@ -63,6 +70,68 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
       channel.call(ControlMethods.CANCEL_JOB, jobId, CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       LOG.warn("Cannot cancel job {} on worker {}: {}", jobId, name(), e.getStatus());
+    }
+  }
+
+  @Override
+  public void cancelAttempt(String jobId, int attempt) {
+    try {
+      channel.call(
+          ControlMethods.CANCEL_ATTEMPT,
+          CancelAttempt.newBuilder().setJobId(jobId).setAttempt(attempt).build(),
+          CALL_TIMEOUT_MILLIS);
+    } catch (StatusRuntimeException e) {
+      LOG.warn(
+          "Cannot cancel attempt {} of job {} on worker {}: {}",
+          attempt,
+          jobId,
+          name(),
+          e.getStatus());
+    }
+  }
+
+  @Override
+  public void triggerCheckpoint(TriggerCheckpoint trigger) {
+    try {
+      channel.call(ControlMethods.TRIGGER_CHECKPOINT, trigger, CALL_TIMEOUT_MILLIS);
+    } catch (StatusRuntimeException e) {
+      // The checkpoint then times out, or the worker's loss fails the job.
+      LOG.warn(
+          "Cannot trigger checkpoint {} of job {} on worker {}: {}",
+          trigger.getCheckpointId(),
+          trigger.getJobId(),
+          name(),
+          e.getStatus());
+    }
+  }
+
+  @Override
+  public void checkpointOutcome(CheckpointOutcome outcome) {
+    try {
+      channel.call(ControlMethods.CHECKPOINT_OUTCOME, outcome, CALL_TIMEOUT_MILLIS);
+    } catch (StatusRuntimeException e) {
+      LOG.warn(
+          "Cannot tell worker {} the outcome of checkpoint {} of job {}: {}",
+          name(),
+          outcome.getCheckpointId(),
+          outcome.getJobId(),
+          e.getStatus());
+    }
+  }
+
+  /** A checkpoint acknowledgement from this worker, for the listener of a running task. */
+  void acknowledged(TaskId task, AcknowledgeCheckpoint ack) {
+    TaskListener listener = running.get(task);
+    if (listener != null) {
+      listener.checkpointAcknowledged(task, ack);
+    }
+  }
+
+  /** A checkpoint decline from this worker, for the listener of a running task. */
+  void declined(TaskId task, DeclineCheckpoint decline) {
+    TaskListener listener = running.get(task);
+    if (listener != null) {
+      listener.checkpointDeclined(task, decline);
     }
   }
 

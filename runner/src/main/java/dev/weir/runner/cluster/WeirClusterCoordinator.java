@@ -1,5 +1,6 @@
 package dev.weir.runner.cluster;
 
+import com.google.protobuf.Empty;
 import dev.weir.runner.JobCoordinator;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.worker.control.ControlMethods;
@@ -7,6 +8,7 @@ import dev.weir.worker.control.ControlServer;
 import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.control.TaskReport;
 import dev.weir.worker.control.WorkerRegistration;
+import dev.weir.worker.task.TaskId;
 import io.grpc.ServerServiceDefinition;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -113,6 +115,32 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     return ServerServiceDefinition.builder(ControlMethods.COORDINATOR_SERVICE)
         .addMethod(ControlMethods.REGISTER, ControlServer.unaryHandler(this::register))
         .addMethod(ControlMethods.REPORT_TASK, ControlServer.unaryHandler(this::report))
+        .addMethod(
+            ControlMethods.ACKNOWLEDGE_CHECKPOINT,
+            ControlServer.unaryHandler(
+                ack -> {
+                  TaskId task =
+                      new TaskId(ack.getJobId(), ack.getStage(), ack.getSubtask(), ack.getAttempt());
+                  for (RemoteWorker worker : workers.values()) {
+                    worker.acknowledged(task, ack);
+                  }
+                  return Empty.getDefaultInstance();
+                }))
+        .addMethod(
+            ControlMethods.DECLINE_CHECKPOINT,
+            ControlServer.unaryHandler(
+                decline -> {
+                  TaskId task =
+                      new TaskId(
+                          decline.getJobId(),
+                          decline.getStage(),
+                          decline.getSubtask(),
+                          decline.getAttempt());
+                  for (RemoteWorker worker : workers.values()) {
+                    worker.declined(task, decline);
+                  }
+                  return Empty.getDefaultInstance();
+                }))
         .addMethod(
             ControlMethods.HEARTBEAT,
             ControlServer.unaryHandler(

@@ -1,17 +1,22 @@
 package dev.weir.worker.control;
 
+import com.google.protobuf.Empty;
+import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
+import dev.weir.checkpoint.proto.DeclineCheckpoint;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.TaskListener;
 import dev.weir.worker.task.WorkerGateway;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker's control service: deploys and cancels on the local {@link WorkerGateway}, and sends
- * each subtask's end to the coordinator.
+ * A worker's control service: deploys, cancels and checkpoint triggers and outcomes on the local
+ * {@link WorkerGateway}; sends each subtask's end and its checkpoint acknowledgements and declines
+ * to the coordinator.
  */
 final class WorkerControlService {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerControlService.class);
@@ -37,6 +42,27 @@ final class WorkerControlService {
                   worker.cancelJob(jobId);
                   return Boolean.TRUE;
                 }))
+        .addMethod(
+            ControlMethods.CANCEL_ATTEMPT,
+            ControlServer.unaryHandler(
+                cancel -> {
+                  worker.cancelAttempt(cancel.getJobId(), cancel.getAttempt());
+                  return Empty.getDefaultInstance();
+                }))
+        .addMethod(
+            ControlMethods.TRIGGER_CHECKPOINT,
+            ControlServer.unaryHandler(
+                trigger -> {
+                  worker.triggerCheckpoint(trigger);
+                  return Empty.getDefaultInstance();
+                }))
+        .addMethod(
+            ControlMethods.CHECKPOINT_OUTCOME,
+            ControlServer.unaryHandler(
+                outcome -> {
+                  worker.checkpointOutcome(outcome);
+                  return Empty.getDefaultInstance();
+                }))
         .build();
   }
 
@@ -45,6 +71,32 @@ final class WorkerControlService {
 
     ReportingListener(ControlChannel coordinator) {
       this.coordinator = coordinator;
+    }
+
+    @Override
+    public void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {
+      sendOnce(ControlMethods.ACKNOWLEDGE_CHECKPOINT, ack, task);
+    }
+
+    @Override
+    public void checkpointDeclined(TaskId task, DeclineCheckpoint decline) {
+      sendOnce(ControlMethods.DECLINE_CHECKPOINT, decline, task);
+    }
+
+    /**
+     * One try: a lost acknowledgement only makes its checkpoint time out, and the next one
+     * stands in for it.
+     */
+    private <T> void sendOnce(MethodDescriptor<T, Empty> method, T message, TaskId task) {
+      try {
+        coordinator.call(method, message, REPORT_TIMEOUT_MILLIS);
+      } catch (StatusRuntimeException e) {
+        LOG.warn(
+            "Cannot send {} of {} to the coordinator: {}",
+            method.getBareMethodName(),
+            task,
+            e.getStatus());
+      }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.weir.worker.control;
 
-import dev.weir.state.memory.InMemoryKeyedStateBackend;
 import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
 import dev.weir.worker.exchange.ExchangeConfig;
 import dev.weir.worker.exchange.GrpcDataExchange;
@@ -70,12 +69,10 @@ public final class WorkerProcess implements AutoCloseable {
               megabytes(args, "rocksDbBlockCacheMb", ROCKSDB_BLOCK_CACHE_MB, 1),
               megabytes(args, "rocksDbWriteBufferMb", ROCKSDB_WRITE_BUFFER_MB, 1),
               megabytes(args, "rocksDbReadCacheMb", ROCKSDB_READ_CACHE_MB, 0));
-      backendFactory =
-          (task, operator, range, windowCoder) ->
-              rocks.create(operator, task.subtask(), range, windowCoder);
+      backendFactory = StateBackendFactory.rocksDb(rocks);
       this.backends = rocks;
     } else {
-      backendFactory = (task, operator, range, windowCoder) -> new InMemoryKeyedStateBackend(range);
+      backendFactory = StateBackendFactory.inMemory();
       this.backends = () -> {};
     }
     GrpcDataExchange exchange = GrpcDataExchange.start(bind, 0, ExchangeConfig.defaults());

@@ -12,7 +12,9 @@ import org.joda.time.Instant;
 /**
  * A subtask's processing loop over its input gate, until every channel has ended: hands each
  * event to its handler, ends bundles when input is idle and at intervals, and on the wall clock
- * moves processing time at intervals.
+ * moves processing time at intervals. Checkpoint barriers go to the {@link BarrierAlignment};
+ * checkpoint outcomes that other threads left in the {@link CheckpointMailbox} are taken between
+ * events.
  */
 final class InputLoop {
   static final long IDLE_POLL_MILLIS = 10;
@@ -29,6 +31,9 @@ final class InputLoop {
   // Only on a test clock.
   private final @Nullable JobActivity activity;
   private final Supplier<Instant> clock;
+  private final BarrierAlignment alignment;
+  private final CheckpointMailbox mailbox;
+  private final SubtaskCheckpointer checkpointer;
 
   InputLoop(
       InputGate gate,
@@ -39,7 +44,9 @@ final class InputLoop {
       SubtaskTime time,
       ProgressSignals progress,
       @Nullable JobActivity activity,
-      Supplier<Instant> clock) {
+      Supplier<Instant> clock,
+      SubtaskCheckpointer checkpointer,
+      CheckpointMailbox mailbox) {
     this.gate = gate;
     this.channels = channels;
     this.routes = routes;
@@ -49,6 +56,9 @@ final class InputLoop {
     this.progress = progress;
     this.activity = activity;
     this.clock = clock;
+    this.checkpointer = checkpointer;
+    this.mailbox = mailbox;
+    this.alignment = new BarrierAlignment(gate, channels, checkpointer);
   }
 
   void run() throws InterruptedException, IOException {
@@ -58,6 +68,7 @@ final class InputLoop {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
+      mailbox.drain(checkpointer, false);
       progress.waiting();
       InputGate.GateEvent next = gate.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
       progress.working();
@@ -97,6 +108,8 @@ final class InputLoop {
       onWatermark(channel, new Instant(((ChannelEvent.Watermark) event).millis()));
     } else if (event instanceof ChannelEvent.ProcessingTime) {
       onProcessingTime(channel, new Instant(((ChannelEvent.ProcessingTime) event).millis()));
+    } else if (event instanceof ChannelEvent.CheckpointBarrier) {
+      alignment.barrier(channel, ((ChannelEvent.CheckpointBarrier) event).checkpointId());
     } else if (event instanceof ChannelEvent.EndOfInput) {
       onEndOfInput(channel);
     }
@@ -130,6 +143,8 @@ final class InputLoop {
   private void onEndOfInput(int channel) throws InterruptedException {
     if (channels.end(channel)) {
       time.synchronizedTime().channelEnded(channel);
+      // Everything the channel sent is in, so a checkpoint waiting for it is taken now.
+      alignment.channelEnded(channel);
       onWatermarkChange(channel);
       if (time.testClock()) {
         time.testClockChanged();

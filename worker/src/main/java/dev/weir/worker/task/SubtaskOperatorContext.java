@@ -24,6 +24,9 @@ final class SubtaskOperatorContext implements OperatorContext {
   private final String operatorName;
   private final StateBackendFactory backends;
   private final SubtaskTime time;
+  private final OperatorBackends created;
+  private final RestoredState restored;
+  private final boolean checkpointing;
 
   SubtaskOperatorContext(
       TaskId taskId,
@@ -35,7 +38,10 @@ final class SubtaskOperatorContext implements OperatorContext {
       MetricsContainerImpl container,
       String operatorName,
       StateBackendFactory backends,
-      SubtaskTime time) {
+      SubtaskTime time,
+      OperatorBackends created,
+      RestoredState restored,
+      boolean checkpointing) {
     this.taskId = taskId;
     this.parallelism = parallelism;
     this.maxParallelism = maxParallelism;
@@ -46,6 +52,9 @@ final class SubtaskOperatorContext implements OperatorContext {
     this.operatorName = operatorName;
     this.backends = backends;
     this.time = time;
+    this.created = created;
+    this.restored = restored;
+    this.checkpointing = checkpointing;
   }
 
   @Override
@@ -80,8 +89,26 @@ final class SubtaskOperatorContext implements OperatorContext {
 
   @Override
   public KeyedStateBackend createStateBackend(Coder<? extends BoundedWindow> windowCoder) {
-    // The operator owns the backend and closes it in close().
-    return backends.create(taskId, operatorName, keyGroups, windowCoder);
+    // The operator owns the backend and closes it in close(); the subtask snapshots it.
+    KeyedStateBackend backend =
+        restored.backend(backends, taskId, operatorName, keyGroups, windowCoder);
+    try {
+      created.add(operatorName, backend);
+    } catch (RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+    return backend;
+  }
+
+  @Override
+  public boolean checkpointingEnabled() {
+    return checkpointing;
+  }
+
+  @Override
+  public Map<String, byte[]> restoredEntries() {
+    return restored.entries(operatorName);
   }
 
   @Override

@@ -12,7 +12,7 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
  * Where a subtask's results leave it: its output edges, and the element counts of the pipeline's
  * PCollections it produces, published at bundle end.
  */
-final class SubtaskOutputs {
+final class SubtaskOutputs implements ControlEventOutput {
   private final List<EdgeOutput> edges = new ArrayList<>();
   private final List<CountingFanOut> elementCounts = new ArrayList<>();
 
@@ -38,7 +38,8 @@ final class SubtaskOutputs {
   }
 
   /** Sends {@code event} on every output channel, after the data before it. */
-  void send(ChannelEvent event) throws InterruptedException {
+  @Override
+  public void send(ChannelEvent event) throws InterruptedException {
     for (EdgeOutput edge : edges) {
       edge.sendControl(event);
     }

@@ -20,17 +20,20 @@ final class SubtaskRunner implements Runnable {
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
   private final SubtaskWiring wiring;
   private final ProgressSignals progress = new ProgressSignals();
+  private final CheckpointMailbox mailbox = new CheckpointMailbox();
 
   SubtaskRunner(
       TaskDeployment deployment,
       DataExchange exchange,
       StateBackendFactory backends,
       TaskListener listener,
-      Supplier<Instant> clock) {
+      Supplier<Instant> clock,
+      CheckpointUploads uploads) {
     this.deployment = deployment;
     this.listener = listener;
     this.clock = clock;
-    this.wiring = new SubtaskWiring(deployment, exchange, backends, metrics, clock);
+    this.wiring =
+        new SubtaskWiring(deployment, exchange, backends, metrics, clock, listener, uploads);
   }
 
   @Override
@@ -47,7 +50,14 @@ final class SubtaskRunner implements Runnable {
             .chain()
             .start(
                 new SubtaskSourceControl(
-                    time, wiring.bundle(), progress, wiring.activity(), clock, stageName));
+                    time,
+                    wiring.bundle(),
+                    progress,
+                    wiring.activity(),
+                    clock,
+                    stageName,
+                    wiring.checkpointer(),
+                    mailbox));
       } else {
         new InputLoop(
                 wiring.gate(),
@@ -58,7 +68,9 @@ final class SubtaskRunner implements Runnable {
                 time,
                 progress,
                 wiring.activity(),
-                clock)
+                clock,
+                wiring.checkpointer(),
+                mailbox)
             .run();
       }
       new FinalTimers(
@@ -70,6 +82,8 @@ final class SubtaskRunner implements Runnable {
               wiring.plan().unbounded(),
               stageName)
           .run();
+      // The coordinator must hear of a checkpoint this subtask took before it hears it finished.
+      wiring.checkpointer().awaitUploads();
     } catch (Throwable t) {
       failure = t;
     } finally {
@@ -98,6 +112,23 @@ final class SubtaskRunner implements Runnable {
       sb.append(']');
     }
     return sb.toString();
+  }
+
+  /**
+   * Checkpoint {@code checkpointId} is to start here; taken at the next bundle end if this is a
+   * source subtask, ignored otherwise (barriers start it there). Called from other threads.
+   */
+  void triggerCheckpoint(long checkpointId) {
+    mailbox.trigger(checkpointId);
+  }
+
+  /** Checkpoint {@code checkpointId} ended; the subtask's thread takes it up. Any thread. */
+  void checkpointOutcome(long checkpointId, boolean completed) {
+    mailbox.outcome(checkpointId, completed);
+  }
+
+  TaskId taskId() {
+    return deployment.taskId();
   }
 
   /** Where this subtask is now; called from other threads. */

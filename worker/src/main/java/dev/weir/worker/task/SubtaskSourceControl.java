@@ -7,7 +7,9 @@ import org.joda.time.Instant;
 
 /**
  * What a source subtask (one without input channels) lets its source operators do besides
- * emitting: move its time, end bundles, and on a test clock wait for the job to go quiet.
+ * emitting: move its time, end bundles, and on a test clock wait for the job to go quiet. At the
+ * end of each bundle it takes the checkpoint triggers and outcomes other threads left for it: a
+ * source's checkpoint starts between its bundles.
  */
 final class SubtaskSourceControl implements SourceControl {
   private static final java.time.Duration QUIESCENCE_WAIT = java.time.Duration.ofSeconds(60);
@@ -21,6 +23,8 @@ final class SubtaskSourceControl implements SourceControl {
   private final @Nullable JobActivity activity;
   private final Supplier<Instant> clock;
   private final String stageName;
+  private final SubtaskCheckpointer checkpointer;
+  private final CheckpointMailbox mailbox;
 
   SubtaskSourceControl(
       SubtaskTime time,
@@ -28,13 +32,17 @@ final class SubtaskSourceControl implements SourceControl {
       ProgressSignals progress,
       @Nullable JobActivity activity,
       Supplier<Instant> clock,
-      String stageName) {
+      String stageName,
+      SubtaskCheckpointer checkpointer,
+      CheckpointMailbox mailbox) {
     this.time = time;
     this.bundle = bundle;
     this.progress = progress;
     this.activity = activity;
     this.clock = clock;
     this.stageName = stageName;
+    this.checkpointer = checkpointer;
+    this.mailbox = mailbox;
   }
 
   @Override
@@ -57,6 +65,7 @@ final class SubtaskSourceControl implements SourceControl {
       time.advanceWallClock(clock.get());
       bundle.end();
     }
+    mailbox.drain(checkpointer, true);
     progress.eventHandled();
   }
 

@@ -1,5 +1,6 @@
 package dev.weir.worker.task;
 
+import dev.weir.checkpoint.CheckpointingOptions;
 import dev.weir.state.KeyGroupRange;
 import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExchangeKind;
@@ -41,6 +42,8 @@ final class SubtaskWiring {
   private final StateBackendFactory backends;
   private final MetricsContainerStepMap metrics;
   private final Supplier<Instant> clock;
+  private final TaskListener listener;
+  private final CheckpointUploads uploads;
 
   private final OperatorChain chain = new OperatorChain();
   private final SubtaskOutputs outputs = new SubtaskOutputs();
@@ -54,13 +57,18 @@ final class SubtaskWiring {
   private volatile @Nullable SubtaskTime time;
   private @Nullable ChannelRoutes routes;
   private @Nullable InputGate gate;
+  private @Nullable SubtaskCheckpointer checkpointer;
 
   SubtaskWiring(
       TaskDeployment deployment,
       DataExchange exchange,
       StateBackendFactory backends,
       MetricsContainerStepMap metrics,
-      Supplier<Instant> clock) {
+      Supplier<Instant> clock,
+      TaskListener listener,
+      CheckpointUploads uploads) {
+    this.listener = listener;
+    this.uploads = uploads;
     this.deployment = deployment;
     this.exchange = exchange;
     this.backends = backends;
@@ -77,6 +85,11 @@ final class SubtaskWiring {
     this.stage = stage;
     activity = plan.testClock() ? JobActivity.of(id.jobId()) : null;
     PipelineOptions options = deployment.options().get();
+    CheckpointingOptions checkpointing = options.as(CheckpointingOptions.class);
+    Long interval = checkpointing.getCheckpointingInterval();
+    boolean checkpointingEnabled = interval != null && interval > 0;
+    RestoredState restored = new RestoredState(deployment.restore());
+    OperatorBackends created = new OperatorBackends();
     KeyGroupRange keyGroups =
         KeyGroupRange.forSubtask(id.subtask(), stage.parallelism(), plan.maxParallelism());
 
@@ -95,7 +108,9 @@ final class SubtaskWiring {
     Map<String, List<ElementReceiver>> consumers = new HashMap<>();
     List<OperatorPlan> opPlans = stage.operators();
     List<StageOperator> operators = new ArrayList<>();
+    List<String> operatorNames = new ArrayList<>();
     for (OperatorPlan opPlan : opPlans) {
+      operatorNames.add(opPlan.name());
       StageOperator op = OperatorFactory.create(opPlan);
       operators.add(op);
       chain.add(op, opPlan.sideInputs());
@@ -130,8 +145,24 @@ final class SubtaskWiring {
                   container,
                   opPlan.name(),
                   backends,
-                  time));
+                  time,
+                  created,
+                  restored,
+                  checkpointingEnabled));
     }
+    checkpointer =
+        new SubtaskCheckpointer(
+            id,
+            operatorNames,
+            operators,
+            created,
+            keyGroups,
+            bundle,
+            outputs,
+            backends,
+            uploads,
+            checkpointing.getCheckpointDir(),
+            listener);
 
     if (!channelIds.isEmpty()) {
       routes = routes(channelEdges, sideInputs, consumers);
@@ -149,7 +180,7 @@ final class SubtaskWiring {
         if (edge.kind() == ExchangeKind.FORWARD && producer != id.subtask()) {
           continue;
         }
-        ids.add(new ChannelId(id.jobId(), edge.id(), producer, id.subtask()));
+        ids.add(new ChannelId(id.jobId(), id.attempt(), edge.id(), producer, id.subtask()));
         edges.add(edge);
       }
     }
@@ -165,7 +196,7 @@ final class SubtaskWiring {
       }
       writers[consumer] =
           exchange.openWriter(
-              new ChannelId(id.jobId(), edge.id(), id.subtask(), consumer),
+              new ChannelId(id.jobId(), id.attempt(), edge.id(), id.subtask(), consumer),
               addresses.get(consumer));
     }
     return new EdgeOutput(
@@ -239,6 +270,9 @@ final class SubtaskWiring {
    */
   @Nullable Throwable close(@Nullable Throwable failure) {
     failure = chain.close(failure);
+    if (checkpointer != null) {
+      checkpointer.close();
+    }
     if (gate != null) {
       gate.close();
     }
@@ -284,6 +318,11 @@ final class SubtaskWiring {
   /** Where each input channel's data goes; null for a subtask without input channels. */
   @Nullable ChannelRoutes routes() {
     return routes;
+  }
+
+  /** What takes the subtask's checkpoints; null before {@link #open} built the operators. */
+  @Nullable SubtaskCheckpointer checkpointer() {
+    return checkpointer;
   }
 
   /** The input gate; null for a subtask without input channels, a source. */

@@ -1,5 +1,9 @@
 package dev.weir.worker.task;
 
+import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
+import dev.weir.checkpoint.proto.CheckpointOutcome;
+import dev.weir.checkpoint.proto.DeclineCheckpoint;
+import dev.weir.checkpoint.proto.TriggerCheckpoint;
 import dev.weir.worker.exchange.DataExchange;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +23,7 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
   private final Supplier<Instant> clock;
   private final Map<TaskId, Thread> running = new ConcurrentHashMap<>();
   private final Map<TaskId, SubtaskRunner> runners = new ConcurrentHashMap<>();
+  private final CheckpointUploads uploads = new CheckpointUploads();
 
   public WorkerNode(
       String name, DataExchange exchange, StateBackendFactory backends, Supplier<Instant> clock) {
@@ -46,7 +51,18 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
     TaskListener unregistering =
         new TaskListener() {
           @Override
+          public void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {
+            listener.checkpointAcknowledged(task, ack);
+          }
+
+          @Override
+          public void checkpointDeclined(TaskId task, DeclineCheckpoint decline) {
+            listener.checkpointDeclined(task, decline);
+          }
+
+          @Override
           public void taskFinished(TaskId task, SubtaskSummary summary) {
+            // By id with attempt: a restarted attempt's subtask of the same index is another.
             running.remove(task);
             runners.remove(task);
             listener.taskFinished(task, summary);
@@ -59,7 +75,7 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
             listener.taskFailed(task, cause, summary);
           }
         };
-    SubtaskRunner runner = new SubtaskRunner(deployment, exchange, backends, unregistering, clock);
+    SubtaskRunner runner = new SubtaskRunner(deployment, exchange, backends, unregistering, clock, uploads);
     Thread thread = new Thread(runner);
     thread.setDaemon(true);
     running.put(id, thread);
@@ -89,11 +105,51 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
     }
   }
 
+  /**
+   * Breaks every channel of attempt {@code attempt} of {@code jobId} and interrupts its subtasks;
+   * the subtasks of a later attempt, which may already run here, go on.
+   */
+  @Override
+  public void cancelAttempt(String jobId, int attempt) {
+    exchange.abortAttempt(jobId, attempt);
+    for (Map.Entry<TaskId, Thread> e : running.entrySet()) {
+      if (e.getKey().jobId().equals(jobId) && e.getKey().attempt() == attempt) {
+        e.getValue().interrupt();
+      }
+    }
+  }
+
+  /** Hands the trigger to every subtask of the attempt here; only the sources take it. */
+  @Override
+  public void triggerCheckpoint(TriggerCheckpoint trigger) {
+    for (SubtaskRunner runner : runnersOf(trigger.getJobId(), trigger.getAttempt())) {
+      runner.triggerCheckpoint(trigger.getCheckpointId());
+    }
+  }
+
+  @Override
+  public void checkpointOutcome(CheckpointOutcome outcome) {
+    for (SubtaskRunner runner : runnersOf(outcome.getJobId(), outcome.getAttempt())) {
+      runner.checkpointOutcome(outcome.getCheckpointId(), outcome.getCompleted());
+    }
+  }
+
+  private List<SubtaskRunner> runnersOf(String jobId, int attempt) {
+    List<SubtaskRunner> of = new ArrayList<>();
+    for (Map.Entry<TaskId, SubtaskRunner> e : runners.entrySet()) {
+      if (e.getKey().jobId().equals(jobId) && e.getKey().attempt() == attempt) {
+        of.add(e.getValue());
+      }
+    }
+    return of;
+  }
+
   @Override
   public void close() {
     for (Thread t : running.values()) {
       t.interrupt();
     }
+    uploads.close();
     exchange.close();
   }
 }

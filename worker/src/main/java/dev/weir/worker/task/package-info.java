@@ -13,5 +13,12 @@
  * and {@code SubtaskOutputs} sends their results; {@code SubtaskSourceControl} is what a source
  * subtask's operators drive it with, and {@code FinalTimers} fires what is left once input has
  * ended.
+ *
+ * <p>Checkpoints: {@code BarrierAlignment} holds back the channels that delivered a barrier until
+ * all have; {@code SubtaskCheckpointer} then takes the subtask's part (bundle end, operator
+ * entries, snapshots of the backends {@code OperatorBackends} tracks, barrier forward) and
+ * uploads it on the worker's {@code CheckpointUploads} threads. Triggers (for sources) and
+ * outcomes come from other threads through a {@code CheckpointMailbox} the subtask's thread
+ * drains. {@code RestoredState} builds backends and entries from a deployment's restore.
  */
 package dev.weir.worker.task;

@@ -66,7 +66,20 @@ public class InputLoopTest {
             time,
             new ProgressSignals(),
             null,
-            () -> new Instant(0))
+            () -> new Instant(0),
+            new SubtaskCheckpointer(
+                new TaskId("job", 0, 0),
+                List.of("op"),
+                List.of(operator),
+                new OperatorBackends(),
+                dev.weir.state.KeyGroupRange.of(0, 1),
+                bundle,
+                outputs,
+                StateBackendFactory.inMemory(),
+                new CheckpointUploads(),
+                null,
+                new RecordingListener()),
+            new CheckpointMailbox())
         .run();
   }
 

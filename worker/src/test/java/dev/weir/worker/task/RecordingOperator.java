@@ -3,6 +3,7 @@ package dev.weir.worker.task;
 import dev.weir.worker.operators.OperatorContext;
 import dev.weir.worker.operators.StageOperator;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
@@ -10,17 +11,23 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /** An operator that writes each call it gets, with its name, to a log shared by a chain. */
-final class RecordingOperator implements StageOperator {
+class RecordingOperator implements StageOperator {
   private final String name;
   private final List<String> log;
   Instant hold = BoundedWindow.TIMESTAMP_MAX_VALUE;
   @Nullable Instant nextProcessingTimer;
   @Nullable Instant nextSynchronizedTimer;
   @Nullable RuntimeException failOnClose;
+  // What snapshotState returns.
+  Map<String, byte[]> entries = Map.of();
 
   RecordingOperator(String name, List<String> log) {
     this.name = name;
     this.log = log;
+  }
+
+  String name() {
+    return name;
   }
 
   @Override
@@ -74,6 +81,18 @@ final class RecordingOperator implements StageOperator {
   @Override
   public Instant watermarkHold() {
     return hold;
+  }
+
+  @Override
+  public Map<String, byte[]> snapshotState(long checkpointId) {
+    log.add(name + " snapshot " + checkpointId);
+    return entries;
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    log.add(
+        name + " checkpoint complete " + checkpointId + " on " + Thread.currentThread().getName());
   }
 
   @Override
