@@ -15,7 +15,8 @@ import org.joda.time.Instant;
 
 /**
  * The subtask a source operator runs in when a test drives it alone: subtask 0 of 1, one output,
- * the wall clock, and no keyed state (a source has none).
+ * the wall clock, and no keyed state (a source has none); checkpoints off and a fresh start unless
+ * the test says otherwise.
  */
 final class SourceSubtaskContext implements OperatorContext {
   private static final int MAX_PARALLELISM = 128;
@@ -23,9 +24,32 @@ final class SourceSubtaskContext implements OperatorContext {
   private final ElementReceiver output;
   private final PipelineOptions options = PipelineOptionsFactory.create();
   private final MetricsContainerImpl metrics = new MetricsContainerImpl("read");
+  private final boolean checkpointing;
+  private final Map<String, byte[]> restoredEntries;
 
   SourceSubtaskContext(ElementReceiver output) {
+    this(output, false, Map.of());
+  }
+
+  /**
+   * A subtask of a job that takes checkpoints if {@code checkpointing}, restoring from {@code
+   * restoredEntries} (the operator's entries of a checkpoint) unless they are empty.
+   */
+  SourceSubtaskContext(
+      ElementReceiver output, boolean checkpointing, Map<String, byte[]> restoredEntries) {
     this.output = output;
+    this.checkpointing = checkpointing;
+    this.restoredEntries = Map.copyOf(restoredEntries);
+  }
+
+  @Override
+  public boolean checkpointingEnabled() {
+    return checkpointing;
+  }
+
+  @Override
+  public Map<String, byte[]> restoredEntries() {
+    return restoredEntries;
   }
 
   @Override

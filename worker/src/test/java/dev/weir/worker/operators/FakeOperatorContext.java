@@ -11,7 +11,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.joda.time.Instant;
 
-/** A subtask for an operator without keyed state: one output, the wall clock, no state backend. */
+/**
+ * A subtask for an operator without keyed state: one output, the wall clock, no state backend;
+ * checkpoints off and a fresh start unless a test says otherwise.
+ */
 final class FakeOperatorContext implements OperatorContext {
   private static final int MAX_PARALLELISM = 128;
 
@@ -20,11 +23,35 @@ final class FakeOperatorContext implements OperatorContext {
   private final ElementReceiver output;
   private final PipelineOptions options = PipelineOptionsFactory.create();
   private final MetricsContainerImpl metrics = new MetricsContainerImpl("step");
+  private boolean checkpointing;
+  private Map<String, byte[]> restoredEntries = Map.of();
 
   FakeOperatorContext(int subtaskIndex, int parallelism, ElementReceiver output) {
     this.subtaskIndex = subtaskIndex;
     this.parallelism = parallelism;
     this.output = output;
+  }
+
+  /** The job takes checkpoints. */
+  FakeOperatorContext withCheckpointing() {
+    checkpointing = true;
+    return this;
+  }
+
+  /** The subtask restores from a checkpoint whose entries of this operator are {@code entries}. */
+  FakeOperatorContext restoredFrom(Map<String, byte[]> entries) {
+    restoredEntries = Map.copyOf(entries);
+    return this;
+  }
+
+  @Override
+  public boolean checkpointingEnabled() {
+    return checkpointing;
+  }
+
+  @Override
+  public Map<String, byte[]> restoredEntries() {
+    return restoredEntries;
   }
 
   @Override
