@@ -153,7 +153,7 @@ public class UnboundedReadOperatorTest {
     UnboundedReadOperator op = new UnboundedReadOperator(plan);
     op.open(
         new FakeOperatorContext(0, 2, element -> emitted.add(element.getValue()))
-            .restoredFrom(entries));
+            .withRestoredEntries(entries));
     try {
       op.start(new RecordingControl(watermarks));
     } finally {
@@ -453,7 +453,7 @@ public class UnboundedReadOperatorTest {
   }
 
   private static ContextOf restored(int subtask, int parallelism, Map<String, byte[]> entries) {
-    return output -> new FakeOperatorContext(subtask, parallelism, output).restoredFrom(entries);
+    return output -> new FakeOperatorContext(subtask, parallelism, output).withRestoredEntries(entries);
   }
 
   /** Runs a bounded read's operator until it ends, returning what it emitted. */
