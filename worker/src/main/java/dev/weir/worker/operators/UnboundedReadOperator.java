@@ -30,9 +30,11 @@ import org.joda.time.Instant;
  * is at the end of time, or a bounded read, see {@link ReadBounds}, reached its bounds), or the job
  * is cancelled; a bounded read also emits each element with its record id.
  *
- * <p>Split {@code i} of the source's splits is read by subtask {@code i mod parallelism}; the
- * splits are asked for with the same desired number at the same parallelism, so a source that
- * splits deterministically gives the same splits again on a restore.
+ * <p>Split {@code i} of the source's splits is read by subtask {@code i mod parallelism}. A fresh
+ * start asks the source for {@link UnboundedReadPlan#desiredSplits} splits; a restore asks for
+ * the number the checkpoint's splits were asked for, whatever the parallelism is now, so a source
+ * that splits deterministically gives the same splits again and a restore may change the
+ * parallelism. If the source then gives another number of splits, the restore fails.
  *
  * <p>{@link #snapshotState} returns one {@link UnboundedSplitPosition} per split this subtask
  * reads, named {@link UnboundedSplitPosition#entryName}; an operator whose context has {@link
@@ -58,6 +60,7 @@ public final class UnboundedReadOperator implements StageOperator {
   private final List<OwnedSplit> splits = new ArrayList<>();
   // -1 until start() has split the source.
   private int splitCount = -1;
+  private int desiredSplits;
   private ReadBounds bounds;
   // With checkpoints: the marks taken for each checkpoint not yet known complete, by checkpoint id.
   private final TreeMap<Long, List<@Nullable CheckpointMark>> pendingMarks = new TreeMap<>();
@@ -116,11 +119,26 @@ public final class UnboundedReadOperator implements StageOperator {
 
   @SuppressWarnings("unchecked")
   private void createReaders() throws Exception {
-    List<? extends UnboundedSource<?, ?>> sources =
-        plan.source().split(plan.desiredSplits(context.parallelism()), context.pipelineOptions());
-    splitCount = sources.size();
     boolean restoring = !context.restoredEntries().isEmpty();
     Map<Integer, UnboundedSplitPosition> restored = restoredPositions();
+    UnboundedSplitPosition any = restored.isEmpty() ? null : restored.values().iterator().next();
+    desiredSplits =
+        any == null ? plan.desiredSplits(context.parallelism()) : any.desiredSplits();
+    List<? extends UnboundedSource<?, ?>> sources =
+        plan.source().split(desiredSplits, context.pipelineOptions());
+    splitCount = sources.size();
+    if (any != null && any.splitCount() != splitCount) {
+      throw new IllegalStateException(
+          "Cannot restore "
+              + describeSource()
+              + ": asked for "
+              + desiredSplits
+              + " splits, the source gave "
+              + any.splitCount()
+              + " when its checkpoint was taken, but now splits into "
+              + splitCount
+              + "; restoring needs the same splits");
+    }
     List<Integer> indexes = new ArrayList<>();
     for (int i = context.subtaskIndex(); i < splitCount; i += context.parallelism()) {
       indexes.add(i);
@@ -146,7 +164,7 @@ public final class UnboundedReadOperator implements StageOperator {
     }
   }
 
-  /** The restored positions of all the source's splits, checked against today's split count. */
+  /** The restored positions of all the source's splits, checked to be of one splitting. */
   private Map<Integer, UnboundedSplitPosition> restoredPositions() {
     Map<Integer, UnboundedSplitPosition> positions = new TreeMap<>();
     for (Map.Entry<String, byte[]> entry : context.restoredEntries().entrySet()) {
@@ -160,17 +178,18 @@ public final class UnboundedReadOperator implements StageOperator {
         throw new IllegalStateException(
             "Cannot restore " + describeSource() + " from entry " + entry.getKey(), e);
       }
-      if (position.splitCount() != splitCount) {
+      UnboundedSplitPosition other =
+          positions.isEmpty() ? null : positions.values().iterator().next();
+      if (other != null
+          && (other.splitCount() != position.splitCount()
+              || other.desiredSplits() != position.desiredSplits())) {
         throw new IllegalStateException(
             "Cannot restore "
                 + describeSource()
-                + ": its checkpoint was taken when the source had "
-                + position.splitCount()
-                + " splits, but at parallelism "
-                + context.parallelism()
-                + " it now splits into "
-                + splitCount
-                + "; restoring needs the same splits");
+                + ": its entries are of different splittings, "
+                + other
+                + " and "
+                + position);
       }
       if (!entry.getKey().equals(UnboundedSplitPosition.entryName(position.splitIndex()))) {
         throw new IllegalStateException(
@@ -337,6 +356,7 @@ public final class UnboundedReadOperator implements StageOperator {
       byte[] markBytes = mark == null ? split.restoredMark : encodeMark(split, mark);
       UnboundedSplitPosition position =
           new UnboundedSplitPosition(
+              desiredSplits,
               splitCount,
               split.index,
               split.finished,

@@ -13,8 +13,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Where the reader of one split of an unbounded source stands at a checkpoint: the split's index
- * among the source's splits (and how many there were, so a restore can tell that the source now
- * splits differently), whether the split is finished, how much of a bounded read's budget it used,
+ * among the source's splits, the number of splits asked of the source and how many it gave (so a
+ * restore, at any parallelism, asks for the same splits and can tell if the source now splits
+ * differently), whether the split is finished, how much of a bounded read's budget it used,
  * and the reader's checkpoint mark as bytes of the source's checkpoint mark coder (none when the
  * reader had not started).
  *
@@ -30,10 +31,12 @@ public final class UnboundedSplitPosition {
   private static final String ENTRY_PREFIX = "split-";
   private static final int FINISHED = 1;
   private static final int HAS_MARK = 2;
-  // version, split count, split index, flags, records, millis, and the checksum after the mark.
-  private static final int FIXED_BYTES = 1 + 4 + 4 + 1 + 8 + 8 + 4;
+  // version, desired splits, split count, split index, flags, records, millis, and the checksum
+  // after the mark.
+  private static final int FIXED_BYTES = 1 + 4 + 4 + 4 + 1 + 8 + 8 + 4;
   private static final int CHECKSUM_BYTES = 4;
 
+  private final int desiredSplits;
   private final int splitCount;
   private final int splitIndex;
   private final boolean finished;
@@ -42,6 +45,7 @@ public final class UnboundedSplitPosition {
   private final byte @Nullable [] mark;
 
   /**
+   * @param desiredSplits the number of splits the source was asked for
    * @param splitCount how many splits the source had when the mark was taken
    * @param splitIndex which of them this is
    * @param finished whether the split's reader is done (a restore reads it no more)
@@ -50,6 +54,7 @@ public final class UnboundedSplitPosition {
    * @param mark the reader's mark as coder bytes, or null if the reader had not started
    */
   public UnboundedSplitPosition(
+      int desiredSplits,
       int splitCount,
       int splitIndex,
       boolean finished,
@@ -60,11 +65,15 @@ public final class UnboundedSplitPosition {
       throw new IllegalArgumentException(
           "Split index " + splitIndex + " is outside the source's " + splitCount + " splits");
     }
+    if (desiredSplits < 1) {
+      throw new IllegalArgumentException("Desired splits must be positive: " + desiredSplits);
+    }
     if (recordsRead < 0 || millisRead < 0) {
       throw new IllegalArgumentException(
           "Records read (" + recordsRead + ") and millis read (" + millisRead + ") must not be"
               + " negative");
     }
+    this.desiredSplits = desiredSplits;
     this.splitCount = splitCount;
     this.splitIndex = splitIndex;
     this.finished = finished;
@@ -83,6 +92,12 @@ public final class UnboundedSplitPosition {
     return name.startsWith(ENTRY_PREFIX);
   }
 
+  /** The number of splits the source was asked for; a restore asks for as many. */
+  public int desiredSplits() {
+    return desiredSplits;
+  }
+
+  /** How many splits the source gave. */
   public int splitCount() {
     return splitCount;
   }
@@ -109,7 +124,7 @@ public final class UnboundedSplitPosition {
   }
 
   /**
-   * Layout (big-endian): version byte, split count, split index, a flags byte (finished, has a
+   * Layout (big-endian): version byte, desired splits, split count, split index, a flags byte (finished, has a
    * mark), records read, millis read, the mark's length and bytes if it has one, and last a CRC32
    * of everything before it, so a damaged position fails loudly instead of restarting a reader
    * from a wrong mark.
@@ -118,6 +133,7 @@ public final class UnboundedSplitPosition {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(FORMAT_VERSION);
+      out.writeInt(desiredSplits);
       out.writeInt(splitCount);
       out.writeInt(splitIndex);
       out.writeByte((finished ? FINISHED : 0) | (mark != null ? HAS_MARK : 0));
@@ -163,6 +179,7 @@ public final class UnboundedSplitPosition {
     }
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bodyEnd))) {
       in.readByte();
+      int desiredSplits = in.readInt();
       int splitCount = in.readInt();
       int splitIndex = in.readInt();
       int flags = in.readByte();
@@ -184,6 +201,7 @@ public final class UnboundedSplitPosition {
         throw unreadable(in.available() + " bytes follow its end");
       }
       return new UnboundedSplitPosition(
+          desiredSplits,
           splitCount, splitIndex, (flags & FINISHED) != 0, recordsRead, millisRead, mark);
     } catch (IOException e) {
       throw unreadable("its bytes end early");
@@ -214,7 +232,8 @@ public final class UnboundedSplitPosition {
       return false;
     }
     UnboundedSplitPosition that = (UnboundedSplitPosition) other;
-    return splitCount == that.splitCount
+    return desiredSplits == that.desiredSplits
+        && splitCount == that.splitCount
         && splitIndex == that.splitIndex
         && finished == that.finished
         && recordsRead == that.recordsRead
@@ -224,7 +243,7 @@ public final class UnboundedSplitPosition {
 
   @Override
   public int hashCode() {
-    return Objects.hash(splitCount, splitIndex, finished, recordsRead, millisRead)
+    return Objects.hash(desiredSplits, splitCount, splitIndex, finished, recordsRead, millisRead)
         + 31 * Arrays.hashCode(mark);
   }
 
@@ -234,6 +253,9 @@ public final class UnboundedSplitPosition {
         + splitIndex
         + " of "
         + splitCount
+        + " (asked for "
+        + desiredSplits
+        + ")"
         + (finished ? ", finished" : "")
         + ", records "
         + recordsRead

@@ -166,25 +166,52 @@ public class UnboundedReadOperatorTest {
   }
 
   @Test
-  public void restoreWithAnotherSplitCountIsRefusedNamingTheSource() throws Exception {
+  public void restoreAtAnotherParallelismAsksTheSourceForTheSplitsOfTheCheckpoint()
+      throws Exception {
     UnboundedReadPlan plan = readPlan(CountingSource.unbounded());
-    // CountingSource makes one split per subtask: two at parallelism 2, one at parallelism 1.
-    Map<String, byte[]> ofTwoSplits = read(plan, fresh(0, 2), 1, Run::snapshot).snapshots.get(0);
+    // CountingSource makes as many splits as asked for, one per subtask: split i of 2 counts
+    // i, i + 2, i + 4, ...
+    List<Run> before = new ArrayList<>();
+    Map<String, byte[]> union = new HashMap<>();
+    for (int subtask = 0; subtask < 2; subtask++) {
+      Run run = read(plan, fresh(subtask, 2), 1, Run::snapshot);
+      before.add(run);
+      union.putAll(run.snapshots.get(0));
+    }
+
+    // At parallelism 1 it would make one split; restored, the one subtask reads both.
+    Run after = read(plan, restored(0, 1, union), 1, Run::nothing);
+
+    for (int split = 0; split < 2; split++) {
+      List<Long> firstOfSplit = ofSplit(before.get(split).emitted, split, 2);
+      assertCounts(firstOfSplit, split, 2);
+      assertCounts(ofSplit(after.emitted, split, 2), last(firstOfSplit) + 2, 2);
+    }
+  }
+
+  @Test
+  public void sourceThatNowSplitsDifferentlyIsRefusedNamingIt() throws Exception {
+    String id = UUID.randomUUID().toString();
+    Map<String, byte[]> ofFourSplits =
+        read(readPlan(new FixedSplitsSource(id, 4)), fresh(0, 1), 1, Run::snapshot)
+            .snapshots
+            .get(0);
+    UnboundedReadPlan changed = readPlan(new FixedSplitsSource(id, 3));
 
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class,
-            () -> read(plan, restored(0, 1, ofTwoSplits), 1, Run::nothing));
+            () -> read(changed, restored(0, 1, ofFourSplits), 1, Run::nothing));
 
-    assertThat(e.getMessage(), containsString("'ReadNumbers' (UnboundedCountingSource)"));
-    assertThat(e.getMessage(), containsString("the source had 2 splits"));
-    assertThat(e.getMessage(), containsString("now splits into 1"));
+    assertThat(e.getMessage(), containsString("'ReadNumbers' (FixedSplitsSource)"));
+    assertThat(e.getMessage(), containsString("the source gave 4 when its checkpoint was taken"));
+    assertThat(e.getMessage(), containsString("now splits into 3"));
   }
 
   @Test
   public void markTheSourceCoderCannotDecodeIsRefusedNamingTheSplit() {
     UnboundedReadPlan plan = readPlan(CountingSource.unbounded());
-    byte[] garbled = new UnboundedSplitPosition(1, 0, false, 0, 0, new byte[] {1, 2}).toBytes();
+    byte[] garbled = new UnboundedSplitPosition(1, 1, 0, false, 0, 0, new byte[] {1, 2}).toBytes();
 
     IllegalStateException e =
         assertThrows(

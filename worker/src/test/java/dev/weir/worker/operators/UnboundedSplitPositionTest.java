@@ -15,13 +15,14 @@ import org.junit.Test;
 
 public class UnboundedSplitPositionTest {
   private static final UnboundedSplitPosition POSITION =
-      new UnboundedSplitPosition(5, 3, true, 1_234, 567, new byte[] {10, 11, 12});
+      new UnboundedSplitPosition(4, 5, 3, true, 1_234, 567, new byte[] {10, 11, 12});
 
   @Test
   public void bytesReadBackAsTheSamePosition() {
     UnboundedSplitPosition read = UnboundedSplitPosition.fromBytes(POSITION.toBytes());
 
     assertEquals(POSITION, read);
+    assertEquals(4, read.desiredSplits());
     assertEquals(5, read.splitCount());
     assertEquals(3, read.splitIndex());
     assertTrue(read.finished());
@@ -32,7 +33,7 @@ public class UnboundedSplitPositionTest {
 
   @Test
   public void positionOfAReaderThatHadNotStartedHasNoMarkAndReadsBack() {
-    UnboundedSplitPosition none = new UnboundedSplitPosition(2, 0, false, 0, 0, null);
+    UnboundedSplitPosition none = new UnboundedSplitPosition(2, 2, 0, false, 0, 0, null);
 
     UnboundedSplitPosition read = UnboundedSplitPosition.fromBytes(none.toBytes());
 
@@ -43,7 +44,7 @@ public class UnboundedSplitPositionTest {
 
   @Test
   public void emptyMarkIsNotNoMark() {
-    UnboundedSplitPosition empty = new UnboundedSplitPosition(2, 1, false, 0, 0, new byte[0]);
+    UnboundedSplitPosition empty = new UnboundedSplitPosition(2, 2, 1, false, 0, 0, new byte[0]);
 
     assertArrayEquals(new byte[0], UnboundedSplitPosition.fromBytes(empty.toBytes()).mark());
   }
@@ -106,7 +107,7 @@ public class UnboundedSplitPositionTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new UnboundedSplitPosition(2, 2, false, 0, 0, new byte[0]));
+            () -> new UnboundedSplitPosition(2, 2, 2, false, 0, 0, new byte[0]));
 
     assertThat(e.getMessage(), containsString("outside the source's 2 splits"));
   }
