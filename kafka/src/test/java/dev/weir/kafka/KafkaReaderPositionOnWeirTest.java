@@ -146,6 +146,42 @@ public class KafkaReaderPositionOnWeirTest {
     assertEveryOffsetOnce(first.emitted.subList(0, first.emittedAtSnapshot), second.emitted);
   }
 
+  @Test
+  public void checkpointOfTwoSubtasksRestoresIntoOneThatReadsOnInEveryPartition()
+      throws Exception {
+    String topic = "rescale-in";
+    broker.createTopic(topic, WindowedCountPipeline.PARTITIONS);
+    broker.produce(WindowedCountPipeline.input(topic, START, 0, FIRST_HALF));
+    UnboundedReadPlan plan = readPlan(WindowedCountPipeline.read(broker.bootstrapServers(), topic));
+    int perPartition = FIRST_HALF / WindowedCountPipeline.PARTITIONS;
+
+    // At parallelism 2 the read has a split per partition, one per subtask; each subtask reads
+    // its partition's first half, and the checkpoint has both subtasks' entries.
+    List<KafkaRecord<?, ?>> before = new ArrayList<>();
+    Map<String, byte[]> checkpoint = new HashMap<>();
+    for (int subtask = 0; subtask < 2; subtask++) {
+      Run run = new Run(subtask, 2, true, Map.of());
+      run.readUntil(
+          plan,
+          op -> {
+            if (run.emitted.size() < perPartition) {
+              return false;
+            }
+            run.takeSnapshot(op, 1);
+            return true;
+          });
+      before.addAll(run.emitted);
+      checkpoint.putAll(run.snapshot);
+    }
+    assertEquals(checkpoint.keySet().toString(), 2, checkpoint.size());
+    broker.produce(WindowedCountPipeline.input(topic, START, FIRST_HALF, RECORDS));
+
+    Run after = new Run(0, 1, true, checkpoint);
+    after.readUntil(plan, op -> after.emitted.size() >= RECORDS - FIRST_HALF);
+
+    assertEveryOffsetOnce(before, after.emitted);
+  }
+
   /** Offsets 0, 1, 2, ... of each partition, across both runs: nothing skipped or read twice. */
   private static void assertEveryOffsetOnce(
       List<KafkaRecord<?, ?>> before, List<KafkaRecord<?, ?>> after) {
@@ -178,6 +214,8 @@ public class KafkaReaderPositionOnWeirTest {
 
   /** One run of a read operator: what it emitted, and the snapshot it took once. */
   private static final class Run {
+    private final int subtask;
+    private final int parallelism;
     private final boolean checkpointing;
     private final Map<String, byte[]> restoreFrom;
     final List<KafkaRecord<?, ?>> emitted = new ArrayList<>();
@@ -186,6 +224,13 @@ public class KafkaReaderPositionOnWeirTest {
 
     /** A run with checkpoints on or off, restoring from {@code restoreFrom} unless empty. */
     Run(boolean checkpointing, Map<String, byte[]> restoreFrom) {
+      this(0, 1, checkpointing, restoreFrom);
+    }
+
+    /** Like the one above, as subtask {@code subtask} of {@code parallelism}. */
+    Run(int subtask, int parallelism, boolean checkpointing, Map<String, byte[]> restoreFrom) {
+      this.subtask = subtask;
+      this.parallelism = parallelism;
       this.checkpointing = checkpointing;
       this.restoreFrom = restoreFrom;
     }
@@ -200,6 +245,8 @@ public class KafkaReaderPositionOnWeirTest {
       UnboundedReadOperator op = new UnboundedReadOperator(plan);
       op.open(
           new SourceSubtaskContext(
+              subtask,
+              parallelism,
               element -> emitted.add((KafkaRecord<?, ?>) element.getValue()),
               checkpointing,
               restoreFrom));
