@@ -23,8 +23,8 @@ import org.junit.Test;
  * unbounded reader's checkpoint marks after every bundle of the read (about every 5 ms), and
  * KafkaIO commits a finalized mark's offsets to the consumer group: so the group's offsets pass a
  * record as soon as the record has left the read, long before the window it belongs to fires and
- * its count is written. A job started again with the same group then resumes after those offsets, and the
- * records whose windows had not fired are lost.
+ * its count is written. A job started again with the same group then resumes after those offsets,
+ * and the records whose windows had not fired are lost.
  *
  * <p>This pins that gap so that it cannot change unnoticed. With checkpoints a mark is finalized
  * only when a completed checkpoint holds it (and the windows' state with it): {@link

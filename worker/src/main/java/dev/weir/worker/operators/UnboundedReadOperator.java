@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
@@ -62,8 +61,8 @@ public final class UnboundedReadOperator implements StageOperator {
   private int splitCount = -1;
   private int desiredSplits;
   private ReadBounds bounds;
-  // With checkpoints: the marks taken for each checkpoint not yet known complete, by checkpoint id.
-  private final TreeMap<Long, List<@Nullable CheckpointMark>> pendingMarks = new TreeMap<>();
+  // With checkpoints: the marks taken for checkpoints not yet known complete.
+  private final PendingMarks pendingMarks = new PendingMarks();
   // Without checkpoints: the marks of the bundle being ended, set only while it is being ended.
   private @Nullable List<@Nullable CheckpointMark> marksAtBoundary;
 
@@ -299,7 +298,7 @@ public final class UnboundedReadOperator implements StageOperator {
     } finally {
       marksAtBoundary = null;
     }
-    finalize(marks);
+    PendingMarks.finalize(marks);
   }
 
   /**
@@ -311,12 +310,8 @@ public final class UnboundedReadOperator implements StageOperator {
    * checkpoint completes would close that gap.
    */
   private void finalizeAtTheEnd() throws IOException {
-    List<List<@Nullable CheckpointMark>> due = new ArrayList<>(pendingMarks.values());
-    pendingMarks.clear();
-    for (List<@Nullable CheckpointMark> marks : due) {
-      finalize(marks);
-    }
-    finalize(takeMarks());
+    pendingMarks.finalizeAll();
+    PendingMarks.finalize(takeMarks());
   }
 
   /** The current mark of each split's reader, null for a reader that has not started. */
@@ -326,14 +321,6 @@ public final class UnboundedReadOperator implements StageOperator {
       marks.add(split.started ? split.reader.getCheckpointMark() : null);
     }
     return marks;
-  }
-
-  private static void finalize(List<@Nullable CheckpointMark> marks) throws IOException {
-    for (CheckpointMark mark : marks) {
-      if (mark != null) {
-        mark.finalizeCheckpoint();
-      }
-    }
   }
 
   /**
@@ -366,26 +353,20 @@ public final class UnboundedReadOperator implements StageOperator {
       entries.put(UnboundedSplitPosition.entryName(split.index), position.toBytes());
     }
     if (context.checkpointingEnabled()) {
-      pendingMarks.put(checkpointId, marks);
+      pendingMarks.taken(checkpointId, marks);
     }
     return entries;
   }
 
   /**
-   * Finalizes the marks of checkpoint {@code checkpointId} and of the earlier checkpoints still
-   * pending (a later checkpoint's completion covers everything read before it, and a mark may
-   * carry what only it acknowledges, as Pub/Sub's do), oldest first.
+   * Finalizes the marks of checkpoint {@code checkpointId} and of older ones still pending (see
+   * {@link PendingMarks}).
    */
   @Override
   public void notifyCheckpointComplete(long checkpointId) {
-    SortedMap<Long, List<@Nullable CheckpointMark>> due = pendingMarks.headMap(checkpointId, true);
-    List<List<@Nullable CheckpointMark>> toFinalize = new ArrayList<>(due.values());
-    due.clear();
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-      for (List<@Nullable CheckpointMark> marks : toFinalize) {
-        finalize(marks);
-      }
+      pendingMarks.completed(checkpointId);
     } catch (Exception e) {
       throw new IllegalStateException(
           "Finalizing the checkpoint marks of "

@@ -124,10 +124,10 @@ public final class UnboundedSplitPosition {
   }
 
   /**
-   * Layout (big-endian): version byte, desired splits, split count, split index, a flags byte (finished, has a
-   * mark), records read, millis read, the mark's length and bytes if it has one, and last a CRC32
-   * of everything before it, so a damaged position fails loudly instead of restarting a reader
-   * from a wrong mark.
+   * Layout (big-endian): version byte, desired splits, split count, split index, a flags byte
+   * (finished, has a mark), records read, millis read, the mark's length and bytes if it has one,
+   * and last a CRC32 of everything before it, so a damaged position fails loudly instead of
+   * restarting a reader from a wrong mark.
    */
   public byte[] toBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

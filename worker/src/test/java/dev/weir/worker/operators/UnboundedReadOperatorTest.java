@@ -480,7 +480,8 @@ public class UnboundedReadOperatorTest {
   }
 
   private static ContextOf restored(int subtask, int parallelism, Map<String, byte[]> entries) {
-    return output -> new FakeOperatorContext(subtask, parallelism, output).withRestoredEntries(entries);
+    return output ->
+        new FakeOperatorContext(subtask, parallelism, output).withRestoredEntries(entries);
   }
 
   /** Runs a bounded read's operator until it ends, returning what it emitted. */
@@ -537,8 +538,10 @@ public class UnboundedReadOperatorTest {
 
     void add(org.apache.beam.sdk.values.WindowedValue<?> element) {
       Object value = element.getValue();
-      emitted.add(
-          (Long) (value instanceof ValueWithRecordId ? ((ValueWithRecordId<?>) value).getValue() : value));
+      if (value instanceof ValueWithRecordId) {
+        value = ((ValueWithRecordId<?>) value).getValue();
+      }
+      emitted.add((Long) value);
     }
 
     /** Takes checkpoint {@code boundary + 1} here, as a subtask would at a trigger. */
