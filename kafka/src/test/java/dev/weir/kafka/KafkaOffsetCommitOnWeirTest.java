@@ -19,16 +19,16 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * What {@code commitOffsetsInFinalize()} means on Weir today. Weir finalizes an unbounded reader's
- * checkpoint marks after every bundle of the read (about every 5 ms), and KafkaIO commits a
- * finalized mark's offsets to the consumer group: so the group's offsets pass a record as soon as
- * the record has left the read, long before the window it belongs to fires and its count is
- * written. A job started again with the same group then resumes after those offsets, and the
- * records whose windows had not fired are lost.
+ * What {@code commitOffsetsInFinalize()} means on Weir without checkpoints. Weir then finalizes an
+ * unbounded reader's checkpoint marks after every bundle of the read (about every 5 ms), and
+ * KafkaIO commits a finalized mark's offsets to the consumer group: so the group's offsets pass a
+ * record as soon as the record has left the read, long before the window it belongs to fires and
+ * its count is written. A job started again with the same group then resumes after those offsets,
+ * and the records whose windows had not fired are lost.
  *
- * <p>This pins that gap so that it cannot change unnoticed: once checkpoints exist, a mark is to be
- * finalized only when a completed checkpoint holds it (and the windows' state with it), and this
- * test must then change with it.
+ * <p>This pins that gap so that it cannot change unnoticed. With checkpoints a mark is finalized
+ * only when a completed checkpoint holds it (and the windows' state with it): {@link
+ * KafkaReaderPositionOnWeirTest} shows that for the read operator.
  */
 public class KafkaOffsetCommitOnWeirTest {
   private static final int FIRST_RUN_RECORDS = 300;

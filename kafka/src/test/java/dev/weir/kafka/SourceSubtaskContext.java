@@ -14,18 +14,56 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.joda.time.Instant;
 
 /**
- * The subtask a source operator runs in when a test drives it alone: subtask 0 of 1, one output,
- * the wall clock, and no keyed state (a source has none).
+ * The subtask a source operator runs in when a test drives it alone: subtask 0 of 1 unless the test
+ * says otherwise, one output, the wall clock, and no keyed state (a source has none); checkpoints
+ * off and a fresh start unless the test says otherwise.
  */
 final class SourceSubtaskContext implements OperatorContext {
   private static final int MAX_PARALLELISM = 128;
 
+  private final int subtaskIndex;
+  private final int parallelism;
   private final ElementReceiver output;
   private final PipelineOptions options = PipelineOptionsFactory.create();
   private final MetricsContainerImpl metrics = new MetricsContainerImpl("read");
+  private final boolean checkpointing;
+  private final Map<String, byte[]> restoredEntries;
 
   SourceSubtaskContext(ElementReceiver output) {
+    this(0, 1, output, false, Map.of());
+  }
+
+  /**
+   * A subtask of a job that takes checkpoints if {@code checkpointing}, restoring from {@code
+   * restoredEntries} (the operator's entries of a checkpoint) unless they are empty.
+   */
+  SourceSubtaskContext(
+      ElementReceiver output, boolean checkpointing, Map<String, byte[]> restoredEntries) {
+    this(0, 1, output, checkpointing, restoredEntries);
+  }
+
+  /** Like the one above, for subtask {@code subtaskIndex} of {@code parallelism}. */
+  SourceSubtaskContext(
+      int subtaskIndex,
+      int parallelism,
+      ElementReceiver output,
+      boolean checkpointing,
+      Map<String, byte[]> restoredEntries) {
+    this.subtaskIndex = subtaskIndex;
+    this.parallelism = parallelism;
     this.output = output;
+    this.checkpointing = checkpointing;
+    this.restoredEntries = Map.copyOf(restoredEntries);
+  }
+
+  @Override
+  public boolean checkpointingEnabled() {
+    return checkpointing;
+  }
+
+  @Override
+  public Map<String, byte[]> restoredEntries() {
+    return restoredEntries;
   }
 
   @Override
@@ -35,12 +73,12 @@ final class SourceSubtaskContext implements OperatorContext {
 
   @Override
   public int subtaskIndex() {
-    return 0;
+    return subtaskIndex;
   }
 
   @Override
   public int parallelism() {
-    return 1;
+    return parallelism;
   }
 
   @Override
@@ -50,7 +88,7 @@ final class SourceSubtaskContext implements OperatorContext {
 
   @Override
   public KeyGroupRange keyGroupRange() {
-    return KeyGroupRange.forSubtask(0, 1, MAX_PARALLELISM);
+    return KeyGroupRange.forSubtask(subtaskIndex, parallelism, MAX_PARALLELISM);
   }
 
   @Override

@@ -10,10 +10,18 @@ import org.joda.time.Duration;
  * where it does not divide, as the SDK divides it) or once it has been read for the read time,
  * counted from its start. Splits of one subtask are read at the same time, so a subtask takes
  * about the read time, however many splits it has. An unbounded read has no bounds.
+ *
+ * <p>What a reader used of its bounds is part of its split's checkpointed position ({@link
+ * #recordsRead}, {@link #millisRead}); a restored reader {@link #resume}s with it, so a restart
+ * does not read a split's share again.
  */
 final class ReadBounds {
+  private static final long NOT_STARTED = -1;
+
   private final long[] quota;
   private final long[] read;
+  private final long[] startedMillis;
+  private final long[] millisBefore;
   private final long[] deadlineMillis;
   private final boolean[] reached;
   private final long readTimeMillis;
@@ -23,6 +31,8 @@ final class ReadBounds {
     int n = splitIndexes.size();
     quota = new long[n];
     read = new long[n];
+    startedMillis = new long[n];
+    millisBefore = new long[n];
     deadlineMillis = new long[n];
     reached = new boolean[n];
     Duration readTime = plan.maxReadTime();
@@ -34,14 +44,25 @@ final class ReadBounds {
           total == Long.MAX_VALUE
               ? Long.MAX_VALUE
               : total / splitCount + (split < total % splitCount ? 1 : 0);
+      startedMillis[r] = NOT_STARTED;
       deadlineMillis[r] = Long.MAX_VALUE;
     }
   }
 
+  /**
+   * Reader {@code r} is restored from a checkpoint in which it had emitted {@code recordsRead}
+   * records over {@code millisRead} milliseconds; call before it {@link #started}.
+   */
+  void resume(int r, long recordsRead, long millisRead) {
+    read[r] = recordsRead;
+    millisBefore[r] = millisRead;
+  }
+
   /** Reader {@code r} starts now. */
   void started(int r, long nowMillis) {
+    startedMillis[r] = nowMillis;
     if (readTimeMillis != Long.MAX_VALUE) {
-      deadlineMillis[r] = nowMillis + readTimeMillis;
+      deadlineMillis[r] = nowMillis + Math.max(0, readTimeMillis - millisBefore[r]);
     }
   }
 
@@ -60,5 +81,18 @@ final class ReadBounds {
       reached[r] = true;
     }
     return reached[r];
+  }
+
+  /** Records reader {@code r} emitted, those before a restore included. */
+  long recordsRead(int r) {
+    return read[r];
+  }
+
+  /** Milliseconds reader {@code r} has been read until {@code nowMillis}, before a restore too. */
+  long millisRead(int r, long nowMillis) {
+    if (startedMillis[r] == NOT_STARTED) {
+      return millisBefore[r];
+    }
+    return millisBefore[r] + Math.max(0, nowMillis - startedMillis[r]);
   }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.io.UnboundedSource;
@@ -23,14 +24,29 @@ import org.joda.time.Instant;
 /**
  * Reads this subtask's share of an unbounded source's splits in a loop: a few elements from each
  * reader in turn, then the minimum of the readers' watermarks as the output watermark, ending a
- * bundle at least every few milliseconds so output is not held back. It runs until every reader's
- * watermark is at the end of time, or the job is cancelled; a bounded read (see {@link
- * ReadBounds}) also stops each reader at its bounds, and emits each element with its record id.
+ * bundle at least every few milliseconds (also while no reader has data) so output is not held
+ * back and a checkpoint can enter. It runs until every split is finished (its reader's watermark
+ * is at the end of time, or a bounded read, see {@link ReadBounds}, reached its bounds), or the job
+ * is cancelled; a bounded read also emits each element with its record id.
  *
- * <p>Its position is the readers' checkpoint marks, taken once per bundle after the bundle's last
- * element went to the output: {@link #currentPosition} reports them during {@link
- * SourceControl#endBundleOfSource}, and an operator given that position starts each split's reader
- * from its mark. The marks of a bundle are finalized after the bundle has ended.
+ * <p>Split {@code i} of the source's splits is read by subtask {@code i mod parallelism}. A fresh
+ * start asks the source for {@link UnboundedReadPlan#desiredSplits} splits; a restore asks for
+ * the number the checkpoint's splits were asked for, whatever the parallelism is now, so a source
+ * that splits deterministically gives the same splits again and a restore may change the
+ * parallelism. If the source then gives another number of splits, the restore fails.
+ *
+ * <p>{@link #snapshotState} returns one {@link UnboundedSplitPosition} per split this subtask
+ * reads, named {@link UnboundedSplitPosition#entryName}; an operator whose context has {@link
+ * OperatorContext#restoredEntries} takes the positions of the splits it now owns, whichever
+ * subtask took them, and starts each reader from its mark. A finished split stays finished; a
+ * split without a position in a restore was read by a subtask that had finished before the
+ * checkpoint, so it is finished too.
+ *
+ * <p>When marks are finalized: with {@link OperatorContext#checkpointingEnabled checkpoints}, a
+ * mark is taken only for a checkpoint and finalized once that checkpoint, or a later one, has
+ * completed ({@link #notifyCheckpointComplete}), because before then what was read may still be
+ * replayed. Without checkpoints nothing is replayed, so the marks of each bundle are finalized
+ * after the bundle has ended.
  */
 public final class UnboundedReadOperator implements StageOperator {
   private static final int MAX_PER_READER_TURN = 1_000;
@@ -38,29 +54,44 @@ public final class UnboundedReadOperator implements StageOperator {
   private static final long IDLE_SLEEP_MILLIS = 1;
 
   private final UnboundedReadPlan plan;
-  private final @Nullable UnboundedSourcePosition restored;
   private OperatorContext context;
   private ElementReceiver output;
-  private final List<UnboundedReader<Object>> readers = new ArrayList<>();
-  // Per reader: the index of its split among the source's splits, and its split's mark coder.
-  private final List<Integer> splitIndexes = new ArrayList<>();
-  private final List<Coder<CheckpointMark>> markCoders = new ArrayList<>();
-  private int splitCount;
-  // The marks of the bundle being ended; set only while SourceControl.endBundleOfSource runs.
-  private @Nullable List<CheckpointMark> marksAtBoundary;
+  private final List<OwnedSplit> splits = new ArrayList<>();
+  // -1 until start() has split the source.
+  private int splitCount = -1;
+  private int desiredSplits;
+  private ReadBounds bounds;
+  // With checkpoints: the marks taken for checkpoints not yet known complete.
+  private final PendingMarks pendingMarks = new PendingMarks();
+  // Without checkpoints: the marks of the bundle being ended, set only while it is being ended.
+  private @Nullable List<@Nullable CheckpointMark> marksAtBoundary;
 
-  /** Reads from the start of every split. */
-  public UnboundedReadOperator(UnboundedReadPlan plan) {
-    this(plan, null);
+  /** One split this subtask reads. */
+  private static final class OwnedSplit {
+    final int index;
+    final Coder<CheckpointMark> markCoder;
+    // Null for a split that was finished when it was restored: it is read no more.
+    final @Nullable UnboundedReader<Object> reader;
+    // The mark it was restored from, as bytes: its position until its reader has started.
+    final byte @Nullable [] restoredMark;
+    boolean started;
+    boolean finished;
+
+    OwnedSplit(
+        int index,
+        Coder<CheckpointMark> markCoder,
+        @Nullable UnboundedReader<Object> reader,
+        byte @Nullable [] restoredMark) {
+      this.index = index;
+      this.markCoder = markCoder;
+      this.reader = reader;
+      this.restoredMark = restoredMark;
+      this.finished = reader == null;
+    }
   }
 
-  /**
-   * Reads on from {@code restored}, a position an operator of the same source at the same
-   * parallelism and subtask index reported; {@code null} reads from the start of every split.
-   */
-  public UnboundedReadOperator(UnboundedReadPlan plan, @Nullable UnboundedSourcePosition restored) {
+  public UnboundedReadOperator(UnboundedReadPlan plan) {
     this.plan = plan;
-    this.restored = restored;
   }
 
   @Override
@@ -70,29 +101,10 @@ public final class UnboundedReadOperator implements StageOperator {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public void start(SourceControl control) {
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-      // A restored position only fits if split() gives the same splits again.
-      List<? extends UnboundedSource<?, ?>> splits =
-          plan.source()
-              .split(plan.desiredSplits(context.parallelism()), context.pipelineOptions());
-      splitCount = splits.size();
-      for (int i = context.subtaskIndex(); i < splits.size(); i += context.parallelism()) {
-        splitIndexes.add(i);
-      }
-      if (restored != null) {
-        checkFits(restored);
-      }
-      for (int i : splitIndexes) {
-        UnboundedSource<Object, CheckpointMark> split =
-            (UnboundedSource<Object, CheckpointMark>) splits.get(i);
-        Coder<CheckpointMark> markCoder = split.getCheckpointMarkCoder();
-        CheckpointMark mark = restored == null ? null : decodeMark(restored, markCoder, i);
-        markCoders.add(markCoder);
-        readers.add(split.createReader(context.pipelineOptions(), mark));
-      }
+      createReaders();
       read(control);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -104,26 +116,115 @@ public final class UnboundedReadOperator implements StageOperator {
     }
   }
 
+  @SuppressWarnings("unchecked")
+  private void createReaders() throws Exception {
+    boolean restoring = !context.restoredEntries().isEmpty();
+    Map<Integer, UnboundedSplitPosition> restored = restoredPositions();
+    UnboundedSplitPosition any = restored.isEmpty() ? null : restored.values().iterator().next();
+    desiredSplits =
+        any == null ? plan.desiredSplits(context.parallelism()) : any.desiredSplits();
+    List<? extends UnboundedSource<?, ?>> sources =
+        plan.source().split(desiredSplits, context.pipelineOptions());
+    splitCount = sources.size();
+    if (any != null && any.splitCount() != splitCount) {
+      throw new IllegalStateException(
+          "Cannot restore "
+              + describeSource()
+              + ": asked for "
+              + desiredSplits
+              + " splits, the source gave "
+              + any.splitCount()
+              + " when its checkpoint was taken, but now splits into "
+              + splitCount
+              + "; restoring needs the same splits");
+    }
+    List<Integer> indexes = new ArrayList<>();
+    for (int i = context.subtaskIndex(); i < splitCount; i += context.parallelism()) {
+      indexes.add(i);
+      UnboundedSource<Object, CheckpointMark> source =
+          (UnboundedSource<Object, CheckpointMark>) sources.get(i);
+      Coder<CheckpointMark> markCoder = source.getCheckpointMarkCoder();
+      UnboundedSplitPosition position = restored.get(i);
+      byte[] markBytes = position == null ? null : position.mark();
+      boolean finished = restoring && (position == null || position.finished());
+      UnboundedReader<Object> reader = null;
+      if (!finished) {
+        CheckpointMark mark = markBytes == null ? null : decodeMark(markCoder, markBytes, i);
+        reader = source.createReader(context.pipelineOptions(), mark);
+      }
+      splits.add(new OwnedSplit(i, markCoder, reader, markBytes));
+    }
+    bounds = new ReadBounds(plan, indexes, splitCount);
+    for (int r = 0; r < splits.size(); r++) {
+      UnboundedSplitPosition position = restored.get(splits.get(r).index);
+      if (position != null) {
+        bounds.resume(r, position.recordsRead(), position.millisRead());
+      }
+    }
+  }
+
+  /** The restored positions of all the source's splits, checked to be of one splitting. */
+  private Map<Integer, UnboundedSplitPosition> restoredPositions() {
+    Map<Integer, UnboundedSplitPosition> positions = new TreeMap<>();
+    for (Map.Entry<String, byte[]> entry : context.restoredEntries().entrySet()) {
+      if (!UnboundedSplitPosition.isEntryName(entry.getKey())) {
+        continue;
+      }
+      UnboundedSplitPosition position;
+      try {
+        position = UnboundedSplitPosition.fromBytes(entry.getValue());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(
+            "Cannot restore " + describeSource() + " from entry " + entry.getKey(), e);
+      }
+      UnboundedSplitPosition other =
+          positions.isEmpty() ? null : positions.values().iterator().next();
+      if (other != null
+          && (other.splitCount() != position.splitCount()
+              || other.desiredSplits() != position.desiredSplits())) {
+        throw new IllegalStateException(
+            "Cannot restore "
+                + describeSource()
+                + ": its entries are of different splittings, "
+                + other
+                + " and "
+                + position);
+      }
+      if (!entry.getKey().equals(UnboundedSplitPosition.entryName(position.splitIndex()))) {
+        throw new IllegalStateException(
+            "Cannot restore "
+                + describeSource()
+                + ": entry "
+                + entry.getKey()
+                + " holds the position of split "
+                + position.splitIndex());
+      }
+      positions.put(position.splitIndex(), position);
+    }
+    return positions;
+  }
+
   private void read(SourceControl control) throws IOException, InterruptedException {
-    boolean[] started = new boolean[readers.size()];
-    ReadBounds bounds = new ReadBounds(plan, splitIndexes, splitCount);
     Instant emitted = BoundedWindow.TIMESTAMP_MIN_VALUE;
     long bundleStart = System.currentTimeMillis();
     while (true) {
       boolean any = false;
-      for (int r = 0; r < readers.size(); r++) {
-        if (bounds.reached(r, System.currentTimeMillis())) {
+      for (int r = 0; r < splits.size(); r++) {
+        OwnedSplit split = splits.get(r);
+        if (split.finished || bounds.reached(r, System.currentTimeMillis())) {
           continue;
         }
-        UnboundedReader<Object> reader = readers.get(r);
+        UnboundedReader<Object> reader = split.reader;
         boolean available;
-        if (started[r]) {
+        if (split.started) {
           available = reader.advance();
         } else {
           bounds.started(r, System.currentTimeMillis());
           available = reader.start();
-          started[r] = true;
+          split.started = true;
         }
+        // After this loop the reader stands right after the last element it emitted, so a mark
+        // taken at any point outside it covers exactly what went to the output.
         for (int n = 0; available; n++) {
           Object value =
               plan.bounded()
@@ -139,16 +240,29 @@ public final class UnboundedReadOperator implements StageOperator {
         }
       }
       Instant watermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
-      for (int r = 0; r < readers.size(); r++) {
-        Instant w = readers.get(r).getWatermark();
-        if (!bounds.reached(r, System.currentTimeMillis()) && w.isBefore(watermark)) {
+      for (int r = 0; r < splits.size(); r++) {
+        OwnedSplit split = splits.get(r);
+        if (split.finished) {
+          continue;
+        }
+        if (bounds.reached(r, System.currentTimeMillis())) {
+          split.finished = true;
+          continue;
+        }
+        Instant w = split.reader.getWatermark();
+        if (!w.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
+          // Nothing more will come from it: a checkpoint records it as finished.
+          split.finished = true;
+        } else if (w.isBefore(watermark)) {
           watermark = w;
         }
       }
       if (!watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
-        // Every reader is done, or at its bounds: end the last bundle so its marks are finalized
-        // and a final position is reported, then end the output.
+        // Every split is finished: end the last bundle, finalize its marks, end the output.
         endBundle(control);
+        if (context.checkpointingEnabled()) {
+          finalizeAtTheEnd();
+        }
         control.advanceWatermark(watermark);
         return;
       }
@@ -168,89 +282,120 @@ public final class UnboundedReadOperator implements StageOperator {
   }
 
   private void endBundle(SourceControl control) throws IOException, InterruptedException {
-    // Taken once per bundle: a reader may track each mark it hands out until the mark is
-    // finalized (Pub/Sub counts them), so the reported mark must be the finalized one.
-    List<CheckpointMark> marks = new ArrayList<>(readers.size());
-    for (UnboundedReader<Object> reader : readers) {
-      marks.add(reader.getCheckpointMark());
+    if (context.checkpointingEnabled()) {
+      // Marks are taken for checkpoints only: a reader may track each mark it hands out until the
+      // mark is finalized (Pub/Sub collects the ids to acknowledge in it), so a mark taken here
+      // and never finalized would leave messages unacknowledged.
+      control.endBundleOfSource();
+      return;
     }
+    // Taken once per bundle, for the same reason: the marks a snapshot reports during the
+    // boundary are these, the ones finalized.
+    List<CheckpointMark> marks = takeMarks();
     marksAtBoundary = marks;
     try {
       control.endBundleOfSource();
     } finally {
       marksAtBoundary = null;
     }
-    for (CheckpointMark mark : marks) {
-      // Nothing is replayed yet (checkpoints are a later issue): what is read is consumed.
-      // With checkpoints, a mark is finalized once a completed checkpoint holds it.
-      mark.finalizeCheckpoint();
-    }
+    PendingMarks.finalize(marks);
   }
 
   /**
-   * The readers' position after the bundle that is ending: everything emitted before it is behind
-   * the position, nothing after it. Only a bundle boundary has one, so call it from {@link
-   * SourceControl#endBundleOfSource}, on the subtask's thread.
+   * The end of the input with checkpoints: no checkpoint will complete on this subtask after it
+   * has ended, so the marks of the checkpoints still pending and the readers' last marks are
+   * finalized now. Until a checkpoint covers the downstream state of this input, a failure may
+   * then have acknowledged records that a restore reads again (Kafka) or cannot read again (a
+   * source that deletes what it acknowledged); keeping the subtask alive until a later
+   * checkpoint completes would close that gap.
    */
-  public UnboundedSourcePosition currentPosition() {
-    List<CheckpointMark> marks = marksAtBoundary;
-    if (marks == null) {
-      throw new IllegalStateException(
-          "Reading "
-              + describeSource()
-              + " has a position only at a bundle boundary, while its bundle is being ended");
-    }
-    Map<Integer, byte[]> encoded = new LinkedHashMap<>();
-    for (int r = 0; r < marks.size(); r++) {
-      try {
-        encoded.put(
-            splitIndexes.get(r), CoderUtils.encodeToByteArray(markCoders.get(r), marks.get(r)));
-      } catch (CoderException | RuntimeException e) {
-        throw new IllegalStateException(
-            "Cannot encode the checkpoint mark of split "
-                + splitIndexes.get(r)
-                + " of "
-                + describeSource()
-                + " with "
-                + markCoders.get(r),
-            e);
-      }
-    }
-    return new UnboundedSourcePosition(splitCount, encoded);
+  private void finalizeAtTheEnd() throws IOException {
+    pendingMarks.finalizeAll();
+    PendingMarks.finalize(takeMarks());
   }
 
-  private void checkFits(UnboundedSourcePosition position) {
-    if (position.splitCount() != splitCount) {
-      throw new IllegalStateException(
-          "Cannot restore "
-              + describeSource()
-              + ": its position was taken when the source had "
-              + position.splitCount()
-              + " splits, but at parallelism "
-              + context.parallelism()
-              + " it now splits into "
-              + splitCount
-              + "; restoring needs the same splits");
+  /** The current mark of each split's reader, null for a reader that has not started. */
+  private List<@Nullable CheckpointMark> takeMarks() {
+    List<@Nullable CheckpointMark> marks = new ArrayList<>(splits.size());
+    for (OwnedSplit split : splits) {
+      marks.add(split.started ? split.reader.getCheckpointMark() : null);
     }
-    if (!position.splitIndexes().equals(splitIndexes)) {
+    return marks;
+  }
+
+  /**
+   * The position of each split this subtask reads, after everything emitted so far: an entry
+   * {@code split-<i>} per split. Called at a bundle boundary, on the subtask's thread; with
+   * checkpoints, the marks are kept until {@link #notifyCheckpointComplete} finalizes them.
+   */
+  @Override
+  public Map<String, byte[]> snapshotState(long checkpointId) {
+    if (splitCount < 0) {
       throw new IllegalStateException(
-          "Cannot restore "
+          "Reading " + describeSource() + " has no position before it has started");
+    }
+    List<@Nullable CheckpointMark> marks = marksAtBoundary != null ? marksAtBoundary : takeMarks();
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    long now = System.currentTimeMillis();
+    for (int r = 0; r < splits.size(); r++) {
+      OwnedSplit split = splits.get(r);
+      CheckpointMark mark = marks.get(r);
+      byte[] markBytes = mark == null ? split.restoredMark : encodeMark(split, mark);
+      UnboundedSplitPosition position =
+          new UnboundedSplitPosition(
+              desiredSplits,
+              splitCount,
+              split.index,
+              split.finished,
+              bounds.recordsRead(r),
+              bounds.millisRead(r, now),
+              markBytes);
+      entries.put(UnboundedSplitPosition.entryName(split.index), position.toBytes());
+    }
+    if (context.checkpointingEnabled()) {
+      pendingMarks.taken(checkpointId, marks);
+    }
+    return entries;
+  }
+
+  /**
+   * Finalizes the marks of checkpoint {@code checkpointId} and of older ones still pending (see
+   * {@link PendingMarks}).
+   */
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    try (AutoCloseable scope =
+        MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+      pendingMarks.completed(checkpointId);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "Finalizing the checkpoint marks of "
               + describeSource()
-              + ": its position holds the marks of splits "
-              + position.splitIndexes()
-              + ", but subtask "
-              + context.subtaskIndex()
-              + " of "
-              + context.parallelism()
-              + " reads splits "
-              + splitIndexes);
+              + " after checkpoint "
+              + checkpointId
+              + " failed",
+          e);
     }
   }
 
-  private CheckpointMark decodeMark(
-      UnboundedSourcePosition position, Coder<CheckpointMark> coder, int splitIndex) {
+  private byte[] encodeMark(OwnedSplit split, CheckpointMark mark) {
     try {
-      return CoderUtils.decodeFromByteArray(coder, position.mark(splitIndex));
+      return CoderUtils.encodeToByteArray(split.markCoder, mark);
+    } catch (CoderException | RuntimeException e) {
+      throw new IllegalStateException(
+          "Cannot encode the checkpoint mark of split "
+              + split.index
+              + " of "
+              + describeSource()
+              + " with "
+              + split.markCoder,
+          e);
+    }
+  }
+
+  private CheckpointMark decodeMark(Coder<CheckpointMark> coder, byte[] bytes, int splitIndex) {
+    try {
+      return CoderUtils.decodeFromByteArray(coder, bytes);
     } catch (CoderException | RuntimeException e) {
       // A user coder may fail on foreign bytes with any exception; say which mark it was.
       throw new IllegalStateException(
@@ -279,13 +424,16 @@ public final class UnboundedReadOperator implements StageOperator {
 
   @Override
   public void close() {
-    for (UnboundedReader<Object> reader : readers) {
+    for (OwnedSplit split : splits) {
+      if (split.reader == null) {
+        continue;
+      }
       try {
-        reader.close();
+        split.reader.close();
       } catch (IOException e) {
         // Closing is best effort; the job is ending anyway.
       }
     }
-    readers.clear();
+    splits.clear();
   }
 }

@@ -30,29 +30,56 @@ final class FixedSplitsSource extends UnboundedSource<Long, FixedSplitsSource.La
 
   // The pipeline holds a deserialized copy of the source, so finalizations are found by id.
   private static final Map<String, List<Long>> FINALIZED = new ConcurrentHashMap<>();
+  private static final Map<String, List<Long>> READERS_CREATED = new ConcurrentHashMap<>();
 
   private final String id;
   private final int splitCount;
   private final long first;
   private final long stride;
   private final long end;
+  // Whether a split at its end waits for more input (watermark held) rather than being finished.
+  private final boolean idleAtEnd;
+  // The end of split 0 alone, so that it finishes while the others go on.
+  private final long firstSplitEnd;
 
   /** A source of {@code splitCount} splits whose finalized marks are kept under {@code id}. */
   FixedSplitsSource(String id, int splitCount) {
-    this(id, splitCount, 0, 1, Long.MAX_VALUE);
+    this(id, splitCount, 0, 1, Long.MAX_VALUE, false, Long.MAX_VALUE);
   }
 
   /** Like {@link #FixedSplitsSource(String, int)}, but the splits end below {@code end}. */
   static FixedSplitsSource endingBelow(String id, int splitCount, long end) {
-    return new FixedSplitsSource(id, splitCount, 0, 1, end);
+    return new FixedSplitsSource(id, splitCount, 0, 1, end, false, end);
   }
 
-  private FixedSplitsSource(String id, int splitCount, long first, long stride, long end) {
+  /**
+   * Like {@link #endingBelow}, but a split at its end has no data and holds its watermark, as a
+   * source waiting for more input does: it never finishes.
+   */
+  static FixedSplitsSource idleFrom(String id, int splitCount, long end) {
+    return new FixedSplitsSource(id, splitCount, 0, 1, end, true, end);
+  }
+
+  /** Split 0 ends below {@code end} and finishes; the others count without end. */
+  static FixedSplitsSource firstSplitEndingBelow(String id, int splitCount, long end) {
+    return new FixedSplitsSource(id, splitCount, 0, 1, Long.MAX_VALUE, false, end);
+  }
+
+  private FixedSplitsSource(
+      String id,
+      int splitCount,
+      long first,
+      long stride,
+      long end,
+      boolean idleAtEnd,
+      long firstSplitEnd) {
     this.id = id;
     this.splitCount = splitCount;
     this.first = first;
     this.stride = stride;
     this.end = end;
+    this.idleAtEnd = idleAtEnd;
+    this.firstSplitEnd = firstSplitEnd;
   }
 
   /** The last element of each mark finalized so far, in the order they were finalized. */
@@ -60,11 +87,24 @@ final class FixedSplitsSource extends UnboundedSource<Long, FixedSplitsSource.La
     return new ArrayList<>(FINALIZED.getOrDefault(id, Collections.emptyList()));
   }
 
+  /** The first element of the split of each reader created so far, in the order they were. */
+  static List<Long> readersCreated(String id) {
+    return new ArrayList<>(READERS_CREATED.getOrDefault(id, Collections.emptyList()));
+  }
+
   @Override
   public List<FixedSplitsSource> split(int desiredNumSplits, PipelineOptions options) {
     List<FixedSplitsSource> splits = new ArrayList<>();
     for (int i = 0; i < splitCount; i++) {
-      splits.add(new FixedSplitsSource(id, splitCount, first + i * stride, stride * splitCount, end));
+      splits.add(
+          new FixedSplitsSource(
+              id,
+              splitCount,
+              first + i * stride,
+              stride * splitCount,
+              i == 0 ? Math.min(end, firstSplitEnd) : end,
+              idleAtEnd,
+              Long.MAX_VALUE));
     }
     return splits;
   }
@@ -72,6 +112,8 @@ final class FixedSplitsSource extends UnboundedSource<Long, FixedSplitsSource.La
   @Override
   public UnboundedReader<Long> createReader(
       PipelineOptions options, @Nullable LastEmitted checkpointMark) {
+    READERS_CREATED.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>()))
+        .add(first);
     return new Reader(checkpointMark == null ? first - stride : checkpointMark.last);
   }
 
@@ -150,7 +192,7 @@ final class FixedSplitsSource extends UnboundedSource<Long, FixedSplitsSource.La
 
     @Override
     public Instant getWatermark() {
-      return current + stride >= end
+      return current + stride >= end && !idleAtEnd
           ? BoundedWindow.TIMESTAMP_MAX_VALUE
           : BoundedWindow.TIMESTAMP_MIN_VALUE;
     }

@@ -1,0 +1,133 @@
+package dev.weir.worker.operators;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.weir.state.KeyGroupRange;
+import dev.weir.state.memory.InMemoryKeyedStateBackend;
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.translation.OperatorPlan;
+import dev.weir.translation.PipelineTranslator;
+import dev.weir.translation.SplittableProcessPlan;
+import dev.weir.translation.StagePlan;
+import dev.weir.translation.TransformOverrides;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.io.range.OffsetRange;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.CrashingRunner;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class SplittableProcessOperatorTest {
+  private static final long COUNT = 25_000;
+
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  /** Counts from the restriction's start to its end, one output per offset. */
+  static final class CountTo extends DoFn<Long, Long> {
+    @ProcessElement
+    public void process(RestrictionTracker<OffsetRange, Long> tracker, OutputReceiver<Long> out) {
+      for (long i = tracker.currentRestriction().getFrom(); tracker.tryClaim(i); i++) {
+        out.output(i);
+      }
+    }
+
+    @GetInitialRestriction
+    public OffsetRange initial(@Element Long end) {
+      return new OffsetRange(0, end);
+    }
+
+    @GetRestrictionCoder
+    public Coder<OffsetRange> restrictionCoder() {
+      return OffsetRange.Coder.of();
+    }
+  }
+
+  @Test
+  public void residualOfARestrictionIsInKeyedStateSoARestoredOperatorResumesIt() throws Exception {
+    SplittableProcessPlan plan = plan();
+    Instant[] now = {new Instant(0)};
+    KeyGroupRange range = KeyGroupRange.forSubtask(0, 1, 128);
+    List<Long> before = new ArrayList<>();
+
+    // One step processes at most 10,000 outputs and leaves the residual in the key's state with a
+    // timer to resume it; the operator's own snapshot entries are empty: nothing else is needed.
+    SplittableProcessOperator first = new SplittableProcessOperator(plan);
+    // The subtask snapshots the operator's backend; the test holds it to do the same.
+    InMemoryKeyedStateBackend backend = new InMemoryKeyedStateBackend(range);
+    first.open(context(plan, before, now).withStateBackend(backend));
+    first.processElement(
+        WindowedValues.valueInGlobalWindow(
+            KV.of(new byte[] {7}, KV.of(COUNT, new OffsetRange(0, COUNT)))));
+    first.finishBundle();
+    assertTrue("one step emitted everything: " + before.size(), before.size() < COUNT);
+    assertEquals(Map.of(), first.snapshotState(1));
+    Path snapshot = tmp.getRoot().toPath().resolve("chk-1");
+    backend.snapshot(snapshot);
+    first.close();
+    assertTrue(Files.exists(snapshot));
+
+    List<Long> after = new ArrayList<>();
+    SplittableProcessOperator restored = new SplittableProcessOperator(plan);
+    restored.open(
+        context(plan, after, now)
+            .withStateBackend(
+                InMemoryKeyedStateBackend.restore(
+                    range, plan.elementWindowCoder(), List.of(snapshot))));
+    for (int step = 0; step < 10 && before.size() + after.size() < COUNT; step++) {
+      now[0] = now[0].plus(Duration.standardSeconds(1));
+      restored.advanceProcessingTime(now[0]);
+      restored.finishBundle();
+    }
+    restored.close();
+
+    Set<Long> all = new HashSet<>(before);
+    all.addAll(after);
+    assertEquals("nothing twice", before.size() + after.size(), all.size());
+    assertEquals("nothing lost", COUNT, all.size());
+  }
+
+  private FakeOperatorContext context(
+      SplittableProcessPlan plan, List<Long> outputs, Instant[] now) {
+    return new FakeOperatorContext(
+            0, 1, (WindowedValue<?> element) -> outputs.add((Long) element.getValue()))
+        .withOutputTag(plan.mainOutputTag().getId())
+        .withProcessingTime(() -> now[0]);
+  }
+
+  private static SplittableProcessPlan plan() {
+    PipelineOptions options = PipelineOptionsFactory.create();
+    options.setRunner(CrashingRunner.class);
+    Pipeline p = Pipeline.create(options);
+    p.apply(Create.of(COUNT)).apply("Count", ParDo.of(new CountTo()));
+    TransformOverrides.apply(p);
+    ExecutionPlan plan = PipelineTranslator.translate(p, "test", 1, 128);
+    for (StagePlan stage : plan.stages()) {
+      for (OperatorPlan operator : stage.operators()) {
+        if (operator instanceof SplittableProcessPlan) {
+          return (SplittableProcessPlan) operator;
+        }
+      }
+    }
+    throw new AssertionError("No splittable process step in " + plan);
+  }
+}
