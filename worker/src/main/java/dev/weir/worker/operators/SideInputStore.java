@@ -10,9 +10,18 @@ import org.apache.beam.runners.core.InMemoryStateInternals;
 import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReadyCheckingSideInputReader;
 import org.apache.beam.runners.core.SideInputHandler;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.InstantCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.beam.sdk.values.WindowedValue;
@@ -30,9 +39,15 @@ import org.joda.time.Instant;
  * ViewFn}, and the result is cached until the next pane.
  */
 final class SideInputStore implements ReadyCheckingSideInputReader {
+  static final String ENTRY = "side-inputs";
+  private static final int FORMAT_VERSION = 1;
+  private static final Coder<List<KV<String, byte[]>>> ENTRY_CODER =
+      ListCoder.of(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
+
   private final Collection<PCollectionView<?>> views;
   private final Map<String, Instant> watermarks = new HashMap<>();
-  private final Map<String, Map<BoundedWindow, List<Object>>> pending = new HashMap<>();
+  // Everything that arrived per view and window; kept after a window is read, for snapshots.
+  private final Map<String, Map<BoundedWindow, List<Object>>> contents = new HashMap<>();
   private final Map<String, Map<BoundedWindow, Object>> materialized = new HashMap<>();
   private final SideInputHandler handler;
   private final Map<String, Map<BoundedWindow, Long>> latestPane = new HashMap<>();
@@ -43,7 +58,7 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
     for (PCollectionView<?> view : views) {
       String tag = view.getTagInternal().getId();
       watermarks.put(tag, BoundedWindow.TIMESTAMP_MIN_VALUE);
-      pending.put(tag, new HashMap<>());
+      contents.put(tag, new HashMap<>());
       materialized.put(tag, new HashMap<>());
     }
   }
@@ -59,7 +74,7 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
    */
   boolean add(PCollectionView<?> view, WindowedValue<?> element) {
     String tag = view.getTagInternal().getId();
-    Map<BoundedWindow, List<Object>> byWindow = pending.get(tag);
+    Map<BoundedWindow, List<Object>> byWindow = contents.get(tag);
     boolean panes = ViewPanes.arriveAsPanes(view);
     PaneInfo pane = element.getPaneInfo();
     boolean triggered =
@@ -68,7 +83,11 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
                 && !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger));
     if (!triggered) {
       for (BoundedWindow window : element.getWindows()) {
-        byWindow.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
+        // A window read already is complete: what comes after (late data) is not shown, and
+        // must not change the list a reader's view may still be iterating.
+        if (!materialized.get(tag).containsKey(window)) {
+          byWindow.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
+        }
       }
       return false;
     }
@@ -140,22 +159,97 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
       throw new IllegalStateException(
           "Side input " + tag + " read for window " + window + " before it is ready");
     }
-    // Triggered windows keep their pane's contents: a singleton's next element of the same pane
-    // joins them.
-    List<Object> contents =
-        latestPane.containsKey(tag) && latestPane.get(tag).containsKey(window)
-            ? pending.get(tag).get(window)
-            : pending.get(tag).remove(window);
+    List<Object> windowContents = contents.get(tag).get(window);
     handler.addSideInputValue(
         view,
         WindowedValues.of(
-            contents == null ? List.of() : contents,
+            windowContents == null ? List.of() : windowContents,
             window.maxTimestamp(),
             window,
             PaneInfo.ON_TIME_AND_ONLY_FIRING));
     T value = handler.get(view, window);
     done.put(window, value);
     return value;
+  }
+
+  /**
+   * This subtask's entry: per view its watermark, and per window the contents and the index of
+   * the pane shown. What is materialized is not stored; it is built again on the first read.
+   */
+  Map<String, byte[]> snapshot(int subtaskIndex) {
+    List<KV<String, byte[]>> byView = new ArrayList<>();
+    for (PCollectionView<?> view : views) {
+      String tag = view.getTagInternal().getId();
+      List<KV<BoundedWindow, KV<Long, List<Object>>>> windows = new ArrayList<>();
+      Map<BoundedWindow, Long> panes = latestPane.getOrDefault(tag, Map.of());
+      contents
+          .get(tag)
+          .forEach(
+              (window, values) -> windows.add(KV.of(window, KV.of(panes.get(window), values))));
+      // A pane with no contents list yet is still a shown pane.
+      panes.forEach(
+          (window, index) -> {
+            if (!contents.get(tag).containsKey(window)) {
+              windows.add(KV.of(window, KV.of(index, List.of())));
+            }
+          });
+      byView.add(
+          KV.of(
+              tag,
+              SnapshotEntries.encode(
+                  FORMAT_VERSION, viewCoder(view), KV.of(watermarks.get(tag), windows))));
+    }
+    return Map.of(
+        SnapshotEntries.name(ENTRY, subtaskIndex),
+        SnapshotEntries.encode(FORMAT_VERSION, ENTRY_CODER, byView));
+  }
+
+  /**
+   * Takes back the contents from {@code entries}. Side inputs are broadcast and barriers aligned,
+   * so every old subtask held the same contents: the one of the lowest old index is taken.
+   */
+  void restore(Map<String, byte[]> entries) {
+    Map.Entry<Integer, byte[]> first = SnapshotEntries.byOldSubtask(entries, ENTRY).firstEntry();
+    if (first == null) {
+      return;
+    }
+    Map<String, PCollectionView<?>> byTag = new HashMap<>();
+    views.forEach(v -> byTag.put(v.getTagInternal().getId(), v));
+    for (KV<String, byte[]> stored :
+        SnapshotEntries.decode(FORMAT_VERSION, ENTRY_CODER, first.getValue(), "side inputs")) {
+      PCollectionView<?> view = byTag.get(stored.getKey());
+      if (view == null) {
+        throw new IllegalStateException(
+            "The snapshot has side input " + stored.getKey() + ", which this ParDo does not read");
+      }
+      String tag = stored.getKey();
+      KV<Instant, List<KV<BoundedWindow, KV<Long, List<Object>>>>> state =
+          SnapshotEntries.decode(
+              FORMAT_VERSION, viewCoder(view), stored.getValue(), "side input " + tag);
+      watermarks.put(tag, state.getKey());
+      for (KV<BoundedWindow, KV<Long, List<Object>>> window : state.getValue()) {
+        contents.get(tag).put(window.getKey(), new ArrayList<>(window.getValue().getValue()));
+        if (window.getValue().getKey() != null) {
+          latestPane
+              .computeIfAbsent(tag, t -> new HashMap<>())
+              .put(window.getKey(), window.getValue().getKey());
+        }
+      }
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Coder<KV<Instant, List<KV<BoundedWindow, KV<Long, List<Object>>>>>> viewCoder(
+      PCollectionView<?> view) {
+    Coder<BoundedWindow> windowCoder =
+        (Coder<BoundedWindow>) view.getWindowingStrategyInternal().getWindowFn().windowCoder();
+    Coder<Object> elementCoder = (Coder<Object>) view.getCoderInternal();
+    return KvCoder.of(
+        InstantCoder.of(),
+        ListCoder.of(
+            KvCoder.of(
+                windowCoder,
+                KvCoder.of(NullableCoder.of(VarLongCoder.of()), ListCoder.of(elementCoder)))));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.weir.worker.operators;
 
 import dev.weir.state.KeyGroupRange;
 import dev.weir.state.KeyedStateBackend;
+import dev.weir.state.memory.InMemoryKeyedStateBackend;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
@@ -9,9 +10,14 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
-/** A subtask for an operator without keyed state: one output, the wall clock, no state backend. */
+/**
+ * A subtask for an operator in a test: one output (tag id "output" unless {@link #withOutputTag}),
+ * the wall clock unless {@link #withProcessingTime}, no state backend unless {@link
+ * #withHeapStateBackend}, and no checkpoints unless {@link #withCheckpointing}.
+ */
 final class FakeOperatorContext implements OperatorContext {
   private static final int MAX_PARALLELISM = 128;
 
@@ -20,11 +26,60 @@ final class FakeOperatorContext implements OperatorContext {
   private final ElementReceiver output;
   private final PipelineOptions options = PipelineOptionsFactory.create();
   private final MetricsContainerImpl metrics = new MetricsContainerImpl("step");
+  private String outputTag = "output";
+  private Supplier<Instant> processingTime = Instant::now;
+  private boolean checkpointingEnabled;
+  private Map<String, byte[]> restoredEntries = Map.of();
+  private @Nullable KeyedStateBackend stateBackend;
 
   FakeOperatorContext(int subtaskIndex, int parallelism, ElementReceiver output) {
     this.subtaskIndex = subtaskIndex;
     this.parallelism = parallelism;
     this.output = output;
+  }
+
+  /** The output is the one of tag id {@code tagId} (a ParDo's main output tag, say). */
+  FakeOperatorContext withOutputTag(String tagId) {
+    this.outputTag = tagId;
+    return this;
+  }
+
+  FakeOperatorContext withProcessingTime(Supplier<Instant> clock) {
+    this.processingTime = clock;
+    return this;
+  }
+
+  /** The job takes checkpoints: {@link #checkpointingEnabled} is true. */
+  FakeOperatorContext withCheckpointing() {
+    this.checkpointingEnabled = true;
+    return this;
+  }
+
+  /** The subtask restores: the entries of every old subtask of the operator. */
+  FakeOperatorContext withRestoredEntries(Map<String, byte[]> entries) {
+    this.restoredEntries = entries;
+    return this;
+  }
+
+  /** {@link #createStateBackend} returns {@code backend} (a restored one, say). */
+  FakeOperatorContext withStateBackend(KeyedStateBackend backend) {
+    this.stateBackend = backend;
+    return this;
+  }
+
+  /** {@link #createStateBackend} returns a fresh heap backend for this subtask's key groups. */
+  FakeOperatorContext withHeapStateBackend() {
+    return withStateBackend(new InMemoryKeyedStateBackend(keyGroupRange()));
+  }
+
+  @Override
+  public boolean checkpointingEnabled() {
+    return checkpointingEnabled;
+  }
+
+  @Override
+  public Map<String, byte[]> restoredEntries() {
+    return restoredEntries;
   }
 
   @Override
@@ -54,12 +109,15 @@ final class FakeOperatorContext implements OperatorContext {
 
   @Override
   public Map<String, ElementReceiver> outputs() {
-    return Map.of("output", output);
+    return Map.of(outputTag, output);
   }
 
   @Override
   public KeyedStateBackend createStateBackend(Coder<? extends BoundedWindow> windowCoder) {
-    throw new UnsupportedOperationException("This fake subtask has no keyed state");
+    if (stateBackend == null) {
+      throw new UnsupportedOperationException("This fake subtask has no keyed state");
+    }
+    return stateBackend;
   }
 
   @Override
@@ -69,11 +127,11 @@ final class FakeOperatorContext implements OperatorContext {
 
   @Override
   public Supplier<Instant> processingTime() {
-    return Instant::now;
+    return processingTime;
   }
 
   @Override
   public Supplier<Instant> synchronizedProcessingTime() {
-    return Instant::now;
+    return processingTime;
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -82,6 +83,44 @@ public class SideInputStoreTest {
     List<Long> list = new ArrayList<>();
     values.forEach(list::add);
     return list;
+  }
+
+  private static PCollectionView<Iterable<Long>> accumulatingViewWithLateFirings() {
+    PipelineOptions options = PipelineOptionsFactory.create();
+    options.setRunner(CrashingRunner.class);
+    Pipeline p = Pipeline.create(options);
+    return p.apply(Create.of(1L))
+        .apply(
+            Window.<Long>into(FixedWindows.of(Duration.standardSeconds(10)))
+                .triggering(
+                    AfterWatermark.pastEndOfWindow()
+                        .withLateFirings(AfterPane.elementCountAtLeast(1)))
+                .withAllowedLateness(LATENESS)
+                .accumulatingFiredPanes())
+        .apply(View.asIterable());
+  }
+
+  @Test
+  public void aRestoredStoreShowsTheLatestPaneAndStillIgnoresOlderOnes() {
+    PCollectionView<Iterable<Long>> view = accumulatingViewWithLateFirings();
+    SideInputStore store = new SideInputStore(List.of(view));
+    store.add(
+        view,
+        pane(List.of(4L, 7L), PaneInfo.createPane(false, false, PaneInfo.Timing.LATE, 1, 1)));
+    store.advanceWatermark(view, new Instant(42_000));
+    Map<String, byte[]> entries = store.snapshot(0);
+
+    SideInputStore restored = new SideInputStore(List.of(view));
+    restored.restore(entries);
+    assertTrue(restored.isReady(view, WINDOW));
+    assertEquals(List.of(4L, 7L), listOf(restored.get(view, WINDOW)));
+    assertFalse(
+        restored.add(
+            view, pane(List.of(4L), PaneInfo.createPane(true, false, PaneInfo.Timing.ON_TIME))));
+    assertEquals(List.of(4L, 7L), listOf(restored.get(view, WINDOW)));
+    // The watermark came back too: a window it passed is ready without any element.
+    IntervalWindow earlier = new IntervalWindow(new Instant(-20_000), new Instant(-10_000));
+    assertTrue(restored.isReady(view, earlier));
   }
 
   @Test
