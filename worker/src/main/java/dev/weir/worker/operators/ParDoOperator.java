@@ -11,6 +11,8 @@ import java.util.Set;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.DoFnRunners;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
+import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
+import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.NullSideInputReader;
 import org.apache.beam.runners.core.PushbackSideInputDoFnRunner;
 import org.apache.beam.runners.core.SideInputReader;
@@ -20,7 +22,9 @@ import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.StatefulDoFnRunner;
 import org.apache.beam.runners.core.StepContext;
 import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.runners.core.metrics.CounterCell;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -36,6 +40,7 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -66,6 +71,7 @@ public final class ParDoOperator implements StageOperator {
   // The input watermark the DoFn's timers and late-data dropping see: held at the earliest
   // element waiting for stable input, so the wait makes nothing late.
   private Instant timersWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  private @Nullable CounterCell droppedDueToLateness;
   private @Nullable KeyedStateBackend backend;
   private @Nullable CurrentKey currentKey;
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
@@ -149,6 +155,13 @@ public final class ParDoOperator implements StageOperator {
                 WindowedValues.getFullCoder(
                     plan.inputCoder(), plan.windowingStrategy().getWindowFn().windowCoder());
     if (sideInputs != null) {
+      droppedDueToLateness =
+          context
+              .metricsContainer()
+              .getCounter(
+                  MetricName.named(
+                      LateDataDroppingDoFnRunner.class,
+                      LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
       pushbackRunner =
           SimplePushbackSideInputDoFnRunner.create(simple, plan.sideInputs(), sideInputs);
       pushedBack = new PushedBackElements(elementCoder);
@@ -201,6 +214,11 @@ public final class ParDoOperator implements StageOperator {
   @SuppressWarnings("unchecked")
   public void processElement(WindowedValue<?> element) {
     WindowedValue<Object> value = (WindowedValue<Object>) element;
+    if (sideInputs != null && expired(value)) {
+      // Its side-input windows may be collected already (see collectSideInputGarbage).
+      droppedDueToLateness.inc();
+      return;
+    }
     if (stableInput != null) {
       // The DoFn sees it once a checkpoint holding it has completed.
       StateKey key =
@@ -274,6 +292,39 @@ public final class ParDoOperator implements StageOperator {
       processStableInput(stableInput.labels());
     }
     fireTimers(TimeDomain.EVENT_TIME, moveTimersWatermark());
+    if (sideInputs != null) {
+      collectSideInputGarbage();
+    }
+  }
+
+  /** True if every window of {@code value} has expired: past its allowed lateness. */
+  private boolean expired(WindowedValue<Object> value) {
+    for (BoundedWindow window : value.getWindows()) {
+      if (!inputWatermark.isAfter(
+          LateDataUtils.garbageCollectionTime(window, plan.windowingStrategy()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Drops side-input windows no main-input element can read any more. Elements that arrive
+   * expired are dropped ({@link #expired}); those waiting here, pushed back or for stable input,
+   * were not expired when they came, so the horizon stays before their windows' expiry.
+   */
+  private void collectSideInputGarbage() {
+    Duration lateness = plan.windowingStrategy().getAllowedLateness();
+    Instant horizon = inputWatermark;
+    Instant waiting = pushedBack.earliestWindowEnd();
+    if (stableInput != null && stableInput.earliestTimestamp().isBefore(waiting)) {
+      waiting = stableInput.earliestTimestamp();
+    }
+    if (waiting.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)
+        && waiting.plus(lateness).isBefore(horizon)) {
+      horizon = waiting.plus(lateness);
+    }
+    sideInputs.collectGarbage(horizon, lateness);
   }
 
   /** The input watermark, held at the earliest element waiting for stable input. */

@@ -56,6 +56,19 @@ final class PushedBackElements {
     return earliest;
   }
 
+  /** The earliest end of a window of a waiting element; the end of time if there is none. */
+  Instant earliestWindowEnd() {
+    Instant earliest = BoundedWindow.TIMESTAMP_MAX_VALUE;
+    for (KV<Long, WindowedValue<Object>> element : waiting) {
+      for (BoundedWindow window : element.getValue().getWindows()) {
+        if (window.maxTimestamp().isBefore(earliest)) {
+          earliest = window.maxTimestamp();
+        }
+      }
+    }
+    return earliest;
+  }
+
   Map<String, byte[]> snapshot(int subtaskIndex) {
     if (waiting.isEmpty()) {
       return Map.of();

@@ -4,6 +4,8 @@ import dev.weir.translation.ViewPanes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.InMemoryStateInternals;
@@ -27,6 +29,7 @@ import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -49,12 +52,10 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   // Everything that arrived per view and window; kept after a window is read, for snapshots.
   private final Map<String, Map<BoundedWindow, List<Object>>> contents = new HashMap<>();
   private final Map<String, Map<BoundedWindow, Object>> materialized = new HashMap<>();
-  private final SideInputHandler handler;
   private final Map<String, Map<BoundedWindow, Long>> latestPane = new HashMap<>();
 
   SideInputStore(Collection<PCollectionView<?>> views) {
     this.views = views;
-    this.handler = new SideInputHandler(views, InMemoryStateInternals.forKey(null));
     for (PCollectionView<?> view : views) {
       String tag = view.getTagInternal().getId();
       watermarks.put(tag, BoundedWindow.TIMESTAMP_MIN_VALUE);
@@ -160,6 +161,10 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
           "Side input " + tag + " read for window " + window + " before it is ready");
     }
     List<Object> windowContents = contents.get(tag).get(window);
+    // A handler of its own for this one read, so nothing but this store keeps the contents and
+    // dropping a window here frees them.
+    SideInputHandler handler =
+        new SideInputHandler(List.of(view), InMemoryStateInternals.forKey(null));
     handler.addSideInputValue(
         view,
         WindowedValues.of(
@@ -170,6 +175,62 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
     T value = handler.get(view, window);
     done.put(window, value);
     return value;
+  }
+
+  /**
+   * Drops the windows no main-input element can read any more: those every main-input window
+   * mapping to which has expired, that is (Beam's rule, {@link
+   * org.apache.beam.sdk.transforms.windowing.WindowMappingFn#maximumLookback}) whose end plus the
+   * view's maximum lookback plus the main input's allowed lateness is before {@code horizon}. The
+   * caller passes as horizon the main-input watermark, held back by main-input elements that wait
+   * to be processed, and drops main-input elements that arrive expired.
+   */
+  void collectGarbage(Instant horizon, Duration mainAllowedLateness) {
+    for (PCollectionView<?> view : views) {
+      String tag = view.getTagInternal().getId();
+      Duration lookback = view.getWindowMappingFn().maximumLookback();
+      Set<BoundedWindow> windows = new HashSet<>(contents.get(tag).keySet());
+      windows.addAll(materialized.get(tag).keySet());
+      windows.addAll(latestPane.getOrDefault(tag, Map.of()).keySet());
+      for (BoundedWindow window : windows) {
+        if (horizon.isAfter(unreachableAfter(window, lookback, mainAllowedLateness))) {
+          contents.get(tag).remove(window);
+          materialized.get(tag).remove(window);
+          if (latestPane.containsKey(tag)) {
+            latestPane.get(tag).remove(window);
+          }
+        }
+      }
+    }
+  }
+
+  private static Instant unreachableAfter(
+      BoundedWindow window, Duration lookback, Duration mainAllowedLateness) {
+    long millis;
+    try {
+      millis =
+          Math.addExact(
+              Math.addExact(window.maxTimestamp().getMillis(), lookback.getMillis()),
+              mainAllowedLateness.getMillis());
+    } catch (ArithmeticException e) {
+      return BoundedWindow.TIMESTAMP_MAX_VALUE;
+    }
+    return millis >= BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis()
+        ? BoundedWindow.TIMESTAMP_MAX_VALUE
+        : new Instant(millis);
+  }
+
+  /** How many windows of all views this store holds anything for. */
+  int heldWindows() {
+    int held = 0;
+    for (PCollectionView<?> view : views) {
+      String tag = view.getTagInternal().getId();
+      Set<BoundedWindow> windows = new HashSet<>(contents.get(tag).keySet());
+      windows.addAll(materialized.get(tag).keySet());
+      windows.addAll(latestPane.getOrDefault(tag, Map.of()).keySet());
+      held += windows.size();
+    }
+    return held;
   }
 
   /**

@@ -124,6 +124,31 @@ public class SideInputStoreTest {
   }
 
   @Test
+  public void aWindowIsDroppedOnceEveryMainInputWindowThatCanReadItHasExpired() {
+    PipelineOptions options = PipelineOptionsFactory.create();
+    options.setRunner(CrashingRunner.class);
+    Pipeline p = Pipeline.create(options);
+    PCollectionView<Iterable<Long>> view =
+        p.apply(Create.of(1L))
+            .apply(Window.<Long>into(FixedWindows.of(Duration.standardSeconds(10))))
+            .apply(View.asIterable());
+    SideInputStore store = new SideInputStore(List.of(view));
+    store.add(view, WindowedValues.of(7L, new Instant(1), WINDOW, PaneInfo.NO_FIRING));
+    store.advanceWatermark(view, WINDOW.maxTimestamp().plus(1));
+    assertEquals(List.of(7L), listOf(store.get(view, WINDOW)));
+    assertEquals(1, store.heldWindows());
+
+    // The main input may still have elements of that window within its allowed lateness.
+    Duration mainLateness = Duration.standardSeconds(5);
+    store.collectGarbage(WINDOW.maxTimestamp().plus(mainLateness), mainLateness);
+    assertEquals(1, store.heldWindows());
+    assertEquals(List.of(7L), listOf(store.get(view, WINDOW)));
+
+    store.collectGarbage(WINDOW.maxTimestamp().plus(mainLateness).plus(1), mainLateness);
+    assertEquals(0, store.heldWindows());
+  }
+
+  @Test
   public void readersOfATriggeredViewSeeEachPaneWholeAndThenTheNext() {
     PipelineOptions options = PipelineOptionsFactory.create();
     options.setRunner(CrashingRunner.class);
