@@ -40,6 +40,10 @@ import org.joda.time.Instant;
  * ViewPanes}), each replacing the window's contents, so a reader never sees part of a pane. The
  * contents are handed to runners-core's {@link SideInputHandler}, which applies the view's {@code
  * ViewFn}, and the result is cached until the next pane.
+ *
+ * <p>The contents and watermarks go into the operator's snapshot ({@link #snapshot}), since a
+ * restored job does not send its side inputs again, and a window is dropped once no main-input
+ * element can read it any more ({@link #collectGarbage}).
  */
 final class SideInputStore implements ReadyCheckingSideInputReader {
   static final String ENTRY = "side-inputs";
