@@ -4,6 +4,7 @@ import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.KeyedTimer;
 import dev.weir.translation.ParDoPlan;
 import dev.weir.state.StateKey;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,6 @@ import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.DoFnRunners;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
-import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.NullSideInputReader;
 import org.apache.beam.runners.core.PushbackSideInputDoFnRunner;
 import org.apache.beam.runners.core.SideInputReader;
@@ -214,10 +214,11 @@ public final class ParDoOperator implements StageOperator {
   @SuppressWarnings("unchecked")
   public void processElement(WindowedValue<?> element) {
     WindowedValue<Object> value = (WindowedValue<Object>) element;
-    if (sideInputs != null && expired(value)) {
-      // Its side-input windows may be collected already (see collectSideInputGarbage).
-      droppedDueToLateness.inc();
-      return;
+    if (sideInputs != null) {
+      value = withoutCollectedWindows(value);
+      if (value == null) {
+        return;
+      }
     }
     if (stableInput != null) {
       // The DoFn sees it once a checkpoint holding it has completed.
@@ -286,10 +287,14 @@ public final class ParDoOperator implements StageOperator {
   @Override
   public void advanceInputWatermark(Instant watermark) {
     inputWatermark = watermark;
-    if (stableInput != null && !watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
-      // The input has ended and the subtask finishes without another checkpoint: a finished
-      // subtask is not restored, so nothing is replayed to it and the buffer goes out now.
+    // At the end of the input the subtask finishes without another checkpoint, and a finished
+    // subtask is not restored: what waits for a checkpoint goes out now, and from here on
+    // finalizers run when their bundle ends.
+    if (stableInput != null && inputEnded()) {
       processStableInput(stableInput.labels());
+    }
+    if (inputEnded()) {
+      runFinalizations(pendingFinalizations.labels());
     }
     fireTimers(TimeDomain.EVENT_TIME, moveTimersWatermark());
     if (sideInputs != null) {
@@ -297,23 +302,44 @@ public final class ParDoOperator implements StageOperator {
     }
   }
 
-  /** True if every window of {@code value} has expired: past its allowed lateness. */
-  private boolean expired(WindowedValue<Object> value) {
+  /**
+   * {@code value} without the windows whose side inputs may have been collected already (it came
+   * after they expired; see {@link #collectSideInputGarbage}), counted as dropped for lateness,
+   * as Beam allows for expired data; null if no window is left.
+   */
+  private @Nullable WindowedValue<Object> withoutCollectedWindows(WindowedValue<Object> value) {
+    Duration lateness = plan.windowingStrategy().getAllowedLateness();
+    List<BoundedWindow> kept = new ArrayList<>();
     for (BoundedWindow window : value.getWindows()) {
-      if (!inputWatermark.isAfter(
-          LateDataUtils.garbageCollectionTime(window, plan.windowingStrategy()))) {
-        return false;
+      boolean readable = true;
+      for (PCollectionView<?> view : plan.sideInputs()) {
+        readable &= !sideInputs.collected(view, window, lateness);
+      }
+      if (readable) {
+        kept.add(window);
       }
     }
-    return true;
+    if (kept.size() == value.getWindows().size()) {
+      return value;
+    }
+    droppedDueToLateness.inc(value.getWindows().size() - kept.size());
+    return kept.isEmpty()
+        ? null
+        : WindowedValues.of(value.getValue(), value.getTimestamp(), kept, value.getPaneInfo());
   }
 
   /**
    * Drops side-input windows no main-input element can read any more. Elements that arrive
-   * expired are dropped ({@link #expired}); those waiting here, pushed back or for stable input,
-   * were not expired when they came, so the horizon stays before their windows' expiry.
+   * expired are dropped ({@link #withoutCollectedWindows}); those waiting here, pushed back or for
+   * stable input, were not expired when they came, so the horizon stays before their windows'
+   * expiry.
    */
   private void collectSideInputGarbage() {
+    if (inputEnded()) {
+      // The subtask ends soon and frees everything; an element a fused operator before this one
+      // emits when its last bundle ends may still come, and must find its side inputs.
+      return;
+    }
     Duration lateness = plan.windowingStrategy().getAllowedLateness();
     Instant horizon = inputWatermark;
     Instant waiting = pushedBack.earliestWindowEnd();
@@ -379,14 +405,22 @@ public final class ParDoOperator implements StageOperator {
       fireTimers(TimeDomain.EVENT_TIME, moveTimersWatermark());
       finishBundle();
     }
+    runFinalizations(covered);
+  }
+
+  private void runFinalizations(Set<Long> labels) {
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-      pendingFinalizations.run(covered, context.processingTime().get());
+      pendingFinalizations.run(labels, context.processingTime().get());
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
       throw new RuntimeException(e);
     }
+  }
+
+  private boolean inputEnded() {
+    return !inputWatermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE);
   }
 
   @Override
@@ -481,7 +515,7 @@ public final class ParDoOperator implements StageOperator {
         } else {
           runner.finishBundle();
         }
-        if (context.checkpointingEnabled()) {
+        if (context.checkpointingEnabled() && !inputEnded()) {
           // The bundle's input is safe from replay once the checkpoint covering it completes.
           pendingFinalizations.add(epochs.open(), bundleFinalizer);
         } else {

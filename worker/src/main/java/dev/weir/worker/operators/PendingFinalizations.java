@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.joda.time.Instant;
 
@@ -46,7 +47,8 @@ final class PendingFinalizations {
     }
   }
 
-  boolean isEmpty() {
-    return byLabel.isEmpty();
+  /** The labels callbacks wait under, in ascending order. */
+  Set<Long> labels() {
+    return new TreeSet<>(byLabel.keySet());
   }
 }

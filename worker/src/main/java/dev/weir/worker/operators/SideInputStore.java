@@ -57,6 +57,8 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   private final Map<String, Map<BoundedWindow, List<Object>>> contents = new HashMap<>();
   private final Map<String, Map<BoundedWindow, Object>> materialized = new HashMap<>();
   private final Map<String, Map<BoundedWindow, Long>> latestPane = new HashMap<>();
+  // Per view, the latest horizon of collectGarbage: windows unreachable before it are gone.
+  private final Map<String, Instant> collectedBefore = new HashMap<>();
 
   SideInputStore(Collection<PCollectionView<?>> views) {
     this.views = views;
@@ -192,6 +194,9 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   void collectGarbage(Instant horizon, Duration mainAllowedLateness) {
     for (PCollectionView<?> view : views) {
       String tag = view.getTagInternal().getId();
+      if (horizon.isAfter(collectedBefore.getOrDefault(tag, BoundedWindow.TIMESTAMP_MIN_VALUE))) {
+        collectedBefore.put(tag, horizon);
+      }
       Duration lookback = view.getWindowMappingFn().maximumLookback();
       Set<BoundedWindow> windows = new HashSet<>(contents.get(tag).keySet());
       windows.addAll(materialized.get(tag).keySet());
@@ -206,6 +211,22 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
         }
       }
     }
+  }
+
+  /**
+   * True if the side-input window of {@code view} that main-input window {@code mainWindow}
+   * reads may have been dropped by {@link #collectGarbage}: an element of that main-input window
+   * came after it expired.
+   */
+  boolean collected(PCollectionView<?> view, BoundedWindow mainWindow, Duration mainAllowedLateness) {
+    Instant before = collectedBefore.get(view.getTagInternal().getId());
+    if (before == null) {
+      return false;
+    }
+    BoundedWindow sideWindow = view.getWindowMappingFn().getSideInputWindow(mainWindow);
+    return before.isAfter(
+        unreachableAfter(
+            sideWindow, view.getWindowMappingFn().maximumLookback(), mainAllowedLateness));
   }
 
   private static Instant unreachableAfter(

@@ -10,6 +10,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.joda.time.Instant;
 import org.junit.Before;
@@ -83,6 +84,25 @@ public class ParDoOperatorBundleFinalizationTest {
     now = EXPIRY.plus(1);
     op.notifyCheckpointComplete(1);
     assertEquals(List.of(), FINALIZED);
+    op.close();
+  }
+
+  @Test
+  public void atTheEndOfTheInputCallbacksRunWithoutWaitingForACheckpoint() throws Exception {
+    ParDoOperator op = open(true);
+    op.processElement(WindowedValues.valueInGlobalWindow("a"));
+    op.finishBundle();
+    op.snapshotState(1);
+    op.processElement(WindowedValues.valueInGlobalWindow("b"));
+    op.finishBundle();
+    assertEquals(List.of(), FINALIZED);
+
+    // The subtask finishes after this, and no checkpoint completes for it any more.
+    op.advanceInputWatermark(BoundedWindow.TIMESTAMP_MAX_VALUE);
+    assertEquals(List.of("a", "b"), FINALIZED);
+    op.processElement(WindowedValues.valueInGlobalWindow("c"));
+    op.finishBundle();
+    assertEquals(List.of("a", "b", "c"), FINALIZED);
     op.close();
   }
 

@@ -99,6 +99,25 @@ public class ParDoOperatorSideInputExpiryTest {
   }
 
   @Test
+  public void atTheEndOfTheInputSideInputsStayForWhatFusedOperatorsStillEmit() throws Exception {
+    ParDoPlan plan = plan();
+    List<Object> output = new ArrayList<>();
+    ParDoOperator op = new ParDoOperator(plan);
+    op.open(
+        new FakeOperatorContext(0, 1, v -> output.add(v.getValue()))
+            .withOutputTag(plan.mainOutputTag().getId()));
+    PCollectionView<?> view = plan.sideInputs().get(0);
+    op.processSideInput(view, inFirst(1));
+    op.advanceSideInputWatermark(view, BoundedWindow.TIMESTAMP_MAX_VALUE);
+    op.advanceInputWatermark(BoundedWindow.TIMESTAMP_MAX_VALUE);
+    // What an operator before this one outputs when its last bundle ends.
+    op.processElement(inFirst("a"));
+    op.finishBundle();
+    assertEquals(List.of("a:[1]"), output);
+    op.close();
+  }
+
+  @Test
   public void aPushedBackElementKeepsItsSideInputWindowPastTheMainWatermark() throws Exception {
     ParDoPlan plan = plan();
     List<Object> output = new ArrayList<>();
