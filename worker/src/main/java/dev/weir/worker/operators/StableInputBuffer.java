@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.StateTag;
 import org.apache.beam.runners.core.StateTags;
@@ -111,7 +112,7 @@ final class StableInputBuffer {
 
   /** Every label something is buffered under. */
   Set<Long> labels() {
-    return new java.util.TreeSet<>(earliestByLabel.keySet());
+    return new TreeSet<>(earliestByLabel.keySet());
   }
 
   boolean isEmpty() {

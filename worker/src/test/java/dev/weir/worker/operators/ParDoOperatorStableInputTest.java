@@ -4,7 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.weir.state.KeyGroupRange;
+import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.memory.InMemoryKeyedStateBackend;
+import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
 import dev.weir.translation.ParDoPlan;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -264,13 +266,55 @@ public class ParDoOperatorStableInputTest {
         .keyGroup();
   }
 
+  /** Creates a backend for a range, and restores one for a range from snapshot directories. */
+  interface Backends {
+    KeyedStateBackend create(KeyGroupRange range);
+
+    KeyedStateBackend restore(KeyGroupRange range, List<Path> snapshots);
+  }
+
   @Test
-  public void keyedStableInputWaitsInTheKeysStateAndMovesWithItsKeyGroup() throws Exception {
+  public void keyedStableInputWaitsInTheKeysHeapStateAndMovesWithItsKeyGroup() throws Exception {
+    keyedStableInputMovesWithItsKeyGroup(
+        new Backends() {
+          @Override
+          public KeyedStateBackend create(KeyGroupRange range) {
+            return new InMemoryKeyedStateBackend(range);
+          }
+
+          @Override
+          public KeyedStateBackend restore(KeyGroupRange range, List<Path> snapshots) {
+            return InMemoryKeyedStateBackend.restore(range, GlobalWindow.Coder.INSTANCE, snapshots);
+          }
+        });
+  }
+
+  @Test
+  public void keyedStableInputWaitsInTheKeysRocksDbStateAndMovesWithItsKeyGroup()
+      throws Exception {
+    try (RocksDbStateBackendFactory rocksDb =
+        new RocksDbStateBackendFactory(folder.newFolder("rocksdb").toPath(), 8 << 20, 8 << 20)) {
+      keyedStableInputMovesWithItsKeyGroup(
+          new Backends() {
+            @Override
+            public KeyedStateBackend create(KeyGroupRange range) {
+              return rocksDb.create("count", 0, range, GlobalWindow.Coder.INSTANCE);
+            }
+
+            @Override
+            public KeyedStateBackend restore(KeyGroupRange range, List<Path> snapshots) {
+              return rocksDb.restore("count", 1, range, GlobalWindow.Coder.INSTANCE, snapshots);
+            }
+          });
+    }
+  }
+
+  private void keyedStableInputMovesWithItsKeyGroup(Backends backends) throws Exception {
     ParDoPlan plan = keyedPlan();
     List<WindowedValue<?>> output = new ArrayList<>();
     ParDoOperator op = new ParDoOperator(plan);
-    InMemoryKeyedStateBackend backend =
-        new InMemoryKeyedStateBackend(KeyGroupRange.forSubtask(0, 1, ParDoPlans.MAX_PARALLELISM));
+    KeyedStateBackend backend =
+        backends.create(KeyGroupRange.forSubtask(0, 1, ParDoPlans.MAX_PARALLELISM));
     op.open(context(plan, 0, 1, output).withCheckpointing().withStateBackend(backend));
     List<String> keys = List.of("k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8");
     for (String key : keys) {
@@ -302,9 +346,7 @@ public class ParDoOperatorStableInputTest {
           context(plan, subtask, 2, restoredOutput)
               .withCheckpointing()
               .withRestoredEntries(entries)
-              .withStateBackend(
-                  InMemoryKeyedStateBackend.restore(
-                      range, GlobalWindow.Coder.INSTANCE, List.of(snapshot))));
+              .withStateBackend(backends.restore(range, List.of(snapshot))));
       restored.snapshotState(3);
       assertEquals(List.of(), restoredOutput);
       restored.notifyCheckpointComplete(3);
