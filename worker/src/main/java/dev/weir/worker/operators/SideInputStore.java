@@ -259,8 +259,9 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   }
 
   /**
-   * This subtask's entry: per view its watermark, and per window the contents and the index of
-   * the pane shown. What is materialized is not stored; it is built again on the first read.
+   * This subtask's entry: per view its watermark and how far windows were collected, and per
+   * window the contents and the index of the pane shown. What is materialized is not stored; it
+   * is built again on the first read.
    */
   Map<String, byte[]> snapshot(int subtaskIndex) {
     List<KV<String, byte[]>> byView = new ArrayList<>();
@@ -283,7 +284,13 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
           KV.of(
               tag,
               SnapshotEntries.encode(
-                  FORMAT_VERSION, viewCoder(view), KV.of(watermarks.get(tag), windows))));
+                  FORMAT_VERSION,
+                  viewCoder(view),
+                  KV.of(
+                      KV.of(
+                          watermarks.get(tag),
+                          collectedBefore.getOrDefault(tag, BoundedWindow.TIMESTAMP_MIN_VALUE)),
+                      windows))));
     }
     return Map.of(
         SnapshotEntries.name(ENTRY, subtaskIndex),
@@ -292,46 +299,58 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
 
   /**
    * Takes back the contents from {@code entries}. Side inputs are broadcast and barriers aligned,
-   * so every old subtask held the same contents: the one of the lowest old index is taken.
+   * so every old subtask received the same; they differ only in the windows each collected, which
+   * follows its own main-input watermark. Per view, the copy that collected least is taken: it
+   * holds every window not collected everywhere, and elements that would read one it lacks are
+   * dropped as expired ({@link #collected}).
    */
   void restore(Map<String, byte[]> entries) {
-    Map.Entry<Integer, byte[]> first = SnapshotEntries.byOldSubtask(entries, ENTRY).firstEntry();
-    if (first == null) {
-      return;
-    }
     Map<String, PCollectionView<?>> byTag = new HashMap<>();
     views.forEach(v -> byTag.put(v.getTagInternal().getId(), v));
-    for (KV<String, byte[]> stored :
-        SnapshotEntries.decode(FORMAT_VERSION, ENTRY_CODER, first.getValue(), "side inputs")) {
-      PCollectionView<?> view = byTag.get(stored.getKey());
-      if (view == null) {
-        throw new IllegalStateException(
-            "The snapshot has side input " + stored.getKey() + ", which this ParDo does not read");
-      }
-      String tag = stored.getKey();
-      KV<Instant, List<KV<BoundedWindow, KV<Long, List<Object>>>>> state =
-          SnapshotEntries.decode(
-              FORMAT_VERSION, viewCoder(view), stored.getValue(), "side input " + tag);
-      watermarks.put(tag, state.getKey());
-      for (KV<BoundedWindow, KV<Long, List<Object>>> window : state.getValue()) {
-        contents.get(tag).put(window.getKey(), new ArrayList<>(window.getValue().getValue()));
-        if (window.getValue().getKey() != null) {
-          latestPane
-              .computeIfAbsent(tag, t -> new HashMap<>())
-              .put(window.getKey(), window.getValue().getKey());
+    Map<String, KV<KV<Instant, Instant>, List<KV<BoundedWindow, KV<Long, List<Object>>>>>> taken =
+        new HashMap<>();
+    for (byte[] entry : SnapshotEntries.byOldSubtask(entries, ENTRY).values()) {
+      for (KV<String, byte[]> stored :
+          SnapshotEntries.decode(FORMAT_VERSION, ENTRY_CODER, entry, "side inputs")) {
+        String tag = stored.getKey();
+        PCollectionView<?> view = byTag.get(tag);
+        if (view == null) {
+          throw new IllegalStateException(
+              "The snapshot has side input " + tag + ", which this ParDo does not read");
+        }
+        KV<KV<Instant, Instant>, List<KV<BoundedWindow, KV<Long, List<Object>>>>> state =
+            SnapshotEntries.decode(
+                FORMAT_VERSION, viewCoder(view), stored.getValue(), "side input " + tag);
+        KV<KV<Instant, Instant>, List<KV<BoundedWindow, KV<Long, List<Object>>>>> before =
+            taken.get(tag);
+        if (before == null || state.getKey().getValue().isBefore(before.getKey().getValue())) {
+          taken.put(tag, state);
         }
       }
     }
+    taken.forEach(
+        (tag, state) -> {
+          watermarks.put(tag, state.getKey().getKey());
+          collectedBefore.put(tag, state.getKey().getValue());
+          for (KV<BoundedWindow, KV<Long, List<Object>>> window : state.getValue()) {
+            contents.get(tag).put(window.getKey(), new ArrayList<>(window.getValue().getValue()));
+            if (window.getValue().getKey() != null) {
+              latestPane
+                  .computeIfAbsent(tag, t -> new HashMap<>())
+                  .put(window.getKey(), window.getValue().getKey());
+            }
+          }
+        });
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Coder<KV<Instant, List<KV<BoundedWindow, KV<Long, List<Object>>>>>> viewCoder(
-      PCollectionView<?> view) {
+  private static Coder<KV<KV<Instant, Instant>, List<KV<BoundedWindow, KV<Long, List<Object>>>>>>
+      viewCoder(PCollectionView<?> view) {
     Coder<BoundedWindow> windowCoder =
         (Coder<BoundedWindow>) view.getWindowingStrategyInternal().getWindowFn().windowCoder();
     Coder<Object> elementCoder = (Coder<Object>) view.getCoderInternal();
     return KvCoder.of(
-        InstantCoder.of(),
+        KvCoder.of(InstantCoder.of(), InstantCoder.of()),
         ListCoder.of(
             KvCoder.of(
                 windowCoder,

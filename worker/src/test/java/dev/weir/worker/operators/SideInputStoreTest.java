@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
@@ -146,6 +147,41 @@ public class SideInputStoreTest {
 
     store.collectGarbage(WINDOW.maxTimestamp().plus(mainLateness).plus(1), mainLateness);
     assertEquals(0, store.heldWindows());
+  }
+
+  private static PCollectionView<Iterable<Long>> fixedWindowsView() {
+    PipelineOptions options = PipelineOptionsFactory.create();
+    options.setRunner(CrashingRunner.class);
+    Pipeline p = Pipeline.create(options);
+    return p.apply(Create.of(1L))
+        .apply(Window.<Long>into(FixedWindows.of(Duration.standardSeconds(10))))
+        .apply(View.asIterable());
+  }
+
+  @Test
+  public void aRestoreTakesTheCopyOfTheOldSubtaskThatCollectedLeast() {
+    PCollectionView<Iterable<Long>> view = fixedWindowsView();
+    Map<String, byte[]> entries = new HashMap<>();
+    for (int subtask = 0; subtask < 2; subtask++) {
+      SideInputStore store = new SideInputStore(List.of(view));
+      store.add(view, WindowedValues.of(7L, new Instant(1), WINDOW, PaneInfo.NO_FIRING));
+      store.advanceWatermark(view, WINDOW.maxTimestamp().plus(1));
+      if (subtask == 0) {
+        // Subtask 0's main input is past the window; subtask 1's is not yet.
+        store.collectGarbage(WINDOW.maxTimestamp().plus(1), Duration.ZERO);
+        assertEquals(0, store.heldWindows());
+      }
+      entries.putAll(store.snapshot(subtask));
+    }
+
+    SideInputStore restored = new SideInputStore(List.of(view));
+    restored.restore(entries);
+    assertFalse(restored.collected(view, WINDOW, Duration.ZERO));
+    assertEquals(List.of(7L), listOf(restored.get(view, WINDOW)));
+
+    SideInputStore fromCollected = new SideInputStore(List.of(view));
+    fromCollected.restore(Map.of("side-inputs/0", entries.get("side-inputs/0")));
+    assertTrue(fromCollected.collected(view, WINDOW, Duration.ZERO));
   }
 
   @Test
