@@ -70,13 +70,18 @@ final class CurrentKey implements StepContext {
 
   /** Makes the key with canonical {@code bytes} current. */
   void setBytes(byte[] bytes) {
+    current = decode(bytes);
+  }
+
+  /** The key whose canonical bytes are {@code bytes}. */
+  StateKey decode(byte[] bytes) {
     Object key;
     try {
       key = keyCoder.decode(new ByteArrayInputStream(bytes));
     } catch (IOException e) {
       throw new IllegalStateException("Cannot decode key bytes with " + keyCoder, e);
     }
-    current = new StateKey(bytes, key, KeyGroups.keyGroupFor(bytes, maxParallelism));
+    return new StateKey(bytes, key, KeyGroups.keyGroupFor(bytes, maxParallelism));
   }
 
   Object key() {
