@@ -301,6 +301,8 @@ final class SubtaskCheckpointer {
     for (StageOperator op : operators) {
       op.notifyCheckpointComplete(checkpointId);
     }
+    // An operator may emit now (stable input released): send it on as its own bundle.
+    bundle.end();
   }
 
   /**
