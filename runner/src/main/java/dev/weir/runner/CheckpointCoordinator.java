@@ -410,6 +410,31 @@ final class CheckpointCoordinator implements AutoCloseable {
     }
   }
 
+  /**
+   * Copies the newest completed checkpoint into a self-contained savepoint ({@code
+   * savepoint-<n>/} beside the checkpoints), which retention never removes; taking one again
+   * before another checkpoint completed returns the same savepoint.
+   *
+   * @throws IllegalStateException if no checkpoint has completed yet
+   */
+  CompletedCheckpoint savepoint() throws IOException {
+    // Under the completion lock, so retention cannot remove files while they are copied.
+    synchronized (completionLock) {
+      OptionalLong latest = latestCompleted();
+      if (latest.isEmpty()) {
+        throw new IllegalStateException(
+            "No checkpoint of job " + jobId + " has completed yet; a savepoint copies the latest");
+      }
+      long id = latest.getAsLong();
+      if (storage.savepointIds().contains(id)) {
+        return storage.readSavepoint(id);
+      }
+      CompletedCheckpoint savepoint = storage.savepoint(id);
+      LOG.info("Job {}: savepoint of checkpoint {} at {}", jobId, id, savepoint.location());
+      return savepoint;
+    }
+  }
+
   /** Stops triggering and aborts the checkpoint in flight; the storage stays open. */
   @Override
   public void close() {

@@ -47,6 +47,7 @@ class AcknowledgingWorker implements WorkerGateway {
   private final Set<TaskId> silenced = new HashSet<>();
   private volatile CheckpointStorage storage;
   private volatile Predicate<TaskDeployment> failOnDeploy = d -> false;
+  private volatile java.util.function.IntFunction<String> operatorOfStage = s -> "Count-stage" + s;
 
   AcknowledgingWorker(String name, Path localDirectory) {
     this.name = name;
@@ -56,6 +57,11 @@ class AcknowledgingWorker implements WorkerGateway {
   /** The storage subtasks upload to (in a job, each worker opens the job's directory itself). */
   void uploadTo(CheckpointStorage storage) {
     this.storage = storage;
+  }
+
+  /** The operator id each stage's subtasks acknowledge state for (default: Count-stage<n>). */
+  void nameOperators(java.util.function.IntFunction<String> byStage) {
+    this.operatorOfStage = byStage;
   }
 
   /** A subtask that will not acknowledge (stuck, or its upload is slow). */
@@ -159,7 +165,7 @@ class AcknowledgingWorker implements WorkerGateway {
   }
 
   private AcknowledgeCheckpoint snapshot(TaskId task, TriggerCheckpoint trigger) {
-    String operator = "Count-stage" + task.stage();
+    String operator = operatorOfStage.apply(task.stage());
     try {
       Path dir =
           localDirectory.resolve(
