@@ -76,6 +76,11 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       new CheckpointSettings(0, null, 0, 0, 0, 0, 1, null);
   private volatile @Nullable CheckpointStorage storage;
   private volatile @Nullable CheckpointCoordinator checkpoints;
+  /** What --restoreFrom named: attempt 0 starts from it, and so does a restart before any own checkpoint. */
+  private volatile @Nullable RestorePoint initialRestore;
+
+  /** A checkpoint to start from, and the job directory its file paths are relative to. */
+  private record RestorePoint(CompletedCheckpoint checkpoint, String jobDirectory) {}
 
   // Guarded by this.
   private int attempt;
@@ -124,6 +129,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   public void start(PipelineOptions options) {
     settings = CheckpointSettings.from(options.as(WeirPipelineOptions.class));
     serializedOptions = new SerializablePipelineOptions(options);
+    if (settings.restoreFrom() != null) {
+      initialRestore = readRestoreFrom(settings.restoreFrom());
+    }
     if (settings.enabled()) {
       openCheckpoints();
     }
@@ -131,7 +139,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       retriesLeft = settings.retries();
       state = PipelineResult.State.RUNNING;
     }
-    deployAttempt(0, null);
+    deployAttempt(0, initialRestore);
     long timeoutSeconds = options.as(WeirPipelineOptions.class).getNoProgressTimeoutSeconds();
     if (timeoutSeconds > 0) {
       synchronized (this) {
@@ -162,10 +170,40 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   }
 
   /**
+   * Reads the checkpoint or savepoint {@code --restoreFrom} names ({@code <root>/<job>/chk-<n>} or
+   * {@code .../savepoint-<n>}) and checks that its files are there and that the same pipeline took
+   * it (the {@linkplain PlanFingerprint plan fingerprint}).
+   */
+  private RestorePoint readRestoreFrom(java.net.URI uri) {
+    String name = CheckpointSettings.restoreDirectoryName(uri);
+    java.net.URI jobDir = uri.resolve(uri.getPath().endsWith("/") ? ".." : ".").normalize();
+    String jobPath = jobDir.getPath().replaceAll("/+$", "");
+    String otherJob = jobPath.substring(jobPath.lastIndexOf('/') + 1);
+    java.net.URI root = jobDir.resolve("..").normalize();
+    long id = Long.parseLong(name.substring(name.indexOf('-') + 1));
+    try (CheckpointStorage source = CheckpointStorage.open(root, otherJob, Map.of())) {
+      CompletedCheckpoint checkpoint =
+          name.startsWith("savepoint-") ? source.readSavepoint(id) : source.readCheckpoint(id);
+      source.verify(checkpoint, Verification.SIZES);
+      com.google.protobuf.ByteString taken = checkpoint.metadata().getPlanFingerprint();
+      if (!taken.isEmpty() && !taken.equals(PlanFingerprint.of(plan))) {
+        throw new IllegalArgumentException(
+            "--restoreFrom "
+                + uri
+                + " was taken by a different pipeline (its stages or transform names differ)");
+      }
+      LOG.info("Job {}: starting from {}", jobId, checkpoint.location());
+      return new RestorePoint(checkpoint, source.jobDirectory().toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--restoreFrom " + uri + " cannot be read: " + e, e);
+    }
+  }
+
+  /**
    * Deploys every subtask of attempt {@code number}, from {@code restoreFrom} if not null; a
    * subtask that cannot be deployed counts as failed.
    */
-  private void deployAttempt(int number, @Nullable CompletedCheckpoint restoreFrom) {
+  private void deployAttempt(int number, @Nullable RestorePoint restoreFrom) {
     Map<Integer, List<String>> addresses = new HashMap<>();
     Map<TaskId, WorkerGateway> attemptPlacement = new HashMap<>();
     List<StageSubtask> subtasks = new ArrayList<>();
@@ -181,7 +219,6 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       }
       addresses.put(stage.id(), stageAddresses);
     }
-    String jobDirectory = storage == null ? "" : storage.jobDirectory().toString();
     List<TaskDeployment> deployments = new ArrayList<>();
     for (StagePlan stage : plan.stages()) {
       // Each subtask deserializes only its own stage's user code, once per subtask.
@@ -190,7 +227,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         SubtaskRestore restore =
             restoreFrom == null
                 ? null
-                : restoreAssignment.restoreFor(restoreFrom, jobDirectory, plan, stage, i);
+                : restoreAssignment.restoreFor(
+                    restoreFrom.checkpoint(), restoreFrom.jobDirectory(), plan, stage, i);
         deployments.add(
             new TaskDeployment(
                 new TaskId(jobId, stage.id(), i, number),
@@ -401,7 +439,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       giveUpRestart(e);
       return;
     }
-    CompletedCheckpoint restoreFrom;
+    RestorePoint restoreFrom;
     try {
       restoreFrom = latestCheckpoint();
     } catch (IOException | RuntimeException e) {
@@ -429,7 +467,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
             new JobRestart(
                 next,
                 String.valueOf(cause),
-                restoreFrom == null ? OptionalLong.empty() : OptionalLong.of(restoreFrom.id()),
+                restoreFrom == null
+                    ? OptionalLong.empty()
+                    : OptionalLong.of(restoreFrom.checkpoint().id()),
                 System.currentTimeMillis()));
       }
     }
@@ -442,7 +482,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         jobId,
         failed,
         next,
-        restoreFrom == null ? "the beginning (no checkpoint)" : restoreFrom.location(),
+        restoreFrom == null
+            ? "the beginning (no checkpoint)"
+            : restoreFrom.checkpoint().location(),
         String.valueOf(cause));
     deployAttempt(next, restoreFrom);
   }
@@ -482,16 +524,23 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     }
   }
 
-  /** The latest valid checkpoint (corrupt newer ones skipped, with the reason logged), or null. */
-  private @Nullable CompletedCheckpoint latestCheckpoint() throws IOException {
-    if (storage == null) {
-      return null;
+  /**
+   * The latest valid checkpoint of the job (corrupt newer ones skipped, with the reason logged);
+   * without one, what {@code --restoreFrom} named; or null.
+   */
+  private @Nullable RestorePoint latestCheckpoint() throws IOException {
+    CheckpointStorage own = storage;
+    if (own == null) {
+      return initialRestore;
     }
-    LatestValidCheckpoint latest = storage.latestValid(Verification.SIZES);
+    LatestValidCheckpoint latest = own.latestValid(Verification.SIZES);
     // Checkpoints of the failed attempt that never completed; a slow upload of one of them can
     // no longer mix into the next attempt's, whose ids are larger.
-    storage.discardAbandoned();
-    return latest.checkpoint().orElse(null);
+    own.discardAbandoned();
+    return latest
+        .checkpoint()
+        .map(c -> new RestorePoint(c, own.jobDirectory().toString()))
+        .orElse(initialRestore);
   }
 
   private void record(SubtaskSummary summary) {

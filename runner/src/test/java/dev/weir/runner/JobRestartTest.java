@@ -262,4 +262,57 @@ public class JobRestartTest {
     second.finishAll(0);
     assertTrue(coordinator.await(WAIT_MILLIS));
   }
+
+  @Test
+  public void restoreFromStartsANewJobFromAnotherJobsCheckpoint() throws Exception {
+    JobCoordinator earlier = start("earlier-job", withCheckpoints());
+    timer.advance(INTERVAL);
+    long id = earlier.checkpoints().get(0).id();
+    first.finishAll(0);
+    second.finishAll(0);
+    assertTrue(earlier.await(WAIT_MILLIS));
+    String from = checkpointDir.resolve("earlier-job/chk-" + id).toString();
+
+    JobCoordinator later = start("later-job", "--restoreFrom=" + from);
+
+    List<TaskDeployment> attempt0 = new ArrayList<>();
+    for (TaskDeployment d : deployments(0)) {
+      if (d.taskId().jobId().equals("later-job")) {
+        attempt0.add(d);
+      }
+    }
+    assertEquals(subtasksPerAttempt(), attempt0.size());
+    for (TaskDeployment d : attempt0) {
+      assertEquals(id, d.restore().getCheckpointId());
+      assertThat(d.restore().getJobDirectory(), containsString("earlier-job"));
+      assertEquals(1, d.restore().getOperators(0).getKeyedStateCount());
+    }
+    later.cancel();
+    assertTrue(later.await(WAIT_MILLIS));
+  }
+
+  @Test
+  public void restoreFromRefusesACheckpointOfAnotherPipeline() throws Exception {
+    JobCoordinator earlier = start("other-pipeline-job", withCheckpoints());
+    timer.advance(INTERVAL);
+    long id = earlier.checkpoints().get(0).id();
+    first.finishAll(0);
+    second.finishAll(0);
+    assertTrue(earlier.await(WAIT_MILLIS));
+    Pipeline other = Pipeline.create(PipelineOptionsFactory.create());
+    other.apply(Create.of("x")).apply("SomethingElse", Count.perElement());
+    TransformOverrides.apply(other);
+    plan = PipelineTranslator.translate(other, "other", 2, 128);
+
+    IllegalArgumentException e =
+        org.junit.Assert.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                start(
+                    "restored-job",
+                    "--restoreFrom="
+                        + checkpointDir.resolve("other-pipeline-job/chk-" + id)));
+    assertThat(e.getMessage(), containsString("--restoreFrom"));
+    assertThat(e.getMessage(), containsString("different pipeline"));
+  }
 }
