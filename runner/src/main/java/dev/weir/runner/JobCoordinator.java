@@ -461,6 +461,10 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         cause = attemptFailure;
         next = failed + 1;
         retriesLeft--;
+        // Switched together, so a late report of the failed attempt (one that outlived the wait)
+        // is never taken for a failure of the next.
+        attempt = next;
+        remaining = 0;
         restarting = false;
         attemptFailure = null;
         restarts.add(
