@@ -315,4 +315,55 @@ public class JobRestartTest {
     assertThat(e.getMessage(), containsString("--restoreFrom"));
     assertThat(e.getMessage(), containsString("different pipeline"));
   }
+
+  private static SubtaskSummary counted(long n) {
+    MetricsContainerStepMap metrics = new MetricsContainerStepMap();
+    metrics
+        .getContainer("Step")
+        .getCounter(org.apache.beam.sdk.metrics.MetricName.named("test", "elements"))
+        .inc(n);
+    return new SubtaskSummary(metrics, Map.of());
+  }
+
+  private static long committedElements(JobCoordinator coordinator) {
+    return coordinator
+        .committedMetrics()
+        .getContainer("Step")
+        .getCounter(org.apache.beam.sdk.metrics.MetricName.named("test", "elements"))
+        .getCumulative();
+  }
+
+  private static long attemptedElements(JobCoordinator coordinator) {
+    return coordinator
+        .attemptedMetrics()
+        .getContainer("Step")
+        .getCounter(org.apache.beam.sdk.metrics.MetricName.named("test", "elements"))
+        .getCumulative();
+  }
+
+  /**
+   * A bounded job restarted from its beginning runs again what the failed attempt had finished:
+   * committed metrics count the work once, attempted metrics count every attempt.
+   */
+  @Test
+  public void committedMetricsCountOnlyTheAttemptThatFinished() throws Exception {
+    JobCoordinator coordinator = start("metrics-job", "--numberOfExecutionRetries=1");
+    Map.Entry<TaskId, TaskListener> done = first.running(0).entrySet().iterator().next();
+    done.getValue().taskFinished(done.getKey(), counted(5));
+    failOne(second, 0, "failed after the first subtask finished");
+    waitFor("attempt 1 deployed", () -> deployments(1).size() == subtasksPerAttempt());
+
+    for (AcknowledgingWorker worker : List.of(first, second)) {
+      for (Map.Entry<TaskId, TaskListener> e : worker.running(1).entrySet()) {
+        e.getValue()
+            .taskFinished(e.getKey(), e.getKey().equals(new TaskId("metrics-job",
+                done.getKey().stage(), done.getKey().subtask(), 1)) ? counted(5) : counted(0));
+      }
+    }
+
+    assertTrue(coordinator.await(WAIT_MILLIS));
+    assertEquals(PipelineResult.State.DONE, coordinator.state());
+    assertEquals(5, committedElements(coordinator));
+    assertEquals(10, attemptedElements(coordinator));
+  }
 }
