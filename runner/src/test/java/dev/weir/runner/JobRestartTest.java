@@ -366,4 +366,28 @@ public class JobRestartTest {
     assertEquals(5, committedElements(coordinator));
     assertEquals(10, attemptedElements(coordinator));
   }
+
+  @Test
+  public void aRestartSkipsACorruptNewestCheckpointForTheOneBefore() throws Exception {
+    JobCoordinator coordinator = start("corrupt-job", withCheckpoints());
+    timer.advance(2 * INTERVAL);
+    long older = coordinator.checkpoints().get(0).id();
+    long newest = coordinator.checkpoints().get(1).id();
+    java.nio.file.Path metadata =
+        java.nio.file.Paths.get(checkpointDir.resolve("corrupt-job/chk-" + newest + "/_metadata"));
+    byte[] bytes = java.nio.file.Files.readAllBytes(metadata);
+    bytes[bytes.length - 1] ^= 0x01;
+    java.nio.file.Files.write(metadata, bytes);
+
+    failOne(first, 0, "failure after a corrupted checkpoint");
+    waitFor("attempt 1 deployed", () -> deployments(1).size() == subtasksPerAttempt());
+
+    for (TaskDeployment d : deployments(1)) {
+      assertEquals(older, d.restore().getCheckpointId());
+    }
+    assertEquals(OptionalLong.of(older), coordinator.restarts().get(0).restoredCheckpoint());
+    coordinator.cancel();
+    assertTrue(coordinator.await(WAIT_MILLIS));
+    assertEquals(PipelineResult.State.CANCELLED, coordinator.state());
+  }
 }
