@@ -31,7 +31,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.PipelineResult;
@@ -60,7 +62,10 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   private final String jobId;
   private final ExecutionPlan plan;
-  private final List<? extends WorkerGateway> workers;
+  /** The workers alive now; each attempt is placed on those the supplier gives at its start. */
+  private final Supplier<List<? extends WorkerGateway>> liveWorkers;
+  /** Every worker any attempt was placed on: cancels go to all of them. */
+  private final Set<WorkerGateway> workers = new CopyOnWriteArraySet<>();
   private final Runnable onTerminated;
   private final Function<String, CheckpointTimer> timers;
   private final RestoreAssignment restoreAssignment;
@@ -107,20 +112,39 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       ExecutionPlan plan,
       List<? extends WorkerGateway> workers,
       Runnable onTerminated) {
-    this(jobId, plan, workers, onTerminated, CheckpointTimer::system, new KeyGroupOverlapAssignment());
+    this(jobId, plan, () -> workers, onTerminated);
+  }
+
+  /**
+   * A coordinator for one job on the workers {@code liveWorkers} gives: attempt 0 and each
+   * restart are placed on the workers it returns then (a cluster leaves out those that stopped
+   * answering; fewer workers than before is fine).
+   */
+  public JobCoordinator(
+      String jobId,
+      ExecutionPlan plan,
+      Supplier<List<? extends WorkerGateway>> liveWorkers,
+      Runnable onTerminated) {
+    this(
+        jobId,
+        plan,
+        liveWorkers,
+        onTerminated,
+        CheckpointTimer::system,
+        new KeyGroupOverlapAssignment());
   }
 
   /** With the checkpoint timer (tests: a hand-advanced one) and restore assignment given. */
   JobCoordinator(
       String jobId,
       ExecutionPlan plan,
-      List<? extends WorkerGateway> workers,
+      Supplier<List<? extends WorkerGateway>> liveWorkers,
       Runnable onTerminated,
       Function<String, CheckpointTimer> timers,
       RestoreAssignment restoreAssignment) {
     this.jobId = jobId;
     this.plan = plan;
-    this.workers = workers;
+    this.liveWorkers = liveWorkers;
     this.onTerminated = onTerminated;
     this.timers = timers;
     this.restoreAssignment = restoreAssignment;
@@ -147,7 +171,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         // A job may already have ended; then finish() has run and nothing would stop the watch.
         if (!state.isTerminal()) {
           progressWatch =
-              new ProgressWatch(jobId, workers, timeoutSeconds * 1000, this::fail);
+              new ProgressWatch(
+                  jobId, List.copyOf(workers), timeoutSeconds * 1000, this::fail);
         }
       }
     }
@@ -205,6 +230,11 @@ public final class JobCoordinator implements TaskListener, JobHandle {
    * subtask that cannot be deployed counts as failed.
    */
   private void deployAttempt(int number, @Nullable RestorePoint restoreFrom) {
+    List<? extends WorkerGateway> available = List.copyOf(liveWorkers.get());
+    if (available.isEmpty()) {
+      throw new IllegalStateException("No worker is available for attempt " + number + " of job " + jobId);
+    }
+    workers.addAll(available);
     Map<Integer, List<String>> addresses = new HashMap<>();
     Map<TaskId, WorkerGateway> attemptPlacement = new HashMap<>();
     List<StageSubtask> subtasks = new ArrayList<>();
@@ -212,7 +242,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     for (StagePlan stage : plan.stages()) {
       List<String> stageAddresses = new ArrayList<>();
       for (int i = 0; i < stage.parallelism(); i++) {
-        WorkerGateway worker = workers.get(i % workers.size());
+        WorkerGateway worker = available.get(i % available.size());
         attemptPlacement.put(new TaskId(jobId, stage.id(), i, number), worker);
         stageAddresses.add(worker.exchangeAddress());
         subtasks.add(new StageSubtask(stage.id(), i));
@@ -437,14 +467,14 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      giveUpRestart(e);
+      giveUpRestart(null, e);
       return;
     }
     RestorePoint restoreFrom;
     try {
       restoreFrom = latestCheckpoint();
     } catch (IOException | RuntimeException e) {
-      giveUpRestart(e);
+      giveUpRestart(null, e);
       return;
     }
     int next;
@@ -495,13 +525,22 @@ public final class JobCoordinator implements TaskListener, JobHandle {
             ? "the beginning (no checkpoint)"
             : restoreFrom.checkpoint().location(),
         String.valueOf(cause));
-    deployAttempt(next, restoreFrom);
+    try {
+      deployAttempt(next, restoreFrom);
+    } catch (RuntimeException e) {
+      giveUpRestart(cause, e);
+    }
   }
 
-  /** The job fails with the attempt's cause when the restart itself cannot go on. */
-  private void giveUpRestart(Exception why) {
+  /**
+   * The job fails with the failed attempt's cause when the restart itself cannot go on ({@code
+   * why} added to it as suppressed); {@code attemptCause} null: the attempt's cause as recorded.
+   */
+  private void giveUpRestart(@Nullable Throwable attemptCause, Exception why) {
     synchronized (this) {
-      Throwable cause = attemptFailure != null ? attemptFailure : why;
+      // The attempt's cause as it stands (a later report may have replaced a consequence).
+      Throwable cause =
+          attemptCause != null ? attemptCause : attemptFailure != null ? attemptFailure : why;
       if (cause != why) {
         cause.addSuppressed(why);
       }

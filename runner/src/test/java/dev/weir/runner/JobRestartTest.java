@@ -88,7 +88,7 @@ public class JobRestartTest {
         new JobCoordinator(
             jobId,
             plan,
-            List.of(first, second),
+            () -> List.of(first, second),
             () -> {},
             id -> timer,
             new KeyGroupOverlapAssignment());
@@ -389,5 +389,61 @@ public class JobRestartTest {
     coordinator.cancel();
     assertTrue(coordinator.await(WAIT_MILLIS));
     assertEquals(PipelineResult.State.CANCELLED, coordinator.state());
+  }
+
+  @Test
+  public void aRestartIsPlacedOnTheWorkersStillAlive() throws Exception {
+    List<AcknowledgingWorker> alive = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(first, second));
+    WeirPipelineOptions options =
+        PipelineOptionsFactory.fromArgs("--numberOfExecutionRetries=1").as(WeirPipelineOptions.class);
+    options.setNoProgressTimeoutSeconds(0L);
+    options.setExecutionRetryDelay(0L);
+    JobCoordinator coordinator =
+        new JobCoordinator(
+            "shrinking-job",
+            plan,
+            () -> alive,
+            () -> {},
+            id -> timer,
+            new KeyGroupOverlapAssignment());
+    coordinator.start(options);
+    assertFalse(first.running(0).isEmpty());
+
+    alive.remove(first);
+    failOne(first, 0, "worker lost");
+    waitFor("attempt 1 deployed", () -> deployments(1).size() == subtasksPerAttempt());
+
+    assertTrue(first.running(1).isEmpty());
+    assertEquals(subtasksPerAttempt(), second.running(1).size());
+    for (Map.Entry<TaskId, String> placed : coordinator.placement().entrySet()) {
+      if (placed.getKey().attempt() == 1) {
+        assertEquals("second", placed.getValue());
+      }
+    }
+    second.finishAll(1);
+    assertTrue(coordinator.await(WAIT_MILLIS));
+    assertEquals(PipelineResult.State.DONE, coordinator.state());
+  }
+
+  @Test
+  public void withNoWorkerLeftTheJobFailsWithTheAttemptsCause() throws Exception {
+    List<AcknowledgingWorker> alive = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(first, second));
+    WeirPipelineOptions options =
+        PipelineOptionsFactory.fromArgs("--numberOfExecutionRetries=2").as(WeirPipelineOptions.class);
+    options.setNoProgressTimeoutSeconds(0L);
+    options.setExecutionRetryDelay(0L);
+    JobCoordinator coordinator =
+        new JobCoordinator(
+            "abandoned-job", plan, () -> alive, () -> {}, id -> timer, new KeyGroupOverlapAssignment());
+    coordinator.start(options);
+
+    alive.clear();
+    failOne(second, 0, "every worker lost");
+
+    assertTrue(coordinator.await(WAIT_MILLIS));
+    assertEquals(PipelineResult.State.FAILED, coordinator.state());
+    assertEquals("every worker lost", coordinator.failure().getMessage());
+    assertThat(
+        coordinator.failure().getSuppressed()[0].getMessage(), containsString("No worker"));
   }
 }
