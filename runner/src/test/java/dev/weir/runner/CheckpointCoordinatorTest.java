@@ -288,4 +288,76 @@ public class CheckpointCoordinatorTest {
     assertEquals("attempt 0 failed", stats.get(0).failureReason());
     assertTrue(storage.checkpointIds().isEmpty());
   }
+
+  /**
+   * The job's own timer, with acknowledgements arriving on other threads as a worker's uploads
+   * do: checkpoints follow one another. Waits for a condition with a generous bound only.
+   */
+  @Test
+  public void onTheSystemTimerCheckpointsFollowOneAnother() throws Exception {
+    java.util.concurrent.ExecutorService uploads =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    CheckpointCoordinator[] holder = new CheckpointCoordinator[1];
+    AcknowledgingWorker asynchronous =
+        new AcknowledgingWorker("async", temp.newFolder("async").toPath()) {
+          @Override
+          public void triggerCheckpoint(dev.weir.checkpoint.proto.TriggerCheckpoint trigger) {
+            uploads.execute(() -> super.triggerCheckpoint(trigger));
+          }
+        };
+    asynchronous.uploadTo(storage);
+    try {
+      CheckpointCoordinator running =
+          new CheckpointCoordinator(
+              JOB,
+              new CheckpointSettings(
+                  10, java.net.URI.create("file:///unused"), 60_000, 0, 3, 0, 2, null),
+              storage,
+              FINGERPRINT,
+              CheckpointTimer.system(JOB));
+      holder[0] = running;
+      coordinator = running;
+      TaskListener listener =
+          new TaskListener() {
+            @Override
+            public void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {
+              holder[0].acknowledged(task, ack);
+            }
+
+            @Override
+            public void taskFinished(TaskId task, SubtaskSummary summary) {}
+
+            @Override
+            public void taskFailed(TaskId task, Throwable cause, SubtaskSummary summary) {}
+          };
+      List<StageSubtask> subtasks = new ArrayList<>();
+      for (int subtask = 0; subtask < 3; subtask++) {
+        asynchronous.host(new TaskId(JOB, 0, subtask, 0), listener);
+        subtasks.add(new StageSubtask(0, subtask));
+      }
+      running.startAttempt(0, subtasks, List.of(asynchronous));
+
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (completedIds(running.checkpoints()).size() < 3) {
+        assertTrue("3 checkpoints within 60 s", System.nanoTime() < deadline);
+        Thread.sleep(10);
+      }
+      running.close();
+
+      List<Long> completed = completedIds(running.checkpoints());
+      for (int i = 1; i < completed.size(); i++) {
+        assertTrue(completed.get(i) > completed.get(i - 1));
+      }
+      assertEquals(2, storage.checkpointIds().stream().filter(id -> {
+        try {
+          storage.readCheckpoint(id);
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
+      }).count());
+    } finally {
+      uploads.shutdownNow();
+    }
+  }
 }
