@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * Takes a job's periodic checkpoints: triggers checkpoint n at the workers of the running attempt
  * every {@code --checkpointingInterval} (one at a time, at least {@code
  * --minPauseBetweenCheckpoints} after the previous one ended), collects the subtasks'
- * acknowledgements in a {@link PendingCheckpoint}, and when all are in writes the metadata,
- * applies retention and tells the workers. A decline, a timeout or the end of the attempt aborts
- * the checkpoint: its files are discarded and the workers told.
+ * acknowledgements in a {@link PendingCheckpoint}, and when all are in writes the metadata, applies
+ * retention and tells the workers. A decline, a timeout or the end of the attempt aborts the
+ * checkpoint: its files are discarded and the workers told.
  *
  * <p>Threads: triggers and timeouts run on the {@link CheckpointTimer}; a checkpoint completes on
  * the thread that delivers its last acknowledgement (a worker's upload thread or gRPC thread),
@@ -46,6 +46,7 @@ final class CheckpointCoordinator implements AutoCloseable {
   private final CheckpointStorage storage;
   private final ByteString planFingerprint;
   private final CheckpointTimer timer;
+
   /** Held while the storage is written and the outcome sent, never while {@code this} is. */
   private final Object completionLock = new Object();
 
@@ -55,8 +56,10 @@ final class CheckpointCoordinator implements AutoCloseable {
   private final Set<StageSubtask> finished = new HashSet<>();
   private List<WorkerGateway> workers = List.of();
   private int attempt = -1;
+
   /** Changes whenever an attempt starts or stops, so timer tasks of an earlier one do nothing. */
   private long generation;
+
   private @Nullable PendingCheckpoint pending;
   private long lastId = -1;
   private long lastTriggerMillis;
@@ -176,10 +179,7 @@ final class CheckpointCoordinator implements AutoCloseable {
         return;
       }
     }
-    abort(
-        declined,
-        "subtask " + task + " declined: " + decline.getReason(),
-        true);
+    abort(declined, "subtask " + task + " declined: " + decline.getReason(), true);
   }
 
   /** Every checkpoint that ended so far, oldest first. */
@@ -387,7 +387,8 @@ final class CheckpointCoordinator implements AutoCloseable {
   private long nextTriggerDelay(long now) {
     long due =
         Math.max(
-            lastTriggerMillis + settings.intervalMillis(), lastEndMillis + settings.minPauseMillis());
+            lastTriggerMillis + settings.intervalMillis(),
+            lastEndMillis + settings.minPauseMillis());
     return Math.max(0, due - now);
   }
 
@@ -411,9 +412,9 @@ final class CheckpointCoordinator implements AutoCloseable {
   }
 
   /**
-   * Copies the newest completed checkpoint into a self-contained savepoint ({@code
-   * savepoint-<n>/} beside the checkpoints), which retention never removes; taking one again
-   * before another checkpoint completed returns the same savepoint.
+   * Copies the newest completed checkpoint into a self-contained savepoint ({@code savepoint-<n>/}
+   * beside the checkpoints), which retention never removes; taking one again before another
+   * checkpoint completed returns the same savepoint.
    *
    * @throws IllegalStateException if no checkpoint has completed yet
    */

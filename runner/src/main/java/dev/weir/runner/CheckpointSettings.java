@@ -32,9 +32,9 @@ record CheckpointSettings(
     @Nullable URI restoreFrom) {
 
   /**
-   * The shortest interval accepted. A trigger costs every source an end of bundle and every
-   * subtask a snapshot and an upload round trip; below 10 ms the job would do little else, and a
-   * checkpoint could not complete before the next one is due. Flink refuses the same values.
+   * The shortest interval accepted. A trigger costs every source an end of bundle and every subtask
+   * a snapshot and an upload round trip; below 10 ms the job would do little else, and a checkpoint
+   * could not complete before the next one is due. Flink refuses the same values.
    */
   static final long MIN_INTERVAL_MILLIS = 10;
 
@@ -45,16 +45,15 @@ record CheckpointSettings(
   /** The file systems Weir ships a client for (hadoop-client, hadoop-aws) and tests against. */
   private static final Set<String> SCHEMES = Set.of("file", "hdfs", "s3a");
 
-  private static final Pattern RESTORE_DIRECTORY =
-      Pattern.compile("(?:chk|savepoint)-(\\d+)");
+  private static final Pattern RESTORE_DIRECTORY = Pattern.compile("(?:chk|savepoint)-(\\d+)");
 
   boolean enabled() {
     return intervalMillis > 0;
   }
 
   /**
-   * Checks and resolves the options; throws {@link IllegalArgumentException} naming the option
-   * that is wrong.
+   * Checks and resolves the options; throws {@link IllegalArgumentException} naming the option that
+   * is wrong.
    */
   static CheckpointSettings from(CheckpointingOptions options) {
     long interval = orMinusOne(options.getCheckpointingInterval());
@@ -164,8 +163,14 @@ record CheckpointSettings(
     }
     if (!"file".equals(scheme) && (uri.getAuthority() == null || uri.getAuthority().isEmpty())) {
       throw new IllegalArgumentException(
-          option + " needs a " + ("s3a".equals(scheme) ? "bucket" : "namenode host")
-              + " for " + scheme + "://, got '" + value + "'");
+          option
+              + " needs a "
+              + ("s3a".equals(scheme) ? "bucket" : "namenode host")
+              + " for "
+              + scheme
+              + "://, got '"
+              + value
+              + "'");
     }
     if (uri.getPath() == null || uri.getPath().isEmpty()) {
       throw new IllegalArgumentException(

@@ -29,9 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
@@ -62,16 +62,21 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   private final String jobId;
   private final ExecutionPlan plan;
+
   /** The workers alive now; each attempt is placed on those the supplier gives at its start. */
   private final Supplier<List<? extends WorkerGateway>> liveWorkers;
+
   /** Every worker any attempt was placed on: cancels go to all of them. */
   private final Set<WorkerGateway> workers = new CopyOnWriteArraySet<>();
+
   private final Runnable onTerminated;
   private final Function<String, CheckpointTimer> timers;
   private final RestoreAssignment restoreAssignment;
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
+
   /** Of the current attempt's subtasks that finished; a restart runs the work again. */
   private MetricsContainerStepMap committedMetrics = new MetricsContainerStepMap();
+
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Map<TaskId, WorkerGateway> placement = new HashMap<>();
   private final List<JobRestart> restarts = new ArrayList<>();
@@ -82,7 +87,11 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       new CheckpointSettings(0, null, 0, 0, 0, 0, 1, null);
   private volatile @Nullable CheckpointStorage storage;
   private volatile @Nullable CheckpointCoordinator checkpoints;
-  /** What --restoreFrom named: attempt 0 starts from it, and so does a restart before any own checkpoint. */
+
+  /**
+   * What --restoreFrom named: attempt 0 starts from it, and so does a restart before any own
+   * checkpoint.
+   */
   private volatile @Nullable RestorePoint initialRestore;
 
   /** A checkpoint to start from, and the job directory its file paths are relative to. */
@@ -90,13 +99,18 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   // Guarded by this.
   private int attempt;
+
   /** Subtasks of the current attempt that have not ended. */
   private int remaining;
+
   private int retriesLeft;
+
   /** The current attempt failed and the next one is being prepared. */
   private boolean restarting;
+
   /** The failure that makes the current attempt restart. */
   private @Nullable Throwable attemptFailure;
+
   private PipelineResult.State state = PipelineResult.State.STOPPED;
   private @Nullable Throwable failure;
   private boolean cancelling;
@@ -116,9 +130,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   }
 
   /**
-   * A coordinator for one job on the workers {@code liveWorkers} gives: attempt 0 and each
-   * restart are placed on the workers it returns then (a cluster leaves out those that stopped
-   * answering; fewer workers than before is fine).
+   * A coordinator for one job on the workers {@code liveWorkers} gives: attempt 0 and each restart
+   * are placed on the workers it returns then (a cluster leaves out those that stopped answering;
+   * fewer workers than before is fine).
    */
   public JobCoordinator(
       String jobId,
@@ -171,8 +185,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         // A job may already have ended; then finish() has run and nothing would stop the watch.
         if (!state.isTerminal()) {
           progressWatch =
-              new ProgressWatch(
-                  jobId, List.copyOf(workers), timeoutSeconds * 1000, this::fail);
+              new ProgressWatch(jobId, List.copyOf(workers), timeoutSeconds * 1000, this::fail);
         }
       }
     }
@@ -232,7 +245,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   private void deployAttempt(int number, @Nullable RestorePoint restoreFrom) {
     List<? extends WorkerGateway> available = List.copyOf(liveWorkers.get());
     if (available.isEmpty()) {
-      throw new IllegalStateException("No worker is available for attempt " + number + " of job " + jobId);
+      throw new IllegalStateException(
+          "No worker is available for attempt " + number + " of job " + jobId);
     }
     workers.addAll(available);
     Map<Integer, List<String>> addresses = new HashMap<>();
@@ -484,7 +498,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         boolean done = remaining == 0;
         if (!done) {
           // Subtasks of the failed attempt that outlived the wait will not be counted.
-          LOG.warn("Job {}: ending with {} subtasks of attempt {} not ended", jobId, remaining, failed);
+          LOG.warn(
+              "Job {}: ending with {} subtasks of attempt {} not ended", jobId, remaining, failed);
         }
         // Falls through to finish below, outside the lock.
         next = -1;
@@ -521,9 +536,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         jobId,
         failed,
         next,
-        restoreFrom == null
-            ? "the beginning (no checkpoint)"
-            : restoreFrom.checkpoint().location(),
+        restoreFrom == null ? "the beginning (no checkpoint)" : restoreFrom.checkpoint().location(),
         String.valueOf(cause));
     try {
       deployAttempt(next, restoreFrom);
@@ -533,8 +546,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   }
 
   /**
-   * The job fails with the failed attempt's cause when the restart itself cannot go on ({@code
-   * why} added to it as suppressed); {@code attemptCause} null: the attempt's cause as recorded.
+   * The job fails with the failed attempt's cause when the restart itself cannot go on ({@code why}
+   * added to it as suppressed); {@code attemptCause} null: the attempt's cause as recorded.
    */
   private void giveUpRestart(@Nullable Throwable attemptCause, Exception why) {
     synchronized (this) {
@@ -597,8 +610,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       ChannelId channel = sent.getKey();
       EdgePlan edge = plan.edge(channel.edgeId());
       WorkerGateway from =
-          placement.get(
-              new TaskId(jobId, edge.fromStage(), channel.producer(), channel.attempt()));
+          placement.get(new TaskId(jobId, edge.fromStage(), channel.producer(), channel.attempt()));
       WorkerGateway to =
           placement.get(new TaskId(jobId, edge.toStage(), channel.consumer(), channel.attempt()));
       if (from != to) {
@@ -730,7 +742,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   public String savepoint(@Nullable String uri) {
     if (checkpoints == null) {
       throw new IllegalStateException(
-          "Job " + jobId + " takes no checkpoints (no --checkpointingInterval); a savepoint copies"
+          "Job "
+              + jobId
+              + " takes no checkpoints (no --checkpointingInterval); a savepoint copies"
               + " the latest one");
     }
     if (uri != null && !sameDirectory(uri, settings.checkpointDir().toString())) {
@@ -749,7 +763,12 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   }
 
   private static boolean sameDirectory(String a, String b) {
-    return java.net.URI.create(a).normalize().toString().replaceAll("/+$", "")
+    return java.net
+        .URI
+        .create(a)
+        .normalize()
+        .toString()
+        .replaceAll("/+$", "")
         .equals(java.net.URI.create(b).normalize().toString().replaceAll("/+$", ""));
   }
 

@@ -8,8 +8,9 @@ import java.util.OptionalLong;
  * @param attempt the attempt that was started (1 for the first restart)
  * @param cause the failure of the previous attempt that caused the restart, as {@code
  *     Throwable.toString()} (the user's exception where user code threw)
- * @param restoredCheckpoint the checkpoint the new attempt started from; empty when there was
- *     none and the job started over from its beginning
+ * @param restoredCheckpoint the checkpoint the new attempt started from; empty when there was none
+ *     and the job started over from its beginning
  * @param atMillis when the new attempt was deployed, milliseconds since the epoch
  */
-public record JobRestart(int attempt, String cause, OptionalLong restoredCheckpoint, long atMillis) {}
+public record JobRestart(
+    int attempt, String cause, OptionalLong restoredCheckpoint, long atMillis) {}

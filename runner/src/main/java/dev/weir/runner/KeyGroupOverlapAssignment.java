@@ -11,14 +11,14 @@ import dev.weir.translation.StagePlan;
 
 /**
  * The coordinator's own restore assignment until the checkpointing module's (issue 13, {@code
- * dev.weir.checkpoint.restore}) replaces it: each operator of the stage gets the key groups the
- * new subtask owns, the keyed state of every old subtask of the operator whose key groups overlap
- * them (the backend keeps only its own), and the named entries of all old subtasks of the
- * operator. Operators are matched by their full transform name, which is the operator id workers
- * acknowledge with.
+ * dev.weir.checkpoint.restore}) replaces it: each operator of the stage gets the key groups the new
+ * subtask owns, the keyed state of every old subtask of the operator whose key groups overlap them
+ * (the backend keeps only its own), and the named entries of all old subtasks of the operator.
+ * Operators are matched by their full transform name, which is the operator id workers acknowledge
+ * with.
  *
- * <p>Not yet handled: subtasks the checkpoint records as finished (the restore message has no
- * field for them, so they run again from their restored state).
+ * <p>Not yet handled: subtasks the checkpoint records as finished (the restore message has no field
+ * for them, so they run again from their restored state).
  */
 final class KeyGroupOverlapAssignment implements RestoreAssignment {
 
@@ -32,9 +32,7 @@ final class KeyGroupOverlapAssignment implements RestoreAssignment {
     KeyGroupRange owned =
         KeyGroupRange.forSubtask(subtask, stage.parallelism(), plan.maxParallelism());
     SubtaskRestore.Builder restore =
-        SubtaskRestore.newBuilder()
-            .setCheckpointId(checkpoint.id())
-            .setJobDirectory(jobDirectory);
+        SubtaskRestore.newBuilder().setCheckpointId(checkpoint.id()).setJobDirectory(jobDirectory);
     for (OperatorPlan operator : stage.operators()) {
       OperatorRestore.Builder restored =
           OperatorRestore.newBuilder()

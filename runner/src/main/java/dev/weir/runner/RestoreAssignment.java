@@ -12,8 +12,8 @@ import dev.weir.translation.StagePlan;
 interface RestoreAssignment {
 
   /**
-   * The state subtask {@code subtask} of {@code stage} (at the stage's parallelism in {@code
-   * plan}) starts from.
+   * The state subtask {@code subtask} of {@code stage} (at the stage's parallelism in {@code plan})
+   * starts from.
    *
    * @param jobDirectory the directory the checkpoint's file paths are relative to
    */

@@ -1,5 +1,6 @@
 package dev.weir.runner;
 
+import com.google.protobuf.ByteString;
 import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
 import dev.weir.checkpoint.proto.CheckpointOutcome;
 import dev.weir.checkpoint.proto.KeyGroupRange;
@@ -15,7 +16,6 @@ import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.TaskListener;
 import dev.weir.worker.task.WorkerGateway;
-import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +32,10 @@ import java.util.function.Predicate;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 
 /**
- * A worker that runs nothing but takes checkpoints as a real one would look from the
- * coordinator: on a trigger, each of its subtasks of the trigger's attempt that is {@linkplain
- * #silence not silenced} uploads a small state file through the real storage and acknowledges with
- * its handle, on the triggering thread. Records deployments, cancels and outcomes.
+ * A worker that runs nothing but takes checkpoints as a real one would look from the coordinator:
+ * on a trigger, each of its subtasks of the trigger's attempt that is {@linkplain #silence not
+ * silenced} uploads a small state file through the real storage and acknowledges with its handle,
+ * on the triggering thread. Records deployments, cancels and outcomes.
  */
 class AcknowledgingWorker implements WorkerGateway {
   private final String name;

@@ -133,15 +133,13 @@ public class CheckpointCoordinatorTest {
     assertEquals(4, metadata.getSubtasksCount());
     assertEquals(taken.triggeredAtMillis(), metadata.getTriggeredAtMillis());
     storage.verify(storage.readCheckpoint(taken.id()), Verification.CHECKSUMS);
-    assertEquals(
-        List.of(outcome(taken.id(), true)), first.outcomes);
+    assertEquals(List.of(outcome(taken.id(), true)), first.outcomes);
     assertEquals(List.of(outcome(taken.id(), true)), second.outcomes);
 
     timer.advance(INTERVAL);
     assertEquals(2, completedIds(coordinator.checkpoints()).size());
     assertTrue(
-        "ids grow",
-        coordinator.checkpoints().get(1).id() > coordinator.checkpoints().get(0).id());
+        "ids grow", coordinator.checkpoints().get(1).id() > coordinator.checkpoints().get(0).id());
   }
 
   private static CheckpointOutcome outcome(long id, boolean completed) {
@@ -290,8 +288,8 @@ public class CheckpointCoordinatorTest {
   }
 
   /**
-   * The job's own timer, with acknowledgements arriving on other threads as a worker's uploads
-   * do: checkpoints follow one another. Waits for a condition with a generous bound only.
+   * The job's own timer, with acknowledgements arriving on other threads as a worker's uploads do:
+   * checkpoints follow one another. Waits for a condition with a generous bound only.
    */
   @Test
   public void onTheSystemTimerCheckpointsFollowOneAnother() throws Exception {
@@ -348,14 +346,19 @@ public class CheckpointCoordinatorTest {
       for (int i = 1; i < completed.size(); i++) {
         assertTrue(completed.get(i) > completed.get(i - 1));
       }
-      assertEquals(2, storage.checkpointIds().stream().filter(id -> {
-        try {
-          storage.readCheckpoint(id);
-          return true;
-        } catch (IOException e) {
-          return false;
-        }
-      }).count());
+      assertEquals(
+          2,
+          storage.checkpointIds().stream()
+              .filter(
+                  id -> {
+                    try {
+                      storage.readCheckpoint(id);
+                      return true;
+                    } catch (IOException e) {
+                      return false;
+                    }
+                  })
+              .count());
     } finally {
       uploads.shutdownNow();
     }

@@ -59,7 +59,8 @@ public class JobRestartTest {
     pipeline
         .apply(Create.of("a", "b", "a", "c"))
         .apply(
-            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()))
+            MapElements.into(
+                    TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()))
                 .via(word -> KV.of(word, 1)))
         .apply("CountPerWord", Count.perKey());
     TransformOverrides.apply(pipeline);
@@ -130,8 +131,7 @@ public class JobRestartTest {
   }
 
   private static void failOne(AcknowledgingWorker worker, int attempt, String message) {
-    Map.Entry<TaskId, TaskListener> victim =
-        worker.running(attempt).entrySet().iterator().next();
+    Map.Entry<TaskId, TaskListener> victim = worker.running(attempt).entrySet().iterator().next();
     victim
         .getValue()
         .taskFailed(
@@ -170,7 +170,8 @@ public class JobRestartTest {
       assertThat(restore.getJobDirectory(), containsString("restart-job"));
       assertEquals(1, restore.getOperatorsCount());
       OperatorRestore operator = restore.getOperators(0);
-      assertEquals(plan.stage(d.taskId().stage()).operators().get(0).name(), operator.getOperatorId());
+      assertEquals(
+          plan.stage(d.taskId().stage()).operators().get(0).name(), operator.getOperatorId());
       // The fake workers' state: subtask i holds key groups [64 i, 64 i + 64), so at the same
       // parallelism each new subtask overlaps exactly its predecessor; entries come from all.
       assertEquals(1, operator.getKeyedStateCount());
@@ -181,7 +182,8 @@ public class JobRestartTest {
 
     // Attempt 1 checkpoints too, with the ids going on from attempt 0's.
     timer.advance(INTERVAL);
-    CheckpointStats afterRestart = coordinator.checkpoints().get(coordinator.checkpoints().size() - 1);
+    CheckpointStats afterRestart =
+        coordinator.checkpoints().get(coordinator.checkpoints().size() - 1);
     assertEquals(1, afterRestart.attempt());
     assertEquals(CheckpointStats.Status.COMPLETED, afterRestart.status());
     assertTrue(afterRestart.id() > latest);
@@ -310,8 +312,7 @@ public class JobRestartTest {
             () ->
                 start(
                     "restored-job",
-                    "--restoreFrom="
-                        + checkpointDir.resolve("other-pipeline-job/chk-" + id)));
+                    "--restoreFrom=" + checkpointDir.resolve("other-pipeline-job/chk-" + id)));
     assertThat(e.getMessage(), containsString("--restoreFrom"));
     assertThat(e.getMessage(), containsString("different pipeline"));
   }
@@ -356,8 +357,14 @@ public class JobRestartTest {
     for (AcknowledgingWorker worker : List.of(first, second)) {
       for (Map.Entry<TaskId, TaskListener> e : worker.running(1).entrySet()) {
         e.getValue()
-            .taskFinished(e.getKey(), e.getKey().equals(new TaskId("metrics-job",
-                done.getKey().stage(), done.getKey().subtask(), 1)) ? counted(5) : counted(0));
+            .taskFinished(
+                e.getKey(),
+                e.getKey()
+                        .equals(
+                            new TaskId(
+                                "metrics-job", done.getKey().stage(), done.getKey().subtask(), 1))
+                    ? counted(5)
+                    : counted(0));
       }
     }
 
@@ -393,9 +400,11 @@ public class JobRestartTest {
 
   @Test
   public void aRestartIsPlacedOnTheWorkersStillAlive() throws Exception {
-    List<AcknowledgingWorker> alive = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(first, second));
+    List<AcknowledgingWorker> alive =
+        new java.util.concurrent.CopyOnWriteArrayList<>(List.of(first, second));
     WeirPipelineOptions options =
-        PipelineOptionsFactory.fromArgs("--numberOfExecutionRetries=1").as(WeirPipelineOptions.class);
+        PipelineOptionsFactory.fromArgs("--numberOfExecutionRetries=1")
+            .as(WeirPipelineOptions.class);
     options.setNoProgressTimeoutSeconds(0L);
     options.setExecutionRetryDelay(0L);
     JobCoordinator coordinator =
@@ -427,14 +436,21 @@ public class JobRestartTest {
 
   @Test
   public void withNoWorkerLeftTheJobFailsWithTheAttemptsCause() throws Exception {
-    List<AcknowledgingWorker> alive = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(first, second));
+    List<AcknowledgingWorker> alive =
+        new java.util.concurrent.CopyOnWriteArrayList<>(List.of(first, second));
     WeirPipelineOptions options =
-        PipelineOptionsFactory.fromArgs("--numberOfExecutionRetries=2").as(WeirPipelineOptions.class);
+        PipelineOptionsFactory.fromArgs("--numberOfExecutionRetries=2")
+            .as(WeirPipelineOptions.class);
     options.setNoProgressTimeoutSeconds(0L);
     options.setExecutionRetryDelay(0L);
     JobCoordinator coordinator =
         new JobCoordinator(
-            "abandoned-job", plan, () -> alive, () -> {}, id -> timer, new KeyGroupOverlapAssignment());
+            "abandoned-job",
+            plan,
+            () -> alive,
+            () -> {},
+            id -> timer,
+            new KeyGroupOverlapAssignment());
     coordinator.start(options);
 
     alive.clear();
@@ -443,7 +459,6 @@ public class JobRestartTest {
     assertTrue(coordinator.await(WAIT_MILLIS));
     assertEquals(PipelineResult.State.FAILED, coordinator.state());
     assertEquals("every worker lost", coordinator.failure().getMessage());
-    assertThat(
-        coordinator.failure().getSuppressed()[0].getMessage(), containsString("No worker"));
+    assertThat(coordinator.failure().getSuppressed()[0].getMessage(), containsString("No worker"));
   }
 }

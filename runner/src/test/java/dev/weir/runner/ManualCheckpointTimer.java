@@ -2,7 +2,9 @@ package dev.weir.runner;
 
 import java.util.PriorityQueue;
 
-/** A {@link CheckpointTimer} that moves only when a test advances it, running due tasks in order. */
+/**
+ * A {@link CheckpointTimer} that moves only when a test advances it, running due tasks in order.
+ */
 final class ManualCheckpointTimer implements CheckpointTimer {
   private record Task(long due, long order, Runnable run) {}
 

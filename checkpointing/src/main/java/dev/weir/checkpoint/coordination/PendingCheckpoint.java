@@ -6,7 +6,6 @@ import dev.weir.checkpoint.proto.CheckpointKind;
 import dev.weir.checkpoint.proto.CheckpointMetadata;
 import dev.weir.checkpoint.proto.DeclineCheckpoint;
 import dev.weir.checkpoint.proto.NamedBytes;
-import dev.weir.checkpoint.proto.SubtaskState;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -22,12 +21,12 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * One checkpoint of one job attempt between its trigger and its end: the subtasks it still waits
  * for, the state those that acknowledged reported, and whether it was aborted.
  *
- * <p>A subtask that finished before acknowledging counts as acknowledged with no state: it took
- * no part in the checkpoint because all its output, end of input included, was already sent, so
- * the subtasks downstream hold its effects (an ended channel counts as one that delivered the
- * barrier). The metadata records it as {@linkplain #FINISHED_ENTRY_PREFIX finished}; a restore
- * ends such a subtask at once. This relies on a worker reporting a subtask's acknowledgement of a
- * checkpoint it did take before reporting that the subtask finished.
+ * <p>A subtask that finished before acknowledging counts as acknowledged with no state: it took no
+ * part in the checkpoint because all its output, end of input included, was already sent, so the
+ * subtasks downstream hold its effects (an ended channel counts as one that delivered the barrier).
+ * The metadata records it as {@linkplain #FINISHED_ENTRY_PREFIX finished}; a restore ends such a
+ * subtask at once. This relies on a worker reporting a subtask's acknowledgement of a checkpoint it
+ * did take before reporting that the subtask finished.
  *
  * <p>Not thread-safe: the coordinator that owns it serializes the calls.
  */
@@ -112,8 +111,8 @@ public final class PendingCheckpoint {
   }
 
   /**
-   * A subtask ended normally. If the checkpoint still waited for it, it counts as acknowledged
-   * with no state.
+   * A subtask ended normally. If the checkpoint still waited for it, it counts as acknowledged with
+   * no state.
    *
    * @return whether it was still awaited
    */
@@ -228,7 +227,9 @@ public final class PendingCheckpoint {
     return metadata.build();
   }
 
-  /** The subtasks a checkpoint's metadata records as finished (see {@link #FINISHED_ENTRY_PREFIX}). */
+  /**
+   * The subtasks a checkpoint's metadata records as finished (see {@link #FINISHED_ENTRY_PREFIX}).
+   */
   public static SortedSet<StageSubtask> finishedSubtasks(CheckpointMetadata metadata) {
     SortedSet<StageSubtask> result = new TreeSet<>();
     for (NamedBytes entry : metadata.getEntriesList()) {
@@ -239,7 +240,8 @@ public final class PendingCheckpoint {
       List<String> parts = List.of(name.substring(FINISHED_ENTRY_PREFIX.length()).split("/"));
       try {
         if (parts.size() == 2) {
-          result.add(new StageSubtask(Integer.parseInt(parts.get(0)), Integer.parseInt(parts.get(1))));
+          result.add(
+              new StageSubtask(Integer.parseInt(parts.get(0)), Integer.parseInt(parts.get(1))));
           continue;
         }
       } catch (NumberFormatException e) {

@@ -27,7 +27,13 @@ public class PendingCheckpointTest {
 
   private static PendingCheckpoint pending() {
     return new PendingCheckpoint(
-        "job", 2, 7, CheckpointKind.CHECKPOINT, 1000, FINGERPRINT, List.of(SOURCE, COUNT_0, COUNT_1));
+        "job",
+        2,
+        7,
+        CheckpointKind.CHECKPOINT,
+        1000,
+        FINGERPRINT,
+        List.of(SOURCE, COUNT_0, COUNT_1));
   }
 
   private static AcknowledgeCheckpoint ack(StageSubtask subtask, long id, String operator) {
