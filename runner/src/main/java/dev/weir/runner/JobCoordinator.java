@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Map<TaskId, WorkerGateway> placement = new HashMap<>();
+
+  /** Subtasks that reported their end; a second report (a retried remote call) is ignored. */
+  private final Set<TaskId> ended = new HashSet<>();
   private final List<JobRestart> restarts = new ArrayList<>();
 
   // Set by start() before any subtask runs; read by the threads that report for subtasks.
@@ -390,6 +394,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     boolean done;
     boolean current;
     synchronized (this) {
+      if (!ended.add(task)) {
+        return;
+      }
       record(summary);
       current = task.attempt() == attempt;
       if (!current) {
@@ -420,6 +427,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     boolean done;
     int failedAttempt;
     synchronized (this) {
+      if (!ended.add(task)) {
+        return;
+      }
       record(summary);
       if (task.attempt() != attempt) {
         return;

@@ -103,12 +103,33 @@ class AcknowledgingWorker implements WorkerGateway {
     }
   }
 
-  /** Ends every subtask of {@code attempt} normally. */
+  /** Ends every running subtask of {@code attempt} normally. */
   void finishAll(int attempt) {
-    for (Map.Entry<TaskId, TaskListener> e : running(attempt).entrySet()) {
-      e.getValue()
-          .taskFinished(e.getKey(), new SubtaskSummary(new MetricsContainerStepMap(), Map.of()));
+    for (TaskId task : running(attempt).keySet()) {
+      finish(task);
     }
+  }
+
+  /** Ends one running subtask normally; it no longer runs here. */
+  void finish(TaskId task) {
+    finish(task, new SubtaskSummary(new MetricsContainerStepMap(), Map.of()));
+  }
+
+  /** Fails one running subtask with {@code cause}, as user code throwing does. */
+  void fail(TaskId task, Throwable cause) {
+    TaskListener listener;
+    synchronized (this) {
+      listener = subtasks.remove(task);
+    }
+    listener.taskFailed(task, cause, new SubtaskSummary(new MetricsContainerStepMap(), Map.of()));
+  }
+
+  void finish(TaskId task, SubtaskSummary summary) {
+    TaskListener listener;
+    synchronized (this) {
+      listener = subtasks.remove(task);
+    }
+    listener.taskFinished(task, summary);
   }
 
   synchronized Map<TaskId, TaskListener> running(int attempt) {

@@ -131,13 +131,8 @@ public class JobRestartTest {
   }
 
   private static void failOne(AcknowledgingWorker worker, int attempt, String message) {
-    Map.Entry<TaskId, TaskListener> victim = worker.running(attempt).entrySet().iterator().next();
-    victim
-        .getValue()
-        .taskFailed(
-            victim.getKey(),
-            new IllegalStateException(message),
-            new SubtaskSummary(new MetricsContainerStepMap(), Map.of()));
+    TaskId victim = worker.running(attempt).keySet().iterator().next();
+    worker.fail(victim, new IllegalStateException(message));
   }
 
   private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
@@ -350,7 +345,7 @@ public class JobRestartTest {
   public void committedMetricsCountOnlyTheAttemptThatFinished() throws Exception {
     JobCoordinator coordinator = start("metrics-job", "--numberOfExecutionRetries=1");
     Map.Entry<TaskId, TaskListener> done = first.running(0).entrySet().iterator().next();
-    done.getValue().taskFinished(done.getKey(), counted(5));
+    first.finish(done.getKey(), counted(5));
     failOne(second, 0, "failed after the first subtask finished");
     waitFor("attempt 1 deployed", () -> deployments(1).size() == subtasksPerAttempt());
 
@@ -460,5 +455,47 @@ public class JobRestartTest {
     assertEquals(PipelineResult.State.FAILED, coordinator.state());
     assertEquals("every worker lost", coordinator.failure().getMessage());
     assertThat(coordinator.failure().getSuppressed()[0].getMessage(), containsString("No worker"));
+  }
+
+  /** A bounded job goes on checkpointing after some of its subtasks have finished. */
+  @Test
+  public void subtasksThatFinishedAreRecordedAsFinishedInTheNextCheckpoint() throws Exception {
+    JobCoordinator coordinator = start("bounded-job", withCheckpoints());
+    Map.Entry<TaskId, TaskListener> done = first.running(0).entrySet().iterator().next();
+    first.finish(done.getKey());
+
+    timer.advance(INTERVAL);
+
+    CheckpointStats taken = coordinator.checkpoints().get(0);
+    assertEquals(CheckpointStats.Status.COMPLETED, taken.status());
+    dev.weir.checkpoint.proto.CheckpointMetadata metadata =
+        opened.get(0).readCheckpoint(taken.id()).metadata();
+    assertEquals(
+        java.util.Set.of(
+            new dev.weir.checkpoint.coordination.StageSubtask(
+                done.getKey().stage(), done.getKey().subtask())),
+        dev.weir.checkpoint.coordination.PendingCheckpoint.finishedSubtasks(metadata));
+    assertEquals(subtasksPerAttempt() - 1, metadata.getSubtasksCount());
+    first.finishAll(0);
+    second.finishAll(0);
+    assertTrue(coordinator.await(WAIT_MILLIS));
+    assertEquals(PipelineResult.State.DONE, coordinator.state());
+  }
+
+  /** A worker that reports a subtask's end twice must not end the job before its other subtasks. */
+  @Test
+  public void aSubtaskReportedTwiceIsCountedOnce() throws Exception {
+    JobCoordinator coordinator = start("twice-job");
+    Map.Entry<TaskId, TaskListener> done = first.running(0).entrySet().iterator().next();
+    for (int i = 0; i < subtasksPerAttempt(); i++) {
+      done.getValue()
+          .taskFinished(done.getKey(), new SubtaskSummary(new MetricsContainerStepMap(), Map.of()));
+    }
+
+    assertEquals(PipelineResult.State.RUNNING, coordinator.state());
+    first.finishAll(0);
+    second.finishAll(0);
+    assertTrue(coordinator.await(WAIT_MILLIS));
+    assertEquals(PipelineResult.State.DONE, coordinator.state());
   }
 }
