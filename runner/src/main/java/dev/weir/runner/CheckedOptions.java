@@ -8,8 +8,10 @@ package dev.weir.runner;
  * @param parallelism subtasks of each stage
  * @param maxParallelism number of key groups
  * @param stateBackend {@code "rocksdb"} or {@code "memory"}
+ * @param checkpoints checkpoints and restarts
  */
-record CheckedOptions(int parallelism, int maxParallelism, String stateBackend) {
+record CheckedOptions(
+    int parallelism, int maxParallelism, String stateBackend, CheckpointSettings checkpoints) {
   static final String ROCKSDB = "rocksdb";
   static final String MEMORY = "memory";
 

@@ -8,6 +8,7 @@ import dev.weir.worker.control.ControlChannel;
 import dev.weir.worker.task.TaskId;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
@@ -177,5 +178,24 @@ final class ClusterJob implements JobHandle {
   public long elementsBetweenWorkers() {
     throw new UnsupportedOperationException(
         "elementsBetweenWorkers is not reported by a remote Weir cluster (--weirMaster) yet");
+  }
+
+  @Override
+  public List<CheckpointStats> checkpoints() {
+    throw new UnsupportedOperationException(
+        "checkpoints are not reported by a remote Weir cluster (--weirMaster) yet");
+  }
+
+  @Override
+  public List<JobRestart> restarts() {
+    throw new UnsupportedOperationException(
+        "restarts are not reported by a remote Weir cluster (--weirMaster) yet");
+  }
+
+  @Override
+  public String savepoint(@Nullable String uri) {
+    throw new UnsupportedOperationException(
+        "savepoints of a job on a remote Weir cluster (--weirMaster) are not supported yet"
+            + " (issue 13, item 9)");
   }
 }

@@ -1,50 +1,120 @@
 package dev.weir.runner;
 
+import dev.weir.checkpoint.coordination.StageSubtask;
+import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
+import dev.weir.checkpoint.proto.DeclineCheckpoint;
+import dev.weir.checkpoint.proto.SubtaskRestore;
+import dev.weir.checkpoint.storage.CheckpointStorage;
+import dev.weir.checkpoint.storage.CompletedCheckpoint;
+import dev.weir.checkpoint.storage.LatestValidCheckpoint;
+import dev.weir.checkpoint.storage.Verification;
 import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExecutionPlan;
+import dev.weir.translation.StagePlan;
 import dev.weir.worker.exchange.ChannelId;
 import dev.weir.worker.exchange.ExchangeException;
 import dev.weir.worker.task.JobActivity;
 import dev.weir.worker.task.SubtaskInterruptedException;
 import dev.weir.worker.task.SubtaskSummary;
-import dev.weir.translation.StagePlan;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.TaskListener;
 import dev.weir.worker.task.WorkerGateway;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.util.SerializableUtils;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Runs one job on a set of workers: places every subtask (subtask i of each stage on worker i mod
- * n, so forward edges stay on one worker), deploys them, and follows them to the end. The first
- * failure cancels the job everywhere and becomes the job's cause; metrics of every subtask are
- * merged as they end.
+ * Runs one job on a set of workers, as a sequence of attempts (0 first): places every subtask
+ * (subtask i of each stage on worker i mod n, so forward edges stay on one worker), deploys them,
+ * and follows them to the end. Metrics of every subtask are merged as they end.
+ *
+ * <p>With {@code --checkpointingInterval} a {@link CheckpointCoordinator} checkpoints the running
+ * attempt. When a subtask of the attempt fails and restarts remain ({@code
+ * --numberOfExecutionRetries}, 3 by default with checkpoints, none without), the attempt is
+ * cancelled, its subtasks are awaited, and after {@code --executionRetryDelay} the next attempt is
+ * deployed: from the latest valid checkpoint if there is one (each subtask's state chosen by a
+ * {@link RestoreAssignment}), from the beginning otherwise. Without restarts left, the first
+ * failure cancels the job everywhere and becomes the job's cause.
  */
 public final class JobCoordinator implements TaskListener, JobHandle {
+  private static final Logger LOG = LoggerFactory.getLogger(JobCoordinator.class);
   private static final long CANCEL_WAIT_MILLIS = 30_000;
 
   private final String jobId;
   private final ExecutionPlan plan;
-  private final List<? extends WorkerGateway> workers;
+
+  /** The workers alive now; each attempt is placed on those the supplier gives at its start. */
+  private final Supplier<List<? extends WorkerGateway>> liveWorkers;
+
+  /** Every worker any attempt was placed on: cancels go to all of them. */
+  private final Set<WorkerGateway> workers = new CopyOnWriteArraySet<>();
+
   private final Runnable onTerminated;
+  private final Function<String, CheckpointTimer> timers;
+  private final RestoreAssignment restoreAssignment;
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
-  private final MetricsContainerStepMap committedMetrics = new MetricsContainerStepMap();
+
+  /** Of the current attempt's subtasks that finished; a restart runs the work again. */
+  private MetricsContainerStepMap committedMetrics = new MetricsContainerStepMap();
+
   private final CountDownLatch terminated = new CountDownLatch(1);
-  private final Map<Integer, List<String>> addresses = new HashMap<>();
   private final Map<TaskId, WorkerGateway> placement = new HashMap<>();
 
+  /** Subtasks that reported their end; a second report (a retried remote call) is ignored. */
+  private final Set<TaskId> ended = new HashSet<>();
+  private final List<JobRestart> restarts = new ArrayList<>();
+
+  // Set by start() before any subtask runs; read by the threads that report for subtasks.
+  private volatile @Nullable SerializablePipelineOptions serializedOptions;
+  private volatile CheckpointSettings settings =
+      new CheckpointSettings(0, null, 0, 0, 0, 0, 1, null);
+  private volatile @Nullable CheckpointStorage storage;
+  private volatile @Nullable CheckpointCoordinator checkpoints;
+
+  /**
+   * What --restoreFrom named: attempt 0 starts from it, and so does a restart before any own
+   * checkpoint.
+   */
+  private volatile @Nullable RestorePoint initialRestore;
+
+  /** A checkpoint to start from, and the job directory its file paths are relative to. */
+  private record RestorePoint(CompletedCheckpoint checkpoint, String jobDirectory) {}
+
+  // Guarded by this.
+  private int attempt;
+
+  /** Subtasks of the current attempt that have not ended. */
   private int remaining;
+
+  private int retriesLeft;
+
+  /** The current attempt failed and the next one is being prepared. */
+  private boolean restarting;
+
+  /** The failure that makes the current attempt restart. */
+  private @Nullable Throwable attemptFailure;
+
   private PipelineResult.State state = PipelineResult.State.STOPPED;
   private @Nullable Throwable failure;
   private boolean cancelling;
@@ -60,77 +130,207 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       ExecutionPlan plan,
       List<? extends WorkerGateway> workers,
       Runnable onTerminated) {
-    this.jobId = jobId;
-    this.plan = plan;
-    this.workers = workers;
-    this.onTerminated = onTerminated;
+    this(jobId, plan, () -> workers, onTerminated);
   }
 
-  /** Places and deploys every subtask; returns once all deployments were sent. */
+  /**
+   * A coordinator for one job on the workers {@code liveWorkers} gives: attempt 0 and each restart
+   * are placed on the workers it returns then (a cluster leaves out those that stopped answering;
+   * fewer workers than before is fine).
+   */
+  public JobCoordinator(
+      String jobId,
+      ExecutionPlan plan,
+      Supplier<List<? extends WorkerGateway>> liveWorkers,
+      Runnable onTerminated) {
+    this(
+        jobId,
+        plan,
+        liveWorkers,
+        onTerminated,
+        CheckpointTimer::system,
+        new KeyGroupOverlapAssignment());
+  }
+
+  /** With the checkpoint timer (tests: a hand-advanced one) and restore assignment given. */
+  JobCoordinator(
+      String jobId,
+      ExecutionPlan plan,
+      Supplier<List<? extends WorkerGateway>> liveWorkers,
+      Runnable onTerminated,
+      Function<String, CheckpointTimer> timers,
+      RestoreAssignment restoreAssignment) {
+    this.jobId = jobId;
+    this.plan = plan;
+    this.liveWorkers = liveWorkers;
+    this.onTerminated = onTerminated;
+    this.timers = timers;
+    this.restoreAssignment = restoreAssignment;
+  }
+
+  /** Places and deploys every subtask of attempt 0; returns once all deployments were sent. */
   public void start(PipelineOptions options) {
-    SerializablePipelineOptions serializedOptions = new SerializablePipelineOptions(options);
-    List<TaskDeployment> deployments = new ArrayList<>();
-    for (StagePlan stage : plan.stages()) {
-      List<String> stageAddresses = new ArrayList<>();
-      for (int i = 0; i < stage.parallelism(); i++) {
-        WorkerGateway worker = workers.get(i % workers.size());
-        TaskId id = new TaskId(jobId, stage.id(), i);
-        placement.put(id, worker);
-        stageAddresses.add(worker.exchangeAddress());
-      }
-      addresses.put(stage.id(), stageAddresses);
+    settings = CheckpointSettings.from(options.as(WeirPipelineOptions.class));
+    serializedOptions = new SerializablePipelineOptions(options);
+    if (settings.restoreFrom() != null) {
+      initialRestore = readRestoreFrom(settings.restoreFrom());
     }
-    for (StagePlan stage : plan.stages()) {
-      // Each subtask deserializes only its own stage's user code, once per subtask.
-      byte[] serializedPlan = SerializableUtils.serializeToByteArray(plan.forStage(stage.id()));
-      for (int i = 0; i < stage.parallelism(); i++) {
-        deployments.add(
-            new TaskDeployment(
-                new TaskId(jobId, stage.id(), i), serializedPlan, addresses, serializedOptions));
-      }
+    if (settings.enabled()) {
+      openCheckpoints();
     }
     synchronized (this) {
-      remaining = deployments.size();
+      retriesLeft = settings.retries();
       state = PipelineResult.State.RUNNING;
     }
-    if (deployments.isEmpty()) {
-      finish(PipelineResult.State.DONE);
-      return;
-    }
-    for (TaskDeployment d : deployments) {
-      if (stopping()) {
-        // The job failed or was cancelled while deploying: the rest never starts.
-        taskFailed(
-            d.taskId(),
-            new IllegalStateException("not deployed: the job was already ending"),
-            new SubtaskSummary(new MetricsContainerStepMap(), java.util.Collections.emptyMap()));
-        continue;
-      }
-      try {
-        placement.get(d.taskId()).deploy(d, this);
-      } catch (RuntimeException e) {
-        // A subtask that never started still has to be counted, or the job would never end.
-        taskFailed(
-            d.taskId(),
-            new IllegalStateException(
-                "Cannot deploy " + d.taskId() + " to " + placement.get(d.taskId()).name(), e),
-            new SubtaskSummary(new MetricsContainerStepMap(), java.util.Collections.emptyMap()));
-      }
-    }
-    if (stopping()) {
-      // A deployment may have reached its worker after the cancel did (deploys are remote calls
-      // for a cluster of processes); cancel again so those subtasks end too.
-      cancelEverywhere();
-    }
+    deployAttempt(0, initialRestore);
     long timeoutSeconds = options.as(WeirPipelineOptions.class).getNoProgressTimeoutSeconds();
     if (timeoutSeconds > 0) {
       synchronized (this) {
         // A job may already have ended; then finish() has run and nothing would stop the watch.
         if (!state.isTerminal()) {
           progressWatch =
-              new ProgressWatch(jobId, workers, timeoutSeconds * 1000, this::fail);
+              new ProgressWatch(jobId, List.copyOf(workers), timeoutSeconds * 1000, this::fail);
         }
       }
+    }
+  }
+
+  private void openCheckpoints() {
+    try {
+      storage = CheckpointStorage.open(settings.checkpointDir(), jobId, Map.of());
+      // What an earlier run of a job with this id left half-written is never restored from.
+      List<Long> abandoned = storage.discardAbandoned();
+      if (!abandoned.isEmpty()) {
+        LOG.info("Job {}: discarded abandoned checkpoints {}", jobId, abandoned);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "Cannot open --checkpointDir " + settings.checkpointDir() + " for job " + jobId, e);
+    }
+    checkpoints =
+        new CheckpointCoordinator(
+            jobId, settings, storage, PlanFingerprint.of(plan), timers.apply(jobId));
+  }
+
+  /**
+   * Reads the checkpoint or savepoint {@code --restoreFrom} names ({@code <root>/<job>/chk-<n>} or
+   * {@code .../savepoint-<n>}) and checks that its files are there and that the same pipeline took
+   * it (the {@linkplain PlanFingerprint plan fingerprint}).
+   */
+  private RestorePoint readRestoreFrom(java.net.URI uri) {
+    String name = CheckpointSettings.restoreDirectoryName(uri);
+    java.net.URI jobDir = uri.resolve(uri.getPath().endsWith("/") ? ".." : ".").normalize();
+    String jobPath = jobDir.getPath().replaceAll("/+$", "");
+    String otherJob = jobPath.substring(jobPath.lastIndexOf('/') + 1);
+    java.net.URI root = jobDir.resolve("..").normalize();
+    long id = Long.parseLong(name.substring(name.indexOf('-') + 1));
+    try (CheckpointStorage source = CheckpointStorage.open(root, otherJob, Map.of())) {
+      CompletedCheckpoint checkpoint =
+          name.startsWith("savepoint-") ? source.readSavepoint(id) : source.readCheckpoint(id);
+      source.verify(checkpoint, Verification.SIZES);
+      com.google.protobuf.ByteString taken = checkpoint.metadata().getPlanFingerprint();
+      if (!taken.isEmpty() && !taken.equals(PlanFingerprint.of(plan))) {
+        throw new IllegalArgumentException(
+            "--restoreFrom "
+                + uri
+                + " was taken by a different pipeline (its stages or transform names differ)");
+      }
+      LOG.info("Job {}: starting from {}", jobId, checkpoint.location());
+      return new RestorePoint(checkpoint, source.jobDirectory().toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--restoreFrom " + uri + " cannot be read: " + e, e);
+    }
+  }
+
+  /**
+   * Deploys every subtask of attempt {@code number}, from {@code restoreFrom} if not null; a
+   * subtask that cannot be deployed counts as failed.
+   */
+  private void deployAttempt(int number, @Nullable RestorePoint restoreFrom) {
+    List<? extends WorkerGateway> available = List.copyOf(liveWorkers.get());
+    if (available.isEmpty()) {
+      throw new IllegalStateException(
+          "No worker is available for attempt " + number + " of job " + jobId);
+    }
+    workers.addAll(available);
+    Map<Integer, List<String>> addresses = new HashMap<>();
+    Map<TaskId, WorkerGateway> attemptPlacement = new HashMap<>();
+    List<StageSubtask> subtasks = new ArrayList<>();
+    Set<WorkerGateway> used = new LinkedHashSet<>();
+    for (StagePlan stage : plan.stages()) {
+      List<String> stageAddresses = new ArrayList<>();
+      for (int i = 0; i < stage.parallelism(); i++) {
+        WorkerGateway worker = available.get(i % available.size());
+        attemptPlacement.put(new TaskId(jobId, stage.id(), i, number), worker);
+        stageAddresses.add(worker.exchangeAddress());
+        subtasks.add(new StageSubtask(stage.id(), i));
+        used.add(worker);
+      }
+      addresses.put(stage.id(), stageAddresses);
+    }
+    List<TaskDeployment> deployments = new ArrayList<>();
+    for (StagePlan stage : plan.stages()) {
+      // Each subtask deserializes only its own stage's user code, once per subtask.
+      byte[] serializedPlan = SerializableUtils.serializeToByteArray(plan.forStage(stage.id()));
+      for (int i = 0; i < stage.parallelism(); i++) {
+        SubtaskRestore restore =
+            restoreFrom == null
+                ? null
+                : restoreAssignment.restoreFor(
+                    restoreFrom.checkpoint(), restoreFrom.jobDirectory(), plan, stage, i);
+        deployments.add(
+            new TaskDeployment(
+                new TaskId(jobId, stage.id(), i, number),
+                serializedPlan,
+                addresses,
+                serializedOptions,
+                restore));
+      }
+    }
+    synchronized (this) {
+      placement.putAll(attemptPlacement);
+      attempt = number;
+      remaining = deployments.size();
+    }
+    if (deployments.isEmpty()) {
+      finish(PipelineResult.State.DONE);
+      return;
+    }
+    if (checkpoints != null) {
+      checkpoints.startAttempt(number, subtasks, used);
+    }
+    for (TaskDeployment d : deployments) {
+      if (stopping()) {
+        // The attempt failed or the job was cancelled while deploying: the rest never starts.
+        taskFailed(
+            d.taskId(),
+            new IllegalStateException("not deployed: the attempt was already ending"),
+            new SubtaskSummary(new MetricsContainerStepMap(), Collections.emptyMap()));
+        continue;
+      }
+      WorkerGateway worker = attemptPlacement.get(d.taskId());
+      try {
+        worker.deploy(d, this);
+      } catch (RuntimeException e) {
+        // A subtask that never started still has to be counted, or the attempt would never end.
+        taskFailed(
+            d.taskId(),
+            new IllegalStateException("Cannot deploy " + d.taskId() + " to " + worker.name(), e),
+            new SubtaskSummary(new MetricsContainerStepMap(), Collections.emptyMap()));
+      }
+    }
+    boolean jobEnding;
+    boolean attemptEnding;
+    synchronized (this) {
+      jobEnding = failure != null || cancelling;
+      attemptEnding = restarting && attempt == number;
+    }
+    // A deployment may have reached its worker after the cancel did (deploys are remote calls
+    // for a cluster of processes); cancel again so those subtasks end too.
+    if (jobEnding) {
+      cancelEverywhere();
+    } else if (attemptEnding) {
+      cancelAttemptEverywhere(number);
     }
   }
 
@@ -144,6 +344,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         return;
       }
       failure = cause;
+      notifyAll();
     }
     cancelEverywhere();
     Thread deadline =
@@ -163,26 +364,53 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   }
 
   private synchronized boolean stopping() {
-    return failure != null || cancelling;
+    return failure != null || cancelling || restarting;
   }
 
-  /** Which worker runs each subtask. */
+  /** Which worker runs each subtask, of every attempt so far. */
   @Override
-  public Map<TaskId, String> placement() {
+  public synchronized Map<TaskId, String> placement() {
     Map<TaskId, String> result = new HashMap<>();
     placement.forEach((id, worker) -> result.put(id, worker.name()));
     return result;
   }
 
   @Override
+  public void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {
+    if (checkpoints != null) {
+      checkpoints.acknowledged(task, ack);
+    }
+  }
+
+  @Override
+  public void checkpointDeclined(TaskId task, DeclineCheckpoint decline) {
+    if (checkpoints != null) {
+      checkpoints.declined(task, decline);
+    }
+  }
+
+  @Override
   public void taskFinished(TaskId task, SubtaskSummary summary) {
     boolean done;
+    boolean current;
     synchronized (this) {
+      if (!ended.add(task)) {
+        return;
+      }
       record(summary);
-      // A subtask that ended normally has committed all its bundles; there are no retries yet.
+      current = task.attempt() == attempt;
+      if (!current) {
+        // Of an attempt that was given up on (it ended after the wait for it): not counted.
+        return;
+      }
+      // A subtask that ended normally has committed all its bundles.
       committedMetrics.updateAll(summary.metrics());
       remaining--;
-      done = remaining == 0;
+      done = remaining == 0 && !restarting;
+      notifyAll();
+    }
+    if (checkpoints != null) {
+      checkpoints.subtaskFinished(task);
     }
     if (done) {
       finish(
@@ -195,18 +423,44 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   @Override
   public void taskFailed(TaskId task, Throwable cause, SubtaskSummary summary) {
     boolean first;
+    boolean restart = false;
     boolean done;
+    int failedAttempt;
     synchronized (this) {
+      if (!ended.add(task)) {
+        return;
+      }
       record(summary);
+      if (task.attempt() != attempt) {
+        return;
+      }
+      failedAttempt = attempt;
+      remaining--;
+      notifyAll();
+      if (restarting) {
+        if (attemptFailure != null && isConsequence(attemptFailure) && !isConsequence(cause)) {
+          // A channel broke because its peer failed; the peer's own error is the real cause.
+          attemptFailure = cause;
+        }
+        return;
+      }
       first = failure == null && !cancelling;
-      if (first) {
+      if (first && retriesLeft > 0) {
+        restart = true;
+        restarting = true;
+        attemptFailure = cause;
+      } else if (first) {
         failure = cause;
       } else if (failure != null && isConsequence(failure) && !isConsequence(cause)) {
-        // A channel broke because its peer failed; the peer's own error is the real cause.
         failure = cause;
       }
-      remaining--;
-      done = remaining == 0;
+      done = remaining == 0 && !restarting;
+    }
+    if (restart) {
+      Thread t = new Thread(() -> restart(failedAttempt), "weir-restart-" + jobId);
+      t.setDaemon(true);
+      t.start();
+      return;
     }
     if (first) {
       cancelEverywhere();
@@ -216,13 +470,159 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     }
   }
 
+  /**
+   * Replaces failed attempt {@code failed} by the next one: stops its checkpoints, cancels it,
+   * waits (bounded) for its subtasks to end, waits the retry delay, and deploys the next attempt
+   * from the latest valid checkpoint. Runs on its own thread.
+   */
+  private void restart(int failed) {
+    Throwable cause;
+    synchronized (this) {
+      cause = attemptFailure;
+    }
+    if (checkpoints != null) {
+      checkpoints.stopAttempt("attempt " + failed + " failed: " + cause);
+    }
+    cancelAttemptEverywhere(failed);
+    try {
+      awaitAttemptEnd(failed);
+      if (settings.retryDelayMillis() > 0) {
+        Thread.sleep(settings.retryDelayMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      giveUpRestart(null, e);
+      return;
+    }
+    RestorePoint restoreFrom;
+    try {
+      restoreFrom = latestCheckpoint();
+    } catch (IOException | RuntimeException e) {
+      giveUpRestart(null, e);
+      return;
+    }
+    int next;
+    synchronized (this) {
+      if (failure != null || cancelling) {
+        restarting = false;
+        boolean done = remaining == 0;
+        if (!done) {
+          // Subtasks of the failed attempt that outlived the wait will not be counted.
+          LOG.warn(
+              "Job {}: ending with {} subtasks of attempt {} not ended", jobId, remaining, failed);
+        }
+        // Falls through to finish below, outside the lock.
+        next = -1;
+      } else {
+        cause = attemptFailure;
+        next = failed + 1;
+        retriesLeft--;
+        // Switched together, so a late report of the failed attempt (one that outlived the wait)
+        // is never taken for a failure of the next.
+        attempt = next;
+        remaining = 0;
+        // The next attempt does again what the failed one committed. Gap: from a checkpoint it
+        // starts after work whose metrics are then not counted (issue 13 item 6: committed
+        // metrics as of the last completed checkpoint).
+        committedMetrics = new MetricsContainerStepMap();
+        restarting = false;
+        attemptFailure = null;
+        restarts.add(
+            new JobRestart(
+                next,
+                String.valueOf(cause),
+                restoreFrom == null
+                    ? OptionalLong.empty()
+                    : OptionalLong.of(restoreFrom.checkpoint().id()),
+                System.currentTimeMillis()));
+      }
+    }
+    if (next == -1) {
+      finish(failure != null ? PipelineResult.State.FAILED : PipelineResult.State.CANCELLED);
+      return;
+    }
+    LOG.warn(
+        "Job {}: attempt {} failed, deploying attempt {} from {}: {}",
+        jobId,
+        failed,
+        next,
+        restoreFrom == null ? "the beginning (no checkpoint)" : restoreFrom.checkpoint().location(),
+        String.valueOf(cause));
+    try {
+      deployAttempt(next, restoreFrom);
+    } catch (RuntimeException e) {
+      giveUpRestart(cause, e);
+    }
+  }
+
+  /**
+   * The job fails with the failed attempt's cause when the restart itself cannot go on ({@code why}
+   * added to it as suppressed); {@code attemptCause} null: the attempt's cause as recorded.
+   */
+  private void giveUpRestart(@Nullable Throwable attemptCause, Exception why) {
+    synchronized (this) {
+      // The attempt's cause as it stands (a later report may have replaced a consequence).
+      Throwable cause =
+          attemptCause != null ? attemptCause : attemptFailure != null ? attemptFailure : why;
+      if (cause != why) {
+        cause.addSuppressed(why);
+      }
+      if (failure == null) {
+        failure = cause;
+      }
+      restarting = false;
+    }
+    LOG.warn("Job {}: cannot restart", jobId, why);
+    finish(PipelineResult.State.FAILED);
+  }
+
+  private synchronized void awaitAttemptEnd(int failed) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CANCEL_WAIT_MILLIS);
+    while (attempt == failed && remaining > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        // A subtask stuck in user code: the next attempt's channels carry its number, so
+        // whatever the stuck one still sends never reaches them.
+        LOG.warn(
+            "Job {}: {} subtasks of attempt {} did not end within {} ms of the cancel",
+            jobId,
+            remaining,
+            failed,
+            CANCEL_WAIT_MILLIS);
+        return;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+  }
+
+  /**
+   * The latest valid checkpoint of the job (corrupt newer ones skipped, with the reason logged);
+   * without one, what {@code --restoreFrom} named; or null.
+   */
+  private @Nullable RestorePoint latestCheckpoint() throws IOException {
+    CheckpointStorage own = storage;
+    if (own == null) {
+      return initialRestore;
+    }
+    LatestValidCheckpoint latest = own.latestValid(Verification.SIZES);
+    // Checkpoints of the failed attempt that never completed; a slow upload of one of them can
+    // no longer mix into the next attempt's, whose ids are larger.
+    own.discardAbandoned();
+    return latest
+        .checkpoint()
+        .map(c -> new RestorePoint(c, own.jobDirectory().toString()))
+        .orElse(initialRestore);
+  }
+
   private void record(SubtaskSummary summary) {
     metrics.updateAll(summary.metrics());
     for (Map.Entry<ChannelId, Long> sent : summary.elementsSent().entrySet()) {
       ChannelId channel = sent.getKey();
       EdgePlan edge = plan.edge(channel.edgeId());
-      WorkerGateway from = placement.get(new TaskId(jobId, edge.fromStage(), channel.producer()));
-      WorkerGateway to = placement.get(new TaskId(jobId, edge.toStage(), channel.consumer()));
+      WorkerGateway from =
+          placement.get(new TaskId(jobId, edge.fromStage(), channel.producer(), channel.attempt()));
+      WorkerGateway to =
+          placement.get(new TaskId(jobId, edge.toStage(), channel.consumer(), channel.attempt()));
       if (from != to) {
         elementsBetweenWorkers += sent.getValue();
       }
@@ -250,6 +650,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         return;
       }
       cancelling = true;
+      notifyAll();
     }
     cancelEverywhere();
   }
@@ -268,6 +669,17 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     t.start();
   }
 
+  private void cancelAttemptEverywhere(int number) {
+    for (WorkerGateway worker : workers) {
+      try {
+        worker.cancelAttempt(jobId, number);
+      } catch (RuntimeException e) {
+        // An unreachable worker's subtasks fail on their own; the wait for them is bounded.
+        LOG.warn("Job {}: cannot cancel attempt {} on {}", jobId, number, worker.name(), e);
+      }
+    }
+  }
+
   private void finish(PipelineResult.State finalState) {
     ProgressWatch watch;
     synchronized (this) {
@@ -276,6 +688,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       }
       state = finalState;
       watch = progressWatch;
+      notifyAll();
     }
     if (watch != null) {
       watch.close();
@@ -285,6 +698,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         new Thread(
             () -> {
               try {
+                closeCheckpoints();
                 onTerminated.run();
               } finally {
                 JobActivity.release(jobId);
@@ -296,6 +710,19 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     teardown.start();
   }
 
+  private void closeCheckpoints() {
+    if (checkpoints != null) {
+      checkpoints.close();
+    }
+    if (storage != null) {
+      try {
+        storage.close();
+      } catch (IOException e) {
+        LOG.warn("Job {}: cannot close the checkpoint storage", jobId, e);
+      }
+    }
+  }
+
   @Override
   public synchronized PipelineResult.State state() {
     return state;
@@ -304,6 +731,55 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   @Override
   public synchronized @Nullable Throwable failure() {
     return failure;
+  }
+
+  /** The attempt running now (0 until the first restart). */
+  synchronized int attempt() {
+    return attempt;
+  }
+
+  @Override
+  public List<CheckpointStats> checkpoints() {
+    return checkpoints == null ? List.of() : checkpoints.checkpoints();
+  }
+
+  @Override
+  public synchronized List<JobRestart> restarts() {
+    return List.copyOf(restarts);
+  }
+
+  @Override
+  public String savepoint(@Nullable String uri) {
+    if (checkpoints == null) {
+      throw new IllegalStateException(
+          "Job "
+              + jobId
+              + " takes no checkpoints (no --checkpointingInterval); a savepoint copies"
+              + " the latest one");
+    }
+    if (uri != null && !sameDirectory(uri, settings.checkpointDir().toString())) {
+      throw new UnsupportedOperationException(
+          "A savepoint goes under the job's --checkpointDir ("
+              + settings.checkpointDir()
+              + "); another directory ("
+              + uri
+              + ") is not supported yet (issue 13, item 9)");
+    }
+    try {
+      return checkpoints.savepoint().location();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot take a savepoint of job " + jobId, e);
+    }
+  }
+
+  private static boolean sameDirectory(String a, String b) {
+    return java.net
+        .URI
+        .create(a)
+        .normalize()
+        .toString()
+        .replaceAll("/+$", "")
+        .equals(java.net.URI.create(b).normalize().toString().replaceAll("/+$", ""));
   }
 
   /** Attempted metrics: of every subtask that has ended, whether it succeeded or not. */
@@ -322,7 +798,10 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     return metrics;
   }
 
-  /** Committed metrics: of the subtasks that finished successfully. */
+  /**
+   * Committed metrics: of the subtasks of the current attempt that finished successfully (after a
+   * restart, the failed attempt's no longer count: the new attempt does that work again).
+   */
   @Override
   public synchronized MetricsContainerStepMap committedMetrics() {
     MetricsContainerStepMap copy = new MetricsContainerStepMap();

@@ -1,6 +1,7 @@
 package dev.weir.runner;
 
 import dev.weir.worker.task.TaskId;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.PipelineResult;
@@ -31,4 +32,16 @@ interface JobHandle {
   Map<TaskId, String> placement();
 
   long elementsBetweenWorkers();
+
+  /** Every checkpoint that ended so far, oldest first; empty without checkpoints. */
+  List<CheckpointStats> checkpoints();
+
+  /** Every restart so far, oldest first. */
+  List<JobRestart> restarts();
+
+  /**
+   * Takes a savepoint of the latest completed checkpoint under {@code uri} (null: the job's
+   * {@code --checkpointDir}); returns its directory.
+   */
+  String savepoint(@Nullable String uri);
 }

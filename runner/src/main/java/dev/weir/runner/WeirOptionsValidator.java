@@ -81,7 +81,8 @@ final class WeirOptionsValidator {
             "--weirMaster must be host:port of a Weir coordinator, got '" + master + "'");
       }
     }
-    return new CheckedOptions(parallelism, maxParallelism, stateBackend);
+    return new CheckedOptions(
+        parallelism, maxParallelism, stateBackend, CheckpointSettings.from(options));
   }
 
   /**

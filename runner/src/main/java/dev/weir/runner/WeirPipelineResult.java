@@ -89,4 +89,34 @@ public final class WeirPipelineResult implements PipelineResult {
     return MetricsContainerStepMap.asMetricResults(
         coordinator.attemptedMetrics(), coordinator.committedMetrics());
   }
+
+  /**
+   * Every checkpoint of the job that has ended, completed or aborted, oldest first: its id,
+   * status, duration and sizes. Empty without {@code --checkpointingInterval}. Embedded cluster
+   * only, like {@link #placement()}.
+   */
+  public java.util.List<CheckpointStats> checkpoints() {
+    return coordinator.checkpoints();
+  }
+
+  /**
+   * Every restart of the job after a failure, oldest first, with its cause and the checkpoint it
+   * restored. Embedded cluster only, like {@link #placement()}.
+   */
+  public java.util.List<JobRestart> restarts() {
+    return coordinator.restarts();
+  }
+
+  /**
+   * Takes a savepoint: a self-contained copy of the latest completed checkpoint that retention
+   * never removes and {@code --restoreFrom} accepts. It is written under the job's directory in
+   * {@code --checkpointDir}; {@code uri} must be null or that directory (another location is not
+   * supported yet).
+   *
+   * @return the savepoint's directory, to give to {@code --restoreFrom}
+   * @throws IllegalStateException if the job takes no checkpoints or none has completed yet
+   */
+  public String savepoint(@Nullable String uri) {
+    return coordinator.savepoint(uri);
+  }
 }

@@ -82,4 +82,23 @@ public class TestWeirRunnerTest {
     assertNotNull("run reports the interruption", thrown.get());
     await("the state directories are removed", () -> stateDirectories(stateParent) == 0);
   }
+
+  /**
+   * Beam's suites set options for every test: with only --checkpointingInterval a test still runs
+   * (in a checkpoint directory of its own) instead of failing for want of --checkpointDir.
+   */
+  @Test
+  public void anIntervalWithoutADirectoryRunsInATemporaryCheckpointDirectory() {
+    WeirPipelineOptions options =
+        PipelineOptionsFactory.fromArgs("--runner=TestWeirRunner", "--checkpointingInterval=100")
+            .as(WeirPipelineOptions.class);
+    Pipeline p = Pipeline.create(options);
+    p.apply(GenerateSequence.from(0).to(100)).apply(Count.globally());
+
+    WeirPipelineResult result = (WeirPipelineResult) p.run();
+
+    assertEquals(org.apache.beam.sdk.PipelineResult.State.DONE, result.getState());
+    assertEquals("the run's own directory is not left in the options", null,
+        options.getCheckpointDir());
+  }
 }

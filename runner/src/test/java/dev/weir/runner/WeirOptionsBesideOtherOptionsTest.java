@@ -32,7 +32,9 @@ import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.junit.BeforeClass;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 /**
  * Weir's options on one classpath with the Flink runner's, Dataflow's and a benchmark suite's.
@@ -105,6 +107,8 @@ public class WeirOptionsBesideOtherOptionsTest {
     PipelineOptionsFactory.register(NexmarkLikeOptions.class);
   }
 
+  @Rule public final TemporaryFolder checkpoints = new TemporaryFolder();
+
   @Test
   public void aCommandLineNamingWeirsFlinksDataflowsAndNexmarksOptionsRunsOnWeir() {
     PipelineOptions options =
@@ -118,10 +122,12 @@ public class WeirOptionsBesideOtherOptionsTest {
                 "--parallelism=3",
                 "--maxParallelism=64",
                 "--stateBackend=memory",
+                "--checkpointingInterval=5000",
+                // Weir's own, required with --checkpointingInterval.
+                "--checkpointDir=" + checkpoints.getRoot().toURI(),
                 // Flink's only.
                 "--flinkMaster=[local]",
                 "--objectReuse=true",
-                "--checkpointingInterval=5000",
                 // Dataflow's.
                 "--project=a-project",
                 "--numWorkers=5",

@@ -61,4 +61,116 @@ public class WeirOptionsValidatorTest {
     assertRejectedNaming("--stateBackend", "--stateBackend=heap");
     assertRejectedNaming("--weirMaster", "--weirMaster=localhost");
   }
+
+  @Test
+  public void checkpointsAreOffByDefaultAndFailuresAreNotRetried() {
+    CheckpointSettings settings = check().checkpoints();
+    assertEquals(false, settings.enabled());
+    assertEquals(0, settings.retries());
+    assertEquals(null, settings.checkpointDir());
+  }
+
+  @Test
+  public void flinksUnsetValuesMeanWeirsDefaultsWhenCheckpointsAreOn() {
+    CheckpointSettings settings =
+        check("--checkpointingInterval=1000", "--checkpointDir=file:///tmp/weir-chk")
+            .checkpoints();
+    assertEquals(true, settings.enabled());
+    assertEquals(1000, settings.intervalMillis());
+    assertEquals(10 * 60 * 1000, settings.timeoutMillis());
+    assertEquals(0, settings.minPauseMillis());
+    assertEquals(3, settings.retries());
+    assertEquals(1000, settings.retryDelayMillis());
+    assertEquals(3, settings.retained());
+    assertEquals("file:///tmp/weir-chk", settings.checkpointDir().toString());
+  }
+
+  @Test
+  public void explicitCheckpointValuesAreKept() {
+    CheckpointSettings settings =
+        check(
+                "--checkpointingInterval=10",
+                "--checkpointDir=hdfs://namenode:8020/chk",
+                "--checkpointTimeoutMillis=5000",
+                "--minPauseBetweenCheckpoints=0",
+                "--numberOfExecutionRetries=0",
+                "--executionRetryDelay=0",
+                "--retainedCheckpoints=1")
+            .checkpoints();
+    assertEquals(10, settings.intervalMillis());
+    assertEquals(5000, settings.timeoutMillis());
+    assertEquals(0, settings.retries());
+    assertEquals(0, settings.retryDelayMillis());
+    assertEquals(1, settings.retained());
+  }
+
+  @Test
+  public void retriesWithoutCheckpointsRestartFromScratch() {
+    assertEquals(2, check("--numberOfExecutionRetries=2").checkpoints().retries());
+  }
+
+  @Test
+  public void checkpointingIntervalBelowTenMillisIsRejected() {
+    assertRejectedNaming(
+        "--checkpointingInterval", "--checkpointingInterval=0", "--checkpointDir=file:///tmp/c");
+    assertRejectedNaming(
+        "--checkpointingInterval", "--checkpointingInterval=9", "--checkpointDir=file:///tmp/c");
+    assertRejectedNaming(
+        "--checkpointingInterval", "--checkpointingInterval=-2", "--checkpointDir=file:///tmp/c");
+  }
+
+  @Test
+  public void checkpointDirIsRequiredWithAnIntervalAndMustBeAHadoopUri() {
+    assertRejectedNaming("--checkpointDir", "--checkpointingInterval=1000");
+    assertRejectedNaming(
+        "--checkpointDir", "--checkpointingInterval=1000", "--checkpointDir=/tmp/no-scheme");
+    assertRejectedNaming(
+        "--checkpointDir", "--checkpointingInterval=1000", "--checkpointDir=ftp://host/chk");
+    assertRejectedNaming(
+        "--checkpointDir", "--checkpointingInterval=1000", "--checkpointDir=s3://bucket/chk");
+    assertRejectedNaming(
+        "--checkpointDir", "--checkpointingInterval=1000", "--checkpointDir=s3a:///no-bucket");
+    assertRejectedNaming(
+        "--checkpointDir", "--checkpointingInterval=1000", "--checkpointDir=file:relative");
+    assertRejectedNaming(
+        "--checkpointDir", "--checkpointingInterval=1000", "--checkpointDir=hdfs://nn:8020/a b");
+    check("--checkpointingInterval=1000", "--checkpointDir=s3a://bucket/chk");
+  }
+
+  @Test
+  public void atLeastOnceIsRefusedBecauseWeirOnlyAligns() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> check("--checkpointingMode=AT_LEAST_ONCE"));
+    assertThat(e.getMessage(), containsString("--checkpointingMode"));
+    assertThat(e.getMessage(), containsString("aligns"));
+  }
+
+  @Test
+  public void moreThanOneConcurrentCheckpointIsRefused() {
+    assertRejectedNaming("--numConcurrentCheckpoints", "--numConcurrentCheckpoints=2");
+    assertRejectedNaming("--numConcurrentCheckpoints", "--numConcurrentCheckpoints=0");
+  }
+
+  @Test
+  public void negativeTimesAndCountsOtherThanUnsetAreRejected() {
+    assertRejectedNaming("--checkpointTimeoutMillis", "--checkpointTimeoutMillis=0");
+    assertRejectedNaming("--checkpointTimeoutMillis", "--checkpointTimeoutMillis=-5");
+    assertRejectedNaming("--minPauseBetweenCheckpoints", "--minPauseBetweenCheckpoints=-2");
+    assertRejectedNaming("--numberOfExecutionRetries", "--numberOfExecutionRetries=-2");
+    assertRejectedNaming("--executionRetryDelay", "--executionRetryDelay=-3");
+    assertRejectedNaming("--retainedCheckpoints", "--retainedCheckpoints=0");
+  }
+
+  @Test
+  public void restoreFromMustNameACheckpointOrSavepointDirectory() {
+    assertRejectedNaming("--restoreFrom", "--restoreFrom=file:///tmp/chk/job-1");
+    assertRejectedNaming("--restoreFrom", "--restoreFrom=file:///tmp/chk/job-1/chk-x");
+    assertRejectedNaming("--restoreFrom", "--restoreFrom=/tmp/chk/job-1/chk-3");
+    assertRejectedNaming("--restoreFrom", "--restoreFrom=file:///chk-3");
+    assertEquals(
+        "file:///tmp/chk/job-1/chk-3",
+        check("--restoreFrom=file:///tmp/chk/job-1/chk-3").checkpoints().restoreFrom().toString());
+    check("--restoreFrom=hdfs://nn:8020/chk/job-1/savepoint-12/");
+  }
 }

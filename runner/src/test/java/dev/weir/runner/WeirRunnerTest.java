@@ -142,4 +142,21 @@ public class WeirRunnerTest {
             KV.of(5, 1000), KV.of(6, 1000), KV.of(7, 1000), KV.of(8, 1000), KV.of(9, 1000));
     p.run().waitUntilFinish();
   }
+
+  @Test
+  public void aJobWithoutCheckpointsReportsNoneAndNoRestartsAndRefusesASavepoint() {
+    Pipeline p = pipeline();
+    p.apply(org.apache.beam.sdk.transforms.Create.of(1, 2, 3))
+        .apply(org.apache.beam.sdk.transforms.Count.globally());
+
+    WeirPipelineResult result = (WeirPipelineResult) p.run();
+    result.waitUntilFinish();
+
+    org.junit.Assert.assertEquals(java.util.List.of(), result.checkpoints());
+    org.junit.Assert.assertEquals(java.util.List.of(), result.restarts());
+    IllegalStateException refused =
+        org.junit.Assert.assertThrows(IllegalStateException.class, () -> result.savepoint(null));
+    org.hamcrest.MatcherAssert.assertThat(
+        refused.getMessage(), org.hamcrest.Matchers.containsString("--checkpointingInterval"));
+  }
 }

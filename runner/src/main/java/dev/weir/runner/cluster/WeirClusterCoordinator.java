@@ -198,14 +198,24 @@ public final class WeirClusterCoordinator implements AutoCloseable {
             SerializableUtils.deserializeFromByteArray(
                 submission.serializedPlan(), "execution plan of " + submission.jobId());
     String jobId = submission.jobId();
+    // A restart is placed on the workers registered then: those that missed their heartbeats
+    // are gone from the map.
     JobCoordinator job =
-        new JobCoordinator(jobId, plan, available, () -> LOG.info("Job {} ended", jobId));
+        new JobCoordinator(
+            jobId, plan, this::liveWorkers, () -> LOG.info("Job {} ended", jobId));
     if (jobs.putIfAbsent(jobId, job) != null) {
       throw new IllegalArgumentException("A job with id " + jobId + " was already submitted");
     }
     LOG.info("Job {} submitted, running on {}", jobId, available);
     job.start(submission.options().get());
     return Boolean.TRUE;
+  }
+
+  /** The registered workers, by name, so placement does not depend on registration order. */
+  private List<RemoteWorker> liveWorkers() {
+    List<RemoteWorker> live = new ArrayList<>(workers.values());
+    live.sort((a, b) -> a.name().compareTo(b.name()));
+    return live;
   }
 
   private JobStatus status(String jobId) {

@@ -1,0 +1,448 @@
+package dev.weir.runner;
+
+import com.google.protobuf.ByteString;
+import dev.weir.checkpoint.coordination.PendingCheckpoint;
+import dev.weir.checkpoint.coordination.StageSubtask;
+import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
+import dev.weir.checkpoint.proto.CheckpointKind;
+import dev.weir.checkpoint.proto.CheckpointMetadata;
+import dev.weir.checkpoint.proto.CheckpointOutcome;
+import dev.weir.checkpoint.proto.DeclineCheckpoint;
+import dev.weir.checkpoint.proto.TriggerCheckpoint;
+import dev.weir.checkpoint.storage.CheckpointStorage;
+import dev.weir.checkpoint.storage.CompletedCheckpoint;
+import dev.weir.worker.task.TaskId;
+import dev.weir.worker.task.WorkerGateway;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes a job's periodic checkpoints: triggers checkpoint n at the workers of the running attempt
+ * every {@code --checkpointingInterval} (one at a time, at least {@code
+ * --minPauseBetweenCheckpoints} after the previous one ended), collects the subtasks'
+ * acknowledgements in a {@link PendingCheckpoint}, and when all are in writes the metadata, applies
+ * retention and tells the workers. A decline, a timeout or the end of the attempt aborts the
+ * checkpoint: its files are discarded and the workers told.
+ *
+ * <p>Threads: triggers and timeouts run on the {@link CheckpointTimer}; a checkpoint completes on
+ * the thread that delivers its last acknowledgement (a worker's upload thread or gRPC thread),
+ * outside this object's lock. Storage writes and the messages that follow them are serialized by
+ * one further lock, so {@link #stopAttempt} returns only once no completion is under way.
+ */
+final class CheckpointCoordinator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
+
+  private final String jobId;
+  private final CheckpointSettings settings;
+  private final CheckpointStorage storage;
+  private final ByteString planFingerprint;
+  private final CheckpointTimer timer;
+
+  /** Held while the storage is written and the outcome sent, never while {@code this} is. */
+  private final Object completionLock = new Object();
+
+  // Guarded by this.
+  private final List<CheckpointStats> stats = new ArrayList<>();
+  private final Set<StageSubtask> subtasks = new HashSet<>();
+  private final Set<StageSubtask> finished = new HashSet<>();
+  private List<WorkerGateway> workers = List.of();
+  private int attempt = -1;
+
+  /** Changes whenever an attempt starts or stops, so timer tasks of an earlier one do nothing. */
+  private long generation;
+
+  private @Nullable PendingCheckpoint pending;
+  private long lastId = -1;
+  private long lastTriggerMillis;
+  private long lastEndMillis;
+  private boolean closed;
+
+  CheckpointCoordinator(
+      String jobId,
+      CheckpointSettings settings,
+      CheckpointStorage storage,
+      ByteString planFingerprint,
+      CheckpointTimer timer) {
+    if (!settings.enabled()) {
+      throw new IllegalArgumentException("Checkpoints are off for job " + jobId);
+    }
+    this.jobId = jobId;
+    this.settings = settings;
+    this.storage = storage;
+    this.planFingerprint = planFingerprint;
+    this.timer = timer;
+  }
+
+  CheckpointStorage storage() {
+    return storage;
+  }
+
+  /**
+   * Starts taking checkpoints of attempt {@code attempt}: the first is due one interval from now.
+   *
+   * @param attemptSubtasks every subtask the attempt deployed
+   * @param attemptWorkers the workers those subtasks run on
+   */
+  void startAttempt(
+      int attempt,
+      Collection<StageSubtask> attemptSubtasks,
+      Collection<? extends WorkerGateway> attemptWorkers) {
+    long scheduled;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      this.attempt = attempt;
+      generation++;
+      subtasks.clear();
+      subtasks.addAll(attemptSubtasks);
+      finished.clear();
+      workers = List.copyOf(new LinkedHashSet<>(attemptWorkers));
+      pending = null;
+      lastTriggerMillis = timer.nowMillis();
+      lastEndMillis = Long.MIN_VALUE / 2;
+      scheduled = generation;
+    }
+    scheduleTrigger(scheduled, settings.intervalMillis());
+  }
+
+  /**
+   * Stops taking checkpoints of the current attempt (it failed, was cancelled or ended) and aborts
+   * the one in flight; returns once no completion is under way, so the caller may look for the
+   * latest checkpoint.
+   */
+  void stopAttempt(String reason) {
+    PendingCheckpoint inFlight;
+    synchronized (this) {
+      generation++;
+      attempt = -1;
+      inFlight = pending;
+    }
+    if (inFlight != null) {
+      abort(inFlight, reason, false);
+    }
+    synchronized (completionLock) {
+      // Waits for a completion that was already writing when the attempt stopped.
+    }
+  }
+
+  /** A subtask ended normally; a checkpoint in flight counts it as acknowledged with no state. */
+  void subtaskFinished(TaskId task) {
+    PendingCheckpoint toComplete = null;
+    synchronized (this) {
+      if (task.attempt() != attempt) {
+        return;
+      }
+      StageSubtask subtask = new StageSubtask(task.stage(), task.subtask());
+      finished.add(subtask);
+      if (pending != null && pending.subtaskFinished(subtask) && pending.isComplete()) {
+        toComplete = pending;
+      }
+    }
+    if (toComplete != null) {
+      complete(toComplete);
+    }
+  }
+
+  void acknowledged(TaskId task, AcknowledgeCheckpoint ack) {
+    PendingCheckpoint toComplete = null;
+    synchronized (this) {
+      if (pending == null || !pending.acknowledge(ack)) {
+        LOG.debug("Ignored acknowledgement of checkpoint {} from {}", ack.getCheckpointId(), task);
+        return;
+      }
+      if (pending.isComplete()) {
+        toComplete = pending;
+      }
+    }
+    if (toComplete != null) {
+      complete(toComplete);
+    }
+  }
+
+  void declined(TaskId task, DeclineCheckpoint decline) {
+    PendingCheckpoint declined;
+    synchronized (this) {
+      declined = pending;
+      if (declined == null
+          || declined.checkpointId() != decline.getCheckpointId()
+          || declined.attempt() != decline.getAttempt()) {
+        return;
+      }
+    }
+    abort(declined, "subtask " + task + " declined: " + decline.getReason(), true);
+  }
+
+  /** Every checkpoint that ended so far, oldest first. */
+  synchronized List<CheckpointStats> checkpoints() {
+    return List.copyOf(stats);
+  }
+
+  /** The id of the newest checkpoint this coordinator completed. */
+  synchronized OptionalLong latestCompleted() {
+    for (int i = stats.size() - 1; i >= 0; i--) {
+      if (stats.get(i).status() == CheckpointStats.Status.COMPLETED) {
+        return OptionalLong.of(stats.get(i).id());
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  private void scheduleTrigger(long forGeneration, long delayMillis) {
+    timer.schedule(Math.max(0, delayMillis), () -> trigger(forGeneration));
+  }
+
+  private void trigger(long forGeneration) {
+    synchronized (this) {
+      if (closed || forGeneration != generation || pending != null) {
+        return;
+      }
+      if (finished.containsAll(subtasks)) {
+        // Every subtask finished: the attempt is ending and there is nothing left to checkpoint.
+        return;
+      }
+    }
+    long id;
+    try {
+      id = storage.nextCheckpointId();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Job {}: cannot pick a checkpoint id, trying again in one interval", jobId, e);
+      scheduleTrigger(forGeneration, settings.intervalMillis());
+      return;
+    }
+    PendingCheckpoint started;
+    List<WorkerGateway> targets;
+    TriggerCheckpoint message;
+    synchronized (this) {
+      if (closed || forGeneration != generation || pending != null) {
+        return;
+      }
+      // Never reuse an id, not even one whose directory an abort removed: a slow subtask of it
+      // may still be uploading.
+      id = Math.max(id, lastId + 1);
+      lastId = id;
+      long now = timer.nowMillis();
+      started =
+          new PendingCheckpoint(
+              jobId, attempt, id, CheckpointKind.CHECKPOINT, now, planFingerprint, subtasks);
+      // Subtasks that ended already are recorded as finished, so a restore ends them at once.
+      for (StageSubtask done : finished) {
+        started.subtaskFinished(done);
+      }
+      pending = started;
+      lastTriggerMillis = now;
+      targets = workers;
+      message =
+          TriggerCheckpoint.newBuilder()
+              .setJobId(jobId)
+              .setAttempt(attempt)
+              .setCheckpointId(id)
+              .setTriggeredAtMillis(now)
+              .setKind(CheckpointKind.CHECKPOINT)
+              .build();
+    }
+    timer.schedule(settings.timeoutMillis(), () -> timeOut(started));
+    if (started.isComplete()) {
+      complete(started);
+      return;
+    }
+    for (WorkerGateway worker : targets) {
+      try {
+        worker.triggerCheckpoint(message);
+      } catch (RuntimeException e) {
+        abort(started, "cannot trigger it at worker " + worker.name() + ": " + e, true);
+        return;
+      }
+    }
+  }
+
+  private void timeOut(PendingCheckpoint checkpoint) {
+    String awaited;
+    synchronized (this) {
+      if (pending != checkpoint) {
+        return;
+      }
+      awaited = checkpoint.awaited().toString();
+    }
+    abort(
+        checkpoint,
+        "timed out after " + settings.timeoutMillis() + " ms, awaiting " + awaited,
+        true);
+  }
+
+  private void complete(PendingCheckpoint checkpoint) {
+    synchronized (completionLock) {
+      CheckpointMetadata metadata;
+      synchronized (this) {
+        if (pending != checkpoint || !checkpoint.isComplete()) {
+          return;
+        }
+        metadata = checkpoint.toMetadata(timer.nowMillis());
+      }
+      CompletedCheckpoint written;
+      try {
+        written = storage.complete(metadata);
+      } catch (IOException | RuntimeException e) {
+        abort(checkpoint, "cannot write its metadata: " + e, true);
+        return;
+      }
+      try {
+        storage.retain(settings.retained());
+      } catch (IOException | RuntimeException e) {
+        // The checkpoint stands; the old ones go at the next completion.
+        LOG.warn("Job {}: retention after checkpoint {} failed", jobId, written.id(), e);
+      }
+      List<WorkerGateway> targets;
+      CheckpointStats completed;
+      long forGeneration;
+      long nextDelay;
+      synchronized (this) {
+        long now = timer.nowMillis();
+        pending = null;
+        lastEndMillis = now;
+        completed =
+            new CheckpointStats(
+                checkpoint.checkpointId(),
+                checkpoint.attempt(),
+                CheckpointStats.Status.COMPLETED,
+                checkpoint.triggeredAtMillis(),
+                now - checkpoint.triggeredAtMillis(),
+                checkpoint.stateBytes(),
+                checkpoint.uploadedBytes(),
+                null);
+        stats.add(completed);
+        targets = checkpoint.attempt() == attempt ? workers : List.of();
+        forGeneration = generation;
+        nextDelay = nextTriggerDelay(now);
+      }
+      LOG.info(
+          "Job {}: checkpoint {} (attempt {}) completed in {} ms, {} bytes, {} bytes uploaded",
+          jobId,
+          completed.id(),
+          completed.attempt(),
+          completed.durationMillis(),
+          completed.sizeBytes(),
+          completed.incrementalSizeBytes());
+      sendOutcome(targets, checkpoint, true);
+      scheduleTrigger(forGeneration, nextDelay);
+    }
+  }
+
+  private void abort(PendingCheckpoint checkpoint, String reason, boolean scheduleNext) {
+    synchronized (completionLock) {
+      List<WorkerGateway> targets;
+      long forGeneration;
+      long nextDelay;
+      synchronized (this) {
+        if (pending != checkpoint) {
+          return;
+        }
+        checkpoint.abort(reason);
+        long now = timer.nowMillis();
+        pending = null;
+        lastEndMillis = now;
+        stats.add(
+            new CheckpointStats(
+                checkpoint.checkpointId(),
+                checkpoint.attempt(),
+                CheckpointStats.Status.ABORTED,
+                checkpoint.triggeredAtMillis(),
+                now - checkpoint.triggeredAtMillis(),
+                0,
+                0,
+                checkpoint.abortReason()));
+        targets = checkpoint.attempt() == attempt ? workers : List.of();
+        forGeneration = generation;
+        nextDelay = nextTriggerDelay(now);
+      }
+      LOG.warn(
+          "Job {}: checkpoint {} (attempt {}) aborted: {}",
+          jobId,
+          checkpoint.checkpointId(),
+          checkpoint.attempt(),
+          checkpoint.abortReason());
+      try {
+        storage.discard(checkpoint.checkpointId());
+      } catch (IOException | RuntimeException e) {
+        // Its files stay until retention or the next recovery removes them.
+        LOG.warn("Job {}: cannot discard checkpoint {}", jobId, checkpoint.checkpointId(), e);
+      }
+      sendOutcome(targets, checkpoint, false);
+      if (scheduleNext) {
+        scheduleTrigger(forGeneration, nextDelay);
+      }
+    }
+  }
+
+  /** One interval after the last trigger, and at least the minimal pause after the last end. */
+  private long nextTriggerDelay(long now) {
+    long due =
+        Math.max(
+            lastTriggerMillis + settings.intervalMillis(),
+            lastEndMillis + settings.minPauseMillis());
+    return Math.max(0, due - now);
+  }
+
+  private void sendOutcome(
+      List<WorkerGateway> targets, PendingCheckpoint checkpoint, boolean completed) {
+    CheckpointOutcome outcome =
+        CheckpointOutcome.newBuilder()
+            .setJobId(jobId)
+            .setAttempt(checkpoint.attempt())
+            .setCheckpointId(checkpoint.checkpointId())
+            .setCompleted(completed)
+            .build();
+    for (WorkerGateway worker : targets) {
+      try {
+        worker.checkpointOutcome(outcome);
+      } catch (RuntimeException e) {
+        // A worker that cannot be reached fails its subtasks, and the job restarts.
+        LOG.warn("Job {}: cannot tell {} of checkpoint {}", jobId, worker.name(), outcome, e);
+      }
+    }
+  }
+
+  /**
+   * Copies the newest completed checkpoint into a self-contained savepoint ({@code savepoint-<n>/}
+   * beside the checkpoints), which retention never removes; taking one again before another
+   * checkpoint completed returns the same savepoint.
+   *
+   * @throws IllegalStateException if no checkpoint has completed yet
+   */
+  CompletedCheckpoint savepoint() throws IOException {
+    // Under the completion lock, so retention cannot remove files while they are copied.
+    synchronized (completionLock) {
+      OptionalLong latest = latestCompleted();
+      if (latest.isEmpty()) {
+        throw new IllegalStateException(
+            "No checkpoint of job " + jobId + " has completed yet; a savepoint copies the latest");
+      }
+      long id = latest.getAsLong();
+      if (storage.savepointIds().contains(id)) {
+        return storage.readSavepoint(id);
+      }
+      CompletedCheckpoint savepoint = storage.savepoint(id);
+      LOG.info("Job {}: savepoint of checkpoint {} at {}", jobId, id, savepoint.location());
+      return savepoint;
+    }
+  }
+
+  /** Stops triggering and aborts the checkpoint in flight; the storage stays open. */
+  @Override
+  public void close() {
+    stopAttempt("the job ended");
+    synchronized (this) {
+      closed = true;
+    }
+    timer.close();
+  }
+}
