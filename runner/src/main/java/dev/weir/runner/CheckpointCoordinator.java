@@ -53,6 +53,7 @@ final class CheckpointCoordinator implements AutoCloseable {
   // Guarded by this.
   private final List<CheckpointStats> stats = new ArrayList<>();
   private final Set<StageSubtask> subtasks = new HashSet<>();
+  private final int maxParallelism;
   private final Set<StageSubtask> finished = new HashSet<>();
   private List<WorkerGateway> workers = List.of();
   private int attempt = -1;
@@ -71,6 +72,7 @@ final class CheckpointCoordinator implements AutoCloseable {
       CheckpointSettings settings,
       CheckpointStorage storage,
       ByteString planFingerprint,
+      int maxParallelism,
       CheckpointTimer timer) {
     if (!settings.enabled()) {
       throw new IllegalArgumentException("Checkpoints are off for job " + jobId);
@@ -79,6 +81,7 @@ final class CheckpointCoordinator implements AutoCloseable {
     this.settings = settings;
     this.storage = storage;
     this.planFingerprint = planFingerprint;
+    this.maxParallelism = maxParallelism;
     this.timer = timer;
   }
 
@@ -286,7 +289,16 @@ final class CheckpointCoordinator implements AutoCloseable {
         if (pending != checkpoint || !checkpoint.isComplete()) {
           return;
         }
-        metadata = checkpoint.toMetadata(timer.nowMillis());
+        CheckpointMetadata.Builder completed =
+            checkpoint.toMetadata(timer.nowMillis()).toBuilder().setMaxParallelism(maxParallelism);
+        for (StageSubtask subtask : subtasks) {
+          completed.putStageParallelism(
+              subtask.stage(),
+              Math.max(
+                  completed.getStageParallelismOrDefault(subtask.stage(), 0),
+                  subtask.subtask() + 1));
+        }
+        metadata = completed.build();
       }
       CompletedCheckpoint written;
       try {

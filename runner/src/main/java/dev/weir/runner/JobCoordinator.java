@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * --numberOfExecutionRetries}, 3 by default with checkpoints, none without), the attempt is
  * cancelled, its subtasks are awaited, and after {@code --executionRetryDelay} the next attempt is
  * deployed: from the latest valid checkpoint if there is one (each subtask's state chosen by a
- * {@link RestoreAssignment}), from the beginning otherwise. Without restarts left, the first
+ * {@link SubtaskRestores}), from the beginning otherwise. Without restarts left, the first
  * failure cancels the job everywhere and becomes the job's cause.
  */
 public final class JobCoordinator implements TaskListener, JobHandle {
@@ -72,7 +72,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   private final Runnable onTerminated;
   private final Function<String, CheckpointTimer> timers;
-  private final RestoreAssignment restoreAssignment;
+  private final SubtaskRestores restoreAssignment;
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
 
   /** Of the current attempt's subtasks that finished; a restart runs the work again. */
@@ -149,7 +149,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         liveWorkers,
         onTerminated,
         CheckpointTimer::system,
-        new KeyGroupOverlapAssignment());
+        new CheckpointSubtaskRestores());
   }
 
   /** With the checkpoint timer (tests: a hand-advanced one) and restore assignment given. */
@@ -159,7 +159,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       Supplier<List<? extends WorkerGateway>> liveWorkers,
       Runnable onTerminated,
       Function<String, CheckpointTimer> timers,
-      RestoreAssignment restoreAssignment) {
+      SubtaskRestores restoreAssignment) {
     this.jobId = jobId;
     this.plan = plan;
     this.liveWorkers = liveWorkers;
@@ -209,7 +209,12 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     }
     checkpoints =
         new CheckpointCoordinator(
-            jobId, settings, storage, PlanFingerprint.of(plan), timers.apply(jobId));
+            jobId,
+            settings,
+            storage,
+            PlanFingerprint.of(plan),
+            plan.maxParallelism(),
+            timers.apply(jobId));
   }
 
   /**

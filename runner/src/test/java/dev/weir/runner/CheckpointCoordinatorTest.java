@@ -70,7 +70,7 @@ public class CheckpointCoordinatorTest {
 
   /** Two stages of two subtasks each, subtask i on worker i; acks go to the coordinator. */
   private void start(CheckpointSettings settings) {
-    coordinator = new CheckpointCoordinator(JOB, settings, storage, FINGERPRINT, timer);
+    coordinator = new CheckpointCoordinator(JOB, settings, storage, FINGERPRINT, 128, timer);
     TaskListener listener =
         new TaskListener() {
           @Override
@@ -312,6 +312,7 @@ public class CheckpointCoordinatorTest {
                   10, java.net.URI.create("file:///unused"), 60_000, 0, 3, 0, 2, null),
               storage,
               FINGERPRINT,
+              128,
               CheckpointTimer.system(JOB));
       holder[0] = running;
       coordinator = running;

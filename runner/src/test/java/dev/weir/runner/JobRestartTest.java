@@ -92,7 +92,7 @@ public class JobRestartTest {
             () -> List.of(first, second),
             () -> {},
             id -> timer,
-            new KeyGroupOverlapAssignment());
+            new CheckpointSubtaskRestores());
     if (options.getCheckpointDir() != null) {
       // In a job each worker opens the job's directory itself.
       CheckpointStorage storage = CheckpointStorage.open(checkpointDir, jobId, Map.of());
@@ -163,10 +163,15 @@ public class JobRestartTest {
       SubtaskRestore restore = d.restore();
       assertEquals(latest, restore.getCheckpointId());
       assertThat(restore.getJobDirectory(), containsString("restart-job"));
-      assertEquals(1, restore.getOperatorsCount());
+      // Every operator of the stage gets a restore; the fake workers acknowledged state for the
+      // first one only, so the others' are empty.
+      assertEquals(plan.stage(d.taskId().stage()).operators().size(), restore.getOperatorsCount());
       OperatorRestore operator = restore.getOperators(0);
       assertEquals(
           plan.stage(d.taskId().stage()).operators().get(0).name(), operator.getOperatorId());
+      for (OperatorRestore other : restore.getOperatorsList().subList(1, restore.getOperatorsCount())) {
+        assertEquals(0, other.getKeyedStateCount() + other.getEntriesCount());
+      }
       // The fake workers' state: subtask i holds key groups [64 i, 64 i + 64), so at the same
       // parallelism each new subtask overlaps exactly its predecessor; entries come from all.
       assertEquals(1, operator.getKeyedStateCount());
@@ -409,7 +414,7 @@ public class JobRestartTest {
             () -> alive,
             () -> {},
             id -> timer,
-            new KeyGroupOverlapAssignment());
+            new CheckpointSubtaskRestores());
     coordinator.start(options);
     assertFalse(first.running(0).isEmpty());
 
@@ -445,7 +450,7 @@ public class JobRestartTest {
             () -> alive,
             () -> {},
             id -> timer,
-            new KeyGroupOverlapAssignment());
+            new CheckpointSubtaskRestores());
     coordinator.start(options);
 
     alive.clear();

@@ -45,7 +45,10 @@ final class SubtaskRunner implements Runnable {
       wiring.open();
       SubtaskTime time = wiring.time();
       String stageName = wiring.stage().name();
-      if (wiring.gate() == null) {
+      if (wiring.gate() == null && restoredFinished()) {
+        // The checkpoint it restores from was taken after this source had emitted everything:
+        // it ends at once (its end of input tells its consumers, as the first time).
+      } else if (wiring.gate() == null) {
         wiring
             .chain()
             .start(
@@ -99,6 +102,11 @@ final class SubtaskRunner implements Runnable {
     } else {
       listener.taskFailed(id, rootUserCause(failure), summary);
     }
+  }
+
+  private boolean restoredFinished() {
+    dev.weir.checkpoint.proto.SubtaskRestore restore = deployment.restore();
+    return restore != null && restore.getFinished();
   }
 
   /** The stage's name and the transforms fused into it, for messages. */

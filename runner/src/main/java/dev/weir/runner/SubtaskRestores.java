@@ -9,7 +9,7 @@ import dev.weir.translation.StagePlan;
  * Decides what each subtask of a restarted attempt starts from, given the checkpoint the job
  * restarts from. {@link JobCoordinator} asks it once per subtask when it redeploys.
  */
-interface RestoreAssignment {
+interface SubtaskRestores {
 
   /**
    * The state subtask {@code subtask} of {@code stage} (at the stage's parallelism in {@code plan})
