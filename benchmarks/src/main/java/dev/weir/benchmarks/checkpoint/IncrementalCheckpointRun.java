@@ -21,7 +21,7 @@ import java.util.Map;
  * same and the time longer.
  *
  * <p>Arguments (all optional): {@code --keys=1000000,10000000 --valueBytes=100 --changedPercent=1
- * --rounds=8 --backends=rocksdb,heap --heapMaxKeys=1000000 --retained=3 --pauseMillis=2000
+ * --rounds=10 --backends=rocksdb,heap --heapMaxKeys=1000000 --retained=3 --pauseMillis=2000
  * --verifySample=100000 --blockCacheMb=256 --writeBufferMb=64 --readCacheMb=16 --parent=<dir>}.
  * {@code pauseMillis} is the time between checkpoints (a job's checkpoint interval), in which
  * RocksDB's background compactions run. The heap backend runs only for key counts up to {@code
@@ -39,7 +39,7 @@ public final class IncrementalCheckpointRun {
     }
     int valueBytes = (int) longArg(args, "valueBytes", 100);
     double changed = Double.parseDouble(stringArg(args, "changedPercent", "1")) / 100;
-    int rounds = (int) longArg(args, "rounds", 8);
+    int rounds = (int) longArg(args, "rounds", 10);
     List<String> backends = List.of(stringArg(args, "backends", "rocksdb,heap").split(","));
     long heapMaxKeys = longArg(args, "heapMaxKeys", 1_000_000);
     int retained = (int) longArg(args, "retained", 3);
