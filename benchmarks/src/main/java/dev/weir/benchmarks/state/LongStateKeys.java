@@ -12,13 +12,13 @@ import org.apache.beam.sdk.util.CoderUtils;
  * ({@link VarLongCoder}, nested context, which for VarLong is the same bytes), key group from
  * {@link KeyGroups}. Precomputed where a benchmark should time state access, not key encoding.
  */
-final class LongStateKeys {
+public final class LongStateKeys {
   /** Key groups of every benchmark backend; one subtask owns them all. */
-  static final int MAX_PARALLELISM = 128;
+  public static final int MAX_PARALLELISM = 128;
 
   private LongStateKeys() {}
 
-  static StateKey of(long key) {
+  public static StateKey of(long key) {
     byte[] bytes;
     try {
       bytes = CoderUtils.encodeToByteArray(VarLongCoder.of(), key);
