@@ -1,20 +1,10 @@
 package dev.weir.runner.cluster;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import dev.weir.worker.control.WorkerProcess;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.Paths;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
@@ -48,28 +38,14 @@ public class ClusterOfProcessesTest {
   @org.junit.Rule
   public org.junit.rules.Timeout timeout = org.junit.rules.Timeout.seconds(300);
 
-  private static final long START_TIMEOUT_SECONDS = 60;
-  private static final List<Process> PROCESSES = new ArrayList<>();
-  private static int coordinatorPort;
+  private static LocalProcessCluster cluster;
 
   @BeforeClass
   public static void startCluster() throws Exception {
+    cluster = LocalProcessCluster.withCoordinatorProcess(Paths.get("target/cluster-processes"));
     try {
-      CompletableFuture<String> listening = new CompletableFuture<>();
-      start("coordinator", WeirClusterCoordinator.LISTENING_MARKER, listening,
-          WeirClusterCoordinator.class.getName(), "--port=0");
-      String line = listening.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      coordinatorPort = Integer.parseInt(line.substring(line.indexOf("port=") + 5).trim());
-      List<CompletableFuture<String>> registered = new ArrayList<>();
-      for (String name : List.of("worker-a", "worker-b")) {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        registered.add(done);
-        start(name, WorkerProcess.REGISTERED_MARKER, done, WorkerProcess.class.getName(),
-            "--coordinator=127.0.0.1:" + coordinatorPort, "--name=" + name);
-      }
-      for (CompletableFuture<String> done : registered) {
-        done.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      }
+      cluster.startWorker("worker-a");
+      cluster.startWorker("worker-b");
     } catch (Exception e) {
       stopCluster();
       throw e;
@@ -78,64 +54,16 @@ public class ClusterOfProcessesTest {
 
   @AfterClass
   public static void stopCluster() throws InterruptedException {
-    for (Process p : PROCESSES) {
-      p.destroy();
+    if (cluster != null) {
+      cluster.close();
+      cluster = null;
     }
-    for (Process p : PROCESSES) {
-      if (!p.waitFor(15, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-      assertFalse("process " + p.pid() + " still running", p.isAlive());
-    }
-    PROCESSES.clear();
-  }
-
-  /** Starts a JVM running {@code mainClass}; {@code marker} completes with the line naming it. */
-  private static void start(
-      String label, String marker, CompletableFuture<String> seen, String mainClass,
-      String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-    command.add("-Xmx384m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(mainClass);
-    command.addAll(List.of(args));
-    File log = new File("target/cluster-processes/" + label + ".log");
-    log.getParentFile().mkdirs();
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    PROCESSES.add(process);
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader out =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                  // A file, so the processes' logs are readable while the test still runs.
-                  try (java.io.FileWriter w = new java.io.FileWriter(log, true)) {
-                    w.write(line + System.lineSeparator());
-                  }
-                  if (line.startsWith(marker)) {
-                    seen.complete(line);
-                  }
-                }
-              } catch (IOException e) {
-                // The process ended; its stream closed.
-              }
-              seen.completeExceptionally(
-                  new IllegalStateException(label + " ended before printing " + marker));
-            },
-            "output-of-" + label);
-    reader.setDaemon(true);
-    reader.start();
   }
 
   private static Pipeline pipeline() {
     return Pipeline.create(
         PipelineOptionsFactory.fromArgs(
-                "--runner=TestWeirRunner", "--weirMaster=127.0.0.1:" + coordinatorPort)
+                "--runner=TestWeirRunner", "--weirMaster=" + cluster.master())
             .create());
   }
 

@@ -1,0 +1,109 @@
+package dev.weir.runner.recovery;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * What the {@link LedgerSink}s wrote, judged against the source: every {@code (key, seq)} must be
+ * there (none lost), with one record only (none duplicated: a second, different record means the
+ * element had an effect twice), and each key's counts must be exactly 1..n (the keyed state saw each
+ * element once).
+ */
+final class Ledger {
+  final long lost;
+  final long duplicated;
+  final long wrongCounts;
+  final long lines;
+  final List<String> examples;
+
+  private Ledger(long lost, long duplicated, long wrongCounts, long lines, List<String> examples) {
+    this.lost = lost;
+    this.duplicated = duplicated;
+    this.wrongCounts = wrongCounts;
+    this.lines = lines;
+    this.examples = examples;
+  }
+
+  /** Reads every ledger file in {@code directory} and checks it against {@code total} elements. */
+  static Ledger read(Path directory, long total, int keys) throws IOException {
+    // seq -> the distinct records written for it ("count,emission").
+    Map<Long, Set<String>> records = new HashMap<>();
+    long lines = 0;
+    List<Path> files;
+    try (Stream<Path> listed = Files.list(directory)) {
+      files = listed.filter(f -> f.toString().endsWith(".ledger")).sorted().toList();
+    }
+    for (Path file : files) {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (line.isEmpty()) {
+          continue;
+        }
+        lines++;
+        String[] parts = line.split(",");
+        long seq = Long.parseLong(parts[1]);
+        if (!parts[0].equals(SequencedKeySource.keyOf(seq, keys))) {
+          throw new IllegalStateException("record with the wrong key: " + line);
+        }
+        records.computeIfAbsent(seq, s -> new HashSet<>()).add(parts[2] + "," + parts[3]);
+      }
+    }
+    List<String> examples = new ArrayList<>();
+    long lost = 0;
+    long duplicated = 0;
+    Map<String, Set<Integer>> countsPerKey = new HashMap<>();
+    for (long seq = 0; seq < total; seq++) {
+      Set<String> written = records.get(seq);
+      String key = SequencedKeySource.keyOf(seq, keys);
+      if (written == null) {
+        lost++;
+        example(examples, "lost: " + key + " seq " + seq);
+        continue;
+      }
+      if (written.size() > 1) {
+        duplicated += written.size() - 1;
+        example(examples, "duplicated: " + key + " seq " + seq + " " + written);
+      }
+      for (String record : written) {
+        countsPerKey
+            .computeIfAbsent(key, k -> new HashSet<>())
+            .add(Integer.parseInt(record.substring(0, record.indexOf(','))));
+      }
+    }
+    long wrongCounts = 0;
+    long perKey = total / keys;
+    for (Map.Entry<String, Set<Integer>> counts : countsPerKey.entrySet()) {
+      for (int c : counts.getValue()) {
+        if (c < 1 || c > perKey) {
+          wrongCounts++;
+          example(examples, "count " + c + " for " + counts.getKey() + ", which has " + perKey);
+        }
+      }
+    }
+    return new Ledger(lost, duplicated, wrongCounts, lines, examples);
+  }
+
+  private static void example(List<String> examples, String line) {
+    if (examples.size() < 10) {
+      examples.add(line);
+    }
+  }
+
+  boolean exactlyOnce() {
+    return lost == 0 && duplicated == 0 && wrongCounts == 0;
+  }
+
+  @Override
+  public String toString() {
+    return "lost=" + lost + " duplicated=" + duplicated + " wrongCounts=" + wrongCounts
+        + " lines=" + lines + " e.g. " + examples;
+  }
+}
