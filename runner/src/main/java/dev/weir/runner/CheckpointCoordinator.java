@@ -90,16 +90,28 @@ final class CheckpointCoordinator implements AutoCloseable {
   }
 
   /**
-   * Starts taking checkpoints of attempt {@code attempt}: the first is due one interval from now.
-   *
-   * @param attemptSubtasks every subtask the attempt deployed
-   * @param attemptWorkers the workers those subtasks run on
+   * Starts taking checkpoints of attempt {@code attempt}: {@link #registerAttempt}, then {@link
+   * #beginCheckpoints}.
    */
   void startAttempt(
       int attempt,
       Collection<StageSubtask> attemptSubtasks,
       Collection<? extends WorkerGateway> attemptWorkers) {
-    long scheduled;
+    registerAttempt(attempt, attemptSubtasks, attemptWorkers);
+    beginCheckpoints(attempt);
+  }
+
+  /**
+   * Makes {@code attempt} the current one, before its subtasks are deployed, so that those that
+   * finish at once are counted; no checkpoint is triggered until {@link #beginCheckpoints}.
+   *
+   * @param attemptSubtasks every subtask the attempt deploys
+   * @param attemptWorkers the workers those subtasks run on
+   */
+  void registerAttempt(
+      int attempt,
+      Collection<StageSubtask> attemptSubtasks,
+      Collection<? extends WorkerGateway> attemptWorkers) {
     synchronized (this) {
       if (closed) {
         return;
@@ -113,6 +125,21 @@ final class CheckpointCoordinator implements AutoCloseable {
       pending = null;
       lastTriggerMillis = timer.nowMillis();
       lastEndMillis = Long.MIN_VALUE / 2;
+    }
+  }
+
+  /**
+   * Every subtask of {@code attempt} was deployed: the first checkpoint is due one interval from
+   * now. A trigger sent earlier could reach a worker before the subtasks it is meant for (deploys
+   * to other processes take a while) and would then wait for its timeout.
+   */
+  void beginCheckpoints(int attempt) {
+    long scheduled;
+    synchronized (this) {
+      if (closed || attempt != this.attempt) {
+        return;
+      }
+      lastTriggerMillis = timer.nowMillis();
       scheduled = generation;
     }
     scheduleTrigger(scheduled, settings.intervalMillis());

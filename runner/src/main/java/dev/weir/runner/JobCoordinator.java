@@ -302,7 +302,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       return;
     }
     if (checkpoints != null) {
-      checkpoints.startAttempt(number, subtasks, used);
+      checkpoints.registerAttempt(number, subtasks, used);
     }
     for (TaskDeployment d : deployments) {
       if (stopping()) {
@@ -336,6 +336,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       cancelEverywhere();
     } else if (attemptEnding) {
       cancelAttemptEverywhere(number);
+    } else if (checkpoints != null) {
+      checkpoints.beginCheckpoints(number);
     }
   }
 
@@ -547,12 +549,12 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       return;
     }
     LOG.warn(
-        "Job {}: attempt {} failed, deploying attempt {} from {}: {}",
+        "Job {}: attempt {} failed, deploying attempt {} from {}",
         jobId,
         failed,
         next,
         restoreFrom == null ? "the beginning (no checkpoint)" : restoreFrom.checkpoint().location(),
-        String.valueOf(cause));
+        cause);
     try {
       deployAttempt(next, restoreFrom);
     } catch (RuntimeException e) {

@@ -47,6 +47,7 @@ class AcknowledgingWorker implements WorkerGateway {
   private final Set<TaskId> silenced = new HashSet<>();
   private volatile CheckpointStorage storage;
   private volatile Predicate<TaskDeployment> failOnDeploy = d -> false;
+  private volatile Runnable duringDeploy = () -> {};
   private volatile java.util.function.IntFunction<String> operatorOfStage = s -> "Count-stage" + s;
 
   AcknowledgingWorker(String name, Path localDirectory) {
@@ -74,6 +75,11 @@ class AcknowledgingWorker implements WorkerGateway {
     subtasks.put(task, listener);
   }
 
+  /** Runs {@code action} inside every deploy, before the subtask counts as deployed. */
+  void duringDeploy(Runnable action) {
+    this.duringDeploy = action;
+  }
+
   /** Deployments that {@code fail} accepts fail at once, as if user code threw in setup. */
   void failDeploymentsWhere(Predicate<TaskDeployment> fail) {
     this.failOnDeploy = fail;
@@ -91,6 +97,7 @@ class AcknowledgingWorker implements WorkerGateway {
 
   @Override
   public void deploy(TaskDeployment deployment, TaskListener listener) {
+    duringDeploy.run();
     deployed.add(deployment);
     synchronized (this) {
       subtasks.put(deployment.taskId(), listener);

@@ -146,6 +146,24 @@ public class JobRestartTest {
   }
 
   @Test
+  public void noCheckpointIsTriggeredBeforeEverySubtaskOfTheAttemptIsDeployed() throws Exception {
+    // Deploys to other processes take a while; here the clock passes two intervals meanwhile. A
+    // trigger sent then would miss the subtasks not deployed yet and wait for its timeout, and no
+    // other checkpoint could start (the cluster kill test saw none complete).
+    first.duringDeploy(() -> timer.advance(2 * INTERVAL));
+    JobCoordinator coordinator = start("slow-deploy", withCheckpoints());
+    first.duringDeploy(() -> {});
+
+    timer.advance(INTERVAL);
+
+    assertEquals(1, coordinator.checkpoints().size());
+    assertEquals(CheckpointStats.Status.COMPLETED, coordinator.checkpoints().get(0).status());
+    first.finishAll(0);
+    second.finishAll(0);
+    assertTrue(coordinator.await(WAIT_MILLIS));
+  }
+
+  @Test
   public void aFailedAttemptIsRedeployedFromTheLatestCheckpointAndTheJobCompletes()
       throws Exception {
     JobCoordinator coordinator = start("restart-job", withCheckpoints());

@@ -111,6 +111,9 @@ public final class LocalProcessCluster implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     command.add("-Xmx384m");
+    // Times in the logs, to follow a test's processes side by side.
+    command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+    command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.addAll(mainAndArgs);

@@ -17,6 +17,7 @@ import org.joda.time.Instant;
  * deploys subtasks here and hears back through a {@link TaskListener}.
  */
 public final class WorkerNode implements WorkerGateway, AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerNode.class);
   private final String name;
   private final DataExchange exchange;
   private final StateBackendFactory backends;
@@ -70,6 +71,11 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
 
           @Override
           public void taskFailed(TaskId task, Throwable cause, SubtaskSummary summary) {
+            if (!(cause instanceof InterruptedException
+                || cause instanceof SubtaskInterruptedException)) {
+              // The coordinator keeps one cause per attempt; the others are only here.
+              LOG.warn("Subtask {} failed", task, cause);
+            }
             running.remove(task);
             runners.remove(task);
             listener.taskFailed(task, cause, summary);
