@@ -4,13 +4,20 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.weir.runner.cluster.LocalProcessCluster;
+import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -27,7 +34,8 @@ import org.junit.rules.Timeout;
  * (deterministic rate-limited source → keyed counting with state and timers → a sink that writes
  * only stable input) with a checkpoint every second, while workers are killed with {@code kill -9}
  * and replaced. Afterwards every element must have taken effect exactly once. The same job with a
- * sink that does not ask for stable input shows that the check can fail.
+ * sink that does not ask for stable input shows that the check can fail; with checkpoints on HDFS
+ * (an in-process MiniDFSCluster the workers reach over loopback) it survives two kills.
  */
 public class ExactlyOnceAfterWorkerKillsTest {
   private static final int KEYS = 10_000;
@@ -39,14 +47,54 @@ public class ExactlyOnceAfterWorkerKillsTest {
   public void everyElementTakesEffectExactlyOnceThroughFiveWorkerKills() throws Exception {
     long total = 1_000_000;
     long seed = System.nanoTime();
-    Random random = new Random(seed);
     Path ledger = tmp.newFolder("ledger").toPath();
-    Path checkpoints = tmp.newFolder("checkpoints").toPath();
+    URI checkpoints = tmp.newFolder("checkpoints").toURI();
+    killWorkersWhileRunning(total, 5, seed, ledger, checkpoints);
+    Ledger judged = Ledger.read(ledger, total, KEYS);
+    assertTrue("seed " + seed + ": " + judged, judged.exactlyOnce());
+  }
+
+  @Test
+  public void withCheckpointsOnHdfsEveryElementTakesEffectExactlyOnceThroughTwoWorkerKills()
+      throws Exception {
+    long total = 300_000;
+    long seed = System.nanoTime();
+    Path ledger = tmp.newFolder("ledger").toPath();
+    Configuration conf = new Configuration();
+    File base = tmp.newFolder("hdfs");
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.getAbsolutePath());
+    // Only the RPC ports, all on loopback.
+    conf.set("dfs.namenode.http-address", "127.0.0.1:0");
+    conf.set("dfs.datanode.http.address", "127.0.0.1:0");
+    conf.set("dfs.datanode.address", "127.0.0.1:0");
+    conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
+    MiniDFSCluster hdfs = new MiniDFSCluster.Builder(conf, base).numDataNodes(1).build();
+    try {
+      hdfs.waitActive();
+      URI checkpoints = URI.create(hdfs.getURI() + "/checkpoints");
+      killWorkersWhileRunning(total, 2, seed, ledger, checkpoints);
+      assertTrue(
+          "checkpoints went to HDFS", latestCompletedCheckpoint(checkpoints) > 0);
+    } finally {
+      hdfs.shutdown(true);
+    }
+    Ledger judged = Ledger.read(ledger, total, KEYS);
+    assertTrue("seed " + seed + ": " + judged, judged.exactlyOnce());
+  }
+
+  /**
+   * Runs the job on three worker JVMs with a checkpoint every second into {@code checkpoints} and
+   * kills a random worker {@code kills} times, each after the job recovered from the kill before
+   * (a checkpoint completed since), starting a replacement each time; returns once the job is done.
+   */
+  private void killWorkersWhileRunning(
+      long total, int kills, long seed, Path ledger, URI checkpoints) throws Exception {
+    Random random = new Random(seed);
     try (LocalProcessCluster cluster = startCluster()) {
       PipelineResult result =
           run(cluster, total, 20_000, new LedgerSink.Stable(ledger.toString()), checkpoints, 1000);
       int replacements = 0;
-      for (int kill = 1; kill <= 5; kill++) {
+      for (int kill = 1; kill <= kills; kill++) {
         // Each kill after the job has recovered from the last one: a checkpoint completed since.
         awaitNewCheckpoint(checkpoints, result);
         Thread.sleep(500 + random.nextInt(2500));
@@ -56,19 +104,18 @@ public class ExactlyOnceAfterWorkerKillsTest {
             result.getState());
         List<String> alive = cluster.liveWorkers();
         cluster.killWorker(alive.get(random.nextInt(alive.size())));
-        cluster.startWorker("replacement-" + (++replacements), workerArgs("replacement-" + replacements));
+        replacements++;
+        cluster.startWorker("replacement-" + replacements, workerArgs("replacement-" + replacements));
       }
       assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     }
-    Ledger judged = Ledger.read(ledger, total, KEYS);
-    assertTrue("seed " + seed + ": " + judged, judged.exactlyOnce());
   }
 
   @Test
   public void withoutStableInputAWorkerKillDuplicatesEffects() throws Exception {
     long total = 200_000;
     Path ledger = tmp.newFolder("ledger").toPath();
-    Path checkpoints = tmp.newFolder("checkpoints").toPath();
+    URI checkpoints = tmp.newFolder("checkpoints").toURI();
     try (LocalProcessCluster cluster = startCluster()) {
       // One checkpoint early, then none for a minute: the kill restores from it for certain.
       PipelineResult result =
@@ -122,7 +169,7 @@ public class ExactlyOnceAfterWorkerKillsTest {
       long total,
       long elementsPerSecond,
       DoFn<KV<String, String>, Void> sink,
-      Path checkpoints,
+      URI checkpoints,
       long intervalMillis,
       String... extraArgs) {
     List<String> args =
@@ -132,7 +179,7 @@ public class ExactlyOnceAfterWorkerKillsTest {
                 "--weirMaster=" + cluster.master(),
                 "--parallelism=3",
                 "--checkpointingInterval=" + intervalMillis,
-                "--checkpointDir=" + checkpoints.toUri(),
+                "--checkpointDir=" + checkpoints,
                 "--numberOfExecutionRetries=10",
                 "--executionRetryDelay=200"));
     args.addAll(List.of(extraArgs));
@@ -145,7 +192,7 @@ public class ExactlyOnceAfterWorkerKillsTest {
   }
 
   /** Waits until a checkpoint newer than every one completed when called completes. */
-  private static void awaitNewCheckpoint(Path checkpoints, PipelineResult job) throws Exception {
+  private static void awaitNewCheckpoint(URI checkpoints, PipelineResult job) throws Exception {
     long before = latestCompletedCheckpoint(checkpoints);
     long deadline = System.currentTimeMillis() + 120_000;
     while (latestCompletedCheckpoint(checkpoints) == before) {
@@ -160,17 +207,24 @@ public class ExactlyOnceAfterWorkerKillsTest {
   /**
    * The id of the newest completed checkpoint under {@code checkpoints} (a {@code chk-<n>}
    * directory with its metadata written), or 0; retention removes old ones, so ids, not counts.
+   * Read through Hadoop's FileSystem, so it works for file:// and hdfs:// alike.
    */
-  private static long latestCompletedCheckpoint(Path checkpoints) throws IOException {
-    try (Stream<Path> files = Files.walk(checkpoints)) {
-      return files
-          .filter(f -> f.getFileName().toString().equals("_metadata"))
-          .map(f -> f.getParent().getFileName().toString())
-          .filter(dir -> dir.startsWith("chk-"))
-          .mapToLong(dir -> Long.parseLong(dir.substring(4)))
-          .max()
-          .orElse(0);
+  private static long latestCompletedCheckpoint(URI checkpoints) throws IOException {
+    FileSystem fs = FileSystem.get(checkpoints, new Configuration());
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(checkpoints);
+    if (!fs.exists(root)) {
+      return 0;
     }
+    long latest = 0;
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(root, true);
+    while (files.hasNext()) {
+      org.apache.hadoop.fs.Path file = files.next().getPath();
+      String dir = file.getParent().getName();
+      if (file.getName().equals("_metadata") && dir.startsWith("chk-")) {
+        latest = Math.max(latest, Long.parseLong(dir.substring(4)));
+      }
+    }
+    return latest;
   }
 
   private static long ledgerBytes(Path ledger) throws IOException {
