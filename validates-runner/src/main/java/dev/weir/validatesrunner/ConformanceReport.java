@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * Reads the suite's Surefire reports, writes {@code <out>.md} and {@code <out>.tsv}, and fails
  * (throws, which fails the Maven build under exec:java) when {@link ConformanceCheck} says so.
  *
- * <p>Arguments: {@code --reports=DIR --known-failures=FILE --out=PATH_WITHOUT_EXTENSION
+ * <p>Arguments: {@code --reports=DIR --known-failures=FILE[,FILE...] --out=PATH_WITHOUT_EXTENSION
  * --options=JSON [--timeouts=DIR] [--skipped-by=name=value,...] [--subset=FILTER]
  * [--min-validates-runner-tests=N] [--min-needs-runner-tests=N]}. The suite's classes must be on
  * the classpath (Maven's test scope) to map tests to their categories.
@@ -34,7 +35,8 @@ public final class ConformanceReport {
       return;
     }
     Path reports = Path.of(required(arguments, "reports"));
-    Path knownFile = Path.of(required(arguments, "known-failures"));
+    // One list, or several separated by commas (a run held to the plain list and its own).
+    String knownFiles = required(arguments, "known-failures");
     Path out = Path.of(required(arguments, "out"));
     String options = arguments.getOrDefault("options", "");
     Path timeouts =
@@ -44,7 +46,9 @@ public final class ConformanceReport {
     List<TestRun> runs = new SurefireReportReader().readDirectory(reports);
     Map<TestId, TestResult> results =
         markTimeouts(TestResult.combine(runs, new CategoryResolver(loader)), timeouts);
-    KnownFailures known = KnownFailures.read(knownFile);
+    KnownFailures known =
+        KnownFailures.readAll(
+            Arrays.stream(knownFiles.split(",")).map(String::strip).map(Path::of).toList());
     ConformanceCheck check = ConformanceCheck.of(results, known, expectations(arguments, loader));
     SuiteSummary summary = SuiteSummary.of(runs.size(), results.values());
 
@@ -53,7 +57,7 @@ public final class ConformanceReport {
     Path tsv = out.resolveSibling(out.getFileName() + ".tsv");
     Files.writeString(
         markdown,
-        MarkdownReport.render(options, summary, results.values(), check, knownFile.toString()),
+        MarkdownReport.render(options, summary, results.values(), check, knownFiles),
         StandardCharsets.UTF_8);
     Files.writeString(tsv, TsvReport.render(results.values()), StandardCharsets.UTF_8);
 
@@ -118,7 +122,7 @@ public final class ConformanceReport {
     }
     if (!check.nowPassing().isEmpty()) {
       lines.add("NOW PASSES, REMOVE FROM THE KNOWN-FAILURES LIST (" + check.nowPassing().size() + "):");
-      check.nowPassing().forEach(e -> lines.add("  " + e.id() + "  (line " + e.line() + ")"));
+      check.nowPassing().forEach(e -> lines.add("  " + e.id() + "  (" + e.where() + ")"));
     }
     if (!check.flakyPassing().isEmpty()) {
       lines.add("Listed as flaky, passed this time: " + check.flakyPassing().size());

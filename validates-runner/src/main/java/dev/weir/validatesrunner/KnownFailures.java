@@ -19,8 +19,13 @@ import java.util.TreeMap;
  */
 public final class KnownFailures {
 
-  /** One listed test. */
-  public record Entry(TestId id, String reason, int line) {
+  /** One listed test; {@code source} names the list it is in, {@code line} its line there. */
+  public record Entry(TestId id, String reason, String source, int line) {
+    /** {@code source:line}, for messages. */
+    public String where() {
+      return source + ":" + line;
+    }
+
     public boolean flaky() {
       return reason.regionMatches(true, 0, "flaky:", 0, "flaky:".length());
     }
@@ -41,7 +46,33 @@ public final class KnownFailures {
     if (!Files.exists(file)) {
       return none();
     }
-    return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+    return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.getFileName().toString());
+  }
+
+  /**
+   * Reads several lists as one: a run with extra options (checkpoints on) is held to the plain
+   * list and to its own, so a test fixed for both leaves one list only. A test in two lists is
+   * an error, as within one.
+   */
+  public static KnownFailures readAll(List<Path> files) throws IOException {
+    KnownFailures all = none();
+    for (Path file : files) {
+      all = all.union(read(file));
+    }
+    return all;
+  }
+
+  /** Both lists; a test listed in both is an error. */
+  public KnownFailures union(KnownFailures other) {
+    Map<TestId, Entry> both = new TreeMap<>(entries);
+    for (Entry entry : other.entries.values()) {
+      Entry previous = both.put(entry.id(), entry);
+      if (previous != null) {
+        throw new IllegalArgumentException(
+            entry.where() + ": " + entry.id() + " is listed twice (also " + previous.where() + ")");
+      }
+    }
+    return new KnownFailures(both);
   }
 
   /** Parses the lines of a list; {@code source} names it in error messages. */
@@ -66,7 +97,7 @@ public final class KnownFailures {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(source + ":" + lineNumber + ": " + e.getMessage(), e);
       }
-      Entry previous = entries.put(id, new Entry(id, reason, lineNumber));
+      Entry previous = entries.put(id, new Entry(id, reason, source, lineNumber));
       if (previous != null) {
         throw new IllegalArgumentException(
             source + ":" + lineNumber + ": " + id + " is listed twice (also line "

@@ -85,7 +85,7 @@ public final class MarkdownReport {
     line("### " + title);
     line("");
     for (KnownFailures.Entry entry : entries) {
-      line("- `" + entry.id() + "` (line " + entry.line() + ": " + inline(entry.reason()) + ")");
+      line("- `" + entry.id() + "` (" + entry.where() + ": " + inline(entry.reason()) + ")");
     }
     line("");
   }

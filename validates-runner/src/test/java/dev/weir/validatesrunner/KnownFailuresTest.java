@@ -4,6 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.Test;
 
@@ -40,6 +42,28 @@ public class KnownFailuresTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> KnownFailures.parse(List.of("org.a.BTest\treason"), "list"));
+  }
+
+  @Test
+  public void readsSeveralListsAsOneAndSaysWhichListATestIsIn() throws Exception {
+    Path dir = Files.createTempDirectory("known-failures");
+    Path plain = Files.writeString(dir.resolve("plain.txt"), "# plain\na.B#c\tfails anyway\n");
+    Path extra = Files.writeString(dir.resolve("extra.txt"), "a.B#d\tfails with checkpoints\n");
+    KnownFailures known = KnownFailures.readAll(List.of(plain, extra));
+    assertEquals(2, known.size());
+    assertEquals("plain.txt:2", known.entries().get(new TestId("a.B", "c")).where());
+    assertEquals("extra.txt:1", known.entries().get(new TestId("a.B", "d")).where());
+  }
+
+  @Test
+  public void rejectsATestInTwoLists() throws Exception {
+    Path dir = Files.createTempDirectory("known-failures");
+    Path plain = Files.writeString(dir.resolve("plain.txt"), "a.B#c\tone\n");
+    Path extra = Files.writeString(dir.resolve("extra.txt"), "a.B#c\ttwo\n");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> KnownFailures.readAll(List.of(plain, extra)));
+    assertTrue(e.getMessage(), e.getMessage().contains("plain.txt:1"));
   }
 
   @Test

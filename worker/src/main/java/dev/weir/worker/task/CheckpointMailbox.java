@@ -10,6 +10,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class CheckpointMailbox {
   private final Queue<Message> messages = new ConcurrentLinkedQueue<>();
+  // The newest trigger a subtask with input channels left to its barriers, or -1. Only the
+  // subtask's thread uses it.
+  private long deferredTrigger = -1;
 
   private record Message(long checkpointId, boolean trigger, boolean completed) {}
 
@@ -24,8 +27,10 @@ final class CheckpointMailbox {
   }
 
   /**
-   * On the subtask's thread: handles what came in, in order. A trigger is taken only by a source
-   * subtask ({@code takesTriggers}); the others take checkpoints when barriers reach them.
+   * On the subtask's thread: handles what came in, in order. A trigger is taken only by a subtask
+   * without open input ({@code takesTriggers}: a source, or a subtask whose input has all ended);
+   * the others take checkpoints when barriers reach them, and keep the newest trigger for {@link
+   * #inputEnded}.
    */
   void drain(SubtaskCheckpointer checkpointer, boolean takesTriggers) throws InterruptedException {
     Message message;
@@ -33,12 +38,29 @@ final class CheckpointMailbox {
       if (message.trigger()) {
         if (takesTriggers) {
           checkpointer.checkpoint(message.checkpointId());
+        } else {
+          deferredTrigger = Math.max(deferredTrigger, message.checkpointId());
         }
       } else if (message.completed()) {
         checkpointer.completed(message.checkpointId());
       } else {
         checkpointer.aborted(message.checkpointId());
       }
+    }
+  }
+
+  /**
+   * On the subtask's thread, once every input channel has ended: from now on the subtask takes
+   * triggers as a source does (its producers have finished, so no barrier will come). A trigger
+   * that came while its barrier was awaited is taken now, unless that barrier did arrive (or the
+   * checkpoint ended) first: its producers finished before they took it.
+   */
+  void inputEnded(SubtaskCheckpointer checkpointer) throws InterruptedException {
+    long deferred = deferredTrigger;
+    deferredTrigger = -1;
+    drain(checkpointer, true);
+    if (deferred >= 0) {
+      checkpointer.checkpoint(deferred);
     }
   }
 }

@@ -5,7 +5,8 @@ import org.joda.time.Instant;
 
 /**
  * What a subtask does once all its input has ended: fires every remaining timer, then ends its
- * output.
+ * output. Meanwhile it takes checkpoints when the coordinator triggers them, as a source does:
+ * with its producers finished, no barrier would start one.
  *
  * <p>On the wall clock, input has ended and only timers are left: processing time jumps to each
  * next timer instead of waiting for it, so a bounded job's buffered output is not lost and
@@ -22,6 +23,8 @@ final class FinalTimers {
   private final Supplier<Instant> clock;
   private final boolean unbounded;
   private final String stageName;
+  private final CheckpointMailbox mailbox;
+  private final SubtaskCheckpointer checkpointer;
 
   FinalTimers(
       SubtaskTime time,
@@ -30,7 +33,9 @@ final class FinalTimers {
       ProgressSignals progress,
       Supplier<Instant> clock,
       boolean unbounded,
-      String stageName) {
+      String stageName,
+      CheckpointMailbox mailbox,
+      SubtaskCheckpointer checkpointer) {
     this.time = time;
     this.chain = chain;
     this.bundle = bundle;
@@ -38,9 +43,14 @@ final class FinalTimers {
     this.clock = clock;
     this.unbounded = unbounded;
     this.stageName = stageName;
+    this.mailbox = mailbox;
+    this.checkpointer = checkpointer;
   }
 
   void run() throws InterruptedException {
+    // No barrier reaches this subtask any more, but its timers may go on for long (an unbounded
+    // splittable DoFn after Impulse): it takes the coordinator's triggers itself from now on.
+    mailbox.inputEnded(checkpointer);
     time.endInputWatermark();
     if (!time.testClock()) {
       time.endSynchronizedTime();
@@ -75,6 +85,7 @@ final class FinalTimers {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
+      mailbox.drain(checkpointer, true);
       Instant now = clock.get();
       if (!next.isBefore(now) && !fastForward) {
         // Wait for the wall clock, a little at a time so cancellation is noticed.

@@ -65,6 +65,8 @@ final class SubtaskCheckpointer {
   private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
   private final Set<Long> aborted = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Path localRoot;
+  // The newest checkpoint this subtask took; only the subtask's thread uses it.
+  private long newestTaken = -1;
 
   SubtaskCheckpointer(
       TaskId task,
@@ -96,9 +98,15 @@ final class SubtaskCheckpointer {
 
   /**
    * Takes checkpoint {@code checkpointId} now, on the subtask's thread: everything this subtask
-   * processed so far is in it, nothing it processes later is.
+   * processed so far is in it, nothing it processes later is. Does nothing for a checkpoint it
+   * took already, one older than that, or one already aborted: a subtask whose input ended may
+   * hear the trigger of a checkpoint whose barrier it has taken.
    */
   void checkpoint(long checkpointId) throws InterruptedException {
+    if (checkpointId <= newestTaken || aborted.contains(checkpointId)) {
+      return;
+    }
+    newestTaken = checkpointId;
     long start = System.nanoTime();
     // Invariant 6: the bundle ends before the snapshot, so its effects (outputs, state, timers)
     // are all on the near side of the barrier. A user exception here fails the subtask.

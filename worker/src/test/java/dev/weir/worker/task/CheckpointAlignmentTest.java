@@ -257,6 +257,54 @@ public class CheckpointAlignmentTest {
     assertTrue(log.stream().noneMatch(s -> s.contains("checkpoint complete")));
   }
 
+  @Test
+  public void aTriggerWhoseBarrierNeverCameIsTakenOnceTheInputHasEnded() throws Exception {
+    // The producers finished before they took checkpoint 5: its barrier never comes.
+    mailbox.trigger(5);
+    gate.send(0, data(1));
+    gate.send(0, ChannelEvent.EndOfInput.INSTANCE);
+    gate.send(1, ChannelEvent.EndOfInput.INSTANCE);
+    run(2);
+    assertFalse(log.contains("op snapshot 5"));
+
+    mailbox.inputEnded(checkpointer);
+
+    assertTrue(log.contains("op snapshot 5"));
+    assertEquals("forward CheckpointBarrier[5]", log.get(log.size() - 1));
+    assertEquals(5, listener.nextAck().getCheckpointId());
+  }
+
+  @Test
+  public void aTriggerWhoseBarrierCameIsNotTakenAgainOnceTheInputHasEnded() throws Exception {
+    mailbox.trigger(5);
+    gate.send(0, new ChannelEvent.CheckpointBarrier(5));
+    gate.send(1, new ChannelEvent.CheckpointBarrier(5));
+    gate.send(0, ChannelEvent.EndOfInput.INSTANCE);
+    gate.send(1, ChannelEvent.EndOfInput.INSTANCE);
+    run(2);
+    // A trigger still in the mailbox, as if it came after the subtask's last look.
+    mailbox.trigger(5);
+
+    mailbox.inputEnded(checkpointer);
+    checkpointer.awaitUploads();
+
+    assertEquals(1, log.stream().filter("op snapshot 5"::equals).count());
+    assertEquals(5, listener.nextAck().getCheckpointId());
+    assertTrue(listener.acks.isEmpty());
+  }
+
+  @Test
+  public void onceTheInputHasEndedTheSubtaskTakesNewTriggersItself() throws Exception {
+    gate.send(0, ChannelEvent.EndOfInput.INSTANCE);
+    run(1);
+    mailbox.inputEnded(checkpointer);
+
+    mailbox.trigger(6);
+    mailbox.drain(checkpointer, true);
+
+    assertEquals(6, listener.nextAck().getCheckpointId());
+  }
+
   /** Runs a one-channel subtask's loop on its own thread, over a gate others send to. */
   private Thread startLive() {
     gate.live = true;
