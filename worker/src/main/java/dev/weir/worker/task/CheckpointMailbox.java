@@ -11,6 +11,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class CheckpointMailbox {
   private final Queue<Message> messages = new ConcurrentLinkedQueue<>();
 
+  /**
+   * The newest trigger a subtask with open input passed over, or -1; the subtask's thread only.
+   * If its producers then finish without sending that barrier (a bounded source that was done),
+   * nothing else would ever start the checkpoint here, so it is taken once the input has ended.
+   */
+  private long passedOver = -1;
+
   private record Message(long checkpointId, boolean trigger, boolean completed) {}
 
   /** Checkpoint {@code checkpointId} is to be taken (a source subtask's trigger). */
@@ -24,8 +31,10 @@ final class CheckpointMailbox {
   }
 
   /**
-   * On the subtask's thread: handles what came in, in order. A trigger is taken only by a source
-   * subtask ({@code takesTriggers}); the others take checkpoints when barriers reach them.
+   * On the subtask's thread: handles what came in, in order. A trigger is taken only by a subtask
+   * without open input ({@code takesTriggers}: a source, or one whose input has ended), which then
+   * also takes the newest trigger it passed over before; the others take checkpoints when
+   * barriers reach them (the checkpointer takes each checkpoint once, whichever way it comes).
    */
   void drain(SubtaskCheckpointer checkpointer, boolean takesTriggers) throws InterruptedException {
     Message message;
@@ -33,12 +42,25 @@ final class CheckpointMailbox {
       if (message.trigger()) {
         if (takesTriggers) {
           checkpointer.checkpoint(message.checkpointId());
+        } else {
+          passedOver = Math.max(passedOver, message.checkpointId());
         }
-      } else if (message.completed()) {
+        continue;
+      }
+      if (message.checkpointId() >= passedOver) {
+        // That checkpoint is over (or a newer one is): nothing to start any more.
+        passedOver = -1;
+      }
+      if (message.completed()) {
         checkpointer.completed(message.checkpointId());
       } else {
         checkpointer.aborted(message.checkpointId());
       }
+    }
+    if (takesTriggers && passedOver >= 0) {
+      long id = passedOver;
+      passedOver = -1;
+      checkpointer.checkpoint(id);
     }
   }
 }

@@ -11,6 +11,11 @@ import org.joda.time.Instant;
  * next timer instead of waiting for it, so a bounded job's buffered output is not lost and
  * splittable DoFns resume at once. A test clock stays where the test left it, as on Beam's
  * DirectRunner, so its pending processing-time timers never fire.
+ *
+ * <p>With its input ended the subtask is a source of its own: a splittable DoFn that reads a
+ * bounded source does all its reading here, from its timers. So it takes checkpoint triggers
+ * between timers, as a source does between bundles; otherwise no checkpoint could complete until
+ * the read was over.
  */
 final class FinalTimers {
   private static final int MAX_FINAL_TIMER_ROUNDS = 1_000_000;
@@ -22,6 +27,8 @@ final class FinalTimers {
   private final Supplier<Instant> clock;
   private final boolean unbounded;
   private final String stageName;
+  private final SubtaskCheckpointer checkpointer;
+  private final CheckpointMailbox mailbox;
 
   FinalTimers(
       SubtaskTime time,
@@ -30,7 +37,9 @@ final class FinalTimers {
       ProgressSignals progress,
       Supplier<Instant> clock,
       boolean unbounded,
-      String stageName) {
+      String stageName,
+      SubtaskCheckpointer checkpointer,
+      CheckpointMailbox mailbox) {
     this.time = time;
     this.chain = chain;
     this.bundle = bundle;
@@ -38,6 +47,8 @@ final class FinalTimers {
     this.clock = clock;
     this.unbounded = unbounded;
     this.stageName = stageName;
+    this.checkpointer = checkpointer;
+    this.mailbox = mailbox;
   }
 
   void run() throws InterruptedException {
@@ -75,6 +86,7 @@ final class FinalTimers {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
+      mailbox.drain(checkpointer, true);
       Instant now = clock.get();
       if (!next.isBefore(now) && !fastForward) {
         // Wait for the wall clock, a little at a time so cancellation is noticed.

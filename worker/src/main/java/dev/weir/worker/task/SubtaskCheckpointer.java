@@ -66,6 +66,9 @@ final class SubtaskCheckpointer {
   private final Set<Long> aborted = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Path localRoot;
 
+  // The newest checkpoint taken; on the subtask's thread only.
+  private long newestTaken = -1;
+
   SubtaskCheckpointer(
       TaskId task,
       List<String> operatorNames,
@@ -99,6 +102,12 @@ final class SubtaskCheckpointer {
    * processed so far is in it, nothing it processes later is.
    */
   void checkpoint(long checkpointId) throws InterruptedException {
+    if (checkpointId <= newestTaken) {
+      // A trigger that reached a subtask whose input ended after the barrier of the same
+      // checkpoint had been aligned: taken already.
+      return;
+    }
+    newestTaken = checkpointId;
     long start = System.nanoTime();
     // Invariant 6: the bundle ends before the snapshot, so its effects (outputs, state, timers)
     // are all on the near side of the barrier. A user exception here fails the subtask.

@@ -83,7 +83,9 @@ final class SubtaskRunner implements Runnable {
               progress,
               clock,
               wiring.plan().unbounded(),
-              stageName)
+              stageName,
+              wiring.checkpointer(),
+              mailbox)
           .run();
       // The coordinator must hear of a checkpoint this subtask took before it hears it finished.
       wiring.checkpointer().awaitUploads();
