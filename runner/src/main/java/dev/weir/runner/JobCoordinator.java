@@ -6,6 +6,7 @@ import dev.weir.checkpoint.proto.DeclineCheckpoint;
 import dev.weir.checkpoint.proto.SubtaskRestore;
 import dev.weir.checkpoint.storage.CheckpointStorage;
 import dev.weir.checkpoint.storage.CompletedCheckpoint;
+import dev.weir.checkpoint.storage.CorruptCheckpointException;
 import dev.weir.checkpoint.storage.LatestValidCheckpoint;
 import dev.weir.checkpoint.storage.Verification;
 import dev.weir.translation.EdgePlan;
@@ -97,6 +98,14 @@ public final class JobCoordinator implements TaskListener, JobHandle {
    * checkpoint.
    */
   private volatile @Nullable RestorePoint initialRestore;
+
+  /**
+   * Set once an attempt failed because a checkpoint's file did not match its checksum when a
+   * subtask downloaded it: from then on a restart reads every file of a candidate checkpoint
+   * before choosing it, so it passes over that one instead of restoring it until the restarts
+   * run out. Sizes alone are checked until then; reading all state at every restart is costly.
+   */
+  private volatile boolean verifyChecksums;
 
   /** A checkpoint to start from, and the job directory its file paths are relative to. */
   private record RestorePoint(CompletedCheckpoint checkpoint, String jobDirectory) {}
@@ -501,6 +510,20 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       giveUpRestart(null, e);
       return;
     }
+    synchronized (this) {
+      // Read after the wait: a subtask's own error may have replaced a consequence by now.
+      cause = attemptFailure;
+    }
+    CorruptCheckpointException damaged = corruptCheckpoint(cause);
+    if (damaged != null && !verifyChecksums) {
+      LOG.warn(
+          "Job {}: attempt {} could not restore its checkpoint ({}); checking the checksums of"
+              + " every file before restoring from now on",
+          jobId,
+          failed,
+          damaged.getMessage());
+      verifyChecksums = true;
+    }
     RestorePoint restoreFrom;
     try {
       restoreFrom = latestCheckpoint();
@@ -611,7 +634,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     if (own == null) {
       return initialRestore;
     }
-    LatestValidCheckpoint latest = own.latestValid(Verification.SIZES);
+    LatestValidCheckpoint latest =
+        own.latestValid(verifyChecksums ? Verification.CHECKSUMS : Verification.SIZES);
     // Checkpoints of the failed attempt that never completed; a slow upload of one of them can
     // no longer mix into the next attempt's, whose ids are larger.
     own.discardAbandoned();
@@ -640,6 +664,16 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   @Override
   public synchronized long elementsBetweenWorkers() {
     return elementsBetweenWorkers;
+  }
+
+  /** {@code t} or its first cause that says a checkpoint's file is damaged, or null. */
+  private static @Nullable CorruptCheckpointException corruptCheckpoint(@Nullable Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof CorruptCheckpointException corrupt) {
+        return corrupt;
+      }
+    }
+    return null;
   }
 
   /** An error that only follows another subtask's failure or the job's cancellation. */

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -32,16 +34,46 @@ final class SequencedKeySource extends UnboundedSource<KV<String, Long>, Sequenc
   private final int split;
   private final long elementsPerSecond;
 
+  /** Names of the gates tests have opened (see {@link #heldAt}). */
+  private static final Set<String> OPEN_GATES = ConcurrentHashMap.newKeySet();
+
+  private final @Nullable String gate;
+  private final long holdFrom;
+
   SequencedKeySource(long total, int keys, int splits, long elementsPerSecond) {
-    this(total, keys, splits, -1, elementsPerSecond);
+    this(total, keys, splits, -1, elementsPerSecond, null, Long.MAX_VALUE);
   }
 
-  private SequencedKeySource(long total, int keys, int splits, int split, long elementsPerSecond) {
+  private SequencedKeySource(
+      long total,
+      int keys,
+      int splits,
+      int split,
+      long elementsPerSecond,
+      @Nullable String gate,
+      long holdFrom) {
     this.total = total;
     this.keys = keys;
     this.splits = splits;
     this.split = split;
     this.elementsPerSecond = elementsPerSecond;
+    this.gate = gate;
+    this.holdFrom = holdFrom;
+  }
+
+  /**
+   * This source, but each split emits no sequence number from {@code holdFrom} on until {@link
+   * #open}{@code (gate)} is called (in this JVM): the job keeps running and checkpointing with
+   * nothing to read, so a test can act at a known point of the input.
+   */
+  SequencedKeySource heldAt(long holdFrom, String gate) {
+    OPEN_GATES.remove(gate);
+    return new SequencedKeySource(total, keys, splits, split, elementsPerSecond, gate, holdFrom);
+  }
+
+  /** Lets the sources held by {@code gate} go on. */
+  static void open(String gate) {
+    OPEN_GATES.add(gate);
   }
 
   static String keyOf(long seq, int keys) {
@@ -53,7 +85,8 @@ final class SequencedKeySource extends UnboundedSource<KV<String, Long>, Sequenc
     // Always the same splits, whatever the runner asks for: a restore must find the same ones.
     List<SequencedKeySource> result = new ArrayList<>();
     for (int i = 0; i < splits; i++) {
-      result.add(new SequencedKeySource(total, keys, splits, i, elementsPerSecond));
+      result.add(
+          new SequencedKeySource(total, keys, splits, i, elementsPerSecond, gate, holdFrom));
     }
     return result;
   }
@@ -124,6 +157,10 @@ final class SequencedKeySource extends UnboundedSource<KV<String, Long>, Sequenc
     @Override
     public boolean advance() {
       if (next >= total) {
+        current = -1;
+        return false;
+      }
+      if (gate != null && next >= holdFrom && !OPEN_GATES.contains(gate)) {
         current = -1;
         return false;
       }

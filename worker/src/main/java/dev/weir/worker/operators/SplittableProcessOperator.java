@@ -34,13 +34,16 @@ import org.joda.time.Instant;
 
 /**
  * Runs a splittable DoFn on unbounded input with runners-core's {@link ProcessFn}. Each (element,
- * restriction) arrives under its own key; ProcessFn processes it for at most 10 seconds or 10,000
+ * restriction) arrives under its own key; ProcessFn processes it for at most 1 second or 10,000
  * outputs, keeps the residual in the key's state and resumes it from a processing-time timer. Its
  * watermark hold keeps this subtask's output watermark at the restriction's watermark.
+ *
+ * <p>A step is as long as a checkpoint barrier, a trigger or the next input event may wait behind
+ * it, hence the short bound on its duration.
  */
 public final class SplittableProcessOperator implements StageOperator {
   private static final int MAX_OUTPUTS_PER_STEP = 10_000;
-  private static final Duration MAX_STEP_DURATION = Duration.standardSeconds(10);
+  private static final Duration MAX_STEP_DURATION = Duration.standardSeconds(1);
 
   private final SplittableProcessPlan plan;
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();

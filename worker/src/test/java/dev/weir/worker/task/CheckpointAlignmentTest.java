@@ -175,6 +175,62 @@ public class CheckpointAlignmentTest {
     assertEquals(List.of(), localSnapshotDirectories());
   }
 
+  /**
+   * The producers finished without sending the barrier (a bounded source that was done before the
+   * trigger): the trigger the subtask passed over while its input was open is taken once the input
+   * has ended (CheckpointMailbox#inputEnded).
+   */
+  @Test
+  public void aTriggerPassedOverWhileInputWasOpenIsTakenOnceTheInputHasEnded() throws Exception {
+    mailbox.trigger(4);
+    gate.send(0, data(1));
+    gate.send(0, ChannelEvent.EndOfInput.INSTANCE);
+    gate.send(1, ChannelEvent.EndOfInput.INSTANCE);
+
+    run(2);
+    assertFalse(log.contains("op snapshot 4"));
+    mailbox.inputEnded(checkpointer);
+
+    assertTrue(log.toString(), log.contains("op snapshot 4"));
+    assertTrue(log.toString(), log.contains("forward CheckpointBarrier[4]"));
+    assertEquals(4, listener.nextAck().getCheckpointId());
+  }
+
+  /** A checkpoint reaches a subtask both as a trigger and as barriers: it is taken once. */
+  @Test
+  public void aTriggerWhoseBarriersWereAlignedIsNotTakenAgainOnceTheInputHasEnded()
+      throws Exception {
+    mailbox.trigger(3);
+    gate.send(0, new ChannelEvent.CheckpointBarrier(3));
+    gate.send(1, new ChannelEvent.CheckpointBarrier(3));
+    gate.send(0, ChannelEvent.EndOfInput.INSTANCE);
+    gate.send(1, ChannelEvent.EndOfInput.INSTANCE);
+
+    run(2);
+    mailbox.inputEnded(checkpointer);
+
+    assertEquals(log.toString(), 1, log.stream().filter("op snapshot 3"::equals).count());
+    assertEquals(3, listener.nextAck().getCheckpointId());
+    checkpointer.awaitUploads();
+    assertTrue(listener.acks.isEmpty());
+  }
+
+  /** A passed-over trigger whose checkpoint has since ended (aborted here) starts nothing. */
+  @Test
+  public void aPassedOverTriggerWhoseCheckpointEndedIsNotTaken() throws Exception {
+    mailbox.trigger(5);
+    gate.send(0, data(1));
+    gate.send(0, ChannelEvent.EndOfInput.INSTANCE);
+    gate.send(1, ChannelEvent.EndOfInput.INSTANCE);
+
+    run(2);
+    mailbox.outcome(5, false);
+    mailbox.inputEnded(checkpointer);
+
+    assertFalse(log.toString(), log.contains("op snapshot 5"));
+    assertTrue(listener.acks.isEmpty());
+  }
+
   @Test
   public void anEndedChannelCountsAsHavingDeliveredTheBarrier() throws Exception {
     gate.send(0, new ChannelEvent.CheckpointBarrier(3));
@@ -300,7 +356,7 @@ public class CheckpointAlignmentTest {
     mailbox.inputEnded(checkpointer);
 
     mailbox.trigger(6);
-    mailbox.drain(checkpointer, true);
+    mailbox.inputEnded(checkpointer);
 
     assertEquals(6, listener.nextAck().getCheckpointId());
   }
