@@ -9,21 +9,22 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -207,9 +208,38 @@ public class ExactlyOnceAfterWorkerKillsTest {
   /**
    * The id of the newest completed checkpoint under {@code checkpoints} (a {@code chk-<n>}
    * directory with its metadata written), or 0; retention removes old ones, so ids, not counts.
-   * Read through Hadoop's FileSystem, so it works for file:// and hdfs:// alike.
+   * Retention may remove a directory while it is listed: the listing is then taken again.
    */
   private static long latestCompletedCheckpoint(URI checkpoints) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return "file".equals(checkpoints.getScheme())
+            ? latestLocalCheckpoint(Paths.get(checkpoints))
+            : latestCheckpointThroughHadoop(checkpoints);
+      } catch (IOException | RuntimeException e) {
+        if (attempt == 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static long latestLocalCheckpoint(Path checkpoints) throws IOException {
+    if (!Files.exists(checkpoints)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(checkpoints)) {
+      return files
+          .filter(f -> f.getFileName().toString().equals("_metadata"))
+          .map(f -> f.getParent().getFileName().toString())
+          .filter(dir -> dir.startsWith("chk-"))
+          .mapToLong(dir -> Long.parseLong(dir.substring(4)))
+          .max()
+          .orElse(0);
+    }
+  }
+
+  private static long latestCheckpointThroughHadoop(URI checkpoints) throws IOException {
     FileSystem fs = FileSystem.get(checkpoints, new Configuration());
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(checkpoints);
     if (!fs.exists(root)) {
