@@ -12,6 +12,7 @@ import org.apache.beam.runners.core.InMemoryStateInternals.InMemoryState;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.CombiningState;
+import org.apache.beam.sdk.state.GroupingState;
 import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.MultimapState;
 import org.apache.beam.sdk.state.OrderedListState;
@@ -80,28 +81,17 @@ abstract class BoundCell {
   }
 
   static <T> BoundCell bag(BagState<T> state, Coder<T> coder) {
-    return new BoundCell(CellKind.BAG) {
-      @Override
-      boolean isEmpty() {
-        return isCleared(state);
-      }
-
-      @Override
-      void write(DataOutputStream out) throws IOException {
-        writeAll(state.read(), coder, out);
-      }
-
-      @Override
-      void read(DataInputStream in) throws IOException {
-        for (T element : readAll(coder, in)) {
-          state.add(element);
-        }
-      }
-    };
+    return elements(CellKind.BAG, state, coder);
   }
 
   static <T> BoundCell set(SetState<T> state, Coder<T> coder) {
-    return new BoundCell(CellKind.SET) {
+    return elements(CellKind.SET, state, coder);
+  }
+
+  /** A bag or a set: its elements, written in read order and added back one by one. */
+  private static <T> BoundCell elements(
+      CellKind kind, GroupingState<T, Iterable<T>> state, Coder<T> coder) {
+    return new BoundCell(kind) {
       @Override
       boolean isEmpty() {
         return isCleared(state);
