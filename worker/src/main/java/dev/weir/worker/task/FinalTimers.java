@@ -1,12 +1,13 @@
 package dev.weir.worker.task;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.joda.time.Instant;
 
 /**
  * What a subtask does once all its input has ended: fires every remaining timer, then ends its
- * output. Meanwhile it takes checkpoints when the coordinator triggers them, as a source does:
- * with its producers finished, no barrier would start one.
+ * output. If that goes on for long, it takes checkpoints when the coordinator triggers them, as a
+ * source does: with its producers finished, no barrier would start one.
  *
  * <p>On the wall clock, input has ended and only timers are left: processing time jumps to each
  * next timer instead of waiting for it, so a bounded job's buffered output is not lost and
@@ -15,6 +16,14 @@ import org.joda.time.Instant;
  */
 final class FinalTimers {
   private static final int MAX_FINAL_TIMER_ROUNDS = 1_000_000;
+
+  /**
+   * How long after its input ended a subtask still running timers starts taking checkpoint
+   * triggers. One that ends sooner needs no checkpoint of its own (the coordinator counts a
+   * finished subtask as acknowledged), and most do: a snapshot and upload (RocksDB by default) there
+   * would only delay the end of a short job.
+   */
+  static final long TRIGGER_GRACE_MILLIS = 200;
 
   private final SubtaskTime time;
   private final OperatorChain chain;
@@ -25,6 +34,8 @@ final class FinalTimers {
   private final String stageName;
   private final CheckpointMailbox mailbox;
   private final SubtaskCheckpointer checkpointer;
+  private long inputEndedNanos;
+  private boolean takingTriggers;
 
   FinalTimers(
       SubtaskTime time,
@@ -48,9 +59,7 @@ final class FinalTimers {
   }
 
   void run() throws InterruptedException {
-    // No barrier reaches this subtask any more, but its timers may go on for long (an unbounded
-    // splittable DoFn after Impulse): it takes the coordinator's triggers itself from now on.
-    mailbox.inputEnded(checkpointer);
+    inputEndedNanos = System.nanoTime();
     time.endInputWatermark();
     if (!time.testClock()) {
       time.endSynchronizedTime();
@@ -85,7 +94,7 @@ final class FinalTimers {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      mailbox.drain(checkpointer, true);
+      takeTriggers();
       Instant now = clock.get();
       if (!next.isBefore(now) && !fastForward) {
         // Wait for the wall clock, a little at a time so cancellation is noticed.
@@ -99,6 +108,21 @@ final class FinalTimers {
       time.advanceWallClock(next.isBefore(now) ? now : next.plus(1));
       time.propagateWatermark();
       progress.eventHandled();
+    }
+  }
+
+  /**
+   * No barrier reaches this subtask any more, but its timers may go on for long (an unbounded
+   * splittable DoFn after Impulse): once it has gone on for {@link #TRIGGER_GRACE_MILLIS}, it takes
+   * the coordinator's triggers itself, as a source does.
+   */
+  private void takeTriggers() throws InterruptedException {
+    if (takingTriggers) {
+      mailbox.drain(checkpointer, true);
+    } else if (System.nanoTime() - inputEndedNanos
+        >= TimeUnit.MILLISECONDS.toNanos(TRIGGER_GRACE_MILLIS)) {
+      takingTriggers = true;
+      mailbox.inputEnded(checkpointer);
     }
   }
 }

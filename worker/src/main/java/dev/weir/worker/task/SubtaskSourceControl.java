@@ -74,6 +74,9 @@ final class SubtaskSourceControl implements SourceControl {
     bundle.end();
     long deadline = System.nanoTime() + QUIESCENCE_WAIT.toNanos();
     while (!activity.quiescent()) {
+      // Between bundles, so a checkpoint may start here; it must: a consumer aligning on its
+      // barrier holds back what another producer sent after theirs, and the job is never quiet.
+      mailbox.drain(checkpointer, true);
       if (System.nanoTime() > deadline) {
         LOG.warn(
             "Stage '{}' waited {} for the job to process what came before a TestStream time"

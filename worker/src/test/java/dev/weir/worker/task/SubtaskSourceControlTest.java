@@ -31,6 +31,10 @@ public class SubtaskSourceControlTest {
   }
 
   private SubtaskSourceControl control() throws Exception {
+    return control(null);
+  }
+
+  private SubtaskSourceControl control(JobActivity activity) throws Exception {
     chain.add(source, List.of());
     source.entries = Map.of("split-0", "offset 42".getBytes(StandardCharsets.UTF_8));
     SubtaskOutputs outputs = new SubtaskOutputs();
@@ -46,13 +50,19 @@ public class SubtaskSourceControlTest {
             new OperatorBackends(),
             KeyGroupRange.of(0, 128),
             bundle,
-            event -> log.add("forward " + event),
+            event -> {
+              log.add("forward " + event);
+              if (activity != null) {
+                // Downstream, the barrier completes an alignment and the held event is handled.
+                activity.handled(1);
+              }
+            },
             StateBackendFactory.inMemory(),
             uploads,
             temp.newFolder("checkpoints").toURI().toString(),
             listener);
     return new SubtaskSourceControl(
-        time, bundle, new ProgressSignals(), null, () -> new Instant(0), "source", checkpointer,
+        time, bundle, new ProgressSignals(), activity, () -> new Instant(0), "source", checkpointer,
         mailbox);
   }
 
@@ -98,5 +108,20 @@ public class SubtaskSourceControlTest {
             "source checkpoint complete 1 on " + Thread.currentThread().getName(),
             "source finish bundle"),
         log.subList(log.size() - 2, log.size()));
+  }
+
+  @Test
+  public void aSourceWaitingForQuiescenceTakesATriggerMeanwhile() throws Exception {
+    // A TestStream waits for the job to handle what it sent; downstream holds an event back
+    // behind the barrier of checkpoint 4 from another source until this source's barrier comes.
+    JobActivity activity = JobActivity.of("quiescence-" + System.nanoTime());
+    activity.sent(1);
+    SubtaskSourceControl control = control(activity);
+    mailbox.trigger(4);
+
+    control.awaitQuiescence();
+
+    assertEquals("forward CheckpointBarrier[4]", log.get(log.size() - 1));
+    assertEquals(4, listener.nextAck().getCheckpointId());
   }
 }
