@@ -25,8 +25,9 @@ import org.junit.rules.Timeout;
 /**
  * On the embedded cluster: a job is stopped at a known point of its input, and a new job with
  * another {@code --parallelism} (same {@code --maxParallelism}) starts from its last checkpoint
- * ({@code --restoreFrom=.../chk-<n>}). Key groups and source splits move to other subtasks; the two
- * jobs together write every element once, each with the count an uninterrupted run gives it.
+ * ({@code --restoreFrom=.../chk-<n>}) or from a savepoint taken before the cancel. Key groups and
+ * source splits move to other subtasks; the two jobs together write every element once, each with
+ * the count an uninterrupted run gives it.
  *
  * <p>The first job's source holds its input from {@link #HOLD_FROM} on. Once the ledger shows the
  * last element whose timer can fire before that point, everything the first job will ever write
@@ -43,12 +44,13 @@ public class RescaleRestoreOnWeirTest {
   @Rule public Timeout timeout = Timeout.seconds(120);
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
-  private Pipeline pipeline(int parallelism, Path checkpoints, Path ledger, String... extra) {
+  private Pipeline pipeline(
+      int parallelism, String stateBackend, Path checkpoints, Path ledger, String... extra) {
     String[] base = {
       "--runner=WeirRunner",
       "--parallelism=" + parallelism,
       "--maxParallelism=64",
-      "--stateBackend=rocksdb",
+      "--stateBackend=" + stateBackend,
       "--checkpointingInterval=100",
       "--checkpointDir=" + checkpoints.toUri(),
       "--executionRetryDelay=10"
@@ -61,27 +63,38 @@ public class RescaleRestoreOnWeirTest {
     return p;
   }
 
-  private void rescale(int from, int to) throws Exception {
+  private void rescale(int from, int to, String stateBackend, boolean viaSavepoint)
+      throws Exception {
     Path ledger = tmp.newFolder("ledger").toPath();
     Path firstCheckpoints = tmp.newFolder("checkpoints-first").toPath();
     Path secondCheckpoints = tmp.newFolder("checkpoints-second").toPath();
 
     WeirPipelineResult first =
-        (WeirPipelineResult) pipeline(from, firstCheckpoints, ledger).run();
+        (WeirPipelineResult) pipeline(from, stateBackend, firstCheckpoints, ledger).run();
     // Split 0 emits the even numbers: HOLD_FROM - 2 is its last before the hold, and its timer
     // fires at the watermark the held sources stop at.
     waitForRecord(ledger, HOLD_FROM - 2);
+    // Nothing the first job does from here on changes what it wrote or what it holds in state,
+    // so a savepoint now and its last checkpoint are equally good places to go on from.
+    String savepoint = viaSavepoint ? first.savepoint(null) : null;
     assertEquals(PipelineResult.State.CANCELLED, first.cancel());
-    List<CheckpointStats> completed =
-        first.checkpoints().stream()
-            .filter(c -> c.status() == CheckpointStats.Status.COMPLETED)
-            .toList();
-    assertTrue("the first job completed a checkpoint", !completed.isEmpty());
-    long last = completed.get(completed.size() - 1).id();
-    Path restoreFrom = CheckpointFiles.ofOnlyJob(firstCheckpoints).checkpointDirectory(last);
+    String restoreFrom;
+    if (viaSavepoint) {
+      restoreFrom = savepoint;
+    } else {
+      List<CheckpointStats> completed =
+          first.checkpoints().stream()
+              .filter(c -> c.status() == CheckpointStats.Status.COMPLETED)
+              .toList();
+      assertTrue("the first job completed a checkpoint", !completed.isEmpty());
+      long last = completed.get(completed.size() - 1).id();
+      restoreFrom =
+          CheckpointFiles.ofOnlyJob(firstCheckpoints).checkpointDirectory(last).toUri().toString();
+    }
 
     Pipeline restored =
-        pipeline(to, secondCheckpoints, ledger, "--restoreFrom=" + restoreFrom.toUri());
+        pipeline(
+            to, stateBackend, secondCheckpoints, ledger, "--restoreFrom=" + restoreFrom);
     // The same source, no longer held.
     SequencedKeySource.open(GATE);
     WeirPipelineResult second = (WeirPipelineResult) restored.run();
@@ -123,11 +136,17 @@ public class RescaleRestoreOnWeirTest {
 
   @Test
   public void aJobRestoredAtHigherParallelismEndsAsAnUninterruptedRunWould() throws Exception {
-    rescale(2, 3);
+    rescale(2, 3, "rocksdb", false);
   }
 
   @Test
   public void aJobRestoredAtLowerParallelismEndsAsAnUninterruptedRunWould() throws Exception {
-    rescale(3, 1);
+    rescale(3, 1, "rocksdb", false);
+  }
+
+  @Test
+  public void aSavepointRestoredAtAnotherParallelismEndsAsAnUninterruptedRunWould()
+      throws Exception {
+    rescale(2, 1, "memory", true);
   }
 }
