@@ -29,6 +29,12 @@ final class Ledger {
    */
   final long inconsistentReplays;
 
+  /**
+   * Records whose count is not the one an uninterrupted run gives: element {@code seq} is the
+   * {@code (seq / keys + 1)}-th of its key, as one split emits a key's elements in order.
+   */
+  final long countsUnlikeAnUninterruptedRun;
+
   final long lines;
   final List<String> examples;
 
@@ -37,12 +43,14 @@ final class Ledger {
       long duplicated,
       long wrongCounts,
       long inconsistentReplays,
+      long countsUnlikeAnUninterruptedRun,
       long lines,
       List<String> examples) {
     this.lost = lost;
     this.duplicated = duplicated;
     this.wrongCounts = wrongCounts;
     this.inconsistentReplays = inconsistentReplays;
+    this.countsUnlikeAnUninterruptedRun = countsUnlikeAnUninterruptedRun;
     this.lines = lines;
     this.examples = examples;
   }
@@ -74,6 +82,7 @@ final class Ledger {
     long lost = 0;
     long duplicated = 0;
     long inconsistentReplays = 0;
+    long unlikeUninterrupted = 0;
     Map<String, Set<Integer>> countsPerKey = new HashMap<>();
     for (long seq = 0; seq < total; seq++) {
       Set<String> written = records.get(seq);
@@ -91,6 +100,9 @@ final class Ledger {
         }
       }
       for (String record : written) {
+        if (Integer.parseInt(record.substring(0, record.indexOf(','))) != seq / keys + 1) {
+          unlikeUninterrupted++;
+        }
         countsPerKey
             .computeIfAbsent(key, k -> new HashSet<>())
             .add(Integer.parseInt(record.substring(0, record.indexOf(','))));
@@ -106,7 +118,8 @@ final class Ledger {
         }
       }
     }
-    return new Ledger(lost, duplicated, wrongCounts, inconsistentReplays, lines, examples);
+    return new Ledger(
+        lost, duplicated, wrongCounts, inconsistentReplays, unlikeUninterrupted, lines, examples);
   }
 
   private static void example(List<String> examples, String line) {
@@ -131,6 +144,8 @@ final class Ledger {
   @Override
   public String toString() {
     return "lost=" + lost + " duplicated=" + duplicated + " wrongCounts=" + wrongCounts
-        + " inconsistentReplays=" + inconsistentReplays + " lines=" + lines + " e.g. " + examples;
+        + " inconsistentReplays=" + inconsistentReplays
+        + " countsUnlikeAnUninterruptedRun=" + countsUnlikeAnUninterruptedRun
+        + " lines=" + lines + " e.g. " + examples;
   }
 }
