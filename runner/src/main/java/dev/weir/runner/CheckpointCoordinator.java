@@ -14,7 +14,6 @@ import dev.weir.checkpoint.storage.CompletedCheckpoint;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.WorkerGateway;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -51,7 +50,7 @@ final class CheckpointCoordinator implements AutoCloseable {
   private final Object completionLock = new Object();
 
   // Guarded by this.
-  private final List<CheckpointStats> stats = new ArrayList<>();
+  private final CheckpointHistory stats = new CheckpointHistory(CheckpointHistory.DEFAULT_CAPACITY);
   private final Set<StageSubtask> subtasks = new HashSet<>();
   private final int maxParallelism;
   private final Set<StageSubtask> finished = new HashSet<>();
@@ -212,19 +211,17 @@ final class CheckpointCoordinator implements AutoCloseable {
     abort(declined, "subtask " + task + " declined: " + decline.getReason(), true);
   }
 
-  /** Every checkpoint that ended so far, oldest first. */
+  /**
+   * The newest checkpoints that ended (at most {@link CheckpointHistory#DEFAULT_CAPACITY}), oldest
+   * first.
+   */
   synchronized List<CheckpointStats> checkpoints() {
-    return List.copyOf(stats);
+    return stats.newest();
   }
 
   /** The id of the newest checkpoint this coordinator completed. */
   synchronized OptionalLong latestCompleted() {
-    for (int i = stats.size() - 1; i >= 0; i--) {
-      if (stats.get(i).status() == CheckpointStats.Status.COMPLETED) {
-        return OptionalLong.of(stats.get(i).id());
-      }
-    }
-    return OptionalLong.empty();
+    return stats.latestCompleted();
   }
 
   private void scheduleTrigger(long forGeneration, long delayMillis) {

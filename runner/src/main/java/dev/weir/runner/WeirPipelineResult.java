@@ -91,9 +91,9 @@ public final class WeirPipelineResult implements PipelineResult {
   }
 
   /**
-   * Every checkpoint of the job that has ended, completed or aborted, oldest first: its id,
-   * status, duration and sizes. Empty without {@code --checkpointingInterval}. Embedded cluster
-   * only, like {@link #placement()}.
+   * The checkpoints of the job that have ended, completed or aborted, oldest first: its id,
+   * status, duration and sizes; the newest 1,000 of a long-running job. Empty without {@code
+   * --checkpointingInterval}. Embedded cluster only, like {@link #placement()}.
    */
   public java.util.List<CheckpointStats> checkpoints() {
     return coordinator.checkpoints();
