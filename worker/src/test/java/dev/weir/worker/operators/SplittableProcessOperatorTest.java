@@ -42,15 +42,8 @@ public class SplittableProcessOperatorTest {
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  /** Counts from the restriction's start to its end, one output per offset. */
-  static final class CountTo extends DoFn<Long, Long> {
-    @ProcessElement
-    public void process(RestrictionTracker<OffsetRange, Long> tracker, OutputReceiver<Long> out) {
-      for (long i = tracker.currentRestriction().getFrom(); tracker.tryClaim(i); i++) {
-        out.output(i);
-      }
-    }
-
+  /** The restriction of an element n: the offsets [0, n). */
+  abstract static class OffsetsUpTo extends DoFn<Long, Long> {
     @GetInitialRestriction
     public OffsetRange initial(@Element Long end) {
       return new OffsetRange(0, end);
@@ -60,6 +53,17 @@ public class SplittableProcessOperatorTest {
     public Coder<OffsetRange> restrictionCoder() {
       return OffsetRange.Coder.of();
     }
+  }
+
+  /** Counts from the restriction's start to its end, one output per offset. */
+  static final class CountTo extends OffsetsUpTo {
+    @ProcessElement
+    public void process(RestrictionTracker<OffsetRange, Long> tracker, OutputReceiver<Long> out) {
+      for (long i = tracker.currentRestriction().getFrom(); tracker.tryClaim(i); i++) {
+        out.output(i);
+      }
+    }
+
   }
 
   @Test
@@ -111,7 +115,7 @@ public class SplittableProcessOperatorTest {
       java.util.Collections.synchronizedList(new ArrayList<>());
 
   /** Counts like {@link CountTo} and asks to hear when the bundle's outputs are committed. */
-  static final class CountToAndFinalize extends DoFn<Long, Long> {
+  static final class CountToAndFinalize extends OffsetsUpTo {
     @ProcessElement
     public void process(
         @Element Long end,
@@ -124,15 +128,6 @@ public class SplittableProcessOperatorTest {
       finalizer.afterBundleCommit(new Instant(1_000), () -> FINALIZED.add(end));
     }
 
-    @GetInitialRestriction
-    public OffsetRange initial(@Element Long end) {
-      return new OffsetRange(0, end);
-    }
-
-    @GetRestrictionCoder
-    public Coder<OffsetRange> restrictionCoder() {
-      return OffsetRange.Coder.of();
-    }
   }
 
   @Test
