@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one job on a set of workers, as a sequence of attempts (0 first): places every subtask
  * (subtask i of each stage on worker i mod n, so forward edges stay on one worker), deploys them,
- * and follows them to the end. Metrics of every subtask are merged as they end.
+ * and follows them to the end. Metrics of every subtask are merged as they end, and with
+ * checkpoints also as they acknowledge checkpoints (see {@link #committedMetrics}).
  *
  * <p>With {@code --checkpointingInterval} a {@link CheckpointCoordinator} checkpoints the running
  * attempt. When a subtask of the attempt fails and restarts remain ({@code

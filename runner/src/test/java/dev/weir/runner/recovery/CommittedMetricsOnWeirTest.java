@@ -6,6 +6,8 @@ import static org.junit.Assert.assertTrue;
 import dev.weir.runner.CheckpointStats;
 import dev.weir.runner.WeirPipelineResult;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.sdk.Pipeline;
@@ -57,15 +59,29 @@ public class CommittedMetricsOnWeirTest {
   }
 
   private Pipeline pipeline(String name) throws Exception {
-    Path checkpoints = tmp.newFolder("checkpoints-" + name).toPath();
-    return Pipeline.create(
-        PipelineOptionsFactory.fromArgs(
+    return pipeline(tmp.newFolder("checkpoints-" + name).toPath(), 2);
+  }
+
+  private static Pipeline pipeline(Path checkpoints, int parallelism, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
                 "--runner=WeirRunner",
-                "--parallelism=2",
+                "--parallelism=" + parallelism,
                 "--checkpointingInterval=100",
                 "--checkpointDir=" + checkpoints.toUri(),
-                "--executionRetryDelay=10")
-            .create());
+                "--executionRetryDelay=10"));
+    args.addAll(List.of(extra));
+    return Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create());
+  }
+
+  /** Waits until the committed count is {@code expected}. */
+  private static void awaitCommitted(PipelineResult result, long expected) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+    while (committedSeen(result) < expected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(expected, committedSeen(result));
   }
 
   private static MetricResult<Long> seen(PipelineResult result) {
@@ -101,12 +117,8 @@ public class CommittedMetricsOnWeirTest {
     try {
       // The sources stop at 10,000 elements and the job goes on checkpointing: a checkpoint
       // completes that holds all of them.
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-      while (committedSeen(result) < 10_000 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      awaitCommitted(result, 10_000);
       assertEquals(PipelineResult.State.RUNNING, result.getState());
-      assertEquals(10_000L, committedSeen(result));
       assertTrue(
           "a checkpoint completed",
           result.checkpoints().stream()
@@ -140,5 +152,41 @@ public class CommittedMetricsOnWeirTest {
     assertEquals(total, (long) seen(result).getCommitted());
     assertTrue(
         "attempted " + seen(result).getAttempted(), seen(result).getAttempted() >= total);
+  }
+
+  @Test
+  public void aJobStartedFromAnotherJobsCheckpointCountsOnFromItsCommittedValues()
+      throws Exception {
+    FAILED.set(true);
+    String gate = "restore-from-" + System.nanoTime();
+    SequencedKeySource source = new SequencedKeySource(20_000, 100, 2, 50_000).heldAt(10_000, gate);
+    Path firstCheckpoints = tmp.newFolder("checkpoints-first").toPath();
+    Pipeline first = pipeline(firstCheckpoints, 2);
+    first.apply(Read.from(source)).apply(ParDo.of(new CountAndFailOnceFn(-1)));
+    WeirPipelineResult stopped = (WeirPipelineResult) first.run();
+    // The first job's latest checkpoint holds the 10,000 elements before the hold.
+    awaitCommitted(stopped, 10_000);
+    assertEquals(PipelineResult.State.CANCELLED, stopped.cancel());
+    List<CheckpointStats> completed =
+        stopped.checkpoints().stream()
+            .filter(c -> c.status() == CheckpointStats.Status.COMPLETED)
+            .toList();
+    String restoreFrom =
+        CheckpointFiles.ofOnlyJob(firstCheckpoints)
+            .checkpointDirectory(completed.get(completed.size() - 1).id())
+            .toUri()
+            .toString();
+
+    // At another parallelism: the metrics are the job's, not any one subtask's.
+    Pipeline second =
+        pipeline(tmp.newFolder("checkpoints-second").toPath(), 3, "--restoreFrom=" + restoreFrom);
+    second.apply(Read.from(source)).apply(ParDo.of(new CountAndFailOnceFn(-1)));
+    SequencedKeySource.open(gate);
+    WeirPipelineResult result = (WeirPipelineResult) second.run();
+
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    assertEquals(20_000L, (long) seen(result).getCommitted());
+    assertTrue(
+        "attempted " + seen(result).getAttempted(), seen(result).getAttempted() >= 20_000L);
   }
 }
