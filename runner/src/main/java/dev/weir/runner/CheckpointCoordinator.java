@@ -11,15 +11,19 @@ import dev.weir.checkpoint.proto.DeclineCheckpoint;
 import dev.weir.checkpoint.proto.TriggerCheckpoint;
 import dev.weir.checkpoint.storage.CheckpointStorage;
 import dev.weir.checkpoint.storage.CompletedCheckpoint;
+import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.WorkerGateway;
 import java.io.IOException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +58,11 @@ final class CheckpointCoordinator implements AutoCloseable {
   private final Set<StageSubtask> subtasks = new HashSet<>();
   private final int maxParallelism;
   private final Set<StageSubtask> finished = new HashSet<>();
+  // Committed metrics (MonitoringInfo bytes): of the checkpoint the attempt started from, and as
+  // of the latest completed checkpoint; and what each finished subtask counted in all.
+  private List<ByteString> restoredMetrics = List.of();
+  private List<ByteString> committedMetrics = List.of();
+  private final Map<StageSubtask, List<ByteString>> finishedMetrics = new HashMap<>();
   private List<WorkerGateway> workers = List.of();
   private int attempt = -1;
 
@@ -96,7 +105,7 @@ final class CheckpointCoordinator implements AutoCloseable {
       int attempt,
       Collection<StageSubtask> attemptSubtasks,
       Collection<? extends WorkerGateway> attemptWorkers) {
-    registerAttempt(attempt, attemptSubtasks, attemptWorkers);
+    registerAttempt(attempt, attemptSubtasks, attemptWorkers, List.of());
     beginCheckpoints(attempt);
   }
 
@@ -106,11 +115,15 @@ final class CheckpointCoordinator implements AutoCloseable {
    *
    * @param attemptSubtasks every subtask the attempt deploys
    * @param attemptWorkers the workers those subtasks run on
+   * @param restored the committed metrics of the checkpoint the attempt starts from (empty
+   *     without one): its subtasks count from zero, so each checkpoint's committed metrics are
+   *     these plus what the subtasks counted up to it
    */
   void registerAttempt(
       int attempt,
       Collection<StageSubtask> attemptSubtasks,
-      Collection<? extends WorkerGateway> attemptWorkers) {
+      Collection<? extends WorkerGateway> attemptWorkers,
+      List<ByteString> restored) {
     synchronized (this) {
       if (closed) {
         return;
@@ -120,6 +133,9 @@ final class CheckpointCoordinator implements AutoCloseable {
       subtasks.clear();
       subtasks.addAll(attemptSubtasks);
       finished.clear();
+      finishedMetrics.clear();
+      restoredMetrics = List.copyOf(restored);
+      committedMetrics = restoredMetrics;
       workers = List.copyOf(new LinkedHashSet<>(attemptWorkers));
       pending = null;
       lastTriggerMillis = timer.nowMillis();
@@ -164,8 +180,11 @@ final class CheckpointCoordinator implements AutoCloseable {
     }
   }
 
-  /** A subtask ended normally; a checkpoint in flight counts it as acknowledged with no state. */
-  void subtaskFinished(TaskId task) {
+  /**
+   * A subtask ended normally, having counted {@code metrics} (MonitoringInfo bytes) in all; a
+   * checkpoint in flight counts it as acknowledged with no state and with those metrics.
+   */
+  void subtaskFinished(TaskId task, List<ByteString> metrics) {
     PendingCheckpoint toComplete = null;
     synchronized (this) {
       if (task.attempt() != attempt) {
@@ -173,6 +192,7 @@ final class CheckpointCoordinator implements AutoCloseable {
       }
       StageSubtask subtask = new StageSubtask(task.stage(), task.subtask());
       finished.add(subtask);
+      finishedMetrics.put(subtask, List.copyOf(metrics));
       if (pending != null && pending.subtaskFinished(subtask) && pending.isComplete()) {
         toComplete = pending;
       }
@@ -322,7 +342,7 @@ final class CheckpointCoordinator implements AutoCloseable {
                   completed.getStageParallelismOrDefault(subtask.stage(), 0),
                   subtask.subtask() + 1));
         }
-        metadata = completed.build();
+        metadata = completed.addAllCommittedMetrics(committedAt(checkpoint)).build();
       }
       CompletedCheckpoint written;
       try {
@@ -339,6 +359,10 @@ final class CheckpointCoordinator implements AutoCloseable {
       }
       List<WorkerGateway> targets;
       CheckpointStats completed;
+      synchronized (this) {
+        // Stored: a restore from it counts on from these.
+        committedMetrics = metadata.getCommittedMetricsList();
+      }
       long forGeneration;
       long nextDelay;
       synchronized (this) {
@@ -417,6 +441,29 @@ final class CheckpointCoordinator implements AutoCloseable {
         scheduleTrigger(forGeneration, nextDelay);
       }
     }
+  }
+
+  /**
+   * The job's committed metrics as of {@code checkpoint}: those the attempt started from, what
+   * each subtask had counted at its snapshot, and all a finished subtask counted.
+   */
+  private List<ByteString> committedAt(PendingCheckpoint checkpoint) {
+    MetricsContainerStepMap sum = MonitoringInfoBytes.decode(restoredMetrics);
+    for (AcknowledgeCheckpoint ack : checkpoint.acknowledgements().values()) {
+      MonitoringInfoBytes.addTo(sum, ack.getMetricsList());
+    }
+    for (StageSubtask subtask : checkpoint.finished()) {
+      MonitoringInfoBytes.addTo(sum, finishedMetrics.getOrDefault(subtask, List.of()));
+    }
+    return MonitoringInfoBytes.encode(sum);
+  }
+
+  /**
+   * The job's committed metrics (MonitoringInfo bytes) as of the latest checkpoint completed, or
+   * of the one the attempt started from if none has since.
+   */
+  synchronized List<ByteString> committedMetrics() {
+    return committedMetrics;
   }
 
   /** One interval after the last trigger, and at least the minimal pause after the last end. */

@@ -1,5 +1,6 @@
 package dev.weir.runner;
 
+import com.google.protobuf.ByteString;
 import dev.weir.checkpoint.coordination.StageSubtask;
 import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
 import dev.weir.checkpoint.proto.DeclineCheckpoint;
@@ -15,6 +16,7 @@ import dev.weir.translation.StagePlan;
 import dev.weir.worker.exchange.ChannelId;
 import dev.weir.worker.exchange.ExchangeException;
 import dev.weir.worker.task.JobActivity;
+import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.SubtaskInterruptedException;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
@@ -48,7 +50,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one job on a set of workers, as a sequence of attempts (0 first): places every subtask
  * (subtask i of each stage on worker i mod n, so forward edges stay on one worker), deploys them,
- * and follows them to the end. Metrics of every subtask are merged as they end.
+ * and follows them to the end. Metrics of every subtask are merged as they end, and with
+ * checkpoints also as they acknowledge checkpoints (see {@link #committedMetrics}).
  *
  * <p>With {@code --checkpointingInterval} a {@link CheckpointCoordinator} checkpoints the running
  * attempt. When a subtask of the attempt fails and restarts remain ({@code
@@ -78,6 +81,24 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   /** Of the current attempt's subtasks that finished; a restart runs the work again. */
   private MetricsContainerStepMap committedMetrics = new MetricsContainerStepMap();
+
+  /**
+   * With checkpoints: the committed metrics (MonitoringInfo bytes) of the checkpoint the current
+   * attempt started from; its subtasks count from zero on top of them.
+   */
+  private List<ByteString> restoredMetrics = List.of();
+
+  /**
+   * With --restoreFrom: that checkpoint's committed metrics, counted as attempted too (the job
+   * that took it did that work).
+   */
+  private List<ByteString> carriedOver = List.of();
+
+  /**
+   * The metrics of each subtask's latest acknowledged checkpoint, until it ends and reports all it
+   * counted; they stay for one whose worker was lost (its report carries no metrics).
+   */
+  private final Map<TaskId, List<ByteString>> lastAcknowledged = new HashMap<>();
 
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Map<TaskId, WorkerGateway> placement = new HashMap<>();
@@ -183,6 +204,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     serializedOptions = new SerializablePipelineOptions(options);
     if (settings.restoreFrom() != null) {
       initialRestore = readRestoreFrom(settings.restoreFrom());
+      synchronized (this) {
+        carriedOver = initialRestore.checkpoint().metadata().getCommittedMetricsList();
+      }
     }
     if (settings.enabled()) {
       openCheckpoints();
@@ -301,17 +325,22 @@ public final class JobCoordinator implements TaskListener, JobHandle {
                 restore));
       }
     }
+    List<ByteString> restored =
+        restoreFrom == null
+            ? List.of()
+            : restoreFrom.checkpoint().metadata().getCommittedMetricsList();
     synchronized (this) {
       placement.putAll(attemptPlacement);
       attempt = number;
       remaining = deployments.size();
+      restoredMetrics = restored;
     }
     if (deployments.isEmpty()) {
       finish(PipelineResult.State.DONE);
       return;
     }
     if (checkpoints != null) {
-      checkpoints.registerAttempt(number, subtasks, used);
+      checkpoints.registerAttempt(number, subtasks, used, restored);
     }
     for (TaskDeployment d : deployments) {
       if (stopping()) {
@@ -393,6 +422,11 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   @Override
   public void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {
+    synchronized (this) {
+      if (!ended.contains(task)) {
+        lastAcknowledged.put(task, ack.getMetricsList());
+      }
+    }
     if (checkpoints != null) {
       checkpoints.acknowledged(task, ack);
     }
@@ -413,7 +447,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       if (!ended.add(task)) {
         return;
       }
-      record(summary);
+      record(task, summary);
       current = task.attempt() == attempt;
       if (!current) {
         // Of an attempt that was given up on (it ended after the wait for it): not counted.
@@ -426,7 +460,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       notifyAll();
     }
     if (checkpoints != null) {
-      checkpoints.subtaskFinished(task);
+      checkpoints.subtaskFinished(task, MonitoringInfoBytes.encode(summary.metrics()));
     }
     if (done) {
       finish(
@@ -446,7 +480,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       if (!ended.add(task)) {
         return;
       }
-      record(summary);
+      record(task, summary);
       if (task.attempt() != attempt) {
         return;
       }
@@ -551,9 +585,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         // is never taken for a failure of the next.
         attempt = next;
         remaining = 0;
-        // The next attempt does again what the failed one committed. Gap: from a checkpoint it
-        // starts after work whose metrics are then not counted (issue 13 item 6: committed
-        // metrics as of the last completed checkpoint).
+        // The next attempt does again what the failed one did after the checkpoint it starts
+        // from; what came before is in that checkpoint's committed metrics.
         committedMetrics = new MetricsContainerStepMap();
         restarting = false;
         attemptFailure = null;
@@ -645,8 +678,12 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         .orElse(initialRestore);
   }
 
-  private void record(SubtaskSummary summary) {
+  private void record(TaskId task, SubtaskSummary summary) {
     metrics.updateAll(summary.metrics());
+    if (summary.metrics().getMonitoringInfos().iterator().hasNext()) {
+      // All it counted, which includes what it acknowledged.
+      lastAcknowledged.remove(task);
+    }
     for (Map.Entry<ChannelId, Long> sent : summary.elementsSent().entrySet()) {
       ChannelId channel = sent.getKey();
       EdgePlan edge = plan.edge(channel.edgeId());
@@ -823,11 +860,20 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         .equals(java.net.URI.create(b).normalize().toString().replaceAll("/+$", ""));
   }
 
-  /** Attempted metrics: of every subtask that has ended, whether it succeeded or not. */
+  /**
+   * Attempted metrics: of every subtask that has ended, whether it succeeded or not; with
+   * checkpoints also what each other subtask counted up to its latest acknowledged checkpoint
+   * (those running, and those lost with their worker), and what a --restoreFrom checkpoint
+   * committed.
+   */
   @Override
   public synchronized MetricsContainerStepMap attemptedMetrics() {
     MetricsContainerStepMap copy = new MetricsContainerStepMap();
     copy.updateAll(metrics);
+    for (List<ByteString> acknowledged : lastAcknowledged.values()) {
+      MonitoringInfoBytes.addTo(copy, acknowledged);
+    }
+    MonitoringInfoBytes.addTo(copy, carriedOver);
     return copy;
   }
 
@@ -840,13 +886,26 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   }
 
   /**
-   * Committed metrics: of the subtasks of the current attempt that finished successfully (after a
-   * restart, the failed attempt's no longer count: the new attempt does that work again).
+   * Committed metrics. With checkpoints: the values as of the latest completed checkpoint (what
+   * every subtask had counted at its snapshot), and once the job is done all that the attempt
+   * counted on top of the checkpoint it started from; a restart goes on from its checkpoint's
+   * values, so replayed work is counted once. Without checkpoints: of the subtasks of the current
+   * attempt that finished successfully (after a restart, the failed attempt's no longer count:
+   * the new attempt does that work again).
    */
   @Override
-  public synchronized MetricsContainerStepMap committedMetrics() {
+  public MetricsContainerStepMap committedMetrics() {
+    CheckpointCoordinator checkpointing = checkpoints;
     MetricsContainerStepMap copy = new MetricsContainerStepMap();
-    copy.updateAll(committedMetrics);
+    synchronized (this) {
+      if (checkpointing == null || state == PipelineResult.State.DONE) {
+        copy.updateAll(committedMetrics);
+        MonitoringInfoBytes.addTo(copy, restoredMetrics);
+        return copy;
+      }
+    }
+    // Outside this object's lock: the checkpoint coordinator never waits for it, keep it so.
+    MonitoringInfoBytes.addTo(copy, checkpointing.committedMetrics());
     return copy;
   }
 

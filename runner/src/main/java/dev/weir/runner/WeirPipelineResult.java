@@ -11,8 +11,9 @@ import org.joda.time.Duration;
 /**
  * The result of a job on Weir. {@link #waitUntilFinish()} throws {@link
  * Pipeline.PipelineExecutionException} with the user's exception as its cause if the job failed.
- * Metrics are merged from every subtask that has ended: attempted values from all of them,
- * committed values from those that finished successfully.
+ * Metrics are as {@link JobCoordinator#attemptedMetrics} and {@link
+ * JobCoordinator#committedMetrics} describe: with checkpoints, committed values are those as of
+ * the latest completed checkpoint; without, those of the subtasks that finished successfully.
  */
 public final class WeirPipelineResult implements PipelineResult {
   private final JobHandle coordinator;

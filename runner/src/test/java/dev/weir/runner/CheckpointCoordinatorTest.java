@@ -245,13 +245,13 @@ public class CheckpointCoordinatorTest {
     // The sources ended before the checkpoint; a consumer ends while it is in flight.
     first.silence(tasks.get(0));
     second.silence(tasks.get(1));
-    coordinator.subtaskFinished(tasks.get(0));
-    coordinator.subtaskFinished(tasks.get(1));
+    coordinator.subtaskFinished(tasks.get(0), List.of());
+    coordinator.subtaskFinished(tasks.get(1), List.of());
     second.silence(tasks.get(3));
 
     timer.advance(INTERVAL);
     assertTrue(coordinator.checkpoints().isEmpty());
-    coordinator.subtaskFinished(tasks.get(3));
+    coordinator.subtaskFinished(tasks.get(3), List.of());
 
     CheckpointStats completed = coordinator.checkpoints().get(0);
     assertEquals(CheckpointStats.Status.COMPLETED, completed.status());
@@ -266,7 +266,7 @@ public class CheckpointCoordinatorTest {
   public void whenEverySubtaskFinishedNoCheckpointIsTriggered() {
     start(settings(0, 3));
     for (TaskId task : tasks) {
-      coordinator.subtaskFinished(task);
+      coordinator.subtaskFinished(task, List.of());
     }
     timer.advance(3 * INTERVAL);
     assertTrue(coordinator.checkpoints().isEmpty());

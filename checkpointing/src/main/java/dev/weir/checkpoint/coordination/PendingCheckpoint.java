@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -172,6 +173,11 @@ public final class PendingCheckpoint {
   /** The subtasks counted because they finished before acknowledging. */
   public SortedSet<StageSubtask> finished() {
     return Collections.unmodifiableSortedSet(finished);
+  }
+
+  /** The acknowledgements counted so far, by subtask. */
+  public SortedMap<StageSubtask, AcknowledgeCheckpoint> acknowledgements() {
+    return Collections.unmodifiableSortedMap(new TreeMap<>(acknowledged));
   }
 
   /** Bytes the acknowledged subtasks' state handles name in all (the checkpoint's size). */

@@ -294,7 +294,7 @@ public final class ParDoOperator implements StageOperator {
       processStableInput(stableInput.labels());
     }
     if (inputEnded()) {
-      runFinalizations(pendingFinalizations.labels());
+      pendingFinalizations.runAll(context.processingTime().get(), context.metricsContainer());
     }
     fireTimers(TimeDomain.EVENT_TIME, moveTimersWatermark());
     if (sideInputs != null) {
@@ -405,18 +405,8 @@ public final class ParDoOperator implements StageOperator {
       fireTimers(TimeDomain.EVENT_TIME, moveTimersWatermark());
       finishBundle();
     }
-    runFinalizations(covered);
-  }
-
-  private void runFinalizations(Set<Long> labels) {
-    try (AutoCloseable scope =
-        MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-      pendingFinalizations.run(labels, context.processingTime().get());
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
+    pendingFinalizations.run(
+        covered, context.processingTime().get(), context.metricsContainer());
   }
 
   private boolean inputEnded() {
@@ -515,12 +505,12 @@ public final class ParDoOperator implements StageOperator {
         } else {
           runner.finishBundle();
         }
-        if (context.checkpointingEnabled() && !inputEnded()) {
-          // The bundle's input is safe from replay once the checkpoint covering it completes.
-          pendingFinalizations.add(epochs.open(), bundleFinalizer);
-        } else {
-          CommittedBundles.finalizeFinished(bundleFinalizer, context.processingTime().get());
-        }
+        // The bundle's input is safe from replay once the checkpoint covering it completes.
+        pendingFinalizations.bundleEnded(
+            bundleFinalizer,
+            context.checkpointingEnabled() && !inputEnded(),
+            epochs.open(),
+            context.processingTime().get());
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {

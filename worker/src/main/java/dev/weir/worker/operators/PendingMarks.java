@@ -38,11 +38,6 @@ final class PendingMarks {
     }
   }
 
-  /** Finalizes every pending mark, oldest first: no checkpoint will complete for them any more. */
-  void finalizeAll() throws IOException {
-    completed(Long.MAX_VALUE);
-  }
-
   /** How many checkpoints have marks pending. */
   int size() {
     return byCheckpoint.size();

@@ -6,6 +6,7 @@ import dev.weir.translation.SplittableProcessPlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,9 @@ public final class SplittableProcessOperator implements StageOperator {
 
   private final SplittableProcessPlan plan;
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
+  // With checkpoints: bundle finalizers wait for the checkpoint covering their bundle.
+  private final CheckpointEpochs epochs = new CheckpointEpochs();
+  private final PendingFinalizations pendingFinalizations = new PendingFinalizations();
   private OperatorContext context;
   private ProcessFn<Object, Object, Object, Object, Object> processFn;
   private PushbackSideInputDoFnRunner<KeyedWorkItem<byte[], KV<Object, Object>>, Object> runner;
@@ -190,6 +194,10 @@ public final class SplittableProcessOperator implements StageOperator {
   @Override
   public void advanceInputWatermark(Instant watermark) {
     inputWatermark = watermark;
+    if (inputEnded()) {
+      // The subtask finishes without another checkpoint, and a finished subtask is not restored.
+      pendingFinalizations.runAll(context.processingTime().get(), context.metricsContainer());
+    }
     // ProcessFn sets no event-time timers of its own; drop any that are due.
     backend.setTimes(
         inputWatermark,
@@ -213,6 +221,26 @@ public final class SplittableProcessOperator implements StageOperator {
   }
 
   @Override
+  public Map<String, byte[]> snapshotState(long checkpointId) {
+    // The residuals are in keyed state, which the subtask snapshots; nothing else is held.
+    epochs.seal(checkpointId);
+    return Map.of();
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    Set<Long> covered = epochs.takeCovered(checkpointId);
+    if (!covered.isEmpty()) {
+      pendingFinalizations.run(
+          covered, context.processingTime().get(), context.metricsContainer());
+    }
+  }
+
+  private boolean inputEnded() {
+    return !inputWatermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE);
+  }
+
+  @Override
   public Instant nextProcessingTimer() {
     return backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME);
   }
@@ -224,7 +252,13 @@ public final class SplittableProcessOperator implements StageOperator {
       try (AutoCloseable scope =
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
         runner.finishBundle();
-        CommittedBundles.finalizeFinished(bundleFinalizer, context.processingTime().get());
+        // As in ParDoOperator: the bundle's input is safe from replay once the checkpoint
+        // covering it completes.
+        pendingFinalizations.bundleEnded(
+            bundleFinalizer,
+            context.checkpointingEnabled() && !inputEnded(),
+            epochs.open(),
+            context.processingTime().get());
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {

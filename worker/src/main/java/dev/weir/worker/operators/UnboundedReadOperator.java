@@ -46,7 +46,9 @@ import org.joda.time.Instant;
  * mark is taken only for a checkpoint and finalized once that checkpoint, or a later one, has
  * completed ({@link #notifyCheckpointComplete}), because before then what was read may still be
  * replayed. Without checkpoints nothing is replayed, so the marks of each bundle are finalized
- * after the bundle has ended.
+ * after the bundle has ended. A read that reaches its end with checkpoints ends only once a
+ * checkpoint taken after the end has completed (as Flink keeps a finished task for a final
+ * checkpoint), so the last marks, too, are finalized only when nothing will read them again.
  */
 public final class UnboundedReadOperator implements StageOperator {
   private static final int MAX_PER_READER_TURN = 1_000;
@@ -63,6 +65,11 @@ public final class UnboundedReadOperator implements StageOperator {
   private ReadBounds bounds;
   // With checkpoints: the marks taken for checkpoints not yet known complete.
   private final PendingMarks pendingMarks = new PendingMarks();
+  // With checkpoints, once every split has finished: the first checkpoint taken since (-1: none
+  // yet), and whether one such has completed, which ends the read.
+  private boolean reachedTheEnd;
+  private long checkpointAfterTheEnd = -1;
+  private boolean endCovered;
   // Without checkpoints: the marks of the bundle being ended, set only while it is being ended.
   private @Nullable List<@Nullable CheckpointMark> marksAtBoundary;
 
@@ -261,7 +268,7 @@ public final class UnboundedReadOperator implements StageOperator {
         // Every split is finished: end the last bundle, finalize its marks, end the output.
         endBundle(control);
         if (context.checkpointingEnabled()) {
-          finalizeAtTheEnd();
+          awaitCheckpointAfterTheEnd(control);
         }
         control.advanceWatermark(watermark);
         return;
@@ -302,16 +309,23 @@ public final class UnboundedReadOperator implements StageOperator {
   }
 
   /**
-   * The end of the input with checkpoints: no checkpoint will complete on this subtask after it
-   * has ended, so the marks of the checkpoints still pending and the readers' last marks are
-   * finalized now. Until a checkpoint covers the downstream state of this input, a failure may
-   * then have acknowledged records that a restore reads again (Kafka) or cannot read again (a
-   * source that deletes what it acknowledged); keeping the subtask alive until a later
-   * checkpoint completes would close that gap.
+   * The end of the input with checkpoints: the subtask stays, ending (empty) bundles so that
+   * checkpoints enter, until one taken after the end has completed; its completion finalizes the
+   * marks still pending and the readers' last marks. Finalizing them at the end itself would be
+   * too early: until a checkpoint covers what was read last, a failure restores an older one and
+   * reads it again, and the source was told it is consumed (acknowledged, committed). The output
+   * watermark stays where it is meanwhile, so downstream subtasks also stay and that checkpoint
+   * covers their effects of this input too.
    */
-  private void finalizeAtTheEnd() throws IOException {
-    pendingMarks.finalizeAll();
-    PendingMarks.finalize(takeMarks());
+  private void awaitCheckpointAfterTheEnd(SourceControl control) throws InterruptedException {
+    reachedTheEnd = true;
+    while (!endCovered) {
+      // A checkpoint's trigger and completion reach the operator here.
+      control.endBundleOfSource();
+      if (!endCovered) {
+        Thread.sleep(IDLE_SLEEP_MILLIS);
+      }
+    }
   }
 
   /** The current mark of each split's reader, null for a reader that has not started. */
@@ -354,6 +368,9 @@ public final class UnboundedReadOperator implements StageOperator {
     }
     if (context.checkpointingEnabled()) {
       pendingMarks.taken(checkpointId, marks);
+      if (reachedTheEnd && checkpointAfterTheEnd < 0) {
+        checkpointAfterTheEnd = checkpointId;
+      }
     }
     return entries;
   }
@@ -367,6 +384,9 @@ public final class UnboundedReadOperator implements StageOperator {
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
       pendingMarks.completed(checkpointId);
+      if (checkpointAfterTheEnd >= 0 && checkpointId >= checkpointAfterTheEnd) {
+        endCovered = true;
+      }
     } catch (Exception e) {
       throw new IllegalStateException(
           "Finalizing the checkpoint marks of "

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ final class SubtaskCheckpointer {
   private final CheckpointUploads uploads;
   private final @Nullable String checkpointDir;
   private final TaskListener listener;
+  private final MetricsContainerStepMap metrics;
 
   // Opened by the first upload; the uploaders keep what completed checkpoints stored, for reuse.
   private volatile @Nullable CheckpointStorage storage;
@@ -79,7 +81,8 @@ final class SubtaskCheckpointer {
       StateBackendFactory backendFactory,
       CheckpointUploads uploads,
       @Nullable String checkpointDir,
-      TaskListener listener) {
+      TaskListener listener,
+      MetricsContainerStepMap metrics) {
     if (operatorNames.size() != operators.size()) {
       throw new IllegalArgumentException(operatorNames + " do not name " + operators);
     }
@@ -94,6 +97,7 @@ final class SubtaskCheckpointer {
     this.uploads = uploads;
     this.checkpointDir = checkpointDir;
     this.listener = listener;
+    this.metrics = metrics;
   }
 
   /**
@@ -134,6 +138,9 @@ final class SubtaskCheckpointer {
     } catch (IOException | RuntimeException e) {
       failure = e;
     }
+    // What the subtask counted up to the barrier: the job's committed metrics once the checkpoint
+    // completes. Read here, on the subtask's thread, as nothing counts meanwhile.
+    List<ByteString> countedSoFar = MonitoringInfoBytes.encode(metrics);
     // Downstream aligns on the barrier whatever happened here; a declined checkpoint is aborted
     // by the coordinator, and a missing barrier would hold the consumers' channels until the next.
     outputs.send(new ChannelEvent.CheckpointBarrier(checkpointId));
@@ -157,7 +164,7 @@ final class SubtaskCheckpointer {
       uploads.execute(
           () -> {
             try {
-              upload(checkpointId, entries, snapshots, syncMillis);
+              upload(checkpointId, entries, snapshots, countedSoFar, syncMillis);
             } finally {
               if (localDir != null) {
                 LocalFiles.deleteQuietly(localDir);
@@ -205,6 +212,7 @@ final class SubtaskCheckpointer {
       long checkpointId,
       Map<String, List<NamedBytes>> entries,
       Map<String, Path> snapshots,
+      List<ByteString> countedSoFar,
       long syncMillis) {
     if (aborted.contains(checkpointId)) {
       return;
@@ -218,7 +226,8 @@ final class SubtaskCheckpointer {
               .setStage(task.stage())
               .setSubtask(task.subtask())
               .setCheckpointId(checkpointId)
-              .setSyncDurationMillis(syncMillis);
+              .setSyncDurationMillis(syncMillis)
+              .addAllMetrics(countedSoFar);
       long uploadedBytes = 0;
       long stateBytes = 0;
       for (String name : operatorNames) {

@@ -162,7 +162,8 @@ final class SubtaskWiring {
             backends,
             uploads,
             checkpointing.getCheckpointDir(),
-            listener);
+            listener,
+            metrics);
 
     if (!channelIds.isEmpty()) {
       routes = routes(channelEdges, sideInputs, consumers);

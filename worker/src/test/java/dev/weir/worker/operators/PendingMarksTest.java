@@ -54,18 +54,6 @@ public class PendingMarksTest {
   }
 
   @Test
-  public void finalizeAllFinalizesEveryPendingMark() throws Exception {
-    PendingMarks pending = new PendingMarks();
-    pending.taken(7, List.of(mark("7")));
-    pending.taken(9, List.of(mark("9")));
-
-    pending.finalizeAll();
-
-    assertEquals(List.of("7", "9"), finalized);
-    assertEquals(0, pending.size());
-  }
-
-  @Test
   public void markWhoseFinalizationFailedIsNotFinalizedAgain() throws Exception {
     PendingMarks pending = new PendingMarks();
     int[] attempts = {0};

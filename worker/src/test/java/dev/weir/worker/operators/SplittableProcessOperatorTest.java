@@ -42,15 +42,8 @@ public class SplittableProcessOperatorTest {
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  /** Counts from the restriction's start to its end, one output per offset. */
-  static final class CountTo extends DoFn<Long, Long> {
-    @ProcessElement
-    public void process(RestrictionTracker<OffsetRange, Long> tracker, OutputReceiver<Long> out) {
-      for (long i = tracker.currentRestriction().getFrom(); tracker.tryClaim(i); i++) {
-        out.output(i);
-      }
-    }
-
+  /** The restriction of an element n: the offsets [0, n). */
+  abstract static class OffsetsUpTo extends DoFn<Long, Long> {
     @GetInitialRestriction
     public OffsetRange initial(@Element Long end) {
       return new OffsetRange(0, end);
@@ -60,6 +53,17 @@ public class SplittableProcessOperatorTest {
     public Coder<OffsetRange> restrictionCoder() {
       return OffsetRange.Coder.of();
     }
+  }
+
+  /** Counts from the restriction's start to its end, one output per offset. */
+  static final class CountTo extends OffsetsUpTo {
+    @ProcessElement
+    public void process(RestrictionTracker<OffsetRange, Long> tracker, OutputReceiver<Long> out) {
+      for (long i = tracker.currentRestriction().getFrom(); tracker.tryClaim(i); i++) {
+        out.output(i);
+      }
+    }
+
   }
 
   @Test
@@ -106,6 +110,72 @@ public class SplittableProcessOperatorTest {
     assertEquals("nothing lost", COUNT, all.size());
   }
 
+  // The DoFn is cloned by the operator, so its callbacks report here.
+  private static final List<Long> FINALIZED =
+      java.util.Collections.synchronizedList(new ArrayList<>());
+
+  /** Counts like {@link CountTo} and asks to hear when the bundle's outputs are committed. */
+  static final class CountToAndFinalize extends OffsetsUpTo {
+    @ProcessElement
+    public void process(
+        @Element Long end,
+        RestrictionTracker<OffsetRange, Long> tracker,
+        OutputReceiver<Long> out,
+        BundleFinalizer finalizer) {
+      for (long i = tracker.currentRestriction().getFrom(); tracker.tryClaim(i); i++) {
+        out.output(i);
+      }
+      finalizer.afterBundleCommit(new Instant(1_000), () -> FINALIZED.add(end));
+    }
+
+  }
+
+  @Test
+  public void withCheckpointsBundleFinalizersRunWhenTheCheckpointCoveringTheBundleCompletes()
+      throws Exception {
+    FINALIZED.clear();
+    SplittableProcessPlan plan = plan(new CountToAndFinalize());
+    Instant[] now = {new Instant(0)};
+    List<Long> outputs = new ArrayList<>();
+    SplittableProcessOperator op = new SplittableProcessOperator(plan);
+    op.open(context(plan, outputs, now).withHeapStateBackend().withCheckpointing());
+    op.processElement(
+        WindowedValues.valueInGlobalWindow(KV.of(new byte[] {1}, KV.of(3L, new OffsetRange(0, 3)))));
+    op.finishBundle();
+    assertEquals(List.of(0L, 1L, 2L), outputs);
+    // The bundle's input may still be replayed from an older checkpoint.
+    assertEquals(List.of(), FINALIZED);
+
+    op.snapshotState(1);
+    op.processElement(
+        WindowedValues.valueInGlobalWindow(KV.of(new byte[] {2}, KV.of(2L, new OffsetRange(0, 2)))));
+    op.finishBundle();
+    assertEquals(List.of(), FINALIZED);
+
+    op.notifyCheckpointComplete(1);
+    assertEquals(List.of(3L), FINALIZED);
+
+    // At the end of the input the subtask finishes without another checkpoint.
+    op.advanceInputWatermark(org.apache.beam.sdk.transforms.windowing.BoundedWindow.TIMESTAMP_MAX_VALUE);
+    assertEquals(List.of(3L, 2L), FINALIZED);
+    op.close();
+  }
+
+  @Test
+  public void withoutCheckpointsBundleFinalizersRunWhenTheBundleEnds() throws Exception {
+    FINALIZED.clear();
+    SplittableProcessPlan plan = plan(new CountToAndFinalize());
+    Instant[] now = {new Instant(0)};
+    SplittableProcessOperator op = new SplittableProcessOperator(plan);
+    op.open(context(plan, new ArrayList<>(), now).withHeapStateBackend());
+    op.processElement(
+        WindowedValues.valueInGlobalWindow(KV.of(new byte[] {1}, KV.of(3L, new OffsetRange(0, 3)))));
+    assertEquals(List.of(), FINALIZED);
+    op.finishBundle();
+    assertEquals(List.of(3L), FINALIZED);
+    op.close();
+  }
+
   private FakeOperatorContext context(
       SplittableProcessPlan plan, List<Long> outputs, Instant[] now) {
     return new FakeOperatorContext(
@@ -115,10 +185,14 @@ public class SplittableProcessOperatorTest {
   }
 
   private static SplittableProcessPlan plan() {
+    return plan(new CountTo());
+  }
+
+  private static SplittableProcessPlan plan(DoFn<Long, Long> fn) {
     PipelineOptions options = PipelineOptionsFactory.create();
     options.setRunner(CrashingRunner.class);
     Pipeline p = Pipeline.create(options);
-    p.apply(Create.of(COUNT)).apply("Count", ParDo.of(new CountTo()));
+    p.apply(Create.of(COUNT)).apply("Count", ParDo.of(fn));
     TransformOverrides.apply(p);
     ExecutionPlan plan = PipelineTranslator.translate(p, "test", 1, 128);
     for (StagePlan stage : plan.stages()) {

@@ -364,39 +364,97 @@ public class UnboundedReadOperatorTest {
   }
 
   @Test
-  public void sourceThatEndsFinalizesTheMarksOfItsLastBundleBeforeEndingItsOutput()
+  public void withoutCheckpointsASourceThatEndsFinalizesTheMarksOfItsLastBundleBeforeEndingItsOutput()
       throws Exception {
-    for (boolean checkpointing : List.of(false, true)) {
-      String id = UUID.randomUUID().toString();
-      UnboundedReadPlan plan = readPlan(FixedSplitsSource.endingBelow(id, 2, 2_500));
-      List<Long> emitted = new ArrayList<>();
-      List<Integer> finalizedAtEnd = new ArrayList<>();
-      UnboundedReadOperator op = new UnboundedReadOperator(plan);
-      FakeOperatorContext context =
-          new FakeOperatorContext(0, 1, element -> emitted.add((Long) element.getValue()));
-      op.open(checkpointing ? context.withCheckpointing() : context);
-      op.start(
-          new RecordingControl(new ArrayList<>()) {
-            @Override
-            public void advanceWatermark(Instant watermark) {
-              if (!watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
-                finalizedAtEnd.add(FixedSplitsSource.finalizedMarks(id).size());
-              }
+    String id = UUID.randomUUID().toString();
+    UnboundedReadPlan plan = readPlan(FixedSplitsSource.endingBelow(id, 2, 2_500));
+    List<Long> emitted = new ArrayList<>();
+    List<Integer> finalizedAtEnd = new ArrayList<>();
+    UnboundedReadOperator op = new UnboundedReadOperator(plan);
+    op.open(new FakeOperatorContext(0, 1, element -> emitted.add((Long) element.getValue())));
+    op.start(
+        new RecordingControl(new ArrayList<>()) {
+          @Override
+          public void advanceWatermark(Instant watermark) {
+            if (!watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
+              finalizedAtEnd.add(FixedSplitsSource.finalizedMarks(id).size());
             }
-          });
-      op.close();
+          }
+        });
+    op.close();
 
-      assertEquals(2_500, emitted.size());
-      List<Long> finalized = FixedSplitsSource.finalizedMarks(id);
-      // The last marks (one per split) hold each split's last element, and were finalized
-      // before the output's watermark went to the end of time: no checkpoint completes on a
-      // subtask after it has ended.
-      assertEquals(
-          "checkpointing " + checkpointing,
-          Set.of(2_498L, 2_499L),
-          Set.copyOf(finalized.subList(finalized.size() - 2, finalized.size())));
-      assertEquals(List.of(finalized.size()), finalizedAtEnd);
-    }
+    assertEquals(2_500, emitted.size());
+    List<Long> finalized = FixedSplitsSource.finalizedMarks(id);
+    // The last marks (one per split) hold each split's last element, and were finalized
+    // before the output's watermark went to the end of time.
+    assertEquals(
+        Set.of(2_498L, 2_499L),
+        Set.copyOf(finalized.subList(finalized.size() - 2, finalized.size())));
+    assertEquals(List.of(finalized.size()), finalizedAtEnd);
+  }
+
+  @Test(timeout = 120_000)
+  public void withCheckpointsASourceThatEndsWaitsForACheckpointTakenAfterTheEndToFinalizeAndEnd()
+      throws Exception {
+    String id = UUID.randomUUID().toString();
+    UnboundedReadPlan plan = readPlan(FixedSplitsSource.endingBelow(id, 2, 2_500));
+    Run run = new Run();
+    List<Instant> watermarks = new ArrayList<>();
+    List<Integer> finalizedAtEnd = new ArrayList<>();
+    List<String> afterTheEnd = new ArrayList<>();
+    UnboundedReadOperator op = new UnboundedReadOperator(plan);
+    op.open(new FakeOperatorContext(0, 1, run::add).withCheckpointing());
+    op.start(
+        new RecordingControl(watermarks) {
+          @Override
+          public void endBundleOfSource() {
+            if (run.emitted.size() < 2_500) {
+              return;
+            }
+            // Every split has ended: what a subtask's checkpoints do meanwhile.
+            int finalized = FixedSplitsSource.finalizedMarks(id).size();
+            switch (afterTheEnd.size()) {
+              case 0:
+                afterTheEnd.add("ended, " + finalized + " finalized");
+                run.snapshot(op, 0);
+                break;
+              case 1:
+                // Checkpoint 1 was aborted; checkpoint 2 is taken and completes.
+                afterTheEnd.add("checkpoint 1 aborted, " + finalized + " finalized");
+                run.snapshot(op, 1);
+                break;
+              case 2:
+                afterTheEnd.add("checkpoint 2 taken, " + finalized + " finalized");
+                op.notifyCheckpointComplete(2);
+                break;
+              default:
+                afterTheEnd.add("a bundle after the covering checkpoint completed");
+                break;
+            }
+          }
+
+          @Override
+          public void advanceWatermark(Instant watermark) {
+            super.advanceWatermark(watermark);
+            if (!watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
+              finalizedAtEnd.add(FixedSplitsSource.finalizedMarks(id).size());
+            }
+          }
+        });
+    op.close();
+
+    assertEquals(2_500, run.emitted.size());
+    // Nothing is finalized at the end itself or when a checkpoint after it is only taken; the
+    // output ends right after the completion of one taken after the end.
+    assertEquals(
+        List.of(
+            "ended, 0 finalized", "checkpoint 1 aborted, 0 finalized", "checkpoint 2 taken, 0 finalized"),
+        afterTheEnd);
+    List<Long> finalized = FixedSplitsSource.finalizedMarks(id);
+    // The marks of checkpoints 1 and 2 (each split's last element), oldest first.
+    assertEquals(List.of(2_498L, 2_499L, 2_498L, 2_499L), finalized);
+    assertEquals(List.of(4), finalizedAtEnd);
+    assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, watermarks.get(watermarks.size() - 1));
   }
 
   @Test

@@ -104,7 +104,8 @@ public class CheckpointAlignmentTest {
             new SnapshotsIn(inMemory, snapshots),
             uploads,
             temp.newFolder("checkpoints").toURI().toString(),
-            listener);
+            listener,
+            new org.apache.beam.runners.core.metrics.MetricsContainerStepMap());
     @SuppressWarnings({"unchecked", "rawtypes"})
     Coder<WindowedValue<?>>[] coders = new Coder[channelCount];
     ElementReceiver[] receivers = new ElementReceiver[channelCount];

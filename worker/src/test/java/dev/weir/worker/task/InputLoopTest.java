@@ -78,7 +78,8 @@ public class InputLoopTest {
                 StateBackendFactory.inMemory(),
                 new CheckpointUploads(),
                 null,
-                new RecordingListener()),
+                new RecordingListener(),
+                new org.apache.beam.runners.core.metrics.MetricsContainerStepMap()),
             new CheckpointMailbox())
         .run();
   }

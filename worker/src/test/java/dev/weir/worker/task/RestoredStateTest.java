@@ -102,7 +102,8 @@ public class RestoredStateTest {
             factory,
             uploads,
             checkpointDir,
-            listener)
+            listener,
+            new org.apache.beam.runners.core.metrics.MetricsContainerStepMap())
         .checkpoint(5);
     AcknowledgeCheckpoint ack = listener.nextAck();
     SubtaskState state = ack.getOperators(0);

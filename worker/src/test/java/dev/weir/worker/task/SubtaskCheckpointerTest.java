@@ -3,6 +3,7 @@ package dev.weir.worker.task;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
 import dev.weir.checkpoint.proto.DeclineCheckpoint;
 import dev.weir.state.KeyGroupRange;
 import dev.weir.worker.operators.StageOperator;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.apache.beam.sdk.metrics.MetricName;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
@@ -29,6 +32,8 @@ public class SubtaskCheckpointerTest {
     uploads.close();
   }
 
+  private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
+
   private SubtaskCheckpointer checkpointer(StageOperator op, String checkpointDir) {
     OperatorChain chain = new OperatorChain();
     chain.add(op, List.of());
@@ -44,7 +49,33 @@ public class SubtaskCheckpointerTest {
         StateBackendFactory.inMemory(),
         uploads,
         checkpointDir,
-        listener);
+        listener,
+        metrics);
+  }
+
+  @Test
+  public void theAcknowledgementCarriesWhatTheSubtaskCountedUpToTheBarrier() throws Exception {
+    SubtaskCheckpointer checkpointer = checkpointer(operator, temp.getRoot().toURI().toString());
+    MetricName counter = MetricName.named("ns", "n");
+    metrics.getContainer("op").getCounter(counter).inc(3);
+
+    checkpointer.checkpoint(1);
+    metrics.getContainer("op").getCounter(counter).inc(4);
+    checkpointer.checkpoint(2);
+
+    Map<Long, Long> countedAt = new java.util.TreeMap<>();
+    for (int i = 0; i < 2; i++) {
+      AcknowledgeCheckpoint ack = listener.nextAck();
+      countedAt.put(ack.getCheckpointId(), counted(ack, counter));
+    }
+    assertEquals(Map.of(1L, 3L, 2L, 7L), countedAt);
+  }
+
+  private static long counted(AcknowledgeCheckpoint ack, MetricName counter) {
+    return MonitoringInfoBytes.decode(ack.getMetricsList())
+        .getContainer("op")
+        .getCounter(counter)
+        .getCumulative();
   }
 
   @Test

@@ -60,7 +60,8 @@ public class SubtaskSourceControlTest {
             StateBackendFactory.inMemory(),
             uploads,
             temp.newFolder("checkpoints").toURI().toString(),
-            listener);
+            listener,
+            new org.apache.beam.runners.core.metrics.MetricsContainerStepMap());
     return new SubtaskSourceControl(
         time, bundle, new ProgressSignals(), activity, () -> new Instant(0), "source", checkpointer,
         mailbox);
