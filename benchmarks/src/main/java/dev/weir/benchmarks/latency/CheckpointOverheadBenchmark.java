@@ -86,11 +86,12 @@ public final class CheckpointOverheadBenchmark {
         loadAverage());
     System.out.printf(
         Locale.ROOT,
-        "%-10s %-4s %12s %11s %6s %6s %6s %5s %5s %8s %8s %10s %10s  %s%n",
+        "%-10s %-4s %12s %11s %8s %6s %6s %6s %5s %5s %8s %8s %6s %6s %6s %9s %9s  %s%n",
         "rate/s",
         "ckpt",
         "events",
         "achieved/s",
+        "cpu us/e",
         "p50",
         "p99",
         "max",
@@ -98,6 +99,9 @@ public final class CheckpointOverheadBenchmark {
         "abrt",
         "avg ms",
         "max ms",
+        "sync",
+        "s.max",
+        "upl.",
         "avg KiB",
         "avg +KiB",
         "load after");
@@ -141,17 +145,25 @@ public final class CheckpointOverheadBenchmark {
     for (Phase phase : phases) {
       double off = phase.off.stream().mapToDouble(r -> r.achievedPerSecond).average().orElse(0);
       double on = phase.on.stream().mapToDouble(r -> r.achievedPerSecond).average().orElse(0);
+      double cpuOff =
+          phase.off.stream().mapToDouble(r -> r.cpuMicrosPerEvent).average().orElse(0);
+      double cpuOn = phase.on.stream().mapToDouble(r -> r.cpuMicrosPerEvent).average().orElse(0);
       System.out.printf(
           Locale.ROOT,
           "%s: off %,.0f events/s (p99 max %d ms), on %,.0f events/s (p99 max %d ms);"
-              + " on/off throughput %.3f (%+.1f %%)%n",
+              + " on/off throughput %.3f (%+.1f %%); CPU per event off %.2f us, on %.2f us,"
+              + " off/on %.3f (%+.1f %% throughput at equal CPU)%n",
           phase.rate > 0 ? String.format(Locale.ROOT, "rate %,d/s", phase.rate) : "unthrottled",
           off,
           phase.off.stream().mapToLong(r -> r.latency.p99).max().orElse(-1),
           on,
           phase.on.stream().mapToLong(r -> r.latency.p99).max().orElse(-1),
           off == 0 ? 0 : on / off,
-          off == 0 ? 0 : (on / off - 1) * 100);
+          off == 0 ? 0 : (on / off - 1) * 100,
+          cpuOff,
+          cpuOn,
+          cpuOn == 0 ? 0 : cpuOff / cpuOn,
+          cpuOn == 0 ? 0 : (cpuOff / cpuOn - 1) * 100);
     }
     System.exit(0);
   }
@@ -164,9 +176,11 @@ public final class CheckpointOverheadBenchmark {
         StreamingLatencyBenchmark.pipeline(options, rate, options.getUsers()).run();
     Thread.sleep(options.getWarmupSeconds() * 1000L);
     long start = System.currentTimeMillis();
+    long cpuStart = processCpuNanos();
     LatencyRecorder.start();
     Thread.sleep(options.getSeconds() * 1000L);
     LatencyRecorder.stop();
+    long cpuNanos = processCpuNanos() - cpuStart;
     long end = System.currentTimeMillis();
     LatencyRecorder.Summary latency = LatencyRecorder.summary();
     List<CheckpointStats> checkpoints = new ArrayList<>();
@@ -178,7 +192,12 @@ public final class CheckpointOverheadBenchmark {
       }
     }
     result.cancel();
-    return new Run(latency, latency.count * 1000.0 / (end - start), checkpoints, loadAverage());
+    return new Run(
+        latency,
+        latency.count * 1000.0 / (end - start),
+        latency.count == 0 ? 0 : cpuNanos / 1000.0 / latency.count,
+        checkpoints,
+        loadAverage());
   }
 
   private static void print(int rate, boolean on, Run run) {
@@ -189,11 +208,12 @@ public final class CheckpointOverheadBenchmark {
     long aborted = run.checkpoints.size() - done.size();
     System.out.printf(
         Locale.ROOT,
-        "%-10s %-4s %,12d %,11.0f %6d %6d %6d %5s %5s %8s %8s %10s %10s  %s%n",
+        "%-10s %-4s %,12d %,11.0f %8.2f %6d %6d %6d %5s %5s %8s %8s %6s %6s %6s %9s %9s  %s%n",
         rate > 0 ? String.format(Locale.ROOT, "%,d", rate) : "max",
         on ? "on" : "off",
         run.latency.count,
         run.achievedPerSecond,
+        run.cpuMicrosPerEvent,
         run.latency.p50,
         run.latency.p99,
         run.latency.max,
@@ -202,6 +222,10 @@ public final class CheckpointOverheadBenchmark {
         on ? average(done, c -> c.durationMillis()) : "-",
         on ? done.stream().mapToLong(CheckpointStats::durationMillis).max().stream()
             .mapToObj(Long::toString).findFirst().orElse("-") : "-",
+        on ? average(done, CheckpointStats::maxSyncMillis) : "-",
+        on ? done.stream().mapToLong(CheckpointStats::maxSyncMillis).max().stream()
+            .mapToObj(Long::toString).findFirst().orElse("-") : "-",
+        on ? average(done, CheckpointStats::maxAsyncMillis) : "-",
         on ? average(done, c -> c.sizeBytes() / 1024) : "-",
         on ? average(done, c -> c.incrementalSizeBytes() / 1024) : "-",
         run.loadAfter);
@@ -218,6 +242,16 @@ public final class CheckpointOverheadBenchmark {
         ? "-"
         : String.format(
             Locale.ROOT, "%,.0f", checkpoints.stream().mapToLong(f).average().orElse(0));
+  }
+
+  /**
+   * CPU time of this JVM so far, all threads (RocksDB's background threads included). Per event it
+   * measures the cost of processing whatever share of the shared machine's cores the job gets.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** The 1, 5 and 15 minute load averages from /proc/loadavg, or the JVM's 1 minute figure. */
@@ -249,6 +283,7 @@ public final class CheckpointOverheadBenchmark {
   private record Run(
       LatencyRecorder.Summary latency,
       double achievedPerSecond,
+      double cpuMicrosPerEvent,
       List<CheckpointStats> checkpoints,
       String loadAfter) {}
 
