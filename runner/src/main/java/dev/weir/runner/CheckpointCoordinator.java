@@ -378,6 +378,8 @@ final class CheckpointCoordinator implements AutoCloseable {
                 now - checkpoint.triggeredAtMillis(),
                 checkpoint.stateBytes(),
                 checkpoint.uploadedBytes(),
+                checkpoint.maxSyncMillis(),
+                checkpoint.maxAsyncMillis(),
                 null);
         stats.add(completed);
         targets = checkpoint.attempt() == attempt ? workers : List.of();
@@ -385,11 +387,14 @@ final class CheckpointCoordinator implements AutoCloseable {
         nextDelay = nextTriggerDelay(now);
       }
       LOG.info(
-          "Job {}: checkpoint {} (attempt {}) completed in {} ms, {} bytes, {} bytes uploaded",
+          "Job {}: checkpoint {} (attempt {}) completed in {} ms (longest sync part {} ms, upload"
+              + " {} ms), {} bytes, {} bytes uploaded",
           jobId,
           completed.id(),
           completed.attempt(),
           completed.durationMillis(),
+          completed.maxSyncMillis(),
+          completed.maxAsyncMillis(),
           completed.sizeBytes(),
           completed.incrementalSizeBytes());
       sendOutcome(targets, checkpoint, true);
@@ -417,6 +422,8 @@ final class CheckpointCoordinator implements AutoCloseable {
                 CheckpointStats.Status.ABORTED,
                 checkpoint.triggeredAtMillis(),
                 now - checkpoint.triggeredAtMillis(),
+                0,
+                0,
                 0,
                 0,
                 checkpoint.abortReason()));

@@ -13,6 +13,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param sizeBytes bytes of state the checkpoint names in all (files shared with earlier
  *     checkpoints included); 0 for an aborted one
  * @param incrementalSizeBytes bytes this checkpoint uploaded itself; 0 for an aborted one
+ * @param maxSyncMillis the longest synchronous part of one subtask (ending its bundle, the
+ *     operators' and backends' local snapshots, on the subtask's thread, which processes nothing
+ *     meanwhile); 0 for an aborted one
+ * @param maxAsyncMillis the longest asynchronous part of one subtask (the upload); 0 for an
+ *     aborted one
  * @param failureReason why it was aborted (a timeout, a subtask's decline, a failed attempt, a
  *     storage error), or null
  */
@@ -24,6 +29,8 @@ public record CheckpointStats(
     long durationMillis,
     long sizeBytes,
     long incrementalSizeBytes,
+    long maxSyncMillis,
+    long maxAsyncMillis,
     @Nullable String failureReason) {
 
   /** How a checkpoint ended. */

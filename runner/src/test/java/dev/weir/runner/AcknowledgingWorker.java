@@ -232,10 +232,18 @@ class AcknowledgingWorker implements WorkerGateway {
                           .setValue(ByteString.copyFromUtf8("at " + trigger.getCheckpointId()))))
           .setUploadedBytes(upload.uploadedBytes())
           .setStateBytes(stateBytes)
+          // Made-up durations, different per subtask: stage 1, subtask 1 has the longest.
+          .setSyncDurationMillis(syncMillis(task))
+          .setAsyncDurationMillis(10 * syncMillis(task))
           .build();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The synchronous part this worker reports for {@code task}; the upload reports 10 times it. */
+  static long syncMillis(TaskId task) {
+    return 10L * (task.stage() + 1) + task.subtask();
   }
 
   @Override

@@ -126,6 +126,13 @@ public class CheckpointCoordinatorTest {
     assertEquals(1_000_000 + INTERVAL, taken.triggeredAtMillis());
     assertTrue(taken.sizeBytes() > 0);
     assertEquals(taken.sizeBytes(), taken.incrementalSizeBytes());
+    long longestSync = 0;
+    for (TaskId task : tasks) {
+      longestSync = Math.max(longestSync, AcknowledgingWorker.syncMillis(task));
+    }
+    assertEquals(21, longestSync);
+    assertEquals(longestSync, taken.maxSyncMillis());
+    assertEquals(10 * longestSync, taken.maxAsyncMillis());
     CheckpointMetadata metadata = storage.readCheckpoint(taken.id()).metadata();
     assertEquals(1, metadata.getFormatVersion());
     assertEquals(JOB, metadata.getJobId());

@@ -115,20 +115,28 @@ public final class StreamingLatencyBenchmark {
     System.exit(0);
   }
 
-  private static LatencyRecorder.Summary runOnce(Options options, int rate) throws Exception {
-    int users = options.getUsers();
+  /**
+   * The measured pipeline: {@code rate} events a second from the source, or as many as the job
+   * takes if {@code rate} is 0 or less, over {@code users} keys.
+   */
+  static Pipeline pipeline(PipelineOptions options, int rate, int users) {
     Pipeline p = Pipeline.create(options);
-    p.apply(
-            GenerateSequence.from(0)
-                .withRate(rate, Duration.standardSeconds(1))
-                .withTimestampFn(i -> Instant.now()))
+    GenerateSequence source = GenerateSequence.from(0).withTimestampFn(i -> Instant.now());
+    if (rate > 0) {
+      source = source.withRate(rate, Duration.standardSeconds(1));
+    }
+    p.apply(source)
         .apply(
             "KeyByUser",
             MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
                 .via((Long i) -> KV.of(i % users, i)))
         .apply("CountPerUser", ParDo.of(new CountPerUserFn()))
         .apply("RecordLatency", ParDo.of(new RecordLatencyFn()));
-    PipelineResult result = p.run();
+    return p;
+  }
+
+  private static LatencyRecorder.Summary runOnce(Options options, int rate) throws Exception {
+    PipelineResult result = pipeline(options, rate, options.getUsers()).run();
     Thread.sleep(options.getWarmupSeconds() * 1000L);
     LatencyRecorder.start();
     Thread.sleep(options.getSeconds() * 1000L);

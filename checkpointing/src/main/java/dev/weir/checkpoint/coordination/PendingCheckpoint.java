@@ -189,6 +189,27 @@ public final class PendingCheckpoint {
     return sum;
   }
 
+  /**
+   * The longest synchronous part among the acknowledged subtasks, in milliseconds: the time one
+   * subtask spent on its thread snapshotting instead of processing (0 if none acknowledged).
+   */
+  public long maxSyncMillis() {
+    long max = 0;
+    for (AcknowledgeCheckpoint ack : acknowledged.values()) {
+      max = Math.max(max, ack.getSyncDurationMillis());
+    }
+    return max;
+  }
+
+  /** The longest asynchronous part (upload) among the acknowledged subtasks, in milliseconds. */
+  public long maxAsyncMillis() {
+    long max = 0;
+    for (AcknowledgeCheckpoint ack : acknowledged.values()) {
+      max = Math.max(max, ack.getAsyncDurationMillis());
+    }
+    return max;
+  }
+
   /** Bytes this checkpoint uploaded (its incremental size). */
   public long uploadedBytes() {
     long sum = 0;

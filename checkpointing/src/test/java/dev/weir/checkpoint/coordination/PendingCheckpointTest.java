@@ -82,6 +82,25 @@ public class PendingCheckpointTest {
   }
 
   @Test
+  public void reportsTheLongestSyncAndAsyncPartAmongTheAcknowledgements() {
+    PendingCheckpoint checkpoint = pending();
+    assertEquals(0, checkpoint.maxSyncMillis());
+    checkpoint.acknowledge(
+        ack(COUNT_0, 7, "Count").toBuilder()
+            .setSyncDurationMillis(40)
+            .setAsyncDurationMillis(5)
+            .build());
+    checkpoint.acknowledge(
+        ack(COUNT_1, 7, "Count").toBuilder()
+            .setSyncDurationMillis(12)
+            .setAsyncDurationMillis(300)
+            .build());
+    checkpoint.acknowledge(ack(SOURCE, 7, "Read"));
+    assertEquals(40, checkpoint.maxSyncMillis());
+    assertEquals(300, checkpoint.maxAsyncMillis());
+  }
+
+  @Test
   public void metadataCarriesTheJobIdPlanTimesAndEverySubtasksStateInOrder() {
     PendingCheckpoint checkpoint = pending();
     checkpoint.acknowledge(ack(COUNT_1, 7, "Count"));
