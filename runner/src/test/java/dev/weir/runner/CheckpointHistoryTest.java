@@ -8,7 +8,7 @@ import org.junit.Test;
 
 public class CheckpointHistoryTest {
   private static CheckpointStats ended(long id, CheckpointStats.Status status) {
-    return new CheckpointStats(id, 0, status, id * 1000, 10, 100, 10, null);
+    return new CheckpointStats(id, 0, status, id * 1000, 10, 100, 10, 1, 5, null);
   }
 
   @Test

@@ -27,18 +27,31 @@ public final class LocalProcessCluster implements AutoCloseable {
   private static final long START_TIMEOUT_SECONDS = 60;
 
   private final Path logs;
+  /** Put before this JVM's class path in every process started, e.g. a core-site.xml's directory. */
+  private final List<Path> classpathFirst;
   private final List<Process> coordinatorProcess = new ArrayList<>();
   private final Map<String, Process> workers = new LinkedHashMap<>();
   private WeirClusterCoordinator inProcessCoordinator;
   private int coordinatorPort;
 
-  private LocalProcessCluster(Path logs) {
+  private LocalProcessCluster(Path logs, List<Path> classpathFirst) {
     this.logs = logs;
+    this.classpathFirst = List.copyOf(classpathFirst);
   }
 
   /** A coordinator JVM; add workers with {@link #startWorker}. */
   public static LocalProcessCluster withCoordinatorProcess(Path logs) throws Exception {
-    LocalProcessCluster cluster = new LocalProcessCluster(logs);
+    return withCoordinatorProcess(logs, List.of());
+  }
+
+  /**
+   * A coordinator JVM whose class path, and that of every worker started after, begins with
+   * {@code classpathFirst}: how a test hands all processes a Hadoop {@code core-site.xml}, as an
+   * installation's {@code HADOOP_CONF_DIR} on the class path would.
+   */
+  public static LocalProcessCluster withCoordinatorProcess(Path logs, List<Path> classpathFirst)
+      throws Exception {
+    LocalProcessCluster cluster = new LocalProcessCluster(logs, classpathFirst);
     try {
       CompletableFuture<String> listening = new CompletableFuture<>();
       cluster.coordinatorProcess.add(
@@ -58,7 +71,7 @@ public final class LocalProcessCluster implements AutoCloseable {
 
   /** A coordinator in this JVM (its log lines go to this test's output); add workers after. */
   public static LocalProcessCluster withCoordinatorInThisJvm(Path logs) {
-    LocalProcessCluster cluster = new LocalProcessCluster(logs);
+    LocalProcessCluster cluster = new LocalProcessCluster(logs, List.of());
     cluster.inProcessCoordinator = WeirClusterCoordinator.start("127.0.0.1", 0);
     cluster.coordinatorPort = cluster.inProcessCoordinator.port();
     return cluster;
@@ -115,7 +128,10 @@ public final class LocalProcessCluster implements AutoCloseable {
     command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
     command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    List<String> classpath = new ArrayList<>();
+    classpathFirst.forEach(dir -> classpath.add(dir.toAbsolutePath().toString()));
+    classpath.add(System.getProperty("java.class.path"));
+    command.add(String.join(File.pathSeparator, classpath));
     command.addAll(mainAndArgs);
     Files.createDirectories(logs);
     Path log = logs.resolve(label + ".log");

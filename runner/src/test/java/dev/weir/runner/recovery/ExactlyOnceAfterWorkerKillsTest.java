@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
@@ -36,7 +37,8 @@ import org.junit.rules.Timeout;
  * only stable input) with a checkpoint every second, while workers are killed with {@code kill -9}
  * and replaced. Afterwards every element must have taken effect exactly once. The same job with a
  * sink that does not ask for stable input shows that the check can fail; with checkpoints on HDFS
- * (an in-process MiniDFSCluster the workers reach over loopback) it survives two kills.
+ * (an in-process MiniDFSCluster the workers reach over loopback) and on S3 (S3Proxy on loopback)
+ * it survives two kills, and a kill without a replacement leaves it to finish on two workers.
  */
 public class ExactlyOnceAfterWorkerKillsTest {
   private static final int KEYS = 10_000;
@@ -50,7 +52,7 @@ public class ExactlyOnceAfterWorkerKillsTest {
     long seed = System.nanoTime();
     Path ledger = tmp.newFolder("ledger").toPath();
     URI checkpoints = tmp.newFolder("checkpoints").toURI();
-    killWorkersWhileRunning(total, 5, seed, ledger, checkpoints);
+    killWorkersWhileRunning(total, 5, true, seed, ledger, checkpoints, Map.of(), List.of());
     Ledger judged = Ledger.read(ledger, total, KEYS);
     assertTrue("seed " + seed + ": " + judged, judged.exactlyOnce());
   }
@@ -73,9 +75,9 @@ public class ExactlyOnceAfterWorkerKillsTest {
     try {
       hdfs.waitActive();
       URI checkpoints = URI.create(hdfs.getURI() + "/checkpoints");
-      killWorkersWhileRunning(total, 2, seed, ledger, checkpoints);
+      killWorkersWhileRunning(total, 2, true, seed, ledger, checkpoints, Map.of(), List.of());
       assertTrue(
-          "checkpoints went to HDFS", latestCompletedCheckpoint(checkpoints) > 0);
+          "checkpoints went to HDFS", latestCompletedCheckpoint(checkpoints, Map.of()) > 0);
     } finally {
       hdfs.shutdown(true);
     }
@@ -84,20 +86,71 @@ public class ExactlyOnceAfterWorkerKillsTest {
   }
 
   /**
+   * S3 through S3A, against S3Proxy on loopback (a local directory as its store). The coordinator
+   * and the workers find the endpoint and credentials in a {@code core-site.xml} on their class
+   * path, as a deployment's Hadoop configuration directory would give them.
+   */
+  @Test
+  public void withCheckpointsOnS3EveryElementTakesEffectExactlyOnceThroughTwoWorkerKills()
+      throws Exception {
+    long total = 300_000;
+    long seed = System.nanoTime();
+    Path ledger = tmp.newFolder("ledger").toPath();
+    try (LoopbackS3 s3 = LoopbackS3.start(tmp.newFolder("s3").toPath(), "weir-checkpoints")) {
+      Path hadoopConf = tmp.newFolder("hadoop-conf").toPath();
+      s3.writeCoreSite(hadoopConf);
+      URI checkpoints = s3.uri("checkpoints");
+      killWorkersWhileRunning(
+          total, 2, true, seed, ledger, checkpoints, s3.hadoopProperties(), List.of(hadoopConf));
+      assertTrue(
+          "checkpoints went to S3",
+          latestCompletedCheckpoint(checkpoints, s3.hadoopProperties()) > 0);
+    }
+    Ledger judged = Ledger.read(ledger, total, KEYS);
+    assertTrue("seed " + seed + ": " + judged, judged.exactlyOnce());
+  }
+
+  /**
+   * A killed worker is not replaced: the job restores from its checkpoint onto the two workers
+   * left, which then run the dead worker's subtasks (and so its key groups) besides their own.
+   */
+  @Test
+  public void afterAKillWithoutReplacementTheJobGoesOnOnTheWorkersLeftExactlyOnce()
+      throws Exception {
+    long total = 200_000;
+    long seed = System.nanoTime();
+    Path ledger = tmp.newFolder("ledger").toPath();
+    URI checkpoints = tmp.newFolder("checkpoints").toURI();
+    killWorkersWhileRunning(total, 1, false, seed, ledger, checkpoints, Map.of(), List.of());
+    Ledger judged = Ledger.read(ledger, total, KEYS);
+    assertTrue("seed " + seed + ": " + judged, judged.exactlyOnce());
+  }
+
+  /**
    * Runs the job on three worker JVMs with a checkpoint every second into {@code checkpoints} and
    * kills a random worker {@code kills} times, each after the job recovered from the kill before
-   * (a checkpoint completed since), starting a replacement each time; returns once the job is done.
+   * (a checkpoint completed since), starting a replacement each time if {@code replace}; returns
+   * once the job is done. {@code hadoopProperties} reach {@code checkpoints} from this JVM, {@code
+   * classpathFirst} go before the class path of the cluster's processes.
    */
   private void killWorkersWhileRunning(
-      long total, int kills, long seed, Path ledger, URI checkpoints) throws Exception {
+      long total,
+      int kills,
+      boolean replace,
+      long seed,
+      Path ledger,
+      URI checkpoints,
+      Map<String, String> hadoopProperties,
+      List<Path> classpathFirst)
+      throws Exception {
     Random random = new Random(seed);
-    try (LocalProcessCluster cluster = startCluster()) {
+    try (LocalProcessCluster cluster = startCluster(classpathFirst)) {
       PipelineResult result =
           run(cluster, total, 20_000, new LedgerSink.Stable(ledger.toString()), checkpoints, 1000);
       int replacements = 0;
       for (int kill = 1; kill <= kills; kill++) {
         // Each kill after the job has recovered from the last one: a checkpoint completed since.
-        awaitNewCheckpoint(checkpoints, result);
+        awaitNewCheckpoint(checkpoints, hadoopProperties, result);
         Thread.sleep(500 + random.nextInt(2500));
         assertEquals(
             "kill " + kill + " (seed " + seed + ") must hit a running job",
@@ -105,10 +158,15 @@ public class ExactlyOnceAfterWorkerKillsTest {
             result.getState());
         List<String> alive = cluster.liveWorkers();
         cluster.killWorker(alive.get(random.nextInt(alive.size())));
-        replacements++;
-        cluster.startWorker("replacement-" + replacements, workerArgs("replacement-" + replacements));
+        if (replace) {
+          replacements++;
+          cluster.startWorker(
+              "replacement-" + replacements, workerArgs("replacement-" + replacements));
+        }
       }
       assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+      assertEquals(
+          "workers alive at the end", replace ? 3 : 3 - kills, cluster.liveWorkers().size());
     }
   }
 
@@ -117,12 +175,12 @@ public class ExactlyOnceAfterWorkerKillsTest {
     long total = 200_000;
     Path ledger = tmp.newFolder("ledger").toPath();
     URI checkpoints = tmp.newFolder("checkpoints").toURI();
-    try (LocalProcessCluster cluster = startCluster()) {
+    try (LocalProcessCluster cluster = startCluster(List.of())) {
       // One checkpoint early, then none for a minute: the kill restores from it for certain.
       PipelineResult result =
           run(cluster, total, 10_000, new LedgerSink.Unstable(ledger.toString()), checkpoints,
               1000, "--minPauseBetweenCheckpoints=60000");
-      awaitNewCheckpoint(checkpoints, result);
+      awaitNewCheckpoint(checkpoints, Map.of(), result);
       // Records written now come from after the checkpoint's barrier: the restore redoes them.
       long written = ledgerBytes(ledger);
       while (ledgerBytes(ledger) == written) {
@@ -141,10 +199,11 @@ public class ExactlyOnceAfterWorkerKillsTest {
         judged.duplicated > 0);
   }
 
-  private LocalProcessCluster startCluster() throws Exception {
+  private LocalProcessCluster startCluster(List<Path> classpathFirst) throws Exception {
     LocalProcessCluster cluster =
         LocalProcessCluster.withCoordinatorProcess(
-            java.nio.file.Paths.get("target", "recovery-logs", Long.toString(System.currentTimeMillis())));
+            Paths.get("target", "recovery-logs", Long.toString(System.currentTimeMillis())),
+            classpathFirst);
     try {
       for (String name : List.of("worker-a", "worker-b", "worker-c")) {
         cluster.startWorker(name, workerArgs(name));
@@ -193,10 +252,11 @@ public class ExactlyOnceAfterWorkerKillsTest {
   }
 
   /** Waits until a checkpoint newer than every one completed when called completes. */
-  private static void awaitNewCheckpoint(URI checkpoints, PipelineResult job) throws Exception {
-    long before = latestCompletedCheckpoint(checkpoints);
+  private static void awaitNewCheckpoint(
+      URI checkpoints, Map<String, String> hadoopProperties, PipelineResult job) throws Exception {
+    long before = latestCompletedCheckpoint(checkpoints, hadoopProperties);
     long deadline = System.currentTimeMillis() + 120_000;
-    while (latestCompletedCheckpoint(checkpoints) == before) {
+    while (latestCompletedCheckpoint(checkpoints, hadoopProperties) == before) {
       if (job.getState().isTerminal() || System.currentTimeMillis() > deadline) {
         throw new AssertionError(
             "no checkpoint completed within 120 s; job " + job.getState());
@@ -210,12 +270,13 @@ public class ExactlyOnceAfterWorkerKillsTest {
    * directory with its metadata written), or 0; retention removes old ones, so ids, not counts.
    * Retention may remove a directory while it is listed: the listing is then taken again.
    */
-  private static long latestCompletedCheckpoint(URI checkpoints) throws IOException {
+  private static long latestCompletedCheckpoint(
+      URI checkpoints, Map<String, String> hadoopProperties) throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
         return "file".equals(checkpoints.getScheme())
             ? latestLocalCheckpoint(Paths.get(checkpoints))
-            : latestCheckpointThroughHadoop(checkpoints);
+            : latestCheckpointThroughHadoop(checkpoints, hadoopProperties);
       } catch (IOException | RuntimeException e) {
         if (attempt == 20) {
           throw e;
@@ -239,8 +300,11 @@ public class ExactlyOnceAfterWorkerKillsTest {
     }
   }
 
-  private static long latestCheckpointThroughHadoop(URI checkpoints) throws IOException {
-    FileSystem fs = FileSystem.get(checkpoints, new Configuration());
+  private static long latestCheckpointThroughHadoop(
+      URI checkpoints, Map<String, String> hadoopProperties) throws IOException {
+    Configuration conf = new Configuration();
+    hadoopProperties.forEach(conf::set);
+    FileSystem fs = FileSystem.get(checkpoints, conf);
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(checkpoints);
     if (!fs.exists(root)) {
       return 0;
