@@ -35,6 +35,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -200,6 +201,29 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   /** Places and deploys every subtask of attempt 0; returns once all deployments were sent. */
   public void start(PipelineOptions options) {
+    deployFirstAttempt(prepare(options));
+  }
+
+  /**
+   * Checks the options and the restore point, then deploys attempt 0 on {@code deployer} and
+   * returns: a coordinator answering a remote submission answers before the deployments, which are
+   * a remote call per subtask and on busy workers can take longer than the client waits. If attempt
+   * 0 cannot be deployed (no worker left), the job fails with the reason.
+   */
+  public void startDeployingOn(PipelineOptions options, Executor deployer) {
+    long timeoutSeconds = prepare(options);
+    deployer.execute(
+        () -> {
+          try {
+            deployFirstAttempt(timeoutSeconds);
+          } catch (RuntimeException e) {
+            failBeforeDeploying(e);
+          }
+        });
+  }
+
+  /** Reads the settings and the restore point and opens the storage; the no-progress timeout. */
+  private long prepare(PipelineOptions options) {
     settings = CheckpointSettings.from(options.as(WeirPipelineOptions.class));
     serializedOptions = new SerializablePipelineOptions(options);
     if (settings.restoreFrom() != null) {
@@ -215,8 +239,22 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       retriesLeft = settings.retries();
       state = PipelineResult.State.RUNNING;
     }
+    return options.as(WeirPipelineOptions.class).getNoProgressTimeoutSeconds();
+  }
+
+  private void failBeforeDeploying(RuntimeException cause) {
+    LOG.error("Job {}: cannot deploy its first attempt", jobId, cause);
+    synchronized (this) {
+      if (state.isTerminal() || failure != null) {
+        return;
+      }
+      failure = cause;
+    }
+    finish(PipelineResult.State.FAILED);
+  }
+
+  private void deployFirstAttempt(long timeoutSeconds) {
     deployAttempt(0, initialRestore);
-    long timeoutSeconds = options.as(WeirPipelineOptions.class).getNoProgressTimeoutSeconds();
     if (timeoutSeconds > 0) {
       synchronized (this) {
         // A job may already have ended; then finish() has run and nothing would stop the watch.

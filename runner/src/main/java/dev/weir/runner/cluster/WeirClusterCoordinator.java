@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,16 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   private final Map<String, JobCoordinator> jobs = new ConcurrentHashMap<>();
   private final ControlServer server;
   private final ScheduledExecutorService sweeper;
+
+  /** Deploys submitted jobs' first attempts, so a submission is answered before they finish. */
+  private final ExecutorService deployer =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "weir-coordinator-deployer");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private WeirClusterCoordinator(String bind, int port) {
@@ -207,7 +218,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
       throw new IllegalArgumentException("A job with id " + jobId + " was already submitted");
     }
     LOG.info("Job {} submitted, running on {}", jobId, available);
-    job.start(submission.options().get());
+    job.startDeployingOn(submission.options().get(), deployer);
     return Boolean.TRUE;
   }
 
@@ -255,6 +266,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
       return;
     }
     sweeper.shutdownNow();
+    deployer.shutdownNow();
     for (JobCoordinator job : jobs.values()) {
       job.cancel();
     }

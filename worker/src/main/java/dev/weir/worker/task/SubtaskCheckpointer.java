@@ -263,7 +263,9 @@ final class SubtaskCheckpointer {
       if (!aborted.contains(checkpointId)) {
         listener.checkpointAcknowledged(task, ack.build());
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | LinkageError e) {
+      // A linkage error (a class that cannot load on this worker) would otherwise vanish with the
+      // upload thread's task, and the checkpoint would wait out its timeout with no reason given.
       LOG.warn("Uploading checkpoint {} of {} failed", checkpointId, task, e);
       decline(checkpointId, "The upload failed: " + e);
     }
