@@ -76,6 +76,12 @@ public interface StageOperator {
    */
   default void notifyCheckpointComplete(long checkpointId) {}
 
+  /**
+   * Checkpoint {@code checkpointId} was aborted (declined, timed out): nothing of it will be
+   * restored. Called on the subtask's thread, between bundles.
+   */
+  default void notifyCheckpointAborted(long checkpointId) {}
+
   /** Releases everything; called once, also after a failure. */
   default void close() {}
 }

@@ -20,27 +20,29 @@ import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads this subtask's share of an unbounded source's splits in a loop: a few elements from each
  * reader in turn, then the minimum of the readers' watermarks as the output watermark, ending a
- * bundle at least every few milliseconds (also while no reader has data) so output is not held
- * back and a checkpoint can enter. It runs until every split is finished (its reader's watermark
- * is at the end of time, or a bounded read, see {@link ReadBounds}, reached its bounds), or the job
- * is cancelled; a bounded read also emits each element with its record id.
+ * bundle at least every few milliseconds (also while no reader has data) so output is not held back
+ * and a checkpoint can enter. It runs until every split is finished (its reader's watermark is at
+ * the end of time, or a bounded read, see {@link ReadBounds}, reached its bounds), or the job is
+ * cancelled; a bounded read also emits each element with its record id.
  *
  * <p>Split {@code i} of the source's splits is read by subtask {@code i mod parallelism}. A fresh
- * start asks the source for {@link UnboundedReadPlan#desiredSplits} splits; a restore asks for
- * the number the checkpoint's splits were asked for, whatever the parallelism is now, so a source
- * that splits deterministically gives the same splits again and a restore may change the
- * parallelism. If the source then gives another number of splits, the restore fails.
+ * start asks the source for {@link UnboundedReadPlan#desiredSplits} splits; a restore asks for the
+ * number the checkpoint's splits were asked for, whatever the parallelism is now, so a source that
+ * splits deterministically gives the same splits again and a restore may change the parallelism. If
+ * the source then gives another number of splits, the restore fails.
  *
  * <p>{@link #snapshotState} returns one {@link UnboundedSplitPosition} per split this subtask
  * reads, named {@link UnboundedSplitPosition#entryName}; an operator whose context has {@link
- * OperatorContext#restoredEntries} takes the positions of the splits it now owns, whichever
- * subtask took them, and starts each reader from its mark. A finished split stays finished; a
- * split without a position in a restore was read by a subtask that had finished before the
- * checkpoint, so it is finished too.
+ * OperatorContext#restoredEntries} takes the positions of the splits it now owns, whichever subtask
+ * took them, and starts each reader from its mark. A finished split stays finished; a split without
+ * a position in a restore was read by a subtask that had finished before the checkpoint, so it is
+ * finished too.
  *
  * <p>When marks are finalized: with {@link OperatorContext#checkpointingEnabled checkpoints}, a
  * mark is taken only for a checkpoint and finalized once that checkpoint, or a later one, has
@@ -51,9 +53,16 @@ import org.joda.time.Instant;
  * checkpoint), so the last marks, too, are finalized only when nothing will read them again.
  */
 public final class UnboundedReadOperator implements StageOperator {
+  private static final Logger LOG = LoggerFactory.getLogger(UnboundedReadOperator.class);
   private static final int MAX_PER_READER_TURN = 1_000;
   private static final long BUNDLE_MILLIS = 5;
   private static final long IDLE_SLEEP_MILLIS = 1;
+
+  /**
+   * Checkpoints taken after the end that may be aborted before the read ends without one: a job
+   * whose checkpoints cannot complete (a subtask declines every one) would otherwise never end.
+   */
+  static final int ABORTS_AFTER_THE_END = 3;
 
   private final UnboundedReadPlan plan;
   private OperatorContext context;
@@ -70,6 +79,7 @@ public final class UnboundedReadOperator implements StageOperator {
   private boolean reachedTheEnd;
   private long checkpointAfterTheEnd = -1;
   private boolean endCovered;
+  private int abortedAfterTheEnd;
   // Without checkpoints: the marks of the bundle being ended, set only while it is being ended.
   private @Nullable List<@Nullable CheckpointMark> marksAtBoundary;
 
@@ -128,8 +138,7 @@ public final class UnboundedReadOperator implements StageOperator {
     boolean restoring = !context.restoredEntries().isEmpty();
     Map<Integer, UnboundedSplitPosition> restored = restoredPositions();
     UnboundedSplitPosition any = restored.isEmpty() ? null : restored.values().iterator().next();
-    desiredSplits =
-        any == null ? plan.desiredSplits(context.parallelism()) : any.desiredSplits();
+    desiredSplits = any == null ? plan.desiredSplits(context.parallelism()) : any.desiredSplits();
     List<? extends UnboundedSource<?, ?>> sources =
         plan.source().split(desiredSplits, context.pipelineOptions());
     splitCount = sources.size();
@@ -311,9 +320,9 @@ public final class UnboundedReadOperator implements StageOperator {
   /**
    * The end of the input with checkpoints: the subtask stays, ending (empty) bundles so that
    * checkpoints enter, until one taken after the end has completed; its completion finalizes the
-   * marks still pending and the readers' last marks. Finalizing them at the end itself would be
-   * too early: until a checkpoint covers what was read last, a failure restores an older one and
-   * reads it again, and the source was told it is consumed (acknowledged, committed). The output
+   * marks still pending and the readers' last marks. Finalizing them at the end itself would be too
+   * early: until a checkpoint covers what was read last, a failure restores an older one and reads
+   * it again, and the source was told it is consumed (acknowledged, committed). The output
    * watermark stays where it is meanwhile, so downstream subtasks also stay and that checkpoint
    * covers their effects of this input too.
    */
@@ -338,9 +347,9 @@ public final class UnboundedReadOperator implements StageOperator {
   }
 
   /**
-   * The position of each split this subtask reads, after everything emitted so far: an entry
-   * {@code split-<i>} per split. Called at a bundle boundary, on the subtask's thread; with
-   * checkpoints, the marks are kept until {@link #notifyCheckpointComplete} finalizes them.
+   * The position of each split this subtask reads, after everything emitted so far: an entry {@code
+   * split-<i>} per split. Called at a bundle boundary, on the subtask's thread; with checkpoints,
+   * the marks are kept until {@link #notifyCheckpointComplete} finalizes them.
    */
   @Override
   public Map<String, byte[]> snapshotState(long checkpointId) {
@@ -396,6 +405,25 @@ public final class UnboundedReadOperator implements StageOperator {
               + " failed",
           e);
     }
+  }
+
+  /**
+   * After the end, a checkpoint taken since was aborted; after {@value #ABORTS_AFTER_THE_END} of
+   * them the read ends anyway, finalizing its pending marks as a job without checkpoints does at
+   * its end.
+   */
+  @Override
+  public void notifyCheckpointAborted(long checkpointId) {
+    if (checkpointAfterTheEnd < 0
+        || checkpointId < checkpointAfterTheEnd
+        || ++abortedAfterTheEnd < ABORTS_AFTER_THE_END) {
+      return;
+    }
+    LOG.warn(
+        "Reading {} ended, and {} checkpoints taken since were aborted; ending without one",
+        describeSource(),
+        abortedAfterTheEnd);
+    notifyCheckpointComplete(Long.MAX_VALUE);
   }
 
   private byte[] encodeMark(OwnedSplit split, CheckpointMark mark) {

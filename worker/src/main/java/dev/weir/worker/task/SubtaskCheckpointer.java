@@ -326,13 +326,19 @@ final class SubtaskCheckpointer {
 
   /**
    * Checkpoint {@code checkpointId} was aborted: its upload, if it has not started, is dropped
-   * with its local files, and its files are never reused.
+   * with its local files, its files are never reused, and the operators hear of it between
+   * bundles.
    */
   void aborted(long checkpointId) {
     aborted.add(checkpointId);
     for (SnapshotUploader uploader : uploaders.values()) {
       uploader.checkpointAborted(checkpointId);
     }
+    bundle.end();
+    for (StageOperator op : operators) {
+      op.notifyCheckpointAborted(checkpointId);
+    }
+    bundle.end();
   }
 
   /**

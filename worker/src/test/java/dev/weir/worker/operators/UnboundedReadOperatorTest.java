@@ -364,8 +364,9 @@ public class UnboundedReadOperatorTest {
   }
 
   @Test
-  public void withoutCheckpointsASourceThatEndsFinalizesTheMarksOfItsLastBundleBeforeEndingItsOutput()
-      throws Exception {
+  public void
+      withoutCheckpointsASourceThatEndsFinalizesTheMarksOfItsLastBundleBeforeEndingItsOutput()
+          throws Exception {
     String id = UUID.randomUUID().toString();
     UnboundedReadPlan plan = readPlan(FixedSplitsSource.endingBelow(id, 2, 2_500));
     List<Long> emitted = new ArrayList<>();
@@ -448,12 +449,54 @@ public class UnboundedReadOperatorTest {
     // output ends right after the completion of one taken after the end.
     assertEquals(
         List.of(
-            "ended, 0 finalized", "checkpoint 1 aborted, 0 finalized", "checkpoint 2 taken, 0 finalized"),
+            "ended, 0 finalized",
+            "checkpoint 1 aborted, 0 finalized",
+            "checkpoint 2 taken, 0 finalized"),
         afterTheEnd);
     List<Long> finalized = FixedSplitsSource.finalizedMarks(id);
     // The marks of checkpoints 1 and 2 (each split's last element), oldest first.
     assertEquals(List.of(2_498L, 2_499L, 2_498L, 2_499L), finalized);
     assertEquals(List.of(4), finalizedAtEnd);
+    assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, watermarks.get(watermarks.size() - 1));
+  }
+
+  @Test
+  public void withCheckpointsASourceThatEndsStopsWaitingOnceThreeCheckpointsAfterTheEndWereAborted()
+      throws Exception {
+    String id = UUID.randomUUID().toString();
+    UnboundedReadPlan plan = readPlan(FixedSplitsSource.endingBelow(id, 2, 2_500));
+    Run run = new Run();
+    List<Instant> watermarks = new ArrayList<>();
+    List<Integer> taken = new ArrayList<>();
+    UnboundedReadOperator op = new UnboundedReadOperator(plan);
+    op.open(new FakeOperatorContext(0, 1, run::add).withCheckpointing());
+    op.start(
+        new RecordingControl(watermarks) {
+          @Override
+          public void endBundleOfSource() {
+            if (run.emitted.size() < 2_500) {
+              return;
+            }
+            // Every checkpoint after the end is declined somewhere and aborted (a job whose
+            // checkpoints cannot complete): the source must not wait for ever.
+            int checkpoint = taken.size() + 1;
+            assertTrue("the read ends after a few aborts, not never", checkpoint <= 10);
+            taken.add(FixedSplitsSource.finalizedMarks(id).size());
+            run.snapshot(op, checkpoint - 1);
+            op.notifyCheckpointAborted(checkpoint);
+          }
+        });
+    op.close();
+
+    // The first checkpoint may come at the last bundle of the read, before the wait; the wait
+    // ends at the third abort of a checkpoint taken after the end.
+    assertTrue(
+        String.valueOf(taken), taken.size() <= UnboundedReadOperator.ABORTS_AFTER_THE_END + 1);
+    assertTrue(String.valueOf(taken), taken.size() >= UnboundedReadOperator.ABORTS_AFTER_THE_END);
+    assertTrue("nothing finalized while waiting", taken.stream().allMatch(n -> n == 0));
+    // Given up on: the marks of every checkpoint (one per split) are finalized, as at the end of
+    // a job without checkpoints.
+    assertEquals(2 * taken.size(), FixedSplitsSource.finalizedMarks(id).size());
     assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, watermarks.get(watermarks.size() - 1));
   }
 
@@ -622,8 +665,8 @@ public class UnboundedReadOperatorTest {
   }
 
   /**
-   * Runs an operator until it has ended {@code bundles} bundles, running {@code atBoundary} at
-   * each bundle's end.
+   * Runs an operator until it has ended {@code bundles} bundles, running {@code atBoundary} at each
+   * bundle's end.
    */
   private static Run read(
       UnboundedReadPlan plan, ContextOf context, int bundles, AtBoundary atBoundary)
