@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -48,7 +48,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * </pre>
  *
  * Options: {@code --keys=1000000 --valueBytes=1024 --workers=3 --victim=worker-2
- * --checkpointingInterval=5000 --pacePerSecond=50 --executionRetryDelay=0 --workerHeapMb=1024
+ * --checkpointingInterval=5000 --pacePerSecond=50 (per source subtask) --executionRetryDelay=0 --workerHeapMb=1024
  * --runs=1 --workDirectory=target/recovery-benchmark}.
  */
 public final class RecoveryTimeBenchmark {
@@ -230,8 +230,7 @@ public final class RecoveryTimeBenchmark {
             .create();
     int pace = integer("pacePerSecond", 50);
     Pipeline p = Pipeline.create(options);
-    p.apply("Sequence", GenerateSequence.from(0))
-        .apply("PaceAfterFill", ParDo.of(new PaceAfterFillFn(keys, pace)))
+    p.apply("Sequence", Read.from(new FillThenTrickleSource(keys, pace)))
         .apply(
             "KeyBy",
             MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
