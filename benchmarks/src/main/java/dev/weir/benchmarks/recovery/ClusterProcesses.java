@@ -24,10 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A coordinator JVM and worker JVMs on loopback, started from this JVM's classpath (which holds
- * the job's classes: there is no artifact staging). Each process's output goes to {@code
- * logs/<name>.log}, its log lines stamped with {@link #LOG_TIME_FORMAT}; {@link #close} stops
- * every process still running.
+ * A coordinator JVM and worker JVMs on loopback, started from this JVM's classpath (which holds the
+ * job's classes: there is no artifact staging). Each process's output goes to {@code
+ * logs/<name>.log}, its log lines stamped with {@link #LOG_TIME_FORMAT}; {@link #close} stops every
+ * process still running.
  */
 final class ClusterProcesses implements AutoCloseable {
   /** The log lines' time stamps, a {@link java.text.SimpleDateFormat} pattern. */
@@ -76,7 +76,10 @@ final class ClusterProcesses implements AutoCloseable {
     return logs.resolve(name + ".log");
   }
 
-  /** Starts worker {@code name} with its RocksDB state under {@code stateDirectory}; waits until it registered. */
+  /**
+   * Starts worker {@code name} with its RocksDB state under {@code stateDirectory}; waits until it
+   * registered.
+   */
   void startWorker(String name, Path stateDirectory) throws Exception {
     Files.createDirectories(stateDirectory);
     startAndAwait(
@@ -90,7 +93,9 @@ final class ClusterProcesses implements AutoCloseable {
             "--stateDirectory=" + stateDirectory));
   }
 
-  /** Kills {@code name} as {@code kill -9} does; returns the wall-clock time just before the signal. */
+  /**
+   * Kills {@code name} as {@code kill -9} does; returns the wall-clock time just before the signal.
+   */
   long kill(String name) throws InterruptedException {
     Process p = processes.get(name);
     long millis = System.currentTimeMillis();
@@ -142,7 +147,8 @@ final class ClusterProcesses implements AutoCloseable {
                 // The process ended; its stream closed.
               }
               seen.completeExceptionally(
-                  new IllegalStateException(name + " ended before printing " + marker + "; see " + log));
+                  new IllegalStateException(
+                      name + " ended before printing " + marker + "; see " + log));
             },
             "output-of-" + name);
     reader.setDaemon(true);
@@ -156,7 +162,9 @@ final class ClusterProcesses implements AutoCloseable {
    */
   private static String classpath() {
     Set<String> entries = new LinkedHashSet<>();
-    for (ClassLoader l = Thread.currentThread().getContextClassLoader(); l != null; l = l.getParent()) {
+    for (ClassLoader l = Thread.currentThread().getContextClassLoader();
+        l != null;
+        l = l.getParent()) {
       if (l instanceof URLClassLoader urls) {
         for (URL url : urls.getURLs()) {
           if ("file".equals(url.getProtocol())) {

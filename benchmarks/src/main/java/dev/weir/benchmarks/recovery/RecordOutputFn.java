@@ -44,7 +44,8 @@ final class RecordOutputFn extends DoFn<KV<Long, Long>, Void> {
   @Setup
   public void setup() throws IOException {
     setupMillis = System.currentTimeMillis();
-    Path file = Paths.get(directory).resolve("sink-" + setupMillis + "-" + UUID.randomUUID() + ".log");
+    Path file =
+        Paths.get(directory).resolve("sink-" + setupMillis + "-" + UUID.randomUUID() + ".log");
     out =
         Files.newBufferedWriter(
             file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

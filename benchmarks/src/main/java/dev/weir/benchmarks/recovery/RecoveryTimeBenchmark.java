@@ -31,8 +31,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * each of {@code --keys} keys ({@code ValueState<byte[]>}) and then keeps updating keys at a slow
  * pace, with checkpoints every {@code --checkpointingInterval} ms to a {@code file://} directory;
  * once a checkpoint taken after the fill has completed, kills {@code --victim} with SIGKILL (no
- * replacement is started: the job restarts on the workers left) and measures the wall time from
- * the kill to the first output of the restarted job, with the phases in between from the logs:
+ * replacement is started: the job restarts on the workers left) and measures the wall time from the
+ * kill to the first output of the restarted job, with the phases in between from the logs:
  *
  * <ul>
  *   <li><b>detected</b>: the coordinator drops the killed worker;
@@ -48,13 +48,14 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * </pre>
  *
  * Options: {@code --keys=1000000 --valueBytes=1024 --workers=3 --victim=worker-2
- * --checkpointingInterval=5000 --pacePerSecond=50 (per source subtask) --executionRetryDelay=0 --workerHeapMb=1024
- * --runs=1 --workDirectory=target/recovery-benchmark}.
+ * --checkpointingInterval=5000 --pacePerSecond=50 (per source subtask) --executionRetryDelay=0
+ * --workerHeapMb=1024 --runs=1 --workDirectory=target/recovery-benchmark}.
  */
 public final class RecoveryTimeBenchmark {
   private static final long WAIT_MILLIS = 600_000;
   private static final Pattern RESTORED =
-      Pattern.compile("Restored the keyed state .* (\\d+) MiB, downloaded in (\\d+) ms, opened in (\\d+) ms");
+      Pattern.compile(
+          "Restored the keyed state .* (\\d+) MiB, downloaded in (\\d+) ms, opened in (\\d+) ms");
 
   private final Map<String, String> args;
 
@@ -85,8 +86,9 @@ public final class RecoveryTimeBenchmark {
   }
 
   private static final String HEADER =
-      "| run | load avg | fill s | state MiB (victim) | detected ms | redeployed ms | restored ms"
-          + " | first output ms | restored MiB | slowest download ms | slowest open ms | keys without value after restore |\n"
+      "| run | load avg | fill s | state MiB (victim) | detected ms | redeployed ms | restored ms |"
+          + " first output ms | restored MiB | slowest download ms | slowest open ms | keys without"
+          + " value after restore |\n"
           + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
   private String run(int run) throws Exception {
@@ -125,10 +127,20 @@ public final class RecoveryTimeBenchmark {
       PipelineResult job = submit(cluster.master(), keys, valueBytes, workers, sink, checkpoints);
       try {
         long started = System.currentTimeMillis();
-        long filledAt = waitFor("the fill", () -> SinkFiles.read(sink).filledBefore(Long.MAX_VALUE) >= keys ? OptionalLong.of(System.currentTimeMillis()) : OptionalLong.empty());
+        long filledAt =
+            waitFor(
+                "the fill",
+                () ->
+                    SinkFiles.read(sink).filledBefore(Long.MAX_VALUE) >= keys
+                        ? OptionalLong.of(System.currentTimeMillis())
+                        : OptionalLong.empty());
         double fillSeconds = (filledAt - started) / 1000.0;
         long before = newestCheckpoint(checkpoints, false);
-        System.out.printf(Locale.ROOT, "  filled in %.1f s; waiting for a checkpoint after %d%n", fillSeconds, before);
+        System.out.printf(
+            Locale.ROOT,
+            "  filled in %.1f s; waiting for a checkpoint after %d%n",
+            fillSeconds,
+            before);
         long checkpoint =
             waitFor(
                 "a checkpoint after the fill",
@@ -153,7 +165,9 @@ public final class RecoveryTimeBenchmark {
         String loadAtKill = loadAverage();
         long killed = cluster.kill(victim);
         long firstOutput =
-            waitFor("the first output after the restart", () -> SinkFiles.read(sink).firstOutputAfter(killed));
+            waitFor(
+                "the first output after the restart",
+                () -> SinkFiles.read(sink).firstOutputAfter(killed));
         // Let the new attempt run a little, to check that the keys it updates had their values.
         Thread.sleep(3_000);
         long without = 0;
@@ -173,7 +187,8 @@ public final class RecoveryTimeBenchmark {
           if (name.equals(victim)) {
             continue;
           }
-          for (String line : LogTimes.of(cluster.log(name)).all("Restored the keyed state", killed)) {
+          for (String line :
+              LogTimes.of(cluster.log(name)).all("Restored the keyed state", killed)) {
             restored = Math.max(restored, LogTimes.time(line) - killed);
             Matcher m = RESTORED.matcher(line);
             if (m.find()) {
@@ -246,7 +261,8 @@ public final class RecoveryTimeBenchmark {
     try (Stream<Path> all = Files.walk(root, 2)) {
       for (Path p : (Iterable<Path>) all::iterator) {
         String name = p.getFileName().toString();
-        if (name.startsWith("chk-") && Files.isDirectory(p)
+        if (name.startsWith("chk-")
+            && Files.isDirectory(p)
             && (!completed || Files.exists(p.resolve("_metadata")))) {
           newest = Math.max(newest, Long.parseLong(name.substring(4)));
         }
@@ -305,7 +321,8 @@ public final class RecoveryTimeBenchmark {
       }
       Thread.sleep(20);
     }
-    throw new IllegalStateException("Gave up waiting for " + what + " after " + WAIT_MILLIS + " ms");
+    throw new IllegalStateException(
+        "Gave up waiting for " + what + " after " + WAIT_MILLIS + " ms");
   }
 
   private int integer(String name, int defaultValue) {

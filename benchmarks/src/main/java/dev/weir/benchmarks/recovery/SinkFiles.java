@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /** What the sink instances wrote so far (see {@link RecordOutputFn} for the lines). */
 final class SinkFiles {
   /** One sink instance's file. */
-  record Instance(long setupMillis, long firstOutputMillis, long filled, long past, long pastWithoutValue) {}
+  record Instance(
+      long setupMillis, long firstOutputMillis, long filled, long past, long pastWithoutValue) {}
 
   private final List<Instance> instances;
 
@@ -56,7 +57,10 @@ final class SinkFiles {
 
   /** Elements of the fill the instances set up before {@code millis} have seen. */
   long filledBefore(long millis) {
-    return instances.stream().filter(i -> i.setupMillis() < millis).mapToLong(Instance::filled).sum();
+    return instances.stream()
+        .filter(i -> i.setupMillis() < millis)
+        .mapToLong(Instance::filled)
+        .sum();
   }
 
   /** The first output of an instance set up after {@code millis}: of the restarted job. */

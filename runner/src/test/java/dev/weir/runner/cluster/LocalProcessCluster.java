@@ -99,7 +99,10 @@ public final class LocalProcessCluster implements AutoCloseable {
     return inProcessCoordinator;
   }
 
-  /** Stops worker {@code name} as a long GC pause would ({@code kill -STOP}); see {@link #resumeWorker}. */
+  /**
+   * Stops worker {@code name} as a long GC pause would ({@code kill -STOP}); see {@link
+   * #resumeWorker}.
+   */
   void pauseWorker(String name) throws Exception {
     signal("STOP", workers.get(name));
   }

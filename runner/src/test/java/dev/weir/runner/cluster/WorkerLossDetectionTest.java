@@ -18,7 +18,9 @@ import org.junit.rules.Timeout;
  * by that, since the probe a closed connection sets off finds it still accepting connections.
  */
 public class WorkerLossDetectionTest {
-  /** Far beyond every wait below: a worker dropped within them was not dropped by its heartbeats. */
+  /**
+   * Far beyond every wait below: a worker dropped within them was not dropped by its heartbeats.
+   */
   private static final long HEARTBEAT_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(30);
 
   /** Generous for a loaded machine; the heartbeat timeout used to be 10 s. */
