@@ -378,7 +378,8 @@ public final class CheckpointStorage implements AutoCloseable {
   /**
    * Downloads the files of {@code handle} into {@code localDirectory} (created if missing) under
    * their local names, checking each one's size and CRC32C; the directory can then be given to a
-   * backend's restore.
+   * backend's restore. From {@code file://} on the same file system, SST files are hard-linked
+   * rather than copied (still read once for their checksum).
    *
    * @throws CorruptCheckpointException naming the file that is missing or differs
    */
@@ -390,14 +391,37 @@ public final class CheckpointStorage implements AutoCloseable {
       if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
         throw new CorruptCheckpointException(path.toString(), "bad local name '" + name + "'");
       }
+      java.nio.file.Path local = localDirectory.resolve(name);
+      boolean linked = linkIfLocal(path, name, local);
       CopiedBytes copied;
       try (InputStream in = fs.open(path);
-          OutputStream out = Files.newOutputStream(localDirectory.resolve(name))) {
+          OutputStream out = linked ? null : Files.newOutputStream(local)) {
+        // A linked file is only read, for its checksum: reading is what a copy costs at least.
         copied = CopiedBytes.copy(in, out);
       } catch (FileNotFoundException e) {
         throw new CorruptCheckpointException(path.toString(), "missing file", e);
       }
       checkCopy(path, file, copied);
+    }
+  }
+
+  /**
+   * On {@code file://}, makes {@code local} a hard link to the stored file if it is one RocksDB
+   * never changes (an SST or blob file: a database opened on the restored files only reads and
+   * deletes them, so the checkpoint's file stays as it was); true if it did. Otherwise, or on
+   * another file system than the local directory's, the file is copied.
+   */
+  private boolean linkIfLocal(Path stored, String name, java.nio.file.Path local) {
+    if (!"file".equals(stored.toUri().getScheme())
+        || !(name.endsWith(".sst") || name.endsWith(".blob"))) {
+      return false;
+    }
+    try {
+      Files.createLink(local, java.nio.file.Paths.get(stored.toUri()));
+      return true;
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      // Another file system (no links across them), or a missing file: copying will tell.
+      return false;
     }
   }
 

@@ -70,12 +70,12 @@ public abstract class CheckpointStorageContractTest {
       StateTags.value("value", StringUtf8Coder.of());
   private static final StateNamespace GLOBAL = StateNamespaces.global();
   private static final OperatorSubtask COUNTS = new OperatorSubtask("Count.PerKey/Combine", 0);
-  private static final OperatorSubtask SYNTHETIC = new OperatorSubtask("synthetic", 1);
+  protected static final OperatorSubtask SYNTHETIC = new OperatorSubtask("synthetic", 1);
 
   @Rule public final TemporaryFolder temp = new TemporaryFolder();
   @Rule public final TestName testName = new TestName();
 
-  private CheckpointStorage storage;
+  protected CheckpointStorage storage;
 
   /** The directory under which each test's job directory is made. */
   protected abstract URI checkpointDirectory();
@@ -472,7 +472,7 @@ public abstract class CheckpointStorageContractTest {
     return uploader.upload(id, snapshot(files), StateFormat.ROCKSDB_SNAPSHOT);
   }
 
-  private CompletedCheckpoint completeSynthetic(
+  protected CompletedCheckpoint completeSynthetic(
       SnapshotUploader uploader, long id, Map<String, String> files) throws IOException {
     UploadResult uploaded = uploader.upload(id, snapshot(files), StateFormat.ROCKSDB_SNAPSHOT);
     SubtaskState state =
@@ -510,7 +510,7 @@ public abstract class CheckpointStorageContractTest {
         .build();
   }
 
-  private static List<StateFile> files(StateHandle handle, String suffix) {
+  protected static List<StateFile> files(StateHandle handle, String suffix) {
     return handle.getFilesList().stream().filter(f -> f.getLocalName().endsWith(suffix)).toList();
   }
 

@@ -13,6 +13,8 @@ import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.TaskListener;
 import dev.weir.worker.task.WorkerGateway;
+import com.google.protobuf.Empty;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Collections;
 import java.util.Map;
@@ -33,12 +35,46 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
 
   private final WorkerRegistration registration;
   private final ControlChannel channel;
+  private final Runnable unreachable;
   private final Map<TaskId, TaskListener> running = new ConcurrentHashMap<>();
   private volatile long lastHeartbeatMillis = System.currentTimeMillis();
 
   RemoteWorker(WorkerRegistration registration) {
+    this(registration, () -> {});
+  }
+
+  /**
+   * {@code unreachable} runs when a call to the worker fails as unreachable (UNAVAILABLE: its
+   * connection was refused or reset), so the coordinator can check at once whether the process is
+   * gone; it must not block.
+   */
+  RemoteWorker(WorkerRegistration registration, Runnable unreachable) {
     this.registration = registration;
     this.channel = new ControlChannel(registration.controlAddress());
+    this.unreachable = unreachable;
+  }
+
+  /**
+   * Whether the worker's control port refuses a fresh connection, so its process is gone. A
+   * process that is alive but does not answer within {@code deadlineMillis} (a long GC pause, a
+   * loaded machine) still has its port open: that is not taken for dead here, missed heartbeats
+   * decide. A fresh channel, because the worker's own channel may be in reconnect backoff after a
+   * transient error and fail calls without trying.
+   */
+  boolean refusesConnections(long deadlineMillis) {
+    try (ControlChannel probe = new ControlChannel(registration.controlAddress())) {
+      probe.call(ControlMethods.PING, Empty.getDefaultInstance(), deadlineMillis);
+      return false;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode() == Status.Code.UNAVAILABLE;
+    }
+  }
+
+  /** A failed call: if the worker looked unreachable, has the coordinator check on it. */
+  private void callFailed(StatusRuntimeException e) {
+    if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+      unreachable.run();
+    }
   }
 
   @Override
@@ -58,6 +94,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
     try {
       channel.call(ControlMethods.DEPLOY, deployment, CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
+      callFailed(e);
       failIfRunning(
           task,
           new IllegalStateException("Cannot deploy " + task + " to worker " + registration, e));
@@ -69,6 +106,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
     try {
       channel.call(ControlMethods.CANCEL_JOB, jobId, CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
+      callFailed(e);
       LOG.warn("Cannot cancel job {} on worker {}: {}", jobId, name(), e.getStatus());
     }
   }
@@ -81,6 +119,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
           CancelAttempt.newBuilder().setJobId(jobId).setAttempt(attempt).build(),
           CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
+      callFailed(e);
       LOG.warn(
           "Cannot cancel attempt {} of job {} on worker {}: {}",
           attempt,
@@ -95,6 +134,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
     try {
       channel.call(ControlMethods.TRIGGER_CHECKPOINT, trigger, CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
+      callFailed(e);
       // The checkpoint then times out, or the worker's loss fails the job.
       LOG.warn(
           "Cannot trigger checkpoint {} of job {} on worker {}: {}",
@@ -110,6 +150,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
     try {
       channel.call(ControlMethods.CHECKPOINT_OUTCOME, outcome, CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
+      callFailed(e);
       LOG.warn(
           "Cannot tell worker {} the outcome of checkpoint {} of job {}: {}",
           name(),

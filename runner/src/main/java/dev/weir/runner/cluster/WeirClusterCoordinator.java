@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,14 +42,22 @@ import org.slf4j.LoggerFactory;
  * <p>Every job runs on the workers registered when it is submitted. There is no artifact staging
  * yet: the pipeline's classes must be on the classpath of the coordinator and of every worker. A
  * worker that misses its heartbeats for {@value #WORKER_TIMEOUT_MILLIS} ms is dropped and fails
- * the jobs it was running.
+ * the jobs it was running; one whose process died is dropped sooner, when a closed connection, an
+ * unreachable worker or a failed subtask sets off a probe and its control port refuses the
+ * probe's connection (a worker that is only slow to answer is left to the heartbeat timeout).
  */
 public final class WeirClusterCoordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WeirClusterCoordinator.class);
   /** Printed on stdout, followed by {@code port=N}, once the coordinator accepts calls. */
   public static final String LISTENING_MARKER = "WEIR_COORDINATOR_LISTENING ";
 
-  private static final long WORKER_TIMEOUT_MILLIS = 10_000;
+  static final long WORKER_TIMEOUT_MILLIS = 10_000;
+
+  /**
+   * How long a probed worker has to answer. Only a refused connection drops a worker; one that
+   * does not answer in time is left to the heartbeat timeout.
+   */
+  private static final long PROBE_DEADLINE_MILLIS = 2_000;
 
   private final Map<String, RemoteWorker> workers = new ConcurrentHashMap<>();
   private final Map<String, JobCoordinator> jobs = new ConcurrentHashMap<>();
@@ -65,9 +74,13 @@ public final class WeirClusterCoordinator implements AutoCloseable {
           });
 
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final long workerTimeoutMillis;
 
-  private WeirClusterCoordinator(String bind, int port) {
-    this.server = ControlServer.start(bind, port, workerService(), jobService());
+  /** A probe of the workers is queued and has not started yet; more suspicion joins it. */
+  private final AtomicBoolean probeQueued = new AtomicBoolean();
+
+  private WeirClusterCoordinator(String bind, int port, long workerTimeoutMillis) {
+    this.workerTimeoutMillis = workerTimeoutMillis;
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -75,12 +88,20 @@ public final class WeirClusterCoordinator implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    // A worker process that dies closes its heartbeat connection to this server at once.
+    this.server =
+        ControlServer.start(bind, port, this::suspectLostWorker, workerService(), jobService());
     sweeper.scheduleWithFixedDelay(this::dropSilentWorkers, 1, 1, TimeUnit.SECONDS);
   }
 
   /** Starts a coordinator on {@code bind:port}; port 0 picks a free port. */
   public static WeirClusterCoordinator start(String bind, int port) {
-    return new WeirClusterCoordinator(bind, port);
+    return start(bind, port, WORKER_TIMEOUT_MILLIS);
+  }
+
+  /** With the heartbeat timeout given (tests of the other ways a lost worker is noticed). */
+  static WeirClusterCoordinator start(String bind, int port, long workerTimeoutMillis) {
+    return new WeirClusterCoordinator(bind, port, workerTimeoutMillis);
   }
 
   /** Entry point; see the class comment for the arguments. */
@@ -181,7 +202,9 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   }
 
   private Boolean register(WorkerRegistration registration) {
-    RemoteWorker previous = workers.put(registration.name(), new RemoteWorker(registration));
+    RemoteWorker previous =
+        workers.put(
+            registration.name(), new RemoteWorker(registration, this::suspectLostWorker));
     if (previous != null) {
       // Same name again: the old process is gone (restarted), so its subtasks are too.
       previous.lost();
@@ -192,6 +215,10 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   }
 
   private Boolean report(TaskReport report) {
+    if (report.failure() != null) {
+      // Often a data-exchange stream that broke because the worker at its other end died.
+      suspectLostWorker();
+    }
     for (RemoteWorker worker : workers.values()) {
       worker.report(report.task(), report.failure(), report.summary());
     }
@@ -251,12 +278,55 @@ public final class WeirClusterCoordinator implements AutoCloseable {
 
   private void dropSilentWorkers() {
     for (RemoteWorker worker : workers.values()) {
-      if (worker.millisSinceHeartbeat() > WORKER_TIMEOUT_MILLIS
-          && workers.remove(worker.name(), worker)) {
-        LOG.warn("Worker {} missed its heartbeats; dropping it", worker);
-        worker.lost();
-        worker.close();
+      if (worker.millisSinceHeartbeat() > workerTimeoutMillis) {
+        drop(worker, "missed its heartbeats");
       }
+    }
+  }
+
+  /**
+   * Something suggests a worker process died: a client connection closed, a call to a worker
+   * found it unreachable, or a subtask failed. Queues a {@linkplain #probeWorkers probe}; returns
+   * at once (it runs on gRPC threads).
+   */
+  private void suspectLostWorker() {
+    if (closed.get() || !probeQueued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      sweeper.execute(this::probeWorkers);
+    } catch (RejectedExecutionException e) {
+      // Closing.
+      probeQueued.set(false);
+    }
+  }
+
+  /**
+   * Drops every worker whose control port refuses a fresh connection: its process is gone, and
+   * waiting for its heartbeat timeout would only hold up the restart of its jobs. All are probed
+   * before any is dropped, in one go with the sweeper's other work.
+   */
+  private void probeWorkers() {
+    // Cleared first: whatever is suspected from now on gets a probe of its own.
+    probeQueued.set(false);
+    List<RemoteWorker> dead = new ArrayList<>();
+    for (RemoteWorker worker : liveWorkers()) {
+      if (worker.refusesConnections(PROBE_DEADLINE_MILLIS)) {
+        dead.add(worker);
+      }
+    }
+    for (RemoteWorker worker : dead) {
+      drop(worker, "refuses connections (its process is gone)");
+    }
+  }
+
+  /** Removes {@code worker} and fails the subtasks it was running, so its jobs restart or fail. */
+  private void drop(RemoteWorker worker, String why) {
+    // Removed before its subtasks fail: a restart they set off is placed without it.
+    if (workers.remove(worker.name(), worker)) {
+      LOG.warn("Worker {} {}; dropping it", worker, why);
+      worker.lost();
+      worker.close();
     }
   }
 

@@ -71,8 +71,17 @@ public final class LocalProcessCluster implements AutoCloseable {
 
   /** A coordinator in this JVM (its log lines go to this test's output); add workers after. */
   public static LocalProcessCluster withCoordinatorInThisJvm(Path logs) {
+    return withCoordinatorInThisJvm(logs, WeirClusterCoordinator.WORKER_TIMEOUT_MILLIS);
+  }
+
+  /**
+   * A coordinator in this JVM that drops a worker after {@code workerTimeoutMillis} without
+   * heartbeats (tests of the other ways a lost worker is noticed set it far off).
+   */
+  static LocalProcessCluster withCoordinatorInThisJvm(Path logs, long workerTimeoutMillis) {
     LocalProcessCluster cluster = new LocalProcessCluster(logs, List.of());
-    cluster.inProcessCoordinator = WeirClusterCoordinator.start("127.0.0.1", 0);
+    cluster.inProcessCoordinator =
+        WeirClusterCoordinator.start("127.0.0.1", 0, workerTimeoutMillis);
     cluster.coordinatorPort = cluster.inProcessCoordinator.port();
     return cluster;
   }
@@ -96,6 +105,31 @@ public final class LocalProcessCluster implements AutoCloseable {
     Process process = start(name, WorkerProcess.REGISTERED_MARKER, registered, command);
     workers.put(name, process);
     registered.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** The coordinator started in this JVM, or null if it is a process of its own. */
+  WeirClusterCoordinator coordinatorInThisJvm() {
+    return inProcessCoordinator;
+  }
+
+  /**
+   * Stops worker {@code name} as a long GC pause would ({@code kill -STOP}); see {@link
+   * #resumeWorker}.
+   */
+  void pauseWorker(String name) throws Exception {
+    signal("STOP", workers.get(name));
+  }
+
+  /** Lets a paused worker go on ({@code kill -CONT}). */
+  void resumeWorker(String name) throws Exception {
+    signal("CONT", workers.get(name));
+  }
+
+  private static void signal(String signal, Process p) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
+    if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed");
+    }
   }
 
   /** The names of the worker processes started and still alive. */

@@ -56,6 +56,13 @@ public final class ControlMethods {
   public static final MethodDescriptor<CancelAttempt, Empty> CANCEL_ATTEMPT =
       protobufUnary(WORKER_SERVICE, "CancelAttempt", CancelAttempt.getDefaultInstance());
 
+  /**
+   * Coordinator → worker: are you there? Answered at once; the coordinator calls it, on a fresh
+   * connection with a short deadline, to tell a dead worker (connection refused) from a slow one.
+   */
+  public static final MethodDescriptor<Empty, Empty> PING =
+      protobufUnary(WORKER_SERVICE, "Ping", Empty.getDefaultInstance());
+
   /** Worker → coordinator: a subtask's part of a checkpoint is stored. */
   public static final MethodDescriptor<AcknowledgeCheckpoint, Empty> ACKNOWLEDGE_CHECKPOINT =
       protobufUnary(

@@ -1,8 +1,10 @@
 package dev.weir.worker.control;
 
+import io.grpc.Attributes;
 import io.grpc.Server;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
@@ -25,10 +27,28 @@ public final class ControlServer implements AutoCloseable {
   }
 
   public static ControlServer start(String bindHost, int port, ServerServiceDefinition... services) {
+    return start(bindHost, port, () -> {}, services);
+  }
+
+  /**
+   * As {@link #start(String, int, ServerServiceDefinition...)}; {@code connectionClosed} runs
+   * (on a gRPC thread: it must not block) whenever a client's connection ends, whatever the
+   * reason: the coordinator hears of a worker process's death this way, as its heartbeat
+   * connection closes.
+   */
+  public static ControlServer start(
+      String bindHost, int port, Runnable connectionClosed, ServerServiceDefinition... services) {
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port))
             // Plans of big pipelines and metrics of many steps exceed gRPC's 4 MiB default.
-            .maxInboundMessageSize(MAX_MESSAGE_BYTES);
+            .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+            .addTransportFilter(
+                new ServerTransportFilter() {
+                  @Override
+                  public void transportTerminated(Attributes transportAttrs) {
+                    connectionClosed.run();
+                  }
+                });
     for (ServerServiceDefinition service : services) {
       builder.addService(service);
     }

@@ -56,6 +56,7 @@ final class WorkerControlService {
                   worker.triggerCheckpoint(trigger);
                   return Empty.getDefaultInstance();
                 }))
+        .addMethod(ControlMethods.PING, ControlServer.unaryHandler(ping -> ping))
         .addMethod(
             ControlMethods.CHECKPOINT_OUTCOME,
             ControlServer.unaryHandler(
