@@ -11,6 +11,7 @@ import dev.weir.checkpoint.proto.DeclineCheckpoint;
 import dev.weir.checkpoint.proto.TriggerCheckpoint;
 import dev.weir.checkpoint.storage.CheckpointStorage;
 import dev.weir.checkpoint.storage.CompletedCheckpoint;
+import dev.weir.checkpoint.storage.CorruptCheckpointException;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.WorkerGateway;
@@ -347,6 +348,11 @@ final class CheckpointCoordinator implements AutoCloseable {
       CompletedCheckpoint written;
       try {
         written = storage.complete(metadata);
+      } catch (CorruptCheckpointException e) {
+        // A subtask referenced a file that is gone or differs; referencing it again would fail
+        // every later checkpoint the same way.
+        abort(checkpoint, "a file it names is unusable: " + e.getMessage(), true, true);
+        return;
       } catch (IOException | RuntimeException e) {
         abort(checkpoint, "cannot write its metadata: " + e, true);
         return;
@@ -397,12 +403,20 @@ final class CheckpointCoordinator implements AutoCloseable {
           completed.maxAsyncMillis(),
           completed.sizeBytes(),
           completed.incrementalSizeBytes());
-      sendOutcome(targets, checkpoint, true);
+      sendOutcome(targets, checkpoint, true, false);
       scheduleTrigger(forGeneration, nextDelay);
     }
   }
 
   private void abort(PendingCheckpoint checkpoint, String reason, boolean scheduleNext) {
+    abort(checkpoint, reason, scheduleNext, false);
+  }
+
+  private void abort(
+      PendingCheckpoint checkpoint,
+      String reason,
+      boolean scheduleNext,
+      boolean reuploadSharedFiles) {
     synchronized (completionLock) {
       List<WorkerGateway> targets;
       long forGeneration;
@@ -443,7 +457,7 @@ final class CheckpointCoordinator implements AutoCloseable {
         // Its files stay until retention or the next recovery removes them.
         LOG.warn("Job {}: cannot discard checkpoint {}", jobId, checkpoint.checkpointId(), e);
       }
-      sendOutcome(targets, checkpoint, false);
+      sendOutcome(targets, checkpoint, false, reuploadSharedFiles);
       if (scheduleNext) {
         scheduleTrigger(forGeneration, nextDelay);
       }
@@ -483,13 +497,17 @@ final class CheckpointCoordinator implements AutoCloseable {
   }
 
   private void sendOutcome(
-      List<WorkerGateway> targets, PendingCheckpoint checkpoint, boolean completed) {
+      List<WorkerGateway> targets,
+      PendingCheckpoint checkpoint,
+      boolean completed,
+      boolean reuploadSharedFiles) {
     CheckpointOutcome outcome =
         CheckpointOutcome.newBuilder()
             .setJobId(jobId)
             .setAttempt(checkpoint.attempt())
             .setCheckpointId(checkpoint.checkpointId())
             .setCompleted(completed)
+            .setReuploadSharedFiles(reuploadSharedFiles)
             .build();
     for (WorkerGateway worker : targets) {
       try {

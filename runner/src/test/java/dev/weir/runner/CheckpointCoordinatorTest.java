@@ -45,6 +45,7 @@ public class CheckpointCoordinatorTest {
   private AcknowledgingWorker second;
   private CheckpointCoordinator coordinator;
   private final List<TaskId> tasks = new ArrayList<>();
+  private java.util.function.Consumer<AcknowledgeCheckpoint> beforeAcknowledged = ack -> {};
 
   @Before
   public void setUp() throws IOException {
@@ -75,6 +76,7 @@ public class CheckpointCoordinatorTest {
         new TaskListener() {
           @Override
           public void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {
+            beforeAcknowledged.accept(ack);
             coordinator.acknowledged(task, ack);
           }
 
@@ -190,6 +192,45 @@ public class CheckpointCoordinatorTest {
     assertEquals(TIMEOUT, stats.get(0).durationMillis());
     assertFalse("its files are removed", storage.checkpointIds().contains(id));
     assertEquals(List.of(outcome(id, false)), first.outcomes);
+  }
+
+  @Test
+  public void aCheckpointNamingAMissingFileIsAbortedAndTheWorkersToldToUploadEverythingAgain()
+      throws IOException {
+    start(settings(0, 3));
+    // The last acknowledgement names a file that is gone by the time the checkpoint completes.
+    beforeAcknowledged =
+        ack -> {
+          if (ack.getStage() == 1 && ack.getSubtask() == 1) {
+            for (var file : ack.getOperators(0).getKeyedState().getFilesList()) {
+              try {
+                java.nio.file.Files.delete(
+                    temp.getRoot()
+                        .toPath()
+                        .resolve("checkpoints")
+                        .resolve(JOB)
+                        .resolve(file.getPath()));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+          }
+        };
+
+    timer.advance(INTERVAL);
+
+    List<CheckpointStats> stats = coordinator.checkpoints();
+    assertEquals(1, stats.size());
+    assertEquals(CheckpointStats.Status.ABORTED, stats.get(0).status());
+    assertThat(stats.get(0).failureReason(), containsString("missing file"));
+    CheckpointOutcome told = first.outcomes.get(0);
+    assertFalse(told.getCompleted());
+    assertTrue("told to upload everything again", told.getReuploadSharedFiles());
+
+    beforeAcknowledged = ack -> {};
+    timer.advance(INTERVAL);
+    assertEquals(CheckpointStats.Status.COMPLETED, coordinator.checkpoints().get(1).status());
+    assertFalse(first.outcomes.get(1).getReuploadSharedFiles());
   }
 
   @Test

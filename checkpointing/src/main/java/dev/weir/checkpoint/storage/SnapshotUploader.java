@@ -184,6 +184,15 @@ public final class SnapshotUploader {
     pending.remove(checkpointId);
   }
 
+  /**
+   * References nothing uploaded before: the next upload stores every file again. For when a
+   * checkpoint failed because a file it referenced was gone or differed; referencing the same
+   * file again would fail every later checkpoint alike.
+   */
+  public void forgetUploadedFiles() {
+    reusable = Map.of();
+  }
+
   /** SST and blob files are written once and never changed, so later checkpoints can share them. */
   static boolean isImmutable(String localName) {
     return localName.endsWith(".sst") || localName.endsWith(".blob");

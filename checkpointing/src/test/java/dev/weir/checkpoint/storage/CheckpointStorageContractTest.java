@@ -60,8 +60,8 @@ import org.junit.rules.TemporaryFolder;
 import org.junit.rules.TestName;
 
 /**
- * What {@link CheckpointStorage} does on any file system; subclasses say which one. Each test
- * uses its own job directory, so a file system started once per class serves them all.
+ * What {@link CheckpointStorage} does on any file system; subclasses say which one. Each test uses
+ * its own job directory, so a file system started once per class serves them all.
  */
 public abstract class CheckpointStorageContractTest {
   private static final int MAX_PARALLELISM = 128;
@@ -142,8 +142,7 @@ public abstract class CheckpointStorageContractTest {
           storage.complete(checkpoint(2, subtask(COUNTS, second.handle())));
 
       List<StateFile> sst = files(second.handle(), ".sst");
-      List<StateFile> reused =
-          sst.stream().filter(f -> f.getUploadedByCheckpoint() == 1).toList();
+      List<StateFile> reused = sst.stream().filter(f -> f.getUploadedByCheckpoint() == 1).toList();
       long newBytes =
           second.handle().getFilesList().stream()
               .filter(f -> f.getUploadedByCheckpoint() == 2)
@@ -193,8 +192,7 @@ public abstract class CheckpointStorageContractTest {
   }
 
   @Test
-  public void corruptMetadataIsSkippedWithItsReasonAndThePreviousCheckpointUsed()
-      throws Exception {
+  public void corruptMetadataIsSkippedWithItsReasonAndThePreviousCheckpointUsed() throws Exception {
     SnapshotUploader uploader = storage.uploader(SYNTHETIC);
     completeSynthetic(uploader, 1, Map.of("1.sst", "one", "MANIFEST-1", "m1"));
     completeSynthetic(uploader, 2, Map.of("1.sst", "one", "2.sst", "two", "MANIFEST-2", "m2"));
@@ -229,9 +227,7 @@ public abstract class CheckpointStorageContractTest {
     assertThat(latest.checkpoint().orElseThrow().id(), equalTo(1L));
     assertThat(
         latest.skipped(),
-        contains(
-            containsString(
-                path + ": size mismatch: metadata says 12 bytes, file has 8")));
+        contains(containsString(path + ": size mismatch: metadata says 12 bytes, file has 8")));
   }
 
   @Test
@@ -341,6 +337,40 @@ public abstract class CheckpointStorageContractTest {
   }
 
   @Test
+  public void afterASharedFileWasLostAnUploaderThatForgetsItsUploadsCompletesAgain()
+      throws Exception {
+    SnapshotUploader uploader = storage.uploader(SYNTHETIC);
+    CompletedCheckpoint first =
+        completeSynthetic(uploader, 1, Map.of("1.sst", "one", "MANIFEST-1", "m1"));
+    org.apache.hadoop.fs.Path lost =
+        storage
+            .layout()
+            .resolve(
+                files(first.metadata().getSubtasks(0).getKeyedState(), "1.sst").get(0).getPath());
+    assertTrue(fs().delete(lost, false));
+
+    // Referencing the lost file again fails the checkpoint, and would fail every later one.
+    UploadResult referencing =
+        uploadSynthetic(uploader, 2, Map.of("1.sst", "one", "MANIFEST-2", "m2"));
+    assertThat(referencing.reusedFiles(), equalTo(1));
+    assertThrows(
+        CorruptCheckpointException.class,
+        () -> storage.complete(checkpoint(2, subtask(SYNTHETIC, referencing.handle()))));
+    uploader.checkpointAborted(2);
+    storage.discard(2);
+    uploader.forgetUploadedFiles();
+
+    CompletedCheckpoint third =
+        completeSynthetic(uploader, 3, Map.of("1.sst", "one", "MANIFEST-3", "m3"));
+    assertThat(
+        third.metadata().getSubtasks(0).getKeyedState().getFilesList().stream()
+            .map(StateFile::getPath)
+            .toList(),
+        everyItem(org.hamcrest.Matchers.anyOf(startsWith("shared/3/"), startsWith("chk-3/"))));
+    storage.verify(storage.readCheckpoint(3), Verification.CHECKSUMS);
+  }
+
+  @Test
   public void discardRemovesAFailedCheckpointAndOnlyTheFilesItUploaded() throws Exception {
     SnapshotUploader uploader = storage.uploader(SYNTHETIC);
     completeSynthetic(uploader, 1, Map.of("1.sst", "one", "MANIFEST-1", "m1"));
@@ -352,8 +382,7 @@ public abstract class CheckpointStorageContractTest {
     storage.discard(2);
 
     assertThat(storage.checkpointIds(), contains(1L));
-    assertThat(
-        sharedFiles(), equalTo(List.of("shared/1/" + SYNTHETIC.directoryName() + "/1.sst")));
+    assertThat(sharedFiles(), equalTo(List.of("shared/1/" + SYNTHETIC.directoryName() + "/1.sst")));
     storage.verify(storage.readCheckpoint(1), Verification.CHECKSUMS);
     // The next checkpoint reuses checkpoint 1's file again, not the discarded one's.
     CompletedCheckpoint third =

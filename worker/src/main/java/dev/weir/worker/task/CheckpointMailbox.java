@@ -14,16 +14,25 @@ final class CheckpointMailbox {
   // subtask's thread uses it.
   private long deferredTrigger = -1;
 
-  private record Message(long checkpointId, boolean trigger, boolean completed) {}
+  private record Message(
+      long checkpointId, boolean trigger, boolean completed, boolean reuploadSharedFiles) {}
 
   /** Checkpoint {@code checkpointId} is to be taken (a source subtask's trigger). */
   void trigger(long checkpointId) {
-    messages.add(new Message(checkpointId, true, false));
+    messages.add(new Message(checkpointId, true, false, false));
   }
 
   /** Checkpoint {@code checkpointId} completed, or was aborted. */
   void outcome(long checkpointId, boolean completed) {
-    messages.add(new Message(checkpointId, false, completed));
+    outcome(checkpointId, completed, false);
+  }
+
+  /**
+   * Checkpoint {@code checkpointId} completed, or was aborted; {@code reuploadSharedFiles}: it was
+   * aborted because a file it names was unusable, so nothing uploaded before is referenced again.
+   */
+  void outcome(long checkpointId, boolean completed, boolean reuploadSharedFiles) {
+    messages.add(new Message(checkpointId, false, completed, reuploadSharedFiles));
   }
 
   /**
@@ -45,6 +54,9 @@ final class CheckpointMailbox {
         checkpointer.completed(message.checkpointId());
       } else {
         checkpointer.aborted(message.checkpointId());
+        if (message.reuploadSharedFiles()) {
+          checkpointer.reuploadSharedFiles();
+        }
       }
     }
   }

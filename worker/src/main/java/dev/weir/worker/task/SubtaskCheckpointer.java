@@ -342,6 +342,16 @@ final class SubtaskCheckpointer {
   }
 
   /**
+   * A checkpoint failed because a file it referenced was unusable: the next upload of every
+   * backend stores all its files again.
+   */
+  void reuploadSharedFiles() {
+    for (SnapshotUploader uploader : uploaders.values()) {
+      uploader.forgetUploadedFiles();
+    }
+  }
+
+  /**
    * Waits until every upload started so far has acknowledged or declined, so the coordinator
    * hears of a checkpoint the subtask took before it hears that the subtask finished.
    */

@@ -133,8 +133,8 @@ final class SubtaskRunner implements Runnable {
   }
 
   /** Checkpoint {@code checkpointId} ended; the subtask's thread takes it up. Any thread. */
-  void checkpointOutcome(long checkpointId, boolean completed) {
-    mailbox.outcome(checkpointId, completed);
+  void checkpointOutcome(long checkpointId, boolean completed, boolean reuploadSharedFiles) {
+    mailbox.outcome(checkpointId, completed, reuploadSharedFiles);
   }
 
   TaskId taskId() {

@@ -136,7 +136,8 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
   @Override
   public void checkpointOutcome(CheckpointOutcome outcome) {
     for (SubtaskRunner runner : runnersOf(outcome.getJobId(), outcome.getAttempt())) {
-      runner.checkpointOutcome(outcome.getCheckpointId(), outcome.getCompleted());
+      runner.checkpointOutcome(
+          outcome.getCheckpointId(), outcome.getCompleted(), outcome.getReuploadSharedFiles());
     }
   }
 
