@@ -234,10 +234,47 @@ public class SplittableProcessOperatorTest {
     restored.close();
   }
 
+  @Test
+  public void atAnotherParallelismEachWaitingElementGoesToTheSubtaskOwningItsKey()
+      throws Exception {
+    SplittableProcessPlan plan = planWithSideInput();
+    PCollectionView<?> view = plan.sideInputs().get(0);
+    Instant[] now = {new Instant(0)};
+    SplittableProcessOperator first = new SplittableProcessOperator(plan);
+    first.open(context(plan, 0, 1, new ArrayList<>(), now).withHeapStateBackend());
+    // Key k's restriction is the one offset k.
+    for (byte k = 0; k < 8; k++) {
+      first.processElement(
+          WindowedValues.valueInGlobalWindow(
+              KV.of(new byte[] {k}, KV.of((long) k + 1, new OffsetRange(k, k + 1)))));
+    }
+    first.processSideInput(view, WindowedValues.valueInGlobalWindow(100));
+    first.finishBundle();
+    Map<String, byte[]> entries = first.snapshotState(1);
+    first.close();
+
+    List<Long> all = new ArrayList<>();
+    for (int subtask = 0; subtask < 2; subtask++) {
+      SplittableProcessOperator restored = new SplittableProcessOperator(plan);
+      restored.open(
+          context(plan, subtask, 2, all, now).withHeapStateBackend().withRestoredEntries(entries));
+      restored.advanceSideInputWatermark(view, BoundedWindow.TIMESTAMP_MAX_VALUE);
+      restored.finishBundle();
+      restored.close();
+    }
+    all.sort(null);
+    assertEquals(List.of(100L, 101L, 102L, 103L, 104L, 105L, 106L, 107L), all);
+  }
+
   private FakeOperatorContext context(
       SplittableProcessPlan plan, List<Long> outputs, Instant[] now) {
-    return new FakeOperatorContext(
-            0, 1, (WindowedValue<?> element) -> outputs.add((Long) element.getValue()))
+    return context(plan, 0, 1, outputs, now);
+  }
+
+  private FakeOperatorContext context(
+      SplittableProcessPlan plan, int subtask, int parallelism, List<Long> outputs, Instant[] now) {
+    ElementReceiver receiver = (WindowedValue<?> element) -> outputs.add((Long) element.getValue());
+    return new FakeOperatorContext(subtask, parallelism, receiver)
         .withOutputTag(plan.mainOutputTag().getId())
         .withProcessingTime(() -> now[0]);
   }
