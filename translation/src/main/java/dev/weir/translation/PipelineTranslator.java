@@ -65,6 +65,8 @@ public final class PipelineTranslator {
   // Per view tag, for views that arrive as panes (ViewPanes): the PCollection of their panes.
   private final Map<String, String> viewPanes = new HashMap<>();
   private final Map<String, Coder<? extends BoundedWindow>> elementWindowCoders = new HashMap<>();
+  // Per output of GBKIntoKeyedWorkItems, the coder of its input's keyed (element, restriction)s.
+  private final Map<String, Coder<?>> keyedElementCoders = new HashMap<>();
 
   private PipelineTranslator(String jobName, int parallelism, int maxParallelism) {
     this.jobName = jobName;
@@ -163,6 +165,7 @@ public final class PipelineTranslator {
           PCollection<?> input = mainInput(node);
           elementWindowCoders.put(
               idOf(singleOutput(node)), input.getWindowingStrategy().getWindowFn().windowCoder());
+          keyedElementCoders.put(idOf(singleOutput(node)), input.getCoder());
           exchangeOnly(node, ExchangeKind.KEYED);
           return;
         }
@@ -415,6 +418,7 @@ public final class PipelineTranslator {
             outputCoders,
             input.getWindowingStrategy(),
             windowCoder,
+            keyedElementCoders.get(idOf(input)),
             sideInputMapping));
   }
 

@@ -25,6 +25,7 @@ public final class SplittableProcessPlan extends OperatorPlan {
   private final Map<TupleTag<?>, Coder<?>> outputCoders;
   private final WindowingStrategy<?, ?> windowingStrategy;
   private final Coder<? extends BoundedWindow> elementWindowCoder;
+  private final Coder<?> keyedElementCoder;
   private final Map<String, PCollectionView<?>> sideInputMapping;
 
   SplittableProcessPlan(
@@ -37,6 +38,7 @@ public final class SplittableProcessPlan extends OperatorPlan {
       Map<TupleTag<?>, Coder<?>> outputCoders,
       WindowingStrategy<?, ?> windowingStrategy,
       Coder<? extends BoundedWindow> elementWindowCoder,
+      Coder<?> keyedElementCoder,
       Map<String, PCollectionView<?>> sideInputMapping) {
     super(name, PTransformTranslation.SPLITTABLE_PROCESS_ELEMENTS_URN, List.of(input), outputs);
     this.processFn = processFn;
@@ -45,6 +47,7 @@ public final class SplittableProcessPlan extends OperatorPlan {
     this.outputCoders = outputCoders;
     this.windowingStrategy = windowingStrategy;
     this.elementWindowCoder = elementWindowCoder;
+    this.keyedElementCoder = keyedElementCoder;
     this.sideInputMapping = sideInputMapping;
   }
 
@@ -72,6 +75,15 @@ public final class SplittableProcessPlan extends OperatorPlan {
   /** Coder of the windows of the elements, which name the namespaces of the state and timers. */
   public Coder<? extends BoundedWindow> elementWindowCoder() {
     return elementWindowCoder;
+  }
+
+  /**
+   * Coder of the keyed elements the operator receives, {@code KV<byte[], KV<element,
+   * restriction>>} (in the windows of {@link #elementWindowCoder}); elements waiting for side
+   * inputs are kept in snapshots with it.
+   */
+  public Coder<?> keyedElementCoder() {
+    return keyedElementCoder;
   }
 
   public Map<String, PCollectionView<?>> sideInputMapping() {

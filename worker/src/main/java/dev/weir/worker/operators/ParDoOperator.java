@@ -180,12 +180,7 @@ public final class ParDoOperator implements StageOperator {
     }
     if (sideInputs != null) {
       sideInputs.restore(entries);
-      pushedBack.restore(
-          entries,
-          context.subtaskIndex(),
-          context.parallelism(),
-          currentKey,
-          context.keyGroupRange());
+      pushedBack.restore(entries, context, currentKey);
     }
     if (stableInput != null) {
       stableInput

@@ -79,16 +79,14 @@ final class PushedBackElements {
   }
 
   /**
-   * Takes back the waiting elements this subtask owns: of a keyed ParDo those whose key is in
-   * {@code keyGroups} (from every old subtask), otherwise those of the old subtasks {@link
-   * SnapshotEntries#takenBy} assigns it.
+   * Takes back the waiting elements the subtask of {@code context} owns: of a keyed operator
+   * (given {@code keys}) those whose key is in its key groups (from every old subtask), otherwise
+   * those of the old subtasks {@link SnapshotEntries#takenBy} assigns it.
    */
-  void restore(
-      Map<String, byte[]> entries,
-      int subtaskIndex,
-      int parallelism,
-      @Nullable CurrentKey keys,
-      KeyGroupRange keyGroups) {
+  void restore(Map<String, byte[]> entries, OperatorContext context, @Nullable CurrentKey keys) {
+    int subtaskIndex = context.subtaskIndex();
+    int parallelism = context.parallelism();
+    KeyGroupRange keyGroups = context.keyGroupRange();
     Map<Integer, byte[]> taken =
         keys == null
             ? SnapshotEntries.takenBy(entries, ENTRY, subtaskIndex, parallelism)

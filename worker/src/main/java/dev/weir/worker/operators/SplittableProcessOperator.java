@@ -3,7 +3,7 @@ package dev.weir.worker.operators;
 import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.KeyedTimer;
 import dev.weir.translation.SplittableProcessPlan;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +18,7 @@ import org.apache.beam.runners.core.PushbackSideInputDoFnRunner;
 import org.apache.beam.runners.core.OutputAndTimeBoundedSplittableProcessElementInvoker;
 import org.apache.beam.runners.core.SplittableParDoViaKeyedWorkItems.ProcessFn;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -39,6 +40,10 @@ import org.joda.time.Instant;
  * outputs, keeps the residual in the key's state and resumes it from a processing-time timer. Its
  * watermark hold keeps this subtask's output watermark at the restriction's watermark.
  *
+ * <p>What the operator holds besides the keyed state, the side inputs' contents and the elements
+ * waiting for them, goes into its snapshot entries, as in {@link ParDoOperator}: a restored job
+ * does not send its side inputs again.
+ *
  * <p>A step is as long as a checkpoint barrier, a trigger or the next input event may wait behind
  * it, hence the short bound on its duration.
  */
@@ -55,8 +60,8 @@ public final class SplittableProcessOperator implements StageOperator {
   private ProcessFn<Object, Object, Object, Object, Object> processFn;
   private PushbackSideInputDoFnRunner<KeyedWorkItem<byte[], KV<Object, Object>>, Object> runner;
   private SideInputStore sideInputs;
-  private final List<WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>>> pushedBack =
-      new ArrayList<>();
+  // Elements (each a KV of its key and its element and restriction) waiting for side inputs.
+  private PushedBackElements pushedBack;
   private KeyedStateBackend backend;
   private CurrentKey currentKey;
   private ScheduledExecutorService executor;
@@ -73,6 +78,12 @@ public final class SplittableProcessOperator implements StageOperator {
   public void open(OperatorContext context) throws Exception {
     this.context = context;
     this.sideInputs = new SideInputStore(plan.sideInputs());
+    this.pushedBack =
+        new PushedBackElements(
+            (Coder<WindowedValue<Object>>)
+                (Coder)
+                    WindowedValues.getFullCoder(
+                        plan.keyedElementCoder(), plan.elementWindowCoder()));
     this.processFn =
         (ProcessFn<Object, Object, Object, Object, Object>)
             SerializableUtils.clone(plan.processFn());
@@ -132,6 +143,16 @@ public final class SplittableProcessOperator implements StageOperator {
             plan.windowingStrategy(),
             DoFnSchemaInformation.create(),
             plan.sideInputMapping());
+    restore(context.restoredEntries());
+  }
+
+  /** Takes back the side inputs' contents, and the waiting elements whose keys this subtask owns. */
+  private void restore(Map<String, byte[]> entries) {
+    if (entries.isEmpty() || plan.sideInputs().isEmpty()) {
+      return;
+    }
+    sideInputs.restore(entries);
+    pushedBack.restore(entries, context, currentKey);
   }
 
   @Override
@@ -139,12 +160,16 @@ public final class SplittableProcessOperator implements StageOperator {
   public void processElement(WindowedValue<?> element) {
     KV<byte[], KV<Object, Object>> kv = (KV<byte[], KV<Object, Object>>) element.getValue();
     currentKey.set(kv.getKey());
-    run(
+    if (!run(
         KeyedWorkItems.elementsWorkItem(
-            kv.getKey(), List.of(WindowedValues.withValue(element, kv.getValue()))));
+            kv.getKey(), List.of(WindowedValues.withValue(element, kv.getValue()))))) {
+      // Bundles do not matter to ProcessFn: every step is its own.
+      pushedBack.add(0, (WindowedValue<Object>) element);
+    }
   }
 
-  private void run(KeyedWorkItem<byte[], KV<Object, Object>> workItem) {
+  /** Runs {@code workItem}; returns false if it waits for side inputs. */
+  private boolean run(KeyedWorkItem<byte[], KV<Object, Object>> workItem) {
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
       if (!inBundle) {
@@ -156,10 +181,10 @@ public final class SplittableProcessOperator implements StageOperator {
           null,
           context.processingTime().get(),
           context.synchronizedProcessingTime().get());
-      for (WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>> waiting :
-          runner.processElementInReadyWindows(WindowedValues.valueInGlobalWindow(workItem))) {
-        pushedBack.add(waiting);
-      }
+      return !runner
+          .processElementInReadyWindows(WindowedValues.valueInGlobalWindow(workItem))
+          .iterator()
+          .hasNext();
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -182,12 +207,8 @@ public final class SplittableProcessOperator implements StageOperator {
   }
 
   private void retryPushedBack() {
-    List<WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>>> retry =
-        new ArrayList<>(pushedBack);
-    pushedBack.clear();
-    for (WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>> waiting : retry) {
-      currentKey.set(waiting.getValue().key());
-      run(waiting.getValue());
+    for (KV<Long, WindowedValue<Object>> waiting : pushedBack.takeAll()) {
+      processElement(waiting.getValue());
     }
   }
 
@@ -216,15 +237,25 @@ public final class SplittableProcessOperator implements StageOperator {
     while ((due = DueTimers.poll(backend, TimeDomain.PROCESSING_TIME, now)) != null) {
       currentKey.setBytes(due.keyBytes());
       byte[] key = (byte[]) currentKey.key();
-      run(KeyedWorkItems.timersWorkItem(key, List.of(due.timer())));
+      if (!run(KeyedWorkItems.timersWorkItem(key, List.of(due.timer())))) {
+        // ProcessFn sets its timer when it processes an element, in the element's window, whose
+        // side inputs were ready then; readiness is never taken back, and comes back on restore.
+        throw new IllegalStateException(
+            plan.name() + ": a timer of a window whose side inputs are not ready: " + due.timer());
+      }
     }
   }
 
   @Override
   public Map<String, byte[]> snapshotState(long checkpointId) {
-    // The residuals are in keyed state, which the subtask snapshots; nothing else is held.
+    // The residuals are in keyed state, which the subtask snapshots.
     epochs.seal(checkpointId);
-    return Map.of();
+    if (plan.sideInputs().isEmpty()) {
+      return Map.of();
+    }
+    Map<String, byte[]> entries = new HashMap<>(sideInputs.snapshot(context.subtaskIndex()));
+    entries.putAll(pushedBack.snapshot(context.subtaskIndex()));
+    return entries;
   }
 
   @Override
@@ -270,14 +301,8 @@ public final class SplittableProcessOperator implements StageOperator {
   @Override
   public Instant watermarkHold() {
     Instant hold = backend.minWatermarkHold();
-    for (WindowedValue<KeyedWorkItem<byte[], KV<Object, Object>>> waiting : pushedBack) {
-      for (WindowedValue<?> element : waiting.getValue().elementsIterable()) {
-        if (element.getTimestamp().isBefore(hold)) {
-          hold = element.getTimestamp();
-        }
-      }
-    }
-    return hold;
+    Instant waiting = pushedBack.earliestTimestamp();
+    return waiting.isBefore(hold) ? waiting : hold;
   }
 
   @Override

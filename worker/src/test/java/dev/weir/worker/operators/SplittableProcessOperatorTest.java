@@ -27,8 +27,11 @@ import org.apache.beam.sdk.testing.CrashingRunner;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.joda.time.Duration;
@@ -176,10 +179,102 @@ public class SplittableProcessOperatorTest {
     op.close();
   }
 
+  /** Counts like {@link CountTo}, each output offset by the sum of a side input. */
+  static final class CountFromSideSum extends OffsetsUpTo {
+    private final PCollectionView<List<Integer>> side;
+
+    CountFromSideSum(PCollectionView<List<Integer>> side) {
+      this.side = side;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c, RestrictionTracker<OffsetRange, Long> tracker) {
+      long base = 0;
+      for (int value : c.sideInput(side)) {
+        base += value;
+      }
+      for (long i = tracker.currentRestriction().getFrom(); tracker.tryClaim(i); i++) {
+        c.output(base + i);
+      }
+    }
+  }
+
+  @Test
+  public void pushedBackElementsAndSideInputContentsSurviveASnapshot() throws Exception {
+    SplittableProcessPlan plan = planWithSideInput();
+    PCollectionView<?> view = plan.sideInputs().get(0);
+    Instant[] now = {new Instant(0)};
+    List<Long> before = new ArrayList<>();
+    SplittableProcessOperator first = new SplittableProcessOperator(plan);
+    first.open(context(plan, before, now).withHeapStateBackend().withCheckpointing());
+    // The element comes before its side input is ready, and waits.
+    first.processElement(
+        WindowedValues.timestampedValueInGlobalWindow(
+            KV.of(new byte[] {1}, KV.of(2L, new OffsetRange(0, 2))), new Instant(3)));
+    first.processSideInput(view, WindowedValues.valueInGlobalWindow(100));
+    first.processSideInput(view, WindowedValues.valueInGlobalWindow(200));
+    first.finishBundle();
+    assertEquals(List.of(), before);
+    assertEquals(new Instant(3), first.watermarkHold());
+    Map<String, byte[]> entries = first.snapshotState(1);
+    first.close();
+
+    // The side input's producer is past the checkpoint: only its readiness comes again.
+    List<Long> after = new ArrayList<>();
+    SplittableProcessOperator restored = new SplittableProcessOperator(plan);
+    restored.open(
+        context(plan, after, now)
+            .withHeapStateBackend()
+            .withCheckpointing()
+            .withRestoredEntries(entries));
+    assertEquals(new Instant(3), restored.watermarkHold());
+    restored.advanceSideInputWatermark(view, BoundedWindow.TIMESTAMP_MAX_VALUE);
+    restored.finishBundle();
+    assertEquals(List.of(300L, 301L), after);
+    restored.close();
+  }
+
+  @Test
+  public void atAnotherParallelismEachWaitingElementGoesToTheSubtaskOwningItsKey()
+      throws Exception {
+    SplittableProcessPlan plan = planWithSideInput();
+    PCollectionView<?> view = plan.sideInputs().get(0);
+    Instant[] now = {new Instant(0)};
+    SplittableProcessOperator first = new SplittableProcessOperator(plan);
+    first.open(context(plan, 0, 1, new ArrayList<>(), now).withHeapStateBackend());
+    // Key k's restriction is the one offset k.
+    for (byte k = 0; k < 8; k++) {
+      first.processElement(
+          WindowedValues.valueInGlobalWindow(
+              KV.of(new byte[] {k}, KV.of((long) k + 1, new OffsetRange(k, k + 1)))));
+    }
+    first.processSideInput(view, WindowedValues.valueInGlobalWindow(100));
+    first.finishBundle();
+    Map<String, byte[]> entries = first.snapshotState(1);
+    first.close();
+
+    List<Long> all = new ArrayList<>();
+    for (int subtask = 0; subtask < 2; subtask++) {
+      SplittableProcessOperator restored = new SplittableProcessOperator(plan);
+      restored.open(
+          context(plan, subtask, 2, all, now).withHeapStateBackend().withRestoredEntries(entries));
+      restored.advanceSideInputWatermark(view, BoundedWindow.TIMESTAMP_MAX_VALUE);
+      restored.finishBundle();
+      restored.close();
+    }
+    all.sort(null);
+    assertEquals(List.of(100L, 101L, 102L, 103L, 104L, 105L, 106L, 107L), all);
+  }
+
   private FakeOperatorContext context(
       SplittableProcessPlan plan, List<Long> outputs, Instant[] now) {
-    return new FakeOperatorContext(
-            0, 1, (WindowedValue<?> element) -> outputs.add((Long) element.getValue()))
+    return context(plan, 0, 1, outputs, now);
+  }
+
+  private FakeOperatorContext context(
+      SplittableProcessPlan plan, int subtask, int parallelism, List<Long> outputs, Instant[] now) {
+    ElementReceiver receiver = (WindowedValue<?> element) -> outputs.add((Long) element.getValue());
+    return new FakeOperatorContext(subtask, parallelism, receiver)
         .withOutputTag(plan.mainOutputTag().getId())
         .withProcessingTime(() -> now[0]);
   }
@@ -189,10 +284,26 @@ public class SplittableProcessOperatorTest {
   }
 
   private static SplittableProcessPlan plan(DoFn<Long, Long> fn) {
+    Pipeline p = pipeline();
+    p.apply(Create.of(COUNT)).apply("Count", ParDo.of(fn));
+    return translate(p);
+  }
+
+  private static SplittableProcessPlan planWithSideInput() {
+    Pipeline p = pipeline();
+    PCollectionView<List<Integer>> side = p.apply("Side", Create.of(1)).apply(View.asList());
+    p.apply("Main", Create.of(COUNT))
+        .apply("Count", ParDo.of(new CountFromSideSum(side)).withSideInputs(side));
+    return translate(p);
+  }
+
+  private static Pipeline pipeline() {
     PipelineOptions options = PipelineOptionsFactory.create();
     options.setRunner(CrashingRunner.class);
-    Pipeline p = Pipeline.create(options);
-    p.apply(Create.of(COUNT)).apply("Count", ParDo.of(fn));
+    return Pipeline.create(options);
+  }
+
+  private static SplittableProcessPlan translate(Pipeline p) {
     TransformOverrides.apply(p);
     ExecutionPlan plan = PipelineTranslator.translate(p, "test", 1, 128);
     for (StagePlan stage : plan.stages()) {
