@@ -63,15 +63,9 @@ public final class CheckpointOverheadBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (all.stream().noneMatch(a -> a.startsWith("--runner="))) {
-      all.add("--runner=WeirRunner");
-    }
-    if (all.stream().noneMatch(a -> a.startsWith("--stateBackend="))) {
-      all.add("--stateBackend=rocksdb");
-    }
+    String[] all = StreamingLatencyBenchmark.withWeirDefaults(args);
     Options options =
-        PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).withValidation().as(Options.class);
+        PipelineOptionsFactory.fromArgs(all).withValidation().as(Options.class);
     long interval =
         options.getCheckpointingInterval() == null || options.getCheckpointingInterval() <= 0
             ? 1000

@@ -61,7 +61,8 @@ public final class StreamingLatencyBenchmark {
     void setSweepRates(String rates);
   }
 
-  public static void main(String[] args) throws Exception {
+  /** {@code args}, with Weir and its RocksDB backend unless they name a runner or backend. */
+  static String[] withWeirDefaults(String[] args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (all.stream().noneMatch(a -> a.startsWith("--runner="))) {
       all.add("--runner=WeirRunner");
@@ -69,8 +70,13 @@ public final class StreamingLatencyBenchmark {
     if (all.stream().noneMatch(a -> a.startsWith("--stateBackend="))) {
       all.add("--stateBackend=rocksdb");
     }
+    return all.toArray(new String[0]);
+  }
+
+  public static void main(String[] args) throws Exception {
+    String[] all = withWeirDefaults(args);
     Options options =
-        PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).withValidation().as(Options.class);
+        PipelineOptionsFactory.fromArgs(all).withValidation().as(Options.class);
     List<Integer> rates = new ArrayList<>();
     if (options.getSweepRates().isEmpty()) {
       rates.add(options.getRate());

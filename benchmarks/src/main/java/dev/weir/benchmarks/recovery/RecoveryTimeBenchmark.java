@@ -1,5 +1,6 @@
 package dev.weir.benchmarks.recovery;
 
+import dev.weir.worker.control.LaunchArguments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,14 +65,7 @@ public final class RecoveryTimeBenchmark {
   }
 
   public static void main(String[] argv) throws Exception {
-    Map<String, String> args = new HashMap<>();
-    for (String arg : argv) {
-      int eq = arg.indexOf('=');
-      if (!arg.startsWith("--") || eq < 0) {
-        throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
-      }
-      args.put(arg.substring(2, eq), arg.substring(eq + 1));
-    }
+    Map<String, String> args = LaunchArguments.parse(argv);
     RecoveryTimeBenchmark benchmark = new RecoveryTimeBenchmark(args);
     int runs = benchmark.integer("runs", 1);
     List<String> rows = new ArrayList<>();

@@ -5,13 +5,13 @@ import dev.weir.runner.JobCoordinator;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.worker.control.ControlMethods;
 import dev.weir.worker.control.ControlServer;
+import dev.weir.worker.control.LaunchArguments;
 import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.control.TaskReport;
 import dev.weir.worker.control.WorkerRegistration;
 import dev.weir.worker.task.TaskId;
 import io.grpc.ServerServiceDefinition;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -106,14 +106,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
 
   /** Entry point; see the class comment for the arguments. */
   public static void main(String[] argv) throws InterruptedException {
-    Map<String, String> args = new HashMap<>();
-    for (String arg : argv) {
-      int eq = arg.indexOf('=');
-      if (!arg.startsWith("--") || eq < 0) {
-        throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
-      }
-      args.put(arg.substring(2, eq), arg.substring(eq + 1));
-    }
+    Map<String, String> args = LaunchArguments.parse(argv);
     String port = args.get("port");
     if (port == null) {
       throw new IllegalArgumentException("--port is required (0 picks a free port)");

@@ -7,7 +7,6 @@ import dev.weir.worker.task.StateBackendFactory;
 import dev.weir.worker.task.WorkerNode;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Paths;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -89,7 +88,7 @@ public final class WorkerProcess implements AutoCloseable {
 
   /** Entry point; see the class comment for the arguments. */
   public static void main(String[] argv) throws Exception {
-    WorkerProcess worker = new WorkerProcess(parse(argv));
+    WorkerProcess worker = new WorkerProcess(LaunchArguments.parse(argv));
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "weir-worker-shutdown"));
     worker.register();
     System.out.println(REGISTERED_MARKER + " " + worker.name);
@@ -160,17 +159,7 @@ public final class WorkerProcess implements AutoCloseable {
     stopped.countDown();
   }
 
-  private static Map<String, String> parse(String[] argv) {
-    Map<String, String> args = new HashMap<>();
-    for (String arg : argv) {
-      int eq = arg.indexOf('=');
-      if (!arg.startsWith("--") || eq < 0) {
-        throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
-      }
-      args.put(arg.substring(2, eq), arg.substring(eq + 1));
-    }
-    return args;
-  }
+
 
   private static long megabytes(
       Map<String, String> args, String key, String defaultValue, int atLeast) {
