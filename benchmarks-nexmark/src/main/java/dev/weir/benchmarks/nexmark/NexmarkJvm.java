@@ -54,6 +54,9 @@ final class NexmarkJvm {
             .redirectErrorStream(true)
             .redirectOutput(logFile.toFile())
             .start();
+    // A driver stopped with Ctrl-C or kill must not leave a runner's JVM behind.
+    Thread stopChild = new Thread(process::destroyForcibly, "stop-" + run.stem());
+    Runtime.getRuntime().addShutdownHook(stopChild);
     try {
       String waitFailure = awaitExit(process, perfFile);
       NexmarkPerf perf = readPerf(perfFile);
@@ -71,6 +74,7 @@ final class NexmarkJvm {
       if (process.isAlive()) {
         process.destroyForcibly().waitFor();
       }
+      Runtime.getRuntime().removeShutdownHook(stopChild);
     }
   }
 
