@@ -17,14 +17,16 @@ public final class GroupByKeyPlan extends OperatorPlan {
   private final KvCoder<?, ?> inputCoder;
   private final WindowingStrategy<?, ?> windowingStrategy;
   private final @Nullable AccumulatorMergingFn<?, ?> accumulatorMergingFn;
+  private final boolean boundedInput;
 
   GroupByKeyPlan(
       String name,
       String input,
       Map<String, String> outputs,
       KvCoder<?, ?> inputCoder,
-      WindowingStrategy<?, ?> windowingStrategy) {
-    this(name, input, outputs, inputCoder, windowingStrategy, null);
+      WindowingStrategy<?, ?> windowingStrategy,
+      boolean boundedInput) {
+    this(name, input, outputs, inputCoder, windowingStrategy, null, boundedInput);
   }
 
   GroupByKeyPlan(
@@ -33,7 +35,8 @@ public final class GroupByKeyPlan extends OperatorPlan {
       Map<String, String> outputs,
       KvCoder<?, ?> inputCoder,
       WindowingStrategy<?, ?> windowingStrategy,
-      @Nullable AccumulatorMergingFn<?, ?> accumulatorMergingFn) {
+      @Nullable AccumulatorMergingFn<?, ?> accumulatorMergingFn,
+      boolean boundedInput) {
     super(
         name,
         accumulatorMergingFn == null
@@ -44,6 +47,15 @@ public final class GroupByKeyPlan extends OperatorPlan {
     this.inputCoder = inputCoder;
     this.windowingStrategy = windowingStrategy;
     this.accumulatorMergingFn = accumulatorMergingFn;
+    this.boundedInput = boundedInput;
+  }
+
+  /**
+   * True when the grouped PCollection is bounded: its input ends, so the operator may hold the
+   * values and group them all at once when the input watermark reaches the end.
+   */
+  public boolean boundedInput() {
+    return boundedInput;
   }
 
   /**

@@ -204,7 +204,12 @@ public final class PipelineTranslator {
           addOperator(
               stage,
               new GroupByKeyPlan(
-                  name, idOf(input), outputs(node), kvCoder, input.getWindowingStrategy()));
+                  name,
+                  idOf(input),
+                  outputs(node),
+                  kvCoder,
+                  input.getWindowingStrategy(),
+                  input.isBounded() == PCollection.IsBounded.BOUNDED));
           return;
         }
       case PTransformTranslation.FLATTEN_TRANSFORM_URN:
@@ -381,7 +386,8 @@ public final class PipelineTranslator {
             outputs(node),
             accumulatorKvCoder,
             input.getWindowingStrategy(),
-            new AccumulatorMergingFn(fn, accumulatorCoder)));
+            new AccumulatorMergingFn(fn, accumulatorCoder),
+            input.isBounded() == PCollection.IsBounded.BOUNDED));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -484,7 +490,13 @@ public final class PipelineTranslator {
     String panes = keyed + "/Panes";
     addOperator(
         group,
-        new GroupByKeyPlan(name + "/Group", keyed, Map.of("panes", panes), keyedCoder, windowing));
+        new GroupByKeyPlan(
+            name + "/Group",
+            keyed,
+            Map.of("panes", panes),
+            keyedCoder,
+            windowing,
+            input.isBounded() == PCollection.IsBounded.BOUNDED));
     return panes;
   }
 

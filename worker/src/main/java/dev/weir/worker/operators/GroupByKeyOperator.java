@@ -38,6 +38,10 @@ import org.joda.time.Instant;
  * GroupByKey after a keyed exchange: per key, runners-core's {@link ReduceFnRunner} buffers values
  * in the key's state (a bundle's values of one key in one call), runs the windowing strategy's trigger and merges windows; event-time and
  * processing-time timers come from the state backend in timestamp order.
+ *
+ * <p>A bounded input without checkpoints is grouped as a batch runner groups it: its values wait
+ * in memory, and when the watermark jumps to the end of time each key's values and then its timers
+ * go through ReduceFnRunner once, over state in memory ({@link WholeInputGroups}).
  */
 public final class GroupByKeyOperator implements StageOperator {
   /** Bounds the values buffered per bundle before they go into state. */
@@ -59,9 +63,19 @@ public final class GroupByKeyOperator implements StageOperator {
   // Values of the current bundle, per key in arrival order of the keys' first values.
   private final Map<StateKey, List<WindowedValue<Object>>> pending = new LinkedHashMap<>();
   private int pendingElements;
+  // Non-null while a bounded input's values wait for its end (see WholeInputGroups).
+  private @Nullable WholeInputGroups wholeInput;
+
+  private final long wholeInputCapacity;
 
   public GroupByKeyOperator(GroupByKeyPlan plan) {
+    this(plan, defaultWholeInputCapacity());
+  }
+
+  /** With at most {@code wholeInputCapacity} values held for the end of a bounded input. */
+  GroupByKeyOperator(GroupByKeyPlan plan, long wholeInputCapacity) {
     this.plan = plan;
+    this.wholeInputCapacity = wholeInputCapacity;
   }
 
   @Override
@@ -99,6 +113,20 @@ public final class GroupByKeyOperator implements StageOperator {
                 MetricName.named(
                     LateDataDroppingDoFnRunner.class,
                     LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
+    if (plan.boundedInput()
+        && !context.checkpointingEnabled()
+        && WholeInputGroups.applies(windowingStrategy)) {
+      wholeInput = new WholeInputGroups(wholeInputCapacity);
+    }
+  }
+
+  /**
+   * Values a subtask holds in memory for the end of its bounded input: an eighth of the heap at a
+   * rough 512 bytes per value (a value, its KV and WindowedValue, the list slot). Past it the values
+   * go to the state backend, which may spill to disk.
+   */
+  private static long defaultWholeInputCapacity() {
+    return Math.max(MAX_PENDING_ELEMENTS, Runtime.getRuntime().maxMemory() / 8 / 512);
   }
 
   private ReduceFnRunner<Object, Object, Object, BoundedWindow> reduceFnRunner() {
@@ -118,11 +146,57 @@ public final class GroupByKeyOperator implements StageOperator {
   public void processElement(WindowedValue<?> element) {
     KV<?, ?> kv = (KV<?, ?>) element.getValue();
     StateKey key = currentKey.encode(kv.getKey());
+    WindowedValue<Object> value = WindowedValues.withValue(element, (Object) kv.getValue());
+    if (wholeInput != null) {
+      if (!wholeInput.add(key, value)) {
+        stopHoldingWholeInput();
+      }
+      return;
+    }
     pending
         .computeIfAbsent(key, k -> new ArrayList<>())
-        .add(WindowedValues.withValue(element, (Object) kv.getValue()));
+        .add(value);
     if (++pendingElements >= MAX_PENDING_ELEMENTS) {
       flushPending();
+    }
+  }
+
+  /**
+   * Moves the values held for the end of the input into keyed state, as they would have gone had
+   * they not been held (the watermark has not moved since they came), and stops holding.
+   */
+  private void stopHoldingWholeInput() {
+    WholeInputGroups held = wholeInput;
+    wholeInput = null;
+    for (Map.Entry<StateKey, List<WindowedValue<Object>>> entry : held.drain().entrySet()) {
+      pending.put(entry.getKey(), entry.getValue());
+      pendingElements += entry.getValue().size();
+      if (pendingElements >= MAX_PENDING_ELEMENTS) {
+        flushPending();
+      }
+    }
+    flushPending();
+  }
+
+  /** The input ended: groups every held value at once, with no state backend involved. */
+  private void groupWholeInput(Instant endWatermark) {
+    WholeInputGroups held = wholeInput;
+    wholeInput = null;
+    try (AutoCloseable scope =
+        MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+      held.groupAll(
+          endWatermark,
+          context.processingTime().get(),
+          context.synchronizedProcessingTime().get(),
+          windowingStrategy,
+          trigger,
+          reduceFn,
+          output,
+          context.pipelineOptions());
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new RuntimeException(e);
     }
   }
 
@@ -184,6 +258,13 @@ public final class GroupByKeyOperator implements StageOperator {
    */
   @Override
   public void advanceInputWatermark(Instant watermark) {
+    if (wholeInput != null && watermark.isAfter(inputWatermark)) {
+      if (watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
+        stopHoldingWholeInput();
+      } else {
+        groupWholeInput(watermark);
+      }
+    }
     inputWatermark = watermark;
     fire(TimeDomain.EVENT_TIME, watermark);
     Instant hold = backend.minWatermarkHold();

@@ -1,0 +1,259 @@
+package dev.weir.worker.operators;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import dev.weir.state.KeyedStateBackend;
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.translation.GroupByKeyPlan;
+import dev.weir.translation.OperatorPlan;
+import dev.weir.translation.PipelineTranslator;
+import dev.weir.translation.StagePlan;
+import dev.weir.translation.TransformOverrides;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.testing.CrashingRunner;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.Sessions;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.Test;
+
+/**
+ * A GroupByKey of a bounded input holds its values until the watermark jumps to the end and then
+ * groups each key at once; what it emits must be what the keyed-state path emits for the same
+ * input and time (that path runs here under checkpoints, where values are never held), also when
+ * the watermark moves before the end, when the held values exceed the capacity, and with late
+ * data and early, late and final panes.
+ */
+public class GroupByKeyOperatorBoundedInputTest {
+  private static final Duration GAP = Duration.millis(10);
+
+  /** A step of the input: elements or a watermark advance. */
+  private interface Step {
+    void apply(GroupByKeyOperator gbk);
+  }
+
+  private static Step element(String key, int value, long timestamp) {
+    return gbk -> {
+      IntervalWindow window = new IntervalWindow(new Instant(timestamp), GAP);
+      gbk.processElement(
+          WindowedValues.of(KV.of(key, value), new Instant(timestamp), window, PaneInfo.NO_FIRING));
+    };
+  }
+
+  private static Step watermark(Instant watermark) {
+    return gbk -> {
+      gbk.finishBundle();
+      gbk.advanceInputWatermark(watermark);
+    };
+  }
+
+  private static Step watermark(long millis) {
+    return watermark(new Instant(millis));
+  }
+
+  private static final Step END = watermark(BoundedWindow.TIMESTAMP_MAX_VALUE);
+
+  private static List<Step> sessionsOfThreeKeys() {
+    List<Step> steps = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      // Key a: sessions merging through values 5 ms apart, broken every 10th value.
+      steps.add(element("a", i, i * 5L + (i / 10) * 100L));
+      steps.add(element("b", i, 1_000L - i * 7L));
+      if (i % 4 == 0) {
+        steps.add(element("c", i, i * 50L));
+      }
+    }
+    return steps;
+  }
+
+  @Test
+  public void sessionsOfABoundedInputComeOutAtTheEndAsFromKeyedState() {
+    List<Step> steps = new ArrayList<>(sessionsOfThreeKeys());
+    List<WindowedValue<?>> beforeEnd = new ArrayList<>();
+    steps.add(gbk -> beforeEnd.addAll(output));
+    steps.add(END);
+
+    List<String> held = run(new Run(defaultSessions(), false, Long.MAX_VALUE), steps);
+
+    assertEquals(List.of(), beforeEnd);
+    assertEquals(run(new Run(defaultSessions(), true, Long.MAX_VALUE), steps), held);
+    // Key a: four sessions of ten values; key b: one session; key c: every value alone.
+    assertEquals(4 + 1 + 10, held.size());
+  }
+
+  @Test
+  public void valuesHeldWhenTheWatermarkMovesBeforeTheEndGoToKeyedStateAndLateOnesAreDropped() {
+    List<Step> steps = new ArrayList<>(sessionsOfThreeKeys());
+    steps.add(watermark(300));
+    // Behind the watermark and past the allowed lateness of zero: dropped by both paths.
+    steps.add(element("a", 100, 10));
+    steps.add(element("d", 101, 500));
+    steps.add(END);
+
+    List<String> held = run(new Run(defaultSessions(), false, Long.MAX_VALUE), steps);
+
+    assertEquals(run(new Run(defaultSessions(), true, Long.MAX_VALUE), steps), held);
+    assertTrue(held.stream().anyMatch(line -> line.startsWith("d ")));
+    assertTrue(
+        held.stream()
+            .noneMatch(
+                line ->
+                    line.contains("[100,") || line.contains(" 100,") || line.contains(" 100]")));
+  }
+
+  @Test
+  public void valuesBeyondTheCapacityGoToKeyedStateWithTheSameResult() {
+    List<Step> steps = new ArrayList<>(sessionsOfThreeKeys());
+    steps.add(END);
+
+    List<String> overflowing = run(new Run(defaultSessions(), false, 7), steps);
+
+    assertEquals(run(new Run(defaultSessions(), true, Long.MAX_VALUE), steps), overflowing);
+  }
+
+  @Test
+  public void earlyAndLateFiringsAndAccumulationMatchTheKeyedStatePath() {
+    Window<KV<String, Integer>> window =
+        Window.<KV<String, Integer>>into(Sessions.withGapDuration(GAP))
+            .triggering(
+                AfterWatermark.pastEndOfWindow()
+                    .withEarlyFirings(AfterPane.elementCountAtLeast(3))
+                    .withLateFirings(AfterPane.elementCountAtLeast(1)))
+            .withAllowedLateness(Duration.millis(1_000))
+            .accumulatingFiredPanes();
+    List<Step> steps = new ArrayList<>(sessionsOfThreeKeys());
+    steps.add(END);
+
+    List<String> held = run(new Run(plan(window), false, Long.MAX_VALUE), steps);
+
+    assertEquals(run(new Run(plan(window), true, Long.MAX_VALUE), steps), held);
+    assertTrue(held.stream().anyMatch(line -> line.contains("EARLY")));
+  }
+
+  @Test
+  public void theHeldPathLeavesNothingInTheStateBackend() {
+    List<Step> steps = new ArrayList<>(sessionsOfThreeKeys());
+    Run held = new Run(defaultSessions(), false, Long.MAX_VALUE);
+    GroupByKeyOperator gbk = held.open();
+    for (Step step : steps) {
+      step.apply(gbk);
+    }
+    gbk.finishBundle();
+    // Nothing of the values went into keyed state: no timer was set for any window.
+    assertNull(held.backend.nextTimerTimestamp(TimeDomain.EVENT_TIME));
+    END.apply(gbk);
+    assertEquals(15, output.size());
+    gbk.close();
+  }
+
+  private final List<WindowedValue<?>> output = new ArrayList<>();
+
+  /** One operator: the keyed-state path under checkpoints, else the held path. */
+  private final class Run {
+    final GroupByKeyPlan plan;
+    final boolean checkpointing;
+    final long capacity;
+    KeyedStateBackend backend;
+
+    Run(GroupByKeyPlan plan, boolean checkpointing, long capacity) {
+      this.plan = plan;
+      this.checkpointing = checkpointing;
+      this.capacity = capacity;
+    }
+
+    GroupByKeyOperator open() {
+      FakeOperatorContext context = new FakeOperatorContext(0, 1, output::add);
+      context.withHeapStateBackend().withProcessingTime(() -> new Instant(0));
+      if (checkpointing) {
+        context.withCheckpointing();
+      }
+      backend = context.createStateBackend(null);
+      GroupByKeyOperator gbk = new GroupByKeyOperator(plan, capacity);
+      gbk.open(context);
+      return gbk;
+    }
+  }
+
+  /** What {@code run} emits for {@code steps}, one sorted line per pane. */
+  private List<String> run(Run run, List<Step> steps) {
+    output.clear();
+    GroupByKeyOperator gbk = run.open();
+    for (Step step : steps) {
+      step.apply(gbk);
+    }
+    gbk.close();
+    List<String> lines = output.stream().map(GroupByKeyOperatorBoundedInputTest::line).sorted()
+        .collect(Collectors.toList());
+    output.clear();
+    return lines;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String line(WindowedValue<?> pane) {
+    KV<String, Iterable<Integer>> kv = (KV<String, Iterable<Integer>>) pane.getValue();
+    List<Integer> values =
+        StreamSupport.stream(kv.getValue().spliterator(), false).sorted().collect(
+            Collectors.toList());
+    PaneInfo info = pane.getPaneInfo();
+    return kv.getKey()
+        + " "
+        + pane.getWindows()
+        + " "
+        + values
+        + " "
+        + pane.getTimestamp().getMillis()
+        + " "
+        + info.getTiming()
+        + " first="
+        + info.isFirst()
+        + " last="
+        + info.isLast()
+        + " index="
+        + info.getIndex()
+        + " onTimeIndex="
+        + info.getNonSpeculativeIndex();
+  }
+
+  private static GroupByKeyPlan defaultSessions() {
+    return plan(Window.<KV<String, Integer>>into(Sessions.withGapDuration(GAP)));
+  }
+
+  /** The GroupByKey of a bounded input windowed by {@code window}, as translation plans it. */
+  private static GroupByKeyPlan plan(Window<KV<String, Integer>> window) {
+    PipelineOptions options = PipelineOptionsFactory.create();
+    // The pipeline is only translated, never run.
+    options.setRunner(CrashingRunner.class);
+    Pipeline p = Pipeline.create(options);
+    p.apply(Create.of(KV.of("k", 1))).apply(window).apply(GroupByKey.create());
+    TransformOverrides.apply(p);
+    ExecutionPlan plan = PipelineTranslator.translate(p, "test", 1, 128);
+    for (StagePlan stage : plan.stages()) {
+      for (OperatorPlan operator : stage.operators()) {
+        if (operator instanceof GroupByKeyPlan) {
+          assertTrue(((GroupByKeyPlan) operator).boundedInput());
+          return (GroupByKeyPlan) operator;
+        }
+      }
+    }
+    throw new AssertionError("No GroupByKey in " + plan);
+  }
+}
