@@ -14,7 +14,7 @@ public final class ExchangeConfig {
   private ExchangeConfig(int creditsPerChannel, int creditReturnBatch, int maxFrameBytes,
       int eventLoopThreads, Duration shutdownTimeout) {
     this(creditsPerChannel, creditReturnBatch, maxFrameBytes, eventLoopThreads, shutdownTimeout,
-        true);
+        false);
   }
 
   private ExchangeConfig(int creditsPerChannel, int creditReturnBatch, int maxFrameBytes,
@@ -43,7 +43,8 @@ public final class ExchangeConfig {
 
   /**
    * 8 credits per channel returned one by one, 64 MiB frames, one event-loop thread per core, 10 s
-   * to shut down, channels within the endpoint handed over locally.
+   * to shut down, every channel over gRPC (local hand-over off until it is proven under the
+   * worker-kill recovery tests, see {@link #localHandOver()}).
    */
   public static ExchangeConfig defaults() {
     return new ExchangeConfig(8, 1, 64 << 20,
@@ -108,7 +109,9 @@ public final class ExchangeConfig {
   /**
    * Whether a channel whose consumer is on this endpoint (another subtask of the same worker) hands
    * its events to the consumer's gate in memory instead of over gRPC on loopback. Off, every
-   * channel goes over gRPC, as tests of the wire path want.
+   * channel goes over gRPC. Off by default for now: with it on, ExactlyOnceAfterWorkerKillsTest
+   * saw no checkpoint complete within its 120 s on a machine under a load of 40, which was not yet
+   * told apart from the load (issue 14).
    */
   public boolean localHandOver() {
     return localHandOver;

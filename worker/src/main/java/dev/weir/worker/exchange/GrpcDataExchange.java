@@ -166,7 +166,7 @@ public final class GrpcDataExchange implements DataExchange {
    * {@inheritDoc}
    *
    * <p>A channel to this endpoint's own address (producer and consumer on the same worker) is a
-   * {@link LocalChannel} unless {@link ExchangeConfig#localHandOver()} is off: its events go to the
+   * {@link LocalChannel} if {@link ExchangeConfig#localHandOver()} is on: its events go to the
    * gate as they are, with the same credit, order and in-band control events as over gRPC, without
    * framing them for a loopback socket. Another endpoint in the same JVM (an embedded cluster's
    * other worker) has another address and is reached over gRPC, like a remote one.

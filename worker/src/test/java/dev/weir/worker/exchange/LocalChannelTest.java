@@ -35,6 +35,7 @@ import org.junit.Test;
  */
 public class LocalChannelTest {
   private static final long WAIT_SECONDS = 30;
+  private static final ExchangeConfig LOCAL = ExchangeConfig.defaults().withLocalHandOver(true);
 
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "test-producer");
@@ -59,9 +60,9 @@ public class LocalChannelTest {
 
   @Test
   public void aChannelToTheOwnAddressIsLocalAndOneToAnotherEndpointIsNot() {
-    GrpcDataExchange here = exchange(ExchangeConfig.defaults());
-    GrpcDataExchange other = exchange(ExchangeConfig.defaults());
-    GrpcDataExchange wireOnly = exchange(ExchangeConfig.defaults().withLocalHandOver(false));
+    GrpcDataExchange here = exchange(LOCAL);
+    GrpcDataExchange other = exchange(LOCAL);
+    GrpcDataExchange wireOnly = exchange(ExchangeConfig.defaults());
     assertThat(here.openWriter(new ChannelId("job", 0, 0, 0, 0), here.address()),
         instanceOf(LocalChannel.class));
     assertThat(here.openWriter(new ChannelId("job", 0, 0, 0, 1), other.address()),
@@ -73,7 +74,7 @@ public class LocalChannelTest {
   @Test
   public void eventsArriveInOrderWithControlEventsInBandAlsoWhenTheWriterOpensFirst()
       throws Exception {
-    GrpcDataExchange ex = exchange(ExchangeConfig.defaults().withCreditsPerChannel(2));
+    GrpcDataExchange ex = exchange(LOCAL.withCreditsPerChannel(2));
     ChannelId a = new ChannelId("job", 0, 1, 0, 0);
     ChannelId b = new ChannelId("job", 0, 1, 1, 0);
     // Writer a before the gate exists: it is held without credit until the gate opens.
@@ -107,7 +108,7 @@ public class LocalChannelTest {
   @Test
   public void aSlowConsumerBlocksTheProducerOnceItsCreditIsSpent() throws Exception {
     int credits = 3;
-    GrpcDataExchange ex = exchange(ExchangeConfig.defaults().withCreditsPerChannel(credits));
+    GrpcDataExchange ex = exchange(LOCAL.withCreditsPerChannel(credits));
     ChannelId id = new ChannelId("job", 0, 2, 0, 0);
     InputGate gate = ex.openGate(List.of(id));
     AtomicInteger sent = new AtomicInteger();
@@ -137,7 +138,7 @@ public class LocalChannelTest {
   @Test
   public void aBlockedChannelGetsNoCreditUntilResumeAllAndLosesNothing() throws Exception {
     int credits = 4;
-    GrpcDataExchange ex = exchange(ExchangeConfig.defaults().withCreditsPerChannel(credits));
+    GrpcDataExchange ex = exchange(LOCAL.withCreditsPerChannel(credits));
     ChannelId held = new ChannelId("job", 0, 3, 0, 0);
     InputGate gate = ex.openGate(List.of(held));
     AtomicInteger sentAfterBarrier = new AtomicInteger();
@@ -174,7 +175,7 @@ public class LocalChannelTest {
   @Test
   public void aProducerClosingBeforeEndOfInputBreaksTheConsumersChannelAfterItsEvents()
       throws Exception {
-    GrpcDataExchange ex = exchange(ExchangeConfig.defaults());
+    GrpcDataExchange ex = exchange(LOCAL);
     ChannelId id = new ChannelId("job", 0, 4, 0, 0);
     InputGate gate = ex.openGate(List.of(id));
     ChannelWriter w = ex.openWriter(id, ex.address());
@@ -192,7 +193,7 @@ public class LocalChannelTest {
 
   @Test
   public void aProducerClosingBeforeTheGateOpensBreaksTheChannelWhenItDoes() throws Exception {
-    GrpcDataExchange ex = exchange(ExchangeConfig.defaults());
+    GrpcDataExchange ex = exchange(LOCAL);
     ChannelId id = new ChannelId("job", 0, 5, 0, 0);
     ex.openWriter(id, ex.address()).close();
     InputGate gate = ex.openGate(List.of(id));
@@ -206,7 +207,7 @@ public class LocalChannelTest {
 
   @Test
   public void closingTheGateFailsABlockedAndEveryLaterSend() throws Exception {
-    GrpcDataExchange ex = exchange(ExchangeConfig.defaults().withCreditsPerChannel(1));
+    GrpcDataExchange ex = exchange(LOCAL.withCreditsPerChannel(1));
     ChannelId id = new ChannelId("job", 0, 6, 0, 0);
     InputGate gate = ex.openGate(List.of(id));
     Thread[] producer = new Thread[1];
@@ -226,7 +227,7 @@ public class LocalChannelTest {
 
   @Test
   public void abortingTheJobUnblocksTheProducerAndBreaksTheGate() throws Exception {
-    GrpcDataExchange ex = exchange(ExchangeConfig.defaults().withCreditsPerChannel(1));
+    GrpcDataExchange ex = exchange(LOCAL.withCreditsPerChannel(1));
     ChannelId id = new ChannelId("job", 0, 7, 0, 0);
     ChannelId otherJob = new ChannelId("other", 0, 7, 0, 0);
     InputGate gate = ex.openGate(List.of(id));
