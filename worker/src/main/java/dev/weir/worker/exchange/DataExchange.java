@@ -4,9 +4,10 @@ import java.util.List;
 
 /**
  * A worker's endpoint for data exchange over gRPC: it serves the channels whose consumer runs on
- * this worker and opens channels to other workers' endpoints. Every channel goes over gRPC, also
- * between two subtasks of the same worker, so the embedded cluster exercises the same code as a
- * real one.
+ * this worker and opens channels to other workers' endpoints. A channel between two subtasks of
+ * the same worker may be handed over in memory instead, with the same contract (order, in-band
+ * control events, credit); the embedded cluster's workers each have their own endpoint, so
+ * channels between them still go over gRPC as between real workers.
  */
 public interface DataExchange extends AutoCloseable {
 

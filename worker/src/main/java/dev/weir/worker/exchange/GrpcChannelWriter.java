@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * #send} spends one credit per event and waits for the consumer's CREDIT frames when none is left,
  * so at most the granted credit is ever in flight or buffered.
  */
-final class GrpcChannelWriter implements ChannelWriter {
+final class GrpcChannelWriter implements OutboundChannel {
   private final ChannelId id;
   private final ClientCall<byte[], byte[]> call;
   private final GrpcDataExchange exchange;
@@ -107,7 +107,8 @@ final class GrpcChannelWriter implements ChannelWriter {
   }
 
   /** Fails a blocked and every later {@link #send} and cancels the stream. */
-  void abort(String reason) {
+  @Override
+  public void abort(String reason) {
     lock.lock();
     try {
       if (failure == null) {

@@ -52,8 +52,8 @@ public final class GrpcDataExchange implements DataExchange {
   // call back, except attach, whose lock order is exchange -> stream -> gate.
   private final Object registry = new Object();
   private final Map<ChannelId, GrpcInputGate> gates = new HashMap<>();
-  private final Map<ChannelId, InboundStream> streams = new HashMap<>();
-  private final Set<GrpcChannelWriter> writers = new LinkedHashSet<>();
+  private final Map<ChannelId, InboundChannel> streams = new HashMap<>();
+  private final Set<OutboundChannel> writers = new LinkedHashSet<>();
   private final Map<String, ManagedChannel> channelsByAddress = new HashMap<>();
   private final Set<String> abortedJobs = new HashSet<>();
   /** "jobId#attempt" of every aborted attempt; like abortedJobs, kept for the endpoint's life. */
@@ -152,7 +152,7 @@ public final class GrpcDataExchange implements DataExchange {
       for (int i = 0; i < channels.size(); i++) {
         ChannelId c = channels.get(i);
         gates.put(c, gate);
-        InboundStream early = streams.get(c);
+        InboundChannel early = streams.get(c);
         if (early != null) {
           gate.bind(i, early);
           early.attach(gate, i, config.creditsPerChannel(), config.creditReturnBatch());
@@ -162,8 +162,29 @@ public final class GrpcDataExchange implements DataExchange {
     return gate;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A channel to this endpoint's own address (producer and consumer on the same worker) is a
+   * {@link LocalChannel} if {@link ExchangeConfig#localHandOver()} is on: its events go to the
+   * gate as they are, with the same credit, order and in-band control events as over gRPC, without
+   * framing them for a loopback socket. Another endpoint in the same JVM (an embedded cluster's
+   * other worker) has another address and is reached over gRPC, like a remote one.
+   */
   @Override
   public ChannelWriter openWriter(ChannelId channel, String consumerAddress) {
+    if (config.localHandOver() && consumerAddress.equals(address)) {
+      LocalChannel local = new LocalChannel(channel, this);
+      synchronized (registry) {
+        checkOpen(channel);
+        if (streams.containsKey(channel)) {
+          throw new IllegalStateException("channel " + channel + " already open");
+        }
+        writers.add(local);
+      }
+      streamOpened(local);
+      return local;
+    }
     GrpcChannelWriter writer;
     synchronized (registry) {
       checkOpen(channel);
@@ -197,8 +218,8 @@ public final class GrpcDataExchange implements DataExchange {
 
   private void abort(String reason, Predicate<ChannelId> affected, Runnable refuseLater) {
     List<GrpcInputGate> hitGates = new ArrayList<>();
-    List<InboundStream> hitStreams = new ArrayList<>();
-    List<GrpcChannelWriter> hitWriters = new ArrayList<>();
+    List<InboundChannel> hitStreams = new ArrayList<>();
+    List<OutboundChannel> hitWriters = new ArrayList<>();
     synchronized (registry) {
       refuseLater.run();
       gates.entrySet().removeIf(e -> {
@@ -237,8 +258,8 @@ public final class GrpcDataExchange implements DataExchange {
   @Override
   public void close() {
     List<GrpcInputGate> allGates;
-    List<InboundStream> allStreams;
-    List<GrpcChannelWriter> allWriters;
+    List<InboundChannel> allStreams;
+    List<OutboundChannel> allWriters;
     List<ManagedChannel> allChannels;
     synchronized (registry) {
       if (closed) {
@@ -274,7 +295,7 @@ public final class GrpcDataExchange implements DataExchange {
   }
 
   /** A producer's stream named its channel: attach it to the gate, or hold it until one opens. */
-  void streamOpened(InboundStream stream) {
+  void streamOpened(InboundChannel stream) {
     ChannelId id = stream.id();
     synchronized (registry) {
       String refused = refusal(id);
@@ -305,7 +326,7 @@ public final class GrpcDataExchange implements DataExchange {
     }
   }
 
-  void writerClosed(GrpcChannelWriter writer) {
+  void writerClosed(OutboundChannel writer) {
     synchronized (registry) {
       writers.remove(writer);
     }
@@ -357,16 +378,16 @@ public final class GrpcDataExchange implements DataExchange {
         .build();
   }
 
-  private static void breakAll(List<GrpcInputGate> gates, List<InboundStream> streams,
-      List<GrpcChannelWriter> writers, String reason, Status status) {
+  private static void breakAll(List<GrpcInputGate> gates, List<InboundChannel> streams,
+      List<OutboundChannel> writers, String reason, Status status) {
     ExchangeException failure = new ExchangeException(reason);
     for (GrpcInputGate g : gates) {
       g.breakAll(failure, status);
     }
-    for (InboundStream s : streams) {
+    for (InboundChannel s : streams) {
       s.shutdown(status);
     }
-    for (GrpcChannelWriter w : writers) {
+    for (OutboundChannel w : writers) {
       w.abort(reason);
     }
   }

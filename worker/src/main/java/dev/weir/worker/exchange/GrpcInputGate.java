@@ -31,7 +31,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 final class GrpcInputGate implements InputGate {
   private final List<ChannelId> channels;
   private final GrpcDataExchange exchange;
-  private final InboundStream[] streams;
+  private final InboundChannel[] streams;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition arrived = lock.newCondition();
   private final ArrayDeque<Arrival> arrivals = new ArrayDeque<>();
@@ -44,7 +44,7 @@ final class GrpcInputGate implements InputGate {
   GrpcInputGate(List<ChannelId> channels, GrpcDataExchange exchange) {
     this.channels = List.copyOf(channels);
     this.exchange = exchange;
-    this.streams = new InboundStream[channels.size()];
+    this.streams = new InboundChannel[channels.size()];
     this.blocked = new boolean[channels.size()];
     this.held = new ArrayList<>(channels.size());
     for (int i = 0; i < channels.size(); i++) {
@@ -61,7 +61,7 @@ final class GrpcInputGate implements InputGate {
   public @Nullable GateEvent poll(long timeout, TimeUnit unit) throws InterruptedException {
     long nanos = unit.toNanos(timeout);
     Arrival next;
-    InboundStream source;
+    InboundChannel source;
     lock.lockInterruptibly();
     try {
       while (true) {
@@ -149,7 +149,7 @@ final class GrpcInputGate implements InputGate {
   }
 
   /** Records {@code stream} as channel {@code index}; the caller then attaches the stream. */
-  void bind(int index, InboundStream stream) {
+  void bind(int index, InboundChannel stream) {
     lock.lock();
     try {
       streams[index] = stream;
@@ -168,7 +168,7 @@ final class GrpcInputGate implements InputGate {
 
   /** Fails blocked and future polls at once and ends every channel's stream with {@code status}. */
   void breakAll(ExchangeException failure, Status status) {
-    List<InboundStream> toClose = new ArrayList<>();
+    List<InboundChannel> toClose = new ArrayList<>();
     lock.lock();
     try {
       if (broken == null) {
@@ -176,7 +176,7 @@ final class GrpcInputGate implements InputGate {
       }
       arrivals.clear();
       held.forEach(ArrayDeque::clear);
-      for (InboundStream s : streams) {
+      for (InboundChannel s : streams) {
         if (s != null) {
           toClose.add(s);
         }
@@ -185,7 +185,7 @@ final class GrpcInputGate implements InputGate {
     } finally {
       lock.unlock();
     }
-    for (InboundStream s : toClose) {
+    for (InboundChannel s : toClose) {
       s.shutdown(status);
     }
   }

@@ -13,7 +13,7 @@ import io.grpc.Status;
  * <p>gRPC calls the listener methods one at a time on an event-loop thread; the gate and abort
  * paths call in from other threads, hence {@code synchronized} on every use of the call.
  */
-final class InboundStream extends ServerCall.Listener<byte[]> {
+final class InboundStream extends ServerCall.Listener<byte[]> implements InboundChannel {
   private final ServerCall<byte[], byte[]> call;
   private final GrpcDataExchange exchange;
 
@@ -33,7 +33,8 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
     this.exchange = exchange;
   }
 
-  ChannelId id() {
+  @Override
+  public ChannelId id() {
     return id;
   }
 
@@ -114,7 +115,8 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
    * Joins {@code gate} as its channel {@code index} and grants the initial credit; later credit
    * goes back in groups of {@code returnBatch}.
    */
-  void attach(GrpcInputGate gate, int index, int initialCredits, int returnBatch) {
+  @Override
+  public void attach(GrpcInputGate gate, int index, int initialCredits, int returnBatch) {
     this.returnBatch = returnBatch;
     ExchangeException brokenBefore;
     synchronized (this) {
@@ -135,7 +137,8 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
    * The gate handed out one of this channel's events: the producer may send one more, once
    * {@code returnBatch} such credits have gathered.
    */
-  void returnCredit() {
+  @Override
+  public void returnCredit() {
     synchronized (this) {
       if (closed || ended) {
         return;
@@ -150,7 +153,8 @@ final class InboundStream extends ServerCall.Listener<byte[]> {
   }
 
   /** Ends the stream from the consumer side (abort, gate closed, exchange closed). */
-  void shutdown(Status status) {
+  @Override
+  public void shutdown(Status status) {
     synchronized (this) {
       if (failure == null && !ended) {
         failure = new ExchangeException("channel " + id + ": " + status.getDescription());

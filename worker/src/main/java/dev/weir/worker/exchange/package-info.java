@@ -6,7 +6,9 @@
  * <p>{@link dev.weir.worker.exchange.GrpcDataExchange} is the implementation: each channel is one
  * bidirectional gRPC stream from the producer's {@link dev.weir.worker.exchange.ChannelWriter} to
  * the consumer's endpoint, described by a hand-written method descriptor with a byte-array
- * marshaller (no protobuf). {@code ExchangeProtocol} defines the frames. The consumer grants
+ * marshaller (no protobuf). {@code ExchangeProtocol} defines the frames. A channel whose consumer
+ * is on the producer's own endpoint is a {@code LocalChannel}: the events go to the gate in memory,
+ * under the same credit. The consumer grants
  * {@link dev.weir.worker.exchange.ExchangeConfig#creditsPerChannel()} events per channel once the
  * channel's {@link dev.weir.worker.exchange.InputGate} exists and returns credit as the gate hands
  * events out; a producer with no credit blocks in {@code send}. A producer may connect before the

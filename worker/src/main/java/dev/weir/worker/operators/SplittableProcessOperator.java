@@ -98,16 +98,7 @@ public final class SplittableProcessOperator implements StageOperator {
               return t;
             });
     Map<String, ElementReceiver> outputs = context.outputs();
-    WindowedValueMultiReceiver outputManager =
-        new WindowedValueMultiReceiver() {
-          @Override
-          public <T> void output(TupleTag<T> tag, WindowedValue<T> value) {
-            ElementReceiver receiver = outputs.get(tag.getId());
-            if (receiver != null) {
-              receiver.accept(value);
-            }
-          }
-        };
+    WindowedValueMultiReceiver outputManager = new TaggedOutputs(outputs);
     PipelineOptions options = context.pipelineOptions();
     processFn.setStateInternalsFactory(key -> currentKey.stateInternals());
     processFn.setTimerInternalsFactory(key -> currentKey.timerInternals());

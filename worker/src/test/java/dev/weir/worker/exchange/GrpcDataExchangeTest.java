@@ -356,7 +356,9 @@ public class GrpcDataExchangeTest {
   @Test
   public void closeReleasesThePortAndLeavesNoNonDaemonThreads() throws Exception {
     List<Thread> nonDaemonBefore = liveThreads(false);
-    GrpcDataExchange first = GrpcDataExchange.start("127.0.0.1", 0, ExchangeConfig.defaults());
+    // Over gRPC, so that the connection to itself has threads and a socket to release too.
+    GrpcDataExchange first = GrpcDataExchange.start(
+        "127.0.0.1", 0, ExchangeConfig.defaults().withLocalHandOver(false));
     int port = first.port();
     assertEquals("127.0.0.1:" + port, first.address());
     ChannelId id = new ChannelId("job", 9, 0, 0);
