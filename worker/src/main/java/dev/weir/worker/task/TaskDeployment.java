@@ -2,7 +2,8 @@ package dev.weir.worker.task;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weir.checkpoint.proto.SubtaskRestore;
-import java.io.Serializable;
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.worker.usercode.UserCodeBytes;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
@@ -14,9 +15,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * shared, and no other stage's user code is deserialized), which subtask, and where every subtask
  * of the job runs so it can open its output channels; and, after a restart or with {@code
  * --restoreFrom}, the state it starts from.
+ *
+ * <p>A worker process receives it as a {@code DeployTask} message ({@code weir_control.proto});
+ * the plan stays user-code bytes until {@link #stagePlan} decodes them in the subtask.
  */
-public final class TaskDeployment implements Serializable {
-  private static final long serialVersionUID = 1L;
+public final class TaskDeployment {
 
   private final TaskId taskId;
   private final byte[] serializedPlan;
@@ -51,8 +54,15 @@ public final class TaskDeployment implements Serializable {
     return taskId;
   }
 
+  /** The stage plan's user-code bytes ({@link UserCodeBytes}). */
   public byte[] serializedPlan() {
     return serializedPlan;
+  }
+
+  /** The plan, decoded with the classes of {@code jobLoader}: the job's class loader. */
+  public ExecutionPlan stagePlan(ClassLoader jobLoader) {
+    return UserCodeBytes.decode(
+        serializedPlan, ExecutionPlan.class, jobLoader, "the plan of " + taskId);
   }
 
   /** Stage id to the exchange address of each of its subtasks, by subtask index. */
