@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.runner.cluster.WeirClusterCoordinator \
- *     --port=8099 [--bind=127.0.0.1]
+ *     --port=8099 [--bind=127.0.0.1] [--finishedJobRetentionSeconds=3600]
  * </pre>
  *
  * then start workers ({@code dev.weir.worker.control.WorkerProcess --coordinator=host:8099}) and
@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
  * the jobs it was running; one whose process died is dropped sooner, when a closed connection, an
  * unreachable worker or a failed subtask sets off a probe and its control port refuses the
  * probe's connection (a worker that is only slow to answer is left to the heartbeat timeout).
+ * An ended job's result stays readable for {@code --finishedJobRetentionSeconds} (default an
+ * hour); then the job is forgotten.
  */
 public final class WeirClusterCoordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WeirClusterCoordinator.class);
