@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 
 /**
  * The worker's task objects as the control protocol's messages, and back. The stage plan stays
@@ -41,8 +40,7 @@ public final class TaskMessages {
         DeployTask.newBuilder()
             .setTask(key(deployment.taskId()))
             .setStagePlan(ByteString.copyFrom(deployment.serializedPlan()))
-            // SerializablePipelineOptions' text is the options' JSON.
-            .setPipelineOptionsJson(deployment.options().toString());
+            .setPipelineOptionsJson(deployment.optionsJson());
     for (Map.Entry<Integer, List<String>> stage : deployment.subtaskAddresses().entrySet()) {
       message.addSubtaskAddresses(
           StageAddresses.newBuilder()
@@ -60,11 +58,11 @@ public final class TaskMessages {
     for (StageAddresses stage : message.getSubtaskAddressesList()) {
       addresses.put(stage.getStage(), new ArrayList<>(stage.getExchangeAddressesList()));
     }
-    return new TaskDeployment(
+    return TaskDeployment.withOptionsJson(
         task(message.getTask()),
         message.getStagePlan().toByteArray(),
         addresses,
-        new SerializablePipelineOptions(message.getPipelineOptionsJson()),
+        message.getPipelineOptionsJson(),
         message.hasRestore() ? message.getRestore() : null);
   }
 

@@ -24,7 +24,9 @@ public final class TaskDeployment {
   private final TaskId taskId;
   private final byte[] serializedPlan;
   private final Map<Integer, List<String>> subtaskAddresses;
-  private final SerializablePipelineOptions options;
+  // The options' JSON, and the options read from it once a subtask asks (off the deploy call).
+  private final String optionsJson;
+  private @Nullable SerializablePipelineOptions options;
   // A SubtaskRestore message's bytes (protobuf), or null for a fresh start.
   private final byte @Nullable [] restore;
 
@@ -43,11 +45,38 @@ public final class TaskDeployment {
       Map<Integer, List<String>> subtaskAddresses,
       SerializablePipelineOptions options,
       @Nullable SubtaskRestore restore) {
+    // SerializablePipelineOptions' text is the options' JSON.
+    this(taskId, serializedPlan, subtaskAddresses, options.toString(), options, restore);
+  }
+
+  private TaskDeployment(
+      TaskId taskId,
+      byte[] serializedPlan,
+      Map<Integer, List<String>> subtaskAddresses,
+      String optionsJson,
+      @Nullable SerializablePipelineOptions options,
+      @Nullable SubtaskRestore restore) {
     this.restore = restore == null ? null : restore.toByteArray();
     this.taskId = taskId;
     this.serializedPlan = serializedPlan;
     this.subtaskAddresses = subtaskAddresses;
+    this.optionsJson = optionsJson;
     this.options = options;
+  }
+
+  /**
+   * A deployment as it arrives over the network, with the pipeline options in Beam's JSON form:
+   * they are read when the subtask first asks for them, on its own thread, so the deploy call
+   * answers without waiting for the options' file systems and modules to load.
+   */
+  public static TaskDeployment withOptionsJson(
+      TaskId taskId,
+      byte[] serializedPlan,
+      Map<Integer, List<String>> subtaskAddresses,
+      String optionsJson,
+      @Nullable SubtaskRestore restore) {
+    return new TaskDeployment(
+        taskId, serializedPlan, subtaskAddresses, optionsJson, null, restore);
   }
 
   public TaskId taskId() {
@@ -70,8 +99,16 @@ public final class TaskDeployment {
     return subtaskAddresses;
   }
 
-  public SerializablePipelineOptions options() {
+  public synchronized SerializablePipelineOptions options() {
+    if (options == null) {
+      options = new SerializablePipelineOptions(optionsJson);
+    }
     return options;
+  }
+
+  /** The pipeline options in Beam's JSON form. */
+  public String optionsJson() {
+    return optionsJson;
   }
 
   /** The state this subtask starts from, or null for a fresh start. */
