@@ -1,12 +1,19 @@
 package dev.weir.runner;
 
-import dev.weir.runner.cluster.JobMethods;
-import dev.weir.runner.cluster.JobStatus;
-import dev.weir.runner.cluster.JobSubmission;
+import com.google.protobuf.ByteString;
+import dev.weir.runner.cluster.v1.GetJobStatus;
+import dev.weir.runner.cluster.v1.JobServiceGrpc;
+import dev.weir.runner.cluster.v1.JobState;
+import dev.weir.runner.cluster.v1.JobStatus;
+import dev.weir.runner.cluster.v1.SubmitJob;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.worker.control.ControlChannel;
+import dev.weir.worker.control.RemoteFailure;
+import dev.weir.worker.control.v1.CancelJobRequest;
+import dev.weir.worker.control.v1.Failure;
+import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
-import io.grpc.Status;
+import dev.weir.worker.usercode.UserCodeBytes;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +21,17 @@ import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.util.SerializableUtils;
+import org.apache.beam.sdk.util.common.ReflectHelpers;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * A job submitted to a remote coordinator ({@code --weirMaster}). Its state, failure and metrics
- * are polled; once the job has ended the last status is kept and the connection closed.
+ * A job submitted to a remote coordinator ({@code --weirMaster}) over the job service of {@code
+ * weir_job_service.proto}. Its state, failure and metrics are polled; once the job has ended the
+ * last status is kept and the connection closed.
+ *
+ * <p>A failure arrives described; this client, which submitted the job and trusts its classes,
+ * decodes the user's own exception from it when it carries one ({@link RemoteFailure#rethrowable}),
+ * so the user sees the exception type their code threw.
  */
 final class ClusterJob implements JobHandle {
   private static final long SUBMIT_TIMEOUT_MILLIS = 60_000;
@@ -31,7 +43,7 @@ final class ClusterJob implements JobHandle {
   private final String master;
   private final String jobId;
   private final ControlChannel channel;
-  private @Nullable JobStatus lastStatus;
+  private @Nullable Status lastStatus;
   private boolean ended;
 
   private ClusterJob(String master, String jobId, ControlChannel channel) {
@@ -44,17 +56,19 @@ final class ClusterJob implements JobHandle {
   static ClusterJob submit(
       String master, String jobId, ExecutionPlan plan, PipelineOptions options) {
     ControlChannel channel = new ControlChannel(master);
-    JobSubmission submission =
-        new JobSubmission(
-            jobId,
-            SerializableUtils.serializeToByteArray(plan),
-            new SerializablePipelineOptions(options));
+    SubmitJob submission =
+        SubmitJob.newBuilder()
+            .setJobId(jobId)
+            .setExecutionPlan(ByteString.copyFrom(UserCodeBytes.encode(plan)))
+            // SerializablePipelineOptions' text is the options' JSON.
+            .setPipelineOptionsJson(new SerializablePipelineOptions(options).toString())
+            .build();
     try {
-      channel.call(JobMethods.SUBMIT, submission, SUBMIT_TIMEOUT_MILLIS);
+      channel.call(JobServiceGrpc.getSubmitMethod(), submission, SUBMIT_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       channel.close();
-      Status.Code code = e.getStatus().getCode();
-      if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+      io.grpc.Status.Code code = e.getStatus().getCode();
+      if (code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
         throw new IllegalStateException(
             "Cannot reach the Weir coordinator at --weirMaster=" + master + ": " + e.getStatus(),
             e);
@@ -70,15 +84,21 @@ final class ClusterJob implements JobHandle {
   }
 
   /** The latest status; asks the coordinator unless the job has ended. Null if unreachable. */
-  private synchronized @Nullable JobStatus poll() {
+  private synchronized @Nullable Status poll() {
     if (ended) {
       return lastStatus;
     }
+    JobStatus reply;
     try {
-      lastStatus = channel.call(JobMethods.STATUS, jobId, STATUS_TIMEOUT_MILLIS);
+      reply =
+          channel.call(
+              JobServiceGrpc.getGetStatusMethod(),
+              GetJobStatus.newBuilder().setJobId(jobId).build(),
+              STATUS_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       return null;
     }
+    lastStatus = Status.of(reply, lastStatus);
     if (lastStatus.state().isTerminal()) {
       ended = true;
       channel.close();
@@ -89,7 +109,7 @@ final class ClusterJob implements JobHandle {
   private synchronized void markLost() {
     if (!ended) {
       lastStatus =
-          new JobStatus(
+          new Status(
               PipelineResult.State.UNKNOWN,
               new IllegalStateException(
                   "Lost contact with the Weir coordinator at --weirMaster="
@@ -106,7 +126,7 @@ final class ClusterJob implements JobHandle {
 
   @Override
   public PipelineResult.State state() {
-    JobStatus status = poll();
+    Status status = poll();
     return status == null ? PipelineResult.State.UNKNOWN : status.state();
   }
 
@@ -117,13 +137,13 @@ final class ClusterJob implements JobHandle {
 
   @Override
   public MetricsContainerStepMap attemptedMetrics() {
-    JobStatus status = poll();
+    Status status = poll();
     return status == null ? new MetricsContainerStepMap() : status.attemptedMetrics();
   }
 
   @Override
   public MetricsContainerStepMap committedMetrics() {
-    JobStatus status = poll();
+    Status status = poll();
     return status == null ? new MetricsContainerStepMap() : status.committedMetrics();
   }
 
@@ -135,7 +155,10 @@ final class ClusterJob implements JobHandle {
       }
     }
     try {
-      channel.call(JobMethods.CANCEL, jobId, STATUS_TIMEOUT_MILLIS);
+      channel.call(
+          JobServiceGrpc.getCancelMethod(),
+          CancelJobRequest.newBuilder().setJobId(jobId).build(),
+          STATUS_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       throw new IllegalStateException(
           "Cannot cancel job " + jobId + " on the coordinator at --weirMaster=" + master, e);
@@ -147,7 +170,7 @@ final class ClusterJob implements JobHandle {
     long deadline = millis < 0 ? Long.MAX_VALUE : System.currentTimeMillis() + millis;
     long unreachableSince = -1;
     while (true) {
-      JobStatus status = poll();
+      Status status = poll();
       long now = System.currentTimeMillis();
       if (status == null) {
         unreachableSince = unreachableSince < 0 ? now : unreachableSince;
@@ -197,5 +220,53 @@ final class ClusterJob implements JobHandle {
     throw new UnsupportedOperationException(
         "savepoints of a job on a remote Weir cluster (--weirMaster) are not supported yet"
             + " (issue 13, item 9)");
+  }
+
+  /** A job's state, failure and metrics as the client keeps them. */
+  private record Status(
+      PipelineResult.State state,
+      @Nullable Throwable failure,
+      MetricsContainerStepMap attemptedMetrics,
+      MetricsContainerStepMap committedMetrics,
+      @Nullable Failure describedFailure) {
+
+    Status(
+        PipelineResult.State state,
+        @Nullable Throwable failure,
+        MetricsContainerStepMap attemptedMetrics,
+        MetricsContainerStepMap committedMetrics) {
+      this(state, failure, attemptedMetrics, committedMetrics, null);
+    }
+
+    /**
+     * The status {@code reply} holds; its failure is decoded (with the job's classes: the loader
+     * Beam finds user classes with) when it differs from {@code previous}'s.
+     */
+    static Status of(JobStatus reply, @Nullable Status previous) {
+      Failure described = reply.hasFailure() ? reply.getFailure() : null;
+      Throwable failure;
+      if (described == null) {
+        failure = null;
+      } else if (previous != null && described.equals(previous.describedFailure)) {
+        failure = previous.failure;
+      } else {
+        failure = RemoteFailure.rethrowable(described, ReflectHelpers.findClassLoader());
+      }
+      return new Status(
+          stateOf(reply.getState()),
+          failure,
+          MonitoringInfoBytes.decode(reply.getAttemptedMetricsList()),
+          MonitoringInfoBytes.decode(reply.getCommittedMetricsList()),
+          described);
+    }
+
+    private static PipelineResult.State stateOf(JobState state) {
+      String name = state.name();
+      String prefix = "JOB_STATE_";
+      if (!name.startsWith(prefix) || state == JobState.JOB_STATE_UNSPECIFIED) {
+        return PipelineResult.State.UNRECOGNIZED;
+      }
+      return PipelineResult.State.valueOf(name.substring(prefix.length()));
+    }
   }
 }

@@ -14,6 +14,7 @@ import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.translation.StagePlan;
 import dev.weir.worker.exchange.ChannelId;
+import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.exchange.ExchangeException;
 import dev.weir.worker.task.JobActivity;
 import dev.weir.worker.task.MonitoringInfoBytes;
@@ -586,7 +587,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       // Read after the wait: a subtask's own error may have replaced a consequence by now.
       cause = attemptFailure;
     }
-    CorruptCheckpointException damaged = corruptCheckpoint(cause);
+    Throwable damaged = corruptCheckpoint(cause);
     if (damaged != null && !verifyChecksums) {
       LOG.warn(
           "Job {}: attempt {} could not restore its checkpoint ({}); checking the checksums of"
@@ -741,21 +742,27 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     return elementsBetweenWorkers;
   }
 
-  /** {@code t} or its first cause that says a checkpoint's file is damaged, or null. */
-  private static @Nullable CorruptCheckpointException corruptCheckpoint(@Nullable Throwable t) {
+  /**
+   * {@code t} or its first cause that says a checkpoint's file is damaged, or null; from a worker
+   * process, a {@link RemoteFailure} that stands for one.
+   */
+  private static @Nullable Throwable corruptCheckpoint(@Nullable Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof CorruptCheckpointException corrupt) {
-        return corrupt;
+      if (RemoteFailure.isA(c, CorruptCheckpointException.class)) {
+        return c;
       }
     }
     return null;
   }
 
-  /** An error that only follows another subtask's failure or the job's cancellation. */
+  /**
+   * An error that only follows another subtask's failure or the job's cancellation; from a worker
+   * process, a {@link RemoteFailure} that stands for one.
+   */
   private static boolean isConsequence(Throwable t) {
-    return t instanceof ExchangeException
-        || t instanceof InterruptedException
-        || t instanceof SubtaskInterruptedException;
+    return RemoteFailure.isA(t, ExchangeException.class)
+        || RemoteFailure.isA(t, InterruptedException.class)
+        || RemoteFailure.isA(t, SubtaskInterruptedException.class);
   }
 
   /** Asks every worker to cancel the job; returns at once (wait with {@link #await}). */

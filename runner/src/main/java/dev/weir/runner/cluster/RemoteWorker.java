@@ -6,8 +6,10 @@ import dev.weir.checkpoint.proto.CheckpointOutcome;
 import dev.weir.checkpoint.proto.DeclineCheckpoint;
 import dev.weir.checkpoint.proto.TriggerCheckpoint;
 import dev.weir.worker.control.ControlChannel;
-import dev.weir.worker.control.ControlMethods;
-import dev.weir.worker.control.WorkerRegistration;
+import dev.weir.worker.control.TaskMessages;
+import dev.weir.worker.control.v1.CancelJobRequest;
+import dev.weir.worker.control.v1.WorkerGrpc;
+import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
@@ -50,7 +52,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
    */
   RemoteWorker(WorkerRegistration registration, Runnable unreachable) {
     this.registration = registration;
-    this.channel = new ControlChannel(registration.controlAddress());
+    this.channel = new ControlChannel(registration.getControlAddress());
     this.unreachable = unreachable;
   }
 
@@ -62,8 +64,8 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
    * transient error and fail calls without trying.
    */
   boolean refusesConnections(long deadlineMillis) {
-    try (ControlChannel probe = new ControlChannel(registration.controlAddress())) {
-      probe.call(ControlMethods.PING, Empty.getDefaultInstance(), deadlineMillis);
+    try (ControlChannel probe = new ControlChannel(registration.getControlAddress())) {
+      probe.call(WorkerGrpc.getPingMethod(), Empty.getDefaultInstance(), deadlineMillis);
       return false;
     } catch (StatusRuntimeException e) {
       return e.getStatus().getCode() == Status.Code.UNAVAILABLE;
@@ -79,12 +81,17 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
 
   @Override
   public String name() {
-    return registration.name();
+    return registration.getName();
+  }
+
+  /** Which process of this name it is (a fresh id per process start). */
+  String incarnation() {
+    return registration.getIncarnation();
   }
 
   @Override
   public String exchangeAddress() {
-    return registration.exchangeAddress();
+    return registration.getExchangeAddress();
   }
 
   @Override
@@ -92,19 +99,23 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
     TaskId task = deployment.taskId();
     running.put(task, listener);
     try {
-      channel.call(ControlMethods.DEPLOY, deployment, CALL_TIMEOUT_MILLIS);
+      channel.call(
+          WorkerGrpc.getDeployMethod(), TaskMessages.deployTask(deployment), CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       callFailed(e);
       failIfRunning(
           task,
-          new IllegalStateException("Cannot deploy " + task + " to worker " + registration, e));
+          new IllegalStateException("Cannot deploy " + task + " to worker " + this, e));
     }
   }
 
   @Override
   public void cancelJob(String jobId) {
     try {
-      channel.call(ControlMethods.CANCEL_JOB, jobId, CALL_TIMEOUT_MILLIS);
+      channel.call(
+          WorkerGrpc.getCancelJobMethod(),
+          CancelJobRequest.newBuilder().setJobId(jobId).build(),
+          CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       callFailed(e);
       LOG.warn("Cannot cancel job {} on worker {}: {}", jobId, name(), e.getStatus());
@@ -115,7 +126,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   public void cancelAttempt(String jobId, int attempt) {
     try {
       channel.call(
-          ControlMethods.CANCEL_ATTEMPT,
+          WorkerGrpc.getCancelAttemptMethod(),
           CancelAttempt.newBuilder().setJobId(jobId).setAttempt(attempt).build(),
           CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
@@ -132,7 +143,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   @Override
   public void triggerCheckpoint(TriggerCheckpoint trigger) {
     try {
-      channel.call(ControlMethods.TRIGGER_CHECKPOINT, trigger, CALL_TIMEOUT_MILLIS);
+      channel.call(WorkerGrpc.getTriggerCheckpointMethod(), trigger, CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       callFailed(e);
       // The checkpoint then times out, or the worker's loss fails the job.
@@ -148,7 +159,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   @Override
   public void checkpointOutcome(CheckpointOutcome outcome) {
     try {
-      channel.call(ControlMethods.CHECKPOINT_OUTCOME, outcome, CALL_TIMEOUT_MILLIS);
+      channel.call(WorkerGrpc.getCheckpointOutcomeMethod(), outcome, CALL_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       callFailed(e);
       LOG.warn(
@@ -203,7 +214,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
       failIfRunning(
           task,
           new IllegalStateException(
-              "Worker " + registration + " stopped answering while running " + task));
+              "Worker " + this + " stopped answering while running " + task));
     }
   }
 
@@ -222,6 +233,11 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
 
   @Override
   public String toString() {
-    return registration.toString();
+    return registration.getName()
+        + " (exchange "
+        + registration.getExchangeAddress()
+        + ", control "
+        + registration.getControlAddress()
+        + ")";
   }
 }

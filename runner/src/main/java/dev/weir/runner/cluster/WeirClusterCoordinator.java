@@ -2,15 +2,27 @@ package dev.weir.runner.cluster;
 
 import com.google.protobuf.Empty;
 import dev.weir.runner.JobCoordinator;
+import dev.weir.runner.cluster.v1.GetJobStatus;
+import dev.weir.runner.cluster.v1.JobServiceGrpc;
+import dev.weir.runner.cluster.v1.JobState;
+import dev.weir.runner.cluster.v1.JobStatus;
+import dev.weir.runner.cluster.v1.SubmitJob;
 import dev.weir.translation.ExecutionPlan;
-import dev.weir.worker.control.ControlMethods;
 import dev.weir.worker.control.ControlServer;
 import dev.weir.worker.control.LaunchArguments;
 import dev.weir.worker.control.RemoteFailure;
-import dev.weir.worker.control.TaskReport;
-import dev.weir.worker.control.WorkerRegistration;
+import dev.weir.worker.control.TaskMessages;
+import dev.weir.worker.control.v1.CoordinatorGrpc;
+import dev.weir.worker.control.v1.HeartbeatReply;
+import dev.weir.worker.control.v1.TaskReport;
+import dev.weir.worker.control.v1.WorkerHeartbeat;
+import dev.weir.worker.control.v1.WorkerRegistration;
+import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
+import dev.weir.worker.usercode.UserCodeBytes;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +34,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.beam.sdk.util.SerializableUtils;
+import java.util.function.LongSupplier;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
+import org.apache.beam.sdk.PipelineResult;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.runner.cluster.WeirClusterCoordinator \
- *     --port=8099 [--bind=127.0.0.1]
+ *     --port=8099 [--bind=127.0.0.1] [--finishedJobRetentionSeconds=3600]
  * </pre>
  *
  * then start workers ({@code dev.weir.worker.control.WorkerProcess --coordinator=host:8099}) and
@@ -45,6 +59,8 @@ import org.slf4j.LoggerFactory;
  * the jobs it was running; one whose process died is dropped sooner, when a closed connection, an
  * unreachable worker or a failed subtask sets off a probe and its control port refuses the
  * probe's connection (a worker that is only slow to answer is left to the heartbeat timeout).
+ * An ended job's result stays readable for {@code --finishedJobRetentionSeconds} (default an
+ * hour); then the job is forgotten.
  */
 public final class WeirClusterCoordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WeirClusterCoordinator.class);
@@ -54,13 +70,21 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   static final long WORKER_TIMEOUT_MILLIS = 10_000;
 
   /**
+   * How long an ended job's state, failure and metrics stay readable by default: a client polls
+   * until the end and keeps the last status, so this only has to outlast a slow client.
+   */
+  static final Duration FINISHED_JOB_RETENTION = Duration.ofHours(1);
+
+  /**
    * How long a probed worker has to answer. Only a refused connection drops a worker; one that
    * does not answer in time is left to the heartbeat timeout.
    */
   private static final long PROBE_DEADLINE_MILLIS = 2_000;
 
   private final Map<String, RemoteWorker> workers = new ConcurrentHashMap<>();
-  private final Map<String, JobCoordinator> jobs = new ConcurrentHashMap<>();
+  private final JobRegistry jobs;
+  /** Registrations one at a time: a name is checked and taken in one go. */
+  private final Object registering = new Object();
   private final ControlServer server;
   private final ScheduledExecutorService sweeper;
 
@@ -79,8 +103,10 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   /** A probe of the workers is queued and has not started yet; more suspicion joins it. */
   private final AtomicBoolean probeQueued = new AtomicBoolean();
 
-  private WeirClusterCoordinator(String bind, int port, long workerTimeoutMillis) {
+  private WeirClusterCoordinator(
+      String bind, int port, long workerTimeoutMillis, JobRegistry jobs) {
     this.workerTimeoutMillis = workerTimeoutMillis;
+    this.jobs = jobs;
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -92,6 +118,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     this.server =
         ControlServer.start(bind, port, this::suspectLostWorker, workerService(), jobService());
     sweeper.scheduleWithFixedDelay(this::dropSilentWorkers, 1, 1, TimeUnit.SECONDS);
+    sweeper.scheduleWithFixedDelay(jobs::forgetExpired, 1, 1, TimeUnit.SECONDS);
   }
 
   /** Starts a coordinator on {@code bind:port}; port 0 picks a free port. */
@@ -101,7 +128,22 @@ public final class WeirClusterCoordinator implements AutoCloseable {
 
   /** With the heartbeat timeout given (tests of the other ways a lost worker is noticed). */
   static WeirClusterCoordinator start(String bind, int port, long workerTimeoutMillis) {
-    return new WeirClusterCoordinator(bind, port, workerTimeoutMillis);
+    return start(
+        bind, port, workerTimeoutMillis, FINISHED_JOB_RETENTION, System::currentTimeMillis);
+  }
+
+  /**
+   * With the heartbeat timeout, how long an ended job's result stays readable, and the clock that
+   * retention is measured by.
+   */
+  static WeirClusterCoordinator start(
+      String bind,
+      int port,
+      long workerTimeoutMillis,
+      Duration finishedJobRetention,
+      LongSupplier nowMillis) {
+    return new WeirClusterCoordinator(
+        bind, port, workerTimeoutMillis, new JobRegistry(finishedJobRetention, nowMillis));
   }
 
   /** Entry point; see the class comment for the arguments. */
@@ -111,8 +153,19 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     if (port == null) {
       throw new IllegalArgumentException("--port is required (0 picks a free port)");
     }
+    Duration retention =
+        Duration.ofSeconds(
+            Long.parseLong(
+                args.getOrDefault(
+                    "finishedJobRetentionSeconds",
+                    Long.toString(FINISHED_JOB_RETENTION.toSeconds()))));
     WeirClusterCoordinator coordinator =
-        start(args.getOrDefault("bind", "127.0.0.1"), Integer.parseInt(port));
+        start(
+            args.getOrDefault("bind", "127.0.0.1"),
+            Integer.parseInt(port),
+            WORKER_TIMEOUT_MILLIS,
+            retention,
+            System::currentTimeMillis);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -137,11 +190,12 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   }
 
   private ServerServiceDefinition workerService() {
-    return ServerServiceDefinition.builder(ControlMethods.COORDINATOR_SERVICE)
-        .addMethod(ControlMethods.REGISTER, ControlServer.unaryHandler(this::register))
-        .addMethod(ControlMethods.REPORT_TASK, ControlServer.unaryHandler(this::report))
+    // Built from the service's descriptor, which fails unless every method has a handler.
+    return ServerServiceDefinition.builder(CoordinatorGrpc.getServiceDescriptor())
+        .addMethod(CoordinatorGrpc.getRegisterMethod(), ControlServer.unaryHandler(this::register))
+        .addMethod(CoordinatorGrpc.getReportTaskMethod(), ControlServer.unaryHandler(this::report))
         .addMethod(
-            ControlMethods.ACKNOWLEDGE_CHECKPOINT,
+            CoordinatorGrpc.getAcknowledgeCheckpointMethod(),
             ControlServer.unaryHandler(
                 ack -> {
                   TaskId task =
@@ -152,7 +206,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
                   return Empty.getDefaultInstance();
                 }))
         .addMethod(
-            ControlMethods.DECLINE_CHECKPOINT,
+            CoordinatorGrpc.getDeclineCheckpointMethod(),
             ControlServer.unaryHandler(
                 decline -> {
                   TaskId task =
@@ -167,79 +221,122 @@ public final class WeirClusterCoordinator implements AutoCloseable {
                   return Empty.getDefaultInstance();
                 }))
         .addMethod(
-            ControlMethods.HEARTBEAT,
-            ControlServer.unaryHandler(
-                name -> {
-                  RemoteWorker worker = workers.get(name);
-                  if (worker == null) {
-                    return Boolean.FALSE;
-                  }
-                  worker.heartbeat();
-                  return Boolean.TRUE;
-                }))
+            CoordinatorGrpc.getHeartbeatMethod(), ControlServer.unaryHandler(this::heartbeat))
         .build();
   }
 
   private ServerServiceDefinition jobService() {
-    return ServerServiceDefinition.builder(JobMethods.SERVICE)
-        .addMethod(JobMethods.SUBMIT, ControlServer.unaryHandler(this::submit))
-        .addMethod(JobMethods.STATUS, ControlServer.unaryHandler(this::status))
+    return ServerServiceDefinition.builder(JobServiceGrpc.getServiceDescriptor())
+        .addMethod(JobServiceGrpc.getSubmitMethod(), ControlServer.unaryHandler(this::submit))
+        .addMethod(JobServiceGrpc.getGetStatusMethod(), ControlServer.unaryHandler(this::status))
         .addMethod(
-            JobMethods.CANCEL,
+            JobServiceGrpc.getCancelMethod(),
             ControlServer.unaryHandler(
-                jobId -> {
-                  job(jobId).cancel();
-                  return Boolean.TRUE;
+                cancel -> {
+                  job(cancel.getJobId()).cancel();
+                  return Empty.getDefaultInstance();
                 }))
         .build();
   }
 
-  private Boolean register(WorkerRegistration registration) {
-    RemoteWorker previous =
-        workers.put(
-            registration.name(), new RemoteWorker(registration, this::suspectLostWorker));
-    if (previous != null) {
-      // Same name again: the old process is gone (restarted), so its subtasks are too.
-      previous.lost();
-      previous.close();
+  /**
+   * A worker joins. A second process under a name that is taken is refused while the first one's
+   * control port still takes connections: replacing it would fail the subtasks it runs. A first
+   * one whose port refuses connections is gone and is replaced (its subtasks fail, as they would
+   * when it is dropped). The same process registering again (a retried call) changes nothing.
+   */
+  private Empty register(WorkerRegistration registration) {
+    synchronized (registering) {
+      RemoteWorker existing = workers.get(registration.getName());
+      if (existing != null) {
+        if (existing.incarnation().equals(registration.getIncarnation())) {
+          return Empty.getDefaultInstance();
+        }
+        if (!existing.refusesConnections(PROBE_DEADLINE_MILLIS)) {
+          LOG.warn(
+              "Refused a second worker named {} (control {}): {} is registered and alive",
+              registration.getName(),
+              registration.getControlAddress(),
+              existing);
+          throw Status.ALREADY_EXISTS
+              .withDescription(
+                  "A live worker named "
+                      + registration.getName()
+                      + " is registered already ("
+                      + existing
+                      + "); start this one with another --name")
+              .asRuntimeException();
+        }
+        drop(existing, "is replaced by a new process of the same name (its own is gone)");
+      }
+      workers.put(
+          registration.getName(), new RemoteWorker(registration, this::suspectLostWorker));
     }
-    LOG.info("Worker registered: {}", registration);
-    return Boolean.TRUE;
+    LOG.info(
+        "Worker registered: {} (exchange {}, control {})",
+        registration.getName(),
+        registration.getExchangeAddress(),
+        registration.getControlAddress());
+    return Empty.getDefaultInstance();
   }
 
-  private Boolean report(TaskReport report) {
-    if (report.failure() != null) {
+  /** Known only to the process that registered the name, not to another one of the same name. */
+  private HeartbeatReply heartbeat(WorkerHeartbeat beat) {
+    RemoteWorker worker = workers.get(beat.getWorkerName());
+    boolean known = worker != null && worker.incarnation().equals(beat.getIncarnation());
+    if (known) {
+      worker.heartbeat();
+    }
+    return HeartbeatReply.newBuilder().setKnown(known).build();
+  }
+
+  private Empty report(TaskReport report) {
+    // The failure stays a description: the coordinator runs no code of the job's exceptions.
+    Throwable failure = report.hasFailure() ? RemoteFailure.of(report.getFailure()) : null;
+    if (failure != null) {
       // Often a data-exchange stream that broke because the worker at its other end died.
       suspectLostWorker();
     }
+    TaskId task = TaskMessages.task(report.getTask());
+    dev.weir.worker.task.SubtaskSummary summary = TaskMessages.summary(report.getSummary());
     for (RemoteWorker worker : workers.values()) {
-      worker.report(report.task(), report.failure(), report.summary());
+      worker.report(task, failure, summary);
     }
-    return Boolean.TRUE;
+    return Empty.getDefaultInstance();
   }
 
-  private Boolean submit(JobSubmission submission) {
+  private Empty submit(SubmitJob submission) {
     List<RemoteWorker> available = new ArrayList<>(workers.values());
     if (available.isEmpty()) {
       throw new IllegalStateException("No worker has registered with this Weir coordinator yet");
     }
     available.sort((a, b) -> a.name().compareTo(b.name()));
+    String jobId = submission.getJobId();
+    // The job's user code, from the caller the job service authenticated; the job's classes
+    // are the context class loader's (a per-job loader replaces it).
     ExecutionPlan plan =
-        (ExecutionPlan)
-            SerializableUtils.deserializeFromByteArray(
-                submission.serializedPlan(), "execution plan of " + submission.jobId());
-    String jobId = submission.jobId();
+        UserCodeBytes.decode(
+            submission.getExecutionPlan().toByteArray(),
+            ExecutionPlan.class,
+            Thread.currentThread().getContextClassLoader(),
+            "the execution plan of " + jobId);
+    SerializablePipelineOptions options =
+        new SerializablePipelineOptions(submission.getPipelineOptionsJson());
     // A restart is placed on the workers registered then: those that missed their heartbeats
     // are gone from the map.
     JobCoordinator job =
         new JobCoordinator(
-            jobId, plan, this::liveWorkers, () -> LOG.info("Job {} ended", jobId));
-    if (jobs.putIfAbsent(jobId, job) != null) {
-      throw new IllegalArgumentException("A job with id " + jobId + " was already submitted");
-    }
+            jobId,
+            plan,
+            this::liveWorkers,
+            () -> {
+              jobs.ended(jobId);
+              LOG.info("Job {} ended", jobId);
+            });
+    jobs.add(jobId, job);
     LOG.info("Job {} submitted, running on {}", jobId, available);
-    job.startDeployingOn(submission.options().get(), deployer);
-    return Boolean.TRUE;
+    job.startDeployingOn(options.get(), deployer);
+    return Empty.getDefaultInstance();
   }
 
   /** The registered workers, by name, so placement does not depend on registration order. */
@@ -249,22 +346,38 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     return live;
   }
 
-  private JobStatus status(String jobId) {
-    JobCoordinator job = job(jobId);
+  private JobStatus status(GetJobStatus request) {
+    JobCoordinator job = job(request.getJobId());
     // Read the failure and metrics after the state: once terminal, they no longer change.
-    org.apache.beam.sdk.PipelineResult.State state = job.state();
+    PipelineResult.State state = job.state();
     @Nullable Throwable failure = job.failure();
-    return new JobStatus(
-        state,
-        failure == null ? null : RemoteFailure.transferable(failure),
-        job.attemptedMetrics(),
-        job.committedMetrics());
+    JobStatus.Builder status =
+        JobStatus.newBuilder()
+            .setState(JobState.valueOf("JOB_STATE_" + state.name()))
+            .addAllAttemptedMetrics(MonitoringInfoBytes.encode(job.attemptedMetrics()))
+            .addAllCommittedMetrics(MonitoringInfoBytes.encode(job.committedMetrics()));
+    if (failure != null) {
+      status.setFailure(RemoteFailure.describe(failure));
+    }
+    return status.build();
+  }
+
+  /** Number of jobs this coordinator still knows (running, or ended within the retention). */
+  int knownJobs() {
+    return jobs.size();
   }
 
   private JobCoordinator job(String jobId) {
     JobCoordinator job = jobs.get(jobId);
     if (job == null) {
-      throw new IllegalArgumentException("No job with id " + jobId + " on this coordinator");
+      throw Status.NOT_FOUND
+          .withDescription(
+              "No job with id "
+                  + jobId
+                  + " on this coordinator (an ended job is forgotten after "
+                  + jobs.retention()
+                  + ")")
+          .asRuntimeException();
     }
     return job;
   }
@@ -330,7 +443,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     }
     sweeper.shutdownNow();
     deployer.shutdownNow();
-    for (JobCoordinator job : jobs.values()) {
+    for (JobCoordinator job : jobs.all()) {
       job.cancel();
     }
     server.close();

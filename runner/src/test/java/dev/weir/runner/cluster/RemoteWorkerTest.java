@@ -7,9 +7,9 @@ import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
 import dev.weir.checkpoint.proto.CheckpointOutcome;
 import dev.weir.checkpoint.proto.DeclineCheckpoint;
 import dev.weir.checkpoint.proto.TriggerCheckpoint;
-import dev.weir.worker.control.ControlMethods;
 import dev.weir.worker.control.ControlServer;
-import dev.weir.worker.control.WorkerRegistration;
+import dev.weir.worker.control.v1.WorkerGrpc;
+import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
@@ -38,7 +38,12 @@ public class RemoteWorkerTest {
   private final BlockingQueue<Object> atWorker = new LinkedBlockingQueue<>();
   private final ControlServer workerServer = ControlServer.start("127.0.0.1", 0, workerService());
   private final RemoteWorker worker =
-      new RemoteWorker(new WorkerRegistration("w", "127.0.0.1:1", workerServer.address()));
+      new RemoteWorker(
+          WorkerRegistration.newBuilder()
+              .setName("w")
+              .setExchangeAddress("127.0.0.1:1")
+              .setControlAddress(workerServer.address())
+              .build());
   private final List<Object> heard = Collections.synchronizedList(new ArrayList<>());
 
   @After
@@ -48,24 +53,26 @@ public class RemoteWorkerTest {
   }
 
   private ServerServiceDefinition workerService() {
-    return ServerServiceDefinition.builder(ControlMethods.WORKER_SERVICE)
-        .addMethod(ControlMethods.DEPLOY, ControlServer.unaryHandler(d -> Boolean.TRUE))
+    return ServerServiceDefinition.builder(WorkerGrpc.SERVICE_NAME)
         .addMethod(
-            ControlMethods.TRIGGER_CHECKPOINT,
+            WorkerGrpc.getDeployMethod(),
+            ControlServer.unaryHandler(d -> Empty.getDefaultInstance()))
+        .addMethod(
+            WorkerGrpc.getTriggerCheckpointMethod(),
             ControlServer.unaryHandler(
                 trigger -> {
                   atWorker.add(trigger);
                   return Empty.getDefaultInstance();
                 }))
         .addMethod(
-            ControlMethods.CHECKPOINT_OUTCOME,
+            WorkerGrpc.getCheckpointOutcomeMethod(),
             ControlServer.unaryHandler(
                 outcome -> {
                   atWorker.add(outcome);
                   return Empty.getDefaultInstance();
                 }))
         .addMethod(
-            ControlMethods.CANCEL_ATTEMPT,
+            WorkerGrpc.getCancelAttemptMethod(),
             ControlServer.unaryHandler(
                 cancel -> {
                   atWorker.add(cancel);

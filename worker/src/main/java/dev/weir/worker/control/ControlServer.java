@@ -6,6 +6,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import java.io.IOException;
@@ -62,8 +63,8 @@ public final class ControlServer implements AutoCloseable {
   }
 
   /**
-   * Serves a unary call with {@code body}; an exception it throws reaches the caller as an
-   * INTERNAL status with the exception's text.
+   * Serves a unary call with {@code body}; a {@link StatusRuntimeException} it throws reaches the
+   * caller with its status, any other exception as an INTERNAL status with the exception's text.
    */
   public static <Req, Res> ServerCallHandler<Req, Res> unaryHandler(Function<Req, Res> body) {
     return ServerCalls.asyncUnaryCall(
@@ -71,6 +72,9 @@ public final class ControlServer implements AutoCloseable {
           Res result;
           try {
             result = body.apply(request);
+          } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
           } catch (RuntimeException e) {
             response.onError(
                 Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException());

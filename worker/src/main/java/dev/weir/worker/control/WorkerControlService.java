@@ -3,6 +3,9 @@ package dev.weir.worker.control;
 import com.google.protobuf.Empty;
 import dev.weir.checkpoint.proto.AcknowledgeCheckpoint;
 import dev.weir.checkpoint.proto.DeclineCheckpoint;
+import dev.weir.worker.control.v1.CoordinatorGrpc;
+import dev.weir.worker.control.v1.TaskReport;
+import dev.weir.worker.control.v1.WorkerGrpc;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.TaskListener;
@@ -25,40 +28,47 @@ final class WorkerControlService {
 
   private WorkerControlService() {}
 
-  static ServerServiceDefinition create(WorkerGateway worker, ControlChannel coordinator) {
-    TaskListener reporter = new ReportingListener(coordinator);
-    return ServerServiceDefinition.builder(ControlMethods.WORKER_SERVICE)
+  /**
+   * The Worker service of {@code weir_control.proto} on {@code worker}; subtask ends and
+   * checkpoint acknowledgements go to {@code coordinator} as {@code worker} of {@code
+   * incarnation}.
+   */
+  static ServerServiceDefinition create(
+      WorkerGateway worker, ControlChannel coordinator, String incarnation) {
+    TaskListener reporter = new ReportingListener(coordinator, worker.name(), incarnation);
+    // Built from the service's descriptor, which fails unless every method has a handler.
+    return ServerServiceDefinition.builder(WorkerGrpc.getServiceDescriptor())
         .addMethod(
-            ControlMethods.DEPLOY,
+            WorkerGrpc.getDeployMethod(),
             ControlServer.unaryHandler(
-                deployment -> {
-                  worker.deploy(deployment, reporter);
-                  return Boolean.TRUE;
+                deploy -> {
+                  worker.deploy(TaskMessages.deployment(deploy), reporter);
+                  return Empty.getDefaultInstance();
                 }))
         .addMethod(
-            ControlMethods.CANCEL_JOB,
+            WorkerGrpc.getCancelJobMethod(),
             ControlServer.unaryHandler(
-                jobId -> {
-                  worker.cancelJob(jobId);
-                  return Boolean.TRUE;
+                cancel -> {
+                  worker.cancelJob(cancel.getJobId());
+                  return Empty.getDefaultInstance();
                 }))
         .addMethod(
-            ControlMethods.CANCEL_ATTEMPT,
+            WorkerGrpc.getCancelAttemptMethod(),
             ControlServer.unaryHandler(
                 cancel -> {
                   worker.cancelAttempt(cancel.getJobId(), cancel.getAttempt());
                   return Empty.getDefaultInstance();
                 }))
         .addMethod(
-            ControlMethods.TRIGGER_CHECKPOINT,
+            WorkerGrpc.getTriggerCheckpointMethod(),
             ControlServer.unaryHandler(
                 trigger -> {
                   worker.triggerCheckpoint(trigger);
                   return Empty.getDefaultInstance();
                 }))
-        .addMethod(ControlMethods.PING, ControlServer.unaryHandler(ping -> ping))
+        .addMethod(WorkerGrpc.getPingMethod(), ControlServer.unaryHandler(ping -> ping))
         .addMethod(
-            ControlMethods.CHECKPOINT_OUTCOME,
+            WorkerGrpc.getCheckpointOutcomeMethod(),
             ControlServer.unaryHandler(
                 outcome -> {
                   worker.checkpointOutcome(outcome);
@@ -69,19 +79,23 @@ final class WorkerControlService {
 
   private static final class ReportingListener implements TaskListener {
     private final ControlChannel coordinator;
+    private final String workerName;
+    private final String incarnation;
 
-    ReportingListener(ControlChannel coordinator) {
+    ReportingListener(ControlChannel coordinator, String workerName, String incarnation) {
       this.coordinator = coordinator;
+      this.workerName = workerName;
+      this.incarnation = incarnation;
     }
 
     @Override
     public void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {
-      sendOnce(ControlMethods.ACKNOWLEDGE_CHECKPOINT, ack, task);
+      sendOnce(CoordinatorGrpc.getAcknowledgeCheckpointMethod(), ack, task);
     }
 
     @Override
     public void checkpointDeclined(TaskId task, DeclineCheckpoint decline) {
-      sendOnce(ControlMethods.DECLINE_CHECKPOINT, decline, task);
+      sendOnce(CoordinatorGrpc.getDeclineCheckpointMethod(), decline, task);
     }
 
     /**
@@ -102,12 +116,20 @@ final class WorkerControlService {
 
     @Override
     public void taskFinished(TaskId task, SubtaskSummary summary) {
-      send(TaskReport.finished(task, summary));
+      send(report(task, summary).build());
     }
 
     @Override
     public void taskFailed(TaskId task, Throwable cause, SubtaskSummary summary) {
-      send(TaskReport.failed(task, cause, summary));
+      send(report(task, summary).setFailure(RemoteFailure.describe(cause)).build());
+    }
+
+    private TaskReport.Builder report(TaskId task, SubtaskSummary summary) {
+      return TaskReport.newBuilder()
+          .setTask(TaskMessages.key(task))
+          .setSummary(TaskMessages.summary(summary))
+          .setWorkerName(workerName)
+          .setIncarnation(incarnation);
     }
 
     private void send(TaskReport report) {
@@ -127,16 +149,16 @@ final class WorkerControlService {
     private void sendUninterrupted(TaskReport report) {
       for (int attempt = 1; ; attempt++) {
         try {
-          coordinator.call(ControlMethods.REPORT_TASK, report, REPORT_TIMEOUT_MILLIS);
+          coordinator.call(CoordinatorGrpc.getReportTaskMethod(), report, REPORT_TIMEOUT_MILLIS);
           return;
         } catch (StatusRuntimeException e) {
           Thread.interrupted();
           if (attempt == REPORT_ATTEMPTS) {
             // The heartbeat notices a lost coordinator and ends this process.
-            LOG.error("Cannot report the end of {} to the coordinator", report.task(), e);
+            LOG.error("Cannot report the end of {} to the coordinator", TaskMessages.task(report.getTask()), e);
             return;
           }
-          LOG.warn("Reporting the end of {} failed, retrying: {}", report.task(), e.getStatus());
+          LOG.warn("Reporting the end of {} failed, retrying: {}", TaskMessages.task(report.getTask()), e.getStatus());
         }
       }
     }

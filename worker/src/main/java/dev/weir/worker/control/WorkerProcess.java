@@ -1,13 +1,18 @@
 package dev.weir.worker.control;
 
 import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
+import dev.weir.worker.control.v1.CoordinatorGrpc;
+import dev.weir.worker.control.v1.WorkerHeartbeat;
+import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.exchange.ExchangeConfig;
 import dev.weir.worker.exchange.GrpcDataExchange;
 import dev.weir.worker.task.StateBackendFactory;
 import dev.weir.worker.task.WorkerNode;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Paths;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +51,8 @@ public final class WorkerProcess implements AutoCloseable {
   private static final String ROCKSDB_READ_CACHE_MB = "16";
 
   private final String name;
+  /** A fresh id per process start: tells this process from another one of the same name. */
+  private final String incarnation = UUID.randomUUID().toString();
   private final ControlChannel coordinator;
   private final WorkerNode node;
   private final ControlServer control;
@@ -76,7 +83,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
     GrpcDataExchange exchange = GrpcDataExchange.start(bind, 0, ExchangeConfig.defaults());
     this.node = new WorkerNode(name, exchange, backendFactory, Instant::now);
-    this.control = ControlServer.start(bind, 0, WorkerControlService.create(node, coordinator));
+    this.control = ControlServer.start(bind, 0, WorkerControlService.create(node, coordinator, incarnation));
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -101,15 +108,27 @@ public final class WorkerProcess implements AutoCloseable {
 
   private void register() throws InterruptedException {
     WorkerRegistration registration =
-        new WorkerRegistration(name, node.exchangeAddress(), control.address());
+        WorkerRegistration.newBuilder()
+            .setName(name)
+            .setExchangeAddress(node.exchangeAddress())
+            .setControlAddress(control.address())
+            .setIncarnation(incarnation)
+            .build();
     long deadline = System.currentTimeMillis() + REGISTER_RETRY_MILLIS;
     while (true) {
       try {
-        coordinator.call(ControlMethods.REGISTER, registration, 5_000);
-        LOG.info("Registered {} with the coordinator at {}", registration, coordinator.target());
+        coordinator.call(CoordinatorGrpc.getRegisterMethod(), registration, 5_000);
+        LOG.info(
+            "Registered {} (exchange {}, control {}) with the coordinator at {}",
+            name,
+            registration.getExchangeAddress(),
+            registration.getControlAddress(),
+            coordinator.target());
         return;
       } catch (StatusRuntimeException e) {
-        if (System.currentTimeMillis() > deadline) {
+        // Refused (another live worker has this name): retrying will not help.
+        if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS
+            || System.currentTimeMillis() > deadline) {
           close();
           throw new IllegalStateException(
               "Cannot register with the Weir coordinator at --coordinator="
@@ -131,7 +150,16 @@ public final class WorkerProcess implements AutoCloseable {
   private void beat() {
     boolean known;
     try {
-      known = coordinator.call(ControlMethods.HEARTBEAT, name, HEARTBEAT_MILLIS * 2);
+      known =
+          coordinator
+              .call(
+                  CoordinatorGrpc.getHeartbeatMethod(),
+                  WorkerHeartbeat.newBuilder()
+                      .setWorkerName(name)
+                      .setIncarnation(incarnation)
+                      .build(),
+                  HEARTBEAT_MILLIS * 2)
+              .getKnown();
     } catch (StatusRuntimeException e) {
       known = false;
     }

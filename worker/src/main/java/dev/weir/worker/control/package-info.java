@@ -1,9 +1,14 @@
 /**
- * The control plane between a Weir coordinator and worker processes: a small gRPC service whose
- * messages are Java-serialized objects (deployments, task reports, registrations), and the {@link
- * dev.weir.worker.control.WorkerProcess} main that runs one worker as its own JVM.
+ * The control plane between a Weir coordinator and worker processes: the Worker and Coordinator
+ * gRPC services of {@code weir_control.proto} (package {@code weir.control.v1}, generated into
+ * {@code dev.weir.worker.control.v1}), the conversions of the worker's task objects to and from
+ * their messages ({@link dev.weir.worker.control.TaskMessages}, {@link
+ * dev.weir.worker.control.RemoteFailure}), and the {@link dev.weir.worker.control.WorkerProcess}
+ * main that runs one worker as its own JVM.
  *
- * <p>Java serialization is acceptable here because both ends run the same Weir build and the same
- * user classpath; state bytes never travel this way (they stay Beam-coder bytes).
+ * <p>Every message is protobuf: reading one runs no code of the peer's choosing. User code (a
+ * stage's plan, a user's exception) rides in {@code bytes} fields and is decoded only by {@link
+ * dev.weir.worker.usercode.UserCodeBytes}, inside the job's code path; see that package for the
+ * trust boundary.
  */
 package dev.weir.worker.control;

@@ -24,7 +24,6 @@ import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -78,9 +77,7 @@ final class SubtaskWiring {
 
   void open() throws Exception {
     TaskId id = deployment.taskId();
-    plan =
-        (ExecutionPlan)
-            SerializableUtils.deserializeFromByteArray(deployment.serializedPlan(), "plan");
+    plan = deployment.stagePlan(Thread.currentThread().getContextClassLoader());
     StagePlan stage = plan.stage(id.stage());
     this.stage = stage;
     activity = plan.testClock() ? JobActivity.of(id.jobId()) : null;

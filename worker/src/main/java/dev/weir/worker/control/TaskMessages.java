@@ -1,0 +1,101 @@
+package dev.weir.worker.control;
+
+import com.google.protobuf.ByteString;
+import dev.weir.worker.control.v1.ChannelCount;
+import dev.weir.worker.control.v1.DeployTask;
+import dev.weir.worker.control.v1.StageAddresses;
+import dev.weir.worker.control.v1.TaskKey;
+import dev.weir.worker.exchange.ChannelId;
+import dev.weir.worker.task.MonitoringInfoBytes;
+import dev.weir.worker.task.SubtaskSummary;
+import dev.weir.worker.task.TaskDeployment;
+import dev.weir.worker.task.TaskId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The worker's task objects as the control protocol's messages, and back. The stage plan stays
+ * user-code bytes both ways; the pipeline options travel as Beam's JSON.
+ */
+public final class TaskMessages {
+  private TaskMessages() {}
+
+  public static TaskKey key(TaskId task) {
+    return TaskKey.newBuilder()
+        .setJobId(task.jobId())
+        .setStage(task.stage())
+        .setSubtask(task.subtask())
+        .setAttempt(task.attempt())
+        .build();
+  }
+
+  public static TaskId task(TaskKey key) {
+    return new TaskId(key.getJobId(), key.getStage(), key.getSubtask(), key.getAttempt());
+  }
+
+  public static DeployTask deployTask(TaskDeployment deployment) {
+    DeployTask.Builder message =
+        DeployTask.newBuilder()
+            .setTask(key(deployment.taskId()))
+            .setStagePlan(ByteString.copyFrom(deployment.serializedPlan()))
+            .setPipelineOptionsJson(deployment.optionsJson());
+    for (Map.Entry<Integer, List<String>> stage : deployment.subtaskAddresses().entrySet()) {
+      message.addSubtaskAddresses(
+          StageAddresses.newBuilder()
+              .setStage(stage.getKey())
+              .addAllExchangeAddresses(stage.getValue()));
+    }
+    if (deployment.restore() != null) {
+      message.setRestore(deployment.restore());
+    }
+    return message.build();
+  }
+
+  public static TaskDeployment deployment(DeployTask message) {
+    Map<Integer, List<String>> addresses = new HashMap<>();
+    for (StageAddresses stage : message.getSubtaskAddressesList()) {
+      addresses.put(stage.getStage(), new ArrayList<>(stage.getExchangeAddressesList()));
+    }
+    return TaskDeployment.withOptionsJson(
+        task(message.getTask()),
+        message.getStagePlan().toByteArray(),
+        addresses,
+        message.getPipelineOptionsJson(),
+        message.hasRestore() ? message.getRestore() : null);
+  }
+
+  public static dev.weir.worker.control.v1.SubtaskSummary summary(SubtaskSummary summary) {
+    dev.weir.worker.control.v1.SubtaskSummary.Builder message =
+        dev.weir.worker.control.v1.SubtaskSummary.newBuilder()
+            .addAllMetrics(MonitoringInfoBytes.encode(summary.metrics()));
+    for (Map.Entry<ChannelId, Long> sent : summary.elementsSent().entrySet()) {
+      ChannelId channel = sent.getKey();
+      message.addElementsSent(
+          ChannelCount.newBuilder()
+              .setJobId(channel.jobId())
+              .setAttempt(channel.attempt())
+              .setEdgeId(channel.edgeId())
+              .setProducer(channel.producer())
+              .setConsumer(channel.consumer())
+              .setElements(sent.getValue()));
+    }
+    return message.build();
+  }
+
+  public static SubtaskSummary summary(dev.weir.worker.control.v1.SubtaskSummary message) {
+    Map<ChannelId, Long> sent = new HashMap<>();
+    for (ChannelCount count : message.getElementsSentList()) {
+      sent.put(
+          new ChannelId(
+              count.getJobId(),
+              count.getAttempt(),
+              count.getEdgeId(),
+              count.getProducer(),
+              count.getConsumer()),
+          count.getElements());
+    }
+    return new SubtaskSummary(MonitoringInfoBytes.decode(message.getMetricsList()), sent);
+  }
+}

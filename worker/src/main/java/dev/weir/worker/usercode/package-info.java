@@ -1,0 +1,28 @@
+/**
+ * The one place where Weir reads Java serialization from bytes that came over the network:
+ * {@link dev.weir.worker.usercode.UserCodeBytes}.
+ *
+ * <p><b>Trust boundary.</b> Every control call (coordinator and worker ports, the job service) is a
+ * protobuf message of a gRPC service ({@code weir_control.proto}, {@code weir_job_service.proto});
+ * parsing one runs no user code and instantiates no class named by the peer. What Weir cannot
+ * describe in protobuf is the job's own code: the DoFns, coders and windowing of the translated
+ * pipeline, and exceptions that code threw. Those travel as opaque {@code bytes} fields and are
+ * decoded here only
+ *
+ * <ul>
+ *   <li>on a worker, when a deployed subtask opens its stage plan, and on the coordinator, when it
+ *       accepts a submitted job's plan: after the call arrived on the control channel, which is the
+ *       channel that authenticates its caller (TLS and the cluster secret, {@code
+ *       dev.weir.worker.security}); whoever may call it may run a job anyway;
+ *   <li>on the client that submitted the job, for the exception that failed it, so that the user
+ *       sees their own exception type; the client trusts its own job's classes and the cluster it
+ *       authenticated.
+ * </ul>
+ *
+ * <p>The coordinator and the workers never decode an exception's bytes: they pass failures on as
+ * {@code Failure} messages (class name, message, stack, cause chain). Decoding takes the class
+ * loader of the job explicitly, so a per-job class loader plugs in here. {@code
+ * NoJavaDeserializationOfNetworkBytesTest} keeps every other main class from reading Java
+ * serialization.
+ */
+package dev.weir.worker.usercode;
