@@ -5,9 +5,11 @@ import dev.weir.runner.cluster.JobStatus;
 import dev.weir.runner.cluster.JobSubmission;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.worker.control.ControlChannel;
+import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.TaskId;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
@@ -43,7 +45,12 @@ final class ClusterJob implements JobHandle {
   /** Sends the job to the coordinator at {@code master}; throws if it cannot be reached. */
   static ClusterJob submit(
       String master, String jobId, ExecutionPlan plan, PipelineOptions options) {
-    ControlChannel channel = new ControlChannel(master);
+    WeirPipelineOptions weirOptions = options.as(WeirPipelineOptions.class);
+    ClusterSecurity security =
+        weirOptions.isInsecure()
+            ? ClusterSecurity.insecure("This client of --weirMaster=" + master)
+            : ClusterSecurity.fromDirectory(Paths.get(weirOptions.getSecurityDir()));
+    ControlChannel channel = new ControlChannel(master, security);
     JobSubmission submission =
         new JobSubmission(
             jobId,
@@ -53,6 +60,11 @@ final class ClusterJob implements JobHandle {
       channel.call(JobMethods.SUBMIT, submission, SUBMIT_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       channel.close();
+      String refusal = security.explainRefusal(e);
+      if (refusal != null) {
+        throw new IllegalStateException(
+            "The Weir coordinator at --weirMaster=" + master + " and this client: " + refusal, e);
+      }
       Status.Code code = e.getStatus().getCode();
       if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
         throw new IllegalStateException(

@@ -8,6 +8,7 @@ import dev.weir.checkpoint.proto.TriggerCheckpoint;
 import dev.weir.worker.control.ControlChannel;
 import dev.weir.worker.control.ControlMethods;
 import dev.weir.worker.control.WorkerRegistration;
+import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
@@ -34,13 +35,15 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   private static final long CALL_TIMEOUT_MILLIS = 30_000;
 
   private final WorkerRegistration registration;
+  private final ClusterSecurity security;
   private final ControlChannel channel;
   private final Runnable unreachable;
   private final Map<TaskId, TaskListener> running = new ConcurrentHashMap<>();
   private volatile long lastHeartbeatMillis = System.currentTimeMillis();
 
+  /** Over plaintext: tests with the worker's service in the same JVM. */
   RemoteWorker(WorkerRegistration registration) {
-    this(registration, () -> {});
+    this(registration, ClusterSecurity.plaintextInOneJvm(), () -> {});
   }
 
   /**
@@ -48,9 +51,11 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
    * connection was refused or reset), so the coordinator can check at once whether the process is
    * gone; it must not block.
    */
-  RemoteWorker(WorkerRegistration registration, Runnable unreachable) {
+  RemoteWorker(
+      WorkerRegistration registration, ClusterSecurity security, Runnable unreachable) {
     this.registration = registration;
-    this.channel = new ControlChannel(registration.controlAddress());
+    this.security = security;
+    this.channel = new ControlChannel(registration.controlAddress(), security);
     this.unreachable = unreachable;
   }
 
@@ -62,7 +67,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
    * transient error and fail calls without trying.
    */
   boolean refusesConnections(long deadlineMillis) {
-    try (ControlChannel probe = new ControlChannel(registration.controlAddress())) {
+    try (ControlChannel probe = new ControlChannel(registration.controlAddress(), security)) {
       probe.call(ControlMethods.PING, Empty.getDefaultInstance(), deadlineMillis);
       return false;
     } catch (StatusRuntimeException e) {

@@ -9,6 +9,7 @@ import dev.weir.worker.control.LaunchArguments;
 import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.control.TaskReport;
 import dev.weir.worker.control.WorkerRegistration;
+import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.TaskId;
 import io.grpc.ServerServiceDefinition;
 import java.util.ArrayList;
@@ -32,8 +33,14 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.runner.cluster.WeirClusterCoordinator \
- *     --port=8099 [--bind=127.0.0.1]
+ *     --port=8099 --securityDir=DIR [--bind=127.0.0.1]
  * </pre>
+ *
+ * <p>{@code --securityDir} holds the cluster's credentials ({@code weir-security init DIR}); the
+ * coordinator then accepts only calls over mutual TLS with a certificate of the cluster's CA and
+ * the cluster secret, from workers and clients alike. {@code --insecure} instead turns TLS and
+ * authentication off (debugging only; logged as a warning). It listens on loopback unless {@code
+ * --bind} names another address.
  *
  * then start workers ({@code dev.weir.worker.control.WorkerProcess --coordinator=host:8099}) and
  * run pipelines with {@code --runner=WeirRunner --weirMaster=host:8099}. {@code --port=0} picks a
@@ -79,8 +86,12 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   /** A probe of the workers is queued and has not started yet; more suspicion joins it. */
   private final AtomicBoolean probeQueued = new AtomicBoolean();
 
-  private WeirClusterCoordinator(String bind, int port, long workerTimeoutMillis) {
+  private final ClusterSecurity security;
+
+  private WeirClusterCoordinator(
+      String bind, int port, ClusterSecurity security, long workerTimeoutMillis) {
     this.workerTimeoutMillis = workerTimeoutMillis;
+    this.security = security;
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -90,18 +101,23 @@ public final class WeirClusterCoordinator implements AutoCloseable {
             });
     // A worker process that dies closes its heartbeat connection to this server at once.
     this.server =
-        ControlServer.start(bind, port, this::suspectLostWorker, workerService(), jobService());
+        ControlServer.start(
+            bind, port, security, this::suspectLostWorker, workerService(), jobService());
     sweeper.scheduleWithFixedDelay(this::dropSilentWorkers, 1, 1, TimeUnit.SECONDS);
   }
 
-  /** Starts a coordinator on {@code bind:port}; port 0 picks a free port. */
-  public static WeirClusterCoordinator start(String bind, int port) {
-    return start(bind, port, WORKER_TIMEOUT_MILLIS);
+  /**
+   * Starts a coordinator on {@code bind:port}, secured as {@code security} says (its server, and
+   * its channels to the workers); port 0 picks a free port.
+   */
+  public static WeirClusterCoordinator start(String bind, int port, ClusterSecurity security) {
+    return start(bind, port, security, WORKER_TIMEOUT_MILLIS);
   }
 
   /** With the heartbeat timeout given (tests of the other ways a lost worker is noticed). */
-  static WeirClusterCoordinator start(String bind, int port, long workerTimeoutMillis) {
-    return new WeirClusterCoordinator(bind, port, workerTimeoutMillis);
+  static WeirClusterCoordinator start(
+      String bind, int port, ClusterSecurity security, long workerTimeoutMillis) {
+    return new WeirClusterCoordinator(bind, port, security, workerTimeoutMillis);
   }
 
   /** Entry point; see the class comment for the arguments. */
@@ -112,7 +128,10 @@ public final class WeirClusterCoordinator implements AutoCloseable {
       throw new IllegalArgumentException("--port is required (0 picks a free port)");
     }
     WeirClusterCoordinator coordinator =
-        start(args.getOrDefault("bind", "127.0.0.1"), Integer.parseInt(port));
+        start(
+            args.getOrDefault("bind", "127.0.0.1"),
+            Integer.parseInt(port),
+            ClusterSecurity.fromArguments(args, "The Weir coordinator"));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -197,7 +216,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   private Boolean register(WorkerRegistration registration) {
     RemoteWorker previous =
         workers.put(
-            registration.name(), new RemoteWorker(registration, this::suspectLostWorker));
+            registration.name(), new RemoteWorker(registration, security, this::suspectLostWorker));
     if (previous != null) {
       // Same name again: the old process is gone (restarted), so its subtasks are too.
       previous.lost();

@@ -3,6 +3,7 @@ package dev.weir.worker.control;
 import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
 import dev.weir.worker.exchange.ExchangeConfig;
 import dev.weir.worker.exchange.GrpcDataExchange;
+import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.StateBackendFactory;
 import dev.weir.worker.task.WorkerNode;
 import io.grpc.StatusRuntimeException;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.worker.control.WorkerProcess \
- *     --coordinator=host:port --name=worker-1 [--bind=127.0.0.1] \
+ *     --coordinator=host:port --name=worker-1 --securityDir=DIR [--bind=127.0.0.1] \
  *     [--stateBackend=rocksdb|memory] [--stateDirectory=/path] \
  *     [--rocksDbBlockCacheMb=256] [--rocksDbWriteBufferMb=64] [--rocksDbReadCacheMb=16]
  * </pre>
@@ -32,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * There is no artifact staging yet: the pipeline's classes must be on this process's classpath.
  * The process exits on SIGTERM, or when the coordinator has not answered its heartbeat for a few
  * seconds.
+ *
+ * <p>{@code --securityDir} holds the cluster's credentials ({@code weir-security init DIR}): the
+ * worker's control and exchange servers accept only mutual-TLS calls with a certificate of the
+ * cluster CA and the cluster secret, and it presents the same to the coordinator and to other
+ * workers. {@code --insecure} turns TLS and authentication off instead (debugging only; logged as a
+ * warning). Its ports listen on loopback unless {@code --bind} names another address.
  */
 public final class WorkerProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerProcess.class);
@@ -46,6 +53,7 @@ public final class WorkerProcess implements AutoCloseable {
   private static final String ROCKSDB_READ_CACHE_MB = "16";
 
   private final String name;
+  private final ClusterSecurity security;
   private final ControlChannel coordinator;
   private final WorkerNode node;
   private final ControlServer control;
@@ -59,7 +67,9 @@ public final class WorkerProcess implements AutoCloseable {
     String coordinatorAddress = required(args, "coordinator");
     this.name = required(args, "name");
     String bind = args.getOrDefault("bind", "127.0.0.1");
-    this.coordinator = new ControlChannel(coordinatorAddress);
+    // One security for the control server, the exchange and the channel to the coordinator.
+    this.security = ClusterSecurity.fromArguments(args, "Weir worker " + name);
+    this.coordinator = new ControlChannel(coordinatorAddress, security);
     StateBackendFactory backendFactory;
     if ("rocksdb".equals(args.getOrDefault("stateBackend", "rocksdb"))) {
       RocksDbStateBackendFactory rocks =
@@ -74,9 +84,12 @@ public final class WorkerProcess implements AutoCloseable {
       backendFactory = StateBackendFactory.inMemory();
       this.backends = () -> {};
     }
-    GrpcDataExchange exchange = GrpcDataExchange.start(bind, 0, ExchangeConfig.defaults());
+    GrpcDataExchange exchange =
+        GrpcDataExchange.start(bind, 0, ExchangeConfig.defaults(), security);
     this.node = new WorkerNode(name, exchange, backendFactory, Instant::now);
-    this.control = ControlServer.start(bind, 0, WorkerControlService.create(node, coordinator));
+    this.control =
+        ControlServer.start(
+            bind, 0, security, () -> {}, WorkerControlService.create(node, coordinator));
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -109,6 +122,17 @@ public final class WorkerProcess implements AutoCloseable {
         LOG.info("Registered {} with the coordinator at {}", registration, coordinator.target());
         return;
       } catch (StatusRuntimeException e) {
+        String refusal = security.explainRefusal(e);
+        if (refusal != null) {
+          // Retrying cannot help: the credentials will not change.
+          close();
+          throw new IllegalStateException(
+              "The Weir coordinator at --coordinator="
+                  + coordinator.target()
+                  + " and this worker: "
+                  + refusal,
+              e);
+        }
         if (System.currentTimeMillis() > deadline) {
           close();
           throw new IllegalStateException(
