@@ -1,5 +1,6 @@
 package dev.weir.benchmarks;
 
+import dev.weir.worker.security.ClusterSecurity;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
@@ -11,7 +12,7 @@ import org.apache.beam.sdk.transforms.Impulse;
  * GroupByKeySumPipeline}) on Weir with security on (the default: mutual TLS and the cluster secret
  * on the data exchange, credentials made at job start) and with {@code --insecure}, alternating run
  * by run in one JVM so load on the machine hits both alike; then an empty pipeline the same way,
- * which is the added start-up time.
+ * which is the added start-up time, and the time to make the credentials alone.
  *
  * <pre>{@code
  * MAVEN_OPTS=-Xmx8g mvn -q -pl benchmarks exec:java \
@@ -97,6 +98,18 @@ public final class TlsCostBenchmark {
           "TLS time / insecure time: best %.3f, median %.3f%n",
           (double) tlsTimes.bestNanos() / insecureTimes.bestNanos(),
           (double) tlsTimes.medianNanos() / insecureTimes.medianNanos());
+      Timings generation = new Timings();
+      for (int i = 0; i < 23; i++) {
+        long start = System.nanoTime();
+        ClusterSecurity.generated();
+        if (i >= 3) {
+          generation.add(System.nanoTime() - start);
+        }
+      }
+      System.out.printf(
+          "Making the embedded cluster's credentials and TLS contexts: median %.1f ms (best %.1f)"
+              + " of 20%n",
+          generation.medianNanos() / 1e6, generation.bestNanos() / 1e6);
       if (emptyRuns > 0) {
         System.out.printf(
             "Empty pipeline, median of %d: TLS %.1f ms, insecure %.1f ms (start-up added by"

@@ -34,11 +34,11 @@ final class EmbeddedCluster implements AutoCloseable {
     List<AutoCloseable> resources = new ArrayList<>();
     EmbeddedCluster cluster = new EmbeddedCluster(Collections.unmodifiableList(workers), resources);
     try {
-      // Credentials of this cluster alone, made in memory: nothing outside this JVM has them.
+      // Credentials made in memory, shared by this JVM's embedded clusters only.
       ClusterSecurity security =
           options.isInsecure()
               ? ClusterSecurity.insecure("The embedded Weir cluster")
-              : ClusterSecurity.generated();
+              : ClusterSecurity.embedded();
       for (int i = 0; i < options.getEmbeddedWorkers(); i++) {
         StateBackendFactory backends = backendFactory(options, checked, resources);
         GrpcDataExchange exchange = GrpcDataExchange.start(0, ExchangeConfig.defaults(), security);

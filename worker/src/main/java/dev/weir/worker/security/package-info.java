@@ -33,9 +33,10 @@
  *
  * <ul>
  *   <li>The embedded cluster ({@code WeirRunner} without {@code --weirMaster}) makes a fresh CA,
- *       node certificate and secret in memory at every job start ({@link
- *       dev.weir.worker.security.ClusterSecurity#generated}; EC P-256 keys, a few milliseconds), so
- *       its exchange ports on loopback admit nothing from outside the JVM.
+ *       node certificate and secret in memory ({@link
+ *       dev.weir.worker.security.ClusterSecurity#embedded}; EC P-256 keys), once per JVM and
+ *       shared by its embedded jobs, so its exchange ports on loopback admit nothing from outside
+ *       the JVM.
  *   <li>A standalone cluster reads them from {@code --securityDir=DIR}: the coordinator's and each
  *       worker's launch argument and the submitting client's pipeline option. {@code
  *       weir-security init DIR} ({@link dev.weir.worker.security.SecurityInit}) writes {@code
