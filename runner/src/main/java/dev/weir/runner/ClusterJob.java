@@ -11,10 +11,12 @@ import dev.weir.worker.control.ControlChannel;
 import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.control.v1.CancelJobRequest;
 import dev.weir.worker.control.v1.Failure;
+import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.usercode.UserCodeBytes;
 import io.grpc.StatusRuntimeException;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
@@ -55,7 +57,12 @@ final class ClusterJob implements JobHandle {
   /** Sends the job to the coordinator at {@code master}; throws if it cannot be reached. */
   static ClusterJob submit(
       String master, String jobId, ExecutionPlan plan, PipelineOptions options) {
-    ControlChannel channel = new ControlChannel(master);
+    WeirPipelineOptions weirOptions = options.as(WeirPipelineOptions.class);
+    ClusterSecurity security =
+        weirOptions.isInsecure()
+            ? ClusterSecurity.insecure("This client of --weirMaster=" + master)
+            : ClusterSecurity.fromDirectory(Paths.get(weirOptions.getSecurityDir()));
+    ControlChannel channel = new ControlChannel(master, security);
     SubmitJob submission =
         SubmitJob.newBuilder()
             .setJobId(jobId)
@@ -67,6 +74,11 @@ final class ClusterJob implements JobHandle {
       channel.call(JobServiceGrpc.getSubmitMethod(), submission, SUBMIT_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       channel.close();
+      String refusal = security.explainRefusal(e);
+      if (refusal != null) {
+        throw new IllegalStateException(
+            "The Weir coordinator at --weirMaster=" + master + " and this client: " + refusal, e);
+      }
       io.grpc.Status.Code code = e.getStatus().getCode();
       if (code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
         throw new IllegalStateException(

@@ -3,6 +3,7 @@ package dev.weir.runner;
 import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
 import dev.weir.worker.exchange.ExchangeConfig;
 import dev.weir.worker.exchange.GrpcDataExchange;
+import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.StateBackendFactory;
 import dev.weir.worker.task.WorkerNode;
 import java.nio.file.Path;
@@ -33,9 +34,14 @@ final class EmbeddedCluster implements AutoCloseable {
     List<AutoCloseable> resources = new ArrayList<>();
     EmbeddedCluster cluster = new EmbeddedCluster(Collections.unmodifiableList(workers), resources);
     try {
+      // Credentials made in memory, shared by this JVM's embedded clusters only.
+      ClusterSecurity security =
+          options.isInsecure()
+              ? ClusterSecurity.insecure("The embedded Weir cluster")
+              : ClusterSecurity.embedded();
       for (int i = 0; i < options.getEmbeddedWorkers(); i++) {
         StateBackendFactory backends = backendFactory(options, checked, resources);
-        GrpcDataExchange exchange = GrpcDataExchange.start(0, ExchangeConfig.defaults());
+        GrpcDataExchange exchange = GrpcDataExchange.start(0, ExchangeConfig.defaults(), security);
         workers.add(new WorkerNode("worker-" + i, exchange, backends, clock));
       }
     } catch (RuntimeException e) {

@@ -80,6 +80,15 @@ final class WeirOptionsValidator {
         throw new IllegalArgumentException(
             "--weirMaster must be host:port of a Weir coordinator, got '" + master + "'");
       }
+      if (options.getSecurityDir() == null && !options.isInsecure()) {
+        throw new IllegalArgumentException(
+            "--weirMaster needs the cluster's credentials: --securityDir=DIR, the directory the"
+                + " coordinator was given (made by weir-security init DIR); or --insecure if the"
+                + " coordinator runs with --insecure");
+      }
+    }
+    if (options.getSecurityDir() != null && options.isInsecure()) {
+      throw new IllegalArgumentException("--insecure and --securityDir exclude each other");
     }
     return new CheckedOptions(
         parallelism, maxParallelism, stateBackend, CheckpointSettings.from(options));

@@ -45,6 +45,24 @@ public interface WeirPipelineOptions extends PipelineOptions, CheckpointingOptio
   void setWeirMaster(String weirMaster);
 
   @Description(
+      "Directory of the Weir cluster's credentials (CA certificate, node certificate and key,"
+          + " cluster secret; created by weir-security init DIR) that this client presents to the"
+          + " coordinator at --weirMaster. Required with --weirMaster unless --insecure. The"
+          + " embedded cluster makes its own credentials in memory and ignores it.")
+  String getSecurityDir();
+
+  void setSecurityDir(String securityDir);
+
+  @Description(
+      "Turn off TLS and authentication on every gRPC channel: the embedded cluster's, or the"
+          + " connection to a --weirMaster coordinator that itself runs with --insecure. For"
+          + " debugging only; logs a warning.")
+  @Default.Boolean(false)
+  boolean isInsecure();
+
+  void setInsecure(boolean insecure);
+
+  @Description(
       "Directory for local state (RocksDB); Weir creates a job directory under it and removes it"
           + " at the end. Default: the system temp directory.")
   String getStateDirectory();

@@ -20,7 +20,7 @@ public class UnreachableMasterTest {
     Pipeline p =
         Pipeline.create(
             PipelineOptionsFactory.fromArgs(
-                    "--runner=WeirRunner", "--weirMaster=127.0.0.1:" + freePort)
+                    "--runner=WeirRunner", "--weirMaster=127.0.0.1:" + freePort, "--insecure")
                 .create());
     p.apply(Create.of(1, 2, 3));
 

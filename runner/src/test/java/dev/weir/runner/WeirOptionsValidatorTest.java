@@ -60,6 +60,17 @@ public class WeirOptionsValidatorTest {
     assertRejectedNaming("--maxParallelism", "--parallelism=8", "--maxParallelism=4");
     assertRejectedNaming("--stateBackend", "--stateBackend=heap");
     assertRejectedNaming("--weirMaster", "--weirMaster=localhost");
+    assertRejectedNaming("--insecure", "--insecure", "--securityDir=/tmp/weir-security");
+  }
+
+  @Test
+  public void aMasterWithoutCredentialsIsRejectedNamingSecurityDirAndInsecure() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> check("--weirMaster=127.0.0.1:8099"));
+    assertThat(e.getMessage(), containsString("--securityDir=DIR"));
+    assertThat(e.getMessage(), containsString("--insecure"));
+    check("--weirMaster=127.0.0.1:8099", "--insecure");
+    check("--weirMaster=127.0.0.1:8099", "--securityDir=/tmp/weir-security");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.weir.benchmarks.recovery;
 
 import dev.weir.runner.cluster.WeirClusterCoordinator;
 import dev.weir.worker.control.WorkerProcess;
+import dev.weir.worker.security.ClusterCredentials;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -39,12 +41,17 @@ final class ClusterProcesses implements AutoCloseable {
   private final List<String> jvmArgs;
   private final Map<String, Process> processes = new LinkedHashMap<>();
   private int coordinatorPort;
+  /** The cluster's credentials, made at start and given to every process and the client. */
+  private final Path securityDir;
 
   private final Thread killAtExit;
 
-  private ClusterProcesses(Path logs, List<String> jvmArgs) {
+  private ClusterProcesses(Path logs, List<String> jvmArgs) throws IOException {
     this.logs = logs;
     this.jvmArgs = jvmArgs;
+    Files.createDirectories(logs);
+    this.securityDir = Files.createTempDirectory(logs, "security");
+    ClusterCredentials.generate(Duration.ofDays(1)).write(securityDir);
     // Interrupted with Ctrl-C, the benchmark leaves no process behind.
     this.killAtExit = new Thread(() -> processes.values().forEach(Process::destroyForcibly));
     Runtime.getRuntime().addShutdownHook(killAtExit);
@@ -58,7 +65,8 @@ final class ClusterProcesses implements AutoCloseable {
           cluster.startAndAwait(
               "coordinator",
               WeirClusterCoordinator.LISTENING_MARKER,
-              List.of(WeirClusterCoordinator.class.getName(), "--port=0"));
+              List.of(
+                  WeirClusterCoordinator.class.getName(), "--port=0", cluster.securityArgument()));
       cluster.coordinatorPort = Integer.parseInt(line.substring(line.indexOf("port=") + 5).trim());
       return cluster;
     } catch (Exception e) {
@@ -70,6 +78,11 @@ final class ClusterProcesses implements AutoCloseable {
   /** host:port for {@code --weirMaster}. */
   String master() {
     return "127.0.0.1:" + coordinatorPort;
+  }
+
+  /** {@code --securityDir=...} of this cluster, for its processes and the submitting client. */
+  String securityArgument() {
+    return "--securityDir=" + securityDir;
   }
 
   Path log(String name) {
@@ -89,6 +102,7 @@ final class ClusterProcesses implements AutoCloseable {
             WorkerProcess.class.getName(),
             "--coordinator=" + master(),
             "--name=" + name,
+            securityArgument(),
             "--stateBackend=rocksdb",
             "--stateDirectory=" + stateDirectory));
   }

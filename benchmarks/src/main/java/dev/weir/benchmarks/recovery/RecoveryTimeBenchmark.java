@@ -118,7 +118,15 @@ public final class RecoveryTimeBenchmark {
       if (!names.contains(victim)) {
         throw new IllegalArgumentException("--victim=" + victim + " is none of " + names);
       }
-      PipelineResult job = submit(cluster.master(), keys, valueBytes, workers, sink, checkpoints);
+      PipelineResult job =
+          submit(
+              cluster.master(),
+              cluster.securityArgument(),
+              keys,
+              valueBytes,
+              workers,
+              sink,
+              checkpoints);
       try {
         long started = System.currentTimeMillis();
         long filledAt =
@@ -226,11 +234,18 @@ public final class RecoveryTimeBenchmark {
   }
 
   private PipelineResult submit(
-      String master, long keys, int valueBytes, int workers, Path sink, Path checkpoints) {
+      String master,
+      String securityArgument,
+      long keys,
+      int valueBytes,
+      int workers,
+      Path sink,
+      Path checkpoints) {
     PipelineOptions options =
         PipelineOptionsFactory.fromArgs(
                 "--runner=WeirRunner",
                 "--weirMaster=" + master,
+                securityArgument,
                 "--parallelism=" + workers,
                 "--checkpointingInterval=" + args.getOrDefault("checkpointingInterval", "5000"),
                 "--checkpointDir=" + checkpoints.toUri(),

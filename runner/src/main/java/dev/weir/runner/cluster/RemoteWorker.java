@@ -10,6 +10,7 @@ import dev.weir.worker.control.TaskMessages;
 import dev.weir.worker.control.v1.CancelJobRequest;
 import dev.weir.worker.control.v1.WorkerGrpc;
 import dev.weir.worker.control.v1.WorkerRegistration;
+import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
@@ -36,13 +37,15 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   private static final long CALL_TIMEOUT_MILLIS = 30_000;
 
   private final WorkerRegistration registration;
+  private final ClusterSecurity security;
   private final ControlChannel channel;
   private final Runnable unreachable;
   private final Map<TaskId, TaskListener> running = new ConcurrentHashMap<>();
   private volatile long lastHeartbeatMillis = System.currentTimeMillis();
 
+  /** Over plaintext: tests with the worker's service in the same JVM. */
   RemoteWorker(WorkerRegistration registration) {
-    this(registration, () -> {});
+    this(registration, ClusterSecurity.plaintextInOneJvm(), () -> {});
   }
 
   /**
@@ -50,9 +53,11 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
    * connection was refused or reset), so the coordinator can check at once whether the process is
    * gone; it must not block.
    */
-  RemoteWorker(WorkerRegistration registration, Runnable unreachable) {
+  RemoteWorker(
+      WorkerRegistration registration, ClusterSecurity security, Runnable unreachable) {
     this.registration = registration;
-    this.channel = new ControlChannel(registration.getControlAddress());
+    this.security = security;
+    this.channel = new ControlChannel(registration.getControlAddress(), security);
     this.unreachable = unreachable;
   }
 
@@ -64,7 +69,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
    * transient error and fail calls without trying.
    */
   boolean refusesConnections(long deadlineMillis) {
-    try (ControlChannel probe = new ControlChannel(registration.getControlAddress())) {
+    try (ControlChannel probe = new ControlChannel(registration.getControlAddress(), security)) {
       probe.call(WorkerGrpc.getPingMethod(), Empty.getDefaultInstance(), deadlineMillis);
       return false;
     } catch (StatusRuntimeException e) {

@@ -17,6 +17,7 @@ import dev.weir.worker.control.v1.HeartbeatReply;
 import dev.weir.worker.control.v1.TaskReport;
 import dev.weir.worker.control.v1.WorkerHeartbeat;
 import dev.weir.worker.control.v1.WorkerRegistration;
+import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.usercode.UserCodeBytes;
@@ -46,8 +47,14 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.runner.cluster.WeirClusterCoordinator \
- *     --port=8099 [--bind=127.0.0.1] [--finishedJobRetentionSeconds=3600]
+ *     --port=8099 --securityDir=DIR [--bind=127.0.0.1] [--finishedJobRetentionSeconds=3600]
  * </pre>
+ *
+ * <p>{@code --securityDir} holds the cluster's credentials ({@code weir-security init DIR}); the
+ * coordinator then accepts only calls over mutual TLS with a certificate of the cluster's CA and
+ * the cluster secret, from workers and clients alike. {@code --insecure} instead turns TLS and
+ * authentication off (debugging only; logged as a warning). It listens on loopback unless {@code
+ * --bind} names another address.
  *
  * then start workers ({@code dev.weir.worker.control.WorkerProcess --coordinator=host:8099}) and
  * run pipelines with {@code --runner=WeirRunner --weirMaster=host:8099}. {@code --port=0} picks a
@@ -103,9 +110,12 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   /** A probe of the workers is queued and has not started yet; more suspicion joins it. */
   private final AtomicBoolean probeQueued = new AtomicBoolean();
 
+  private final ClusterSecurity security;
+
   private WeirClusterCoordinator(
-      String bind, int port, long workerTimeoutMillis, JobRegistry jobs) {
+      String bind, int port, ClusterSecurity security, long workerTimeoutMillis, JobRegistry jobs) {
     this.workerTimeoutMillis = workerTimeoutMillis;
+    this.security = security;
     this.jobs = jobs;
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
@@ -116,20 +126,30 @@ public final class WeirClusterCoordinator implements AutoCloseable {
             });
     // A worker process that dies closes its heartbeat connection to this server at once.
     this.server =
-        ControlServer.start(bind, port, this::suspectLostWorker, workerService(), jobService());
+        ControlServer.start(
+            bind, port, security, this::suspectLostWorker, workerService(), jobService());
     sweeper.scheduleWithFixedDelay(this::dropSilentWorkers, 1, 1, TimeUnit.SECONDS);
     sweeper.scheduleWithFixedDelay(jobs::forgetExpired, 1, 1, TimeUnit.SECONDS);
   }
 
-  /** Starts a coordinator on {@code bind:port}; port 0 picks a free port. */
-  public static WeirClusterCoordinator start(String bind, int port) {
-    return start(bind, port, WORKER_TIMEOUT_MILLIS);
+  /**
+   * Starts a coordinator on {@code bind:port}, secured as {@code security} says (its server, and
+   * its channels to the workers); port 0 picks a free port.
+   */
+  public static WeirClusterCoordinator start(String bind, int port, ClusterSecurity security) {
+    return start(bind, port, security, WORKER_TIMEOUT_MILLIS);
   }
 
   /** With the heartbeat timeout given (tests of the other ways a lost worker is noticed). */
-  static WeirClusterCoordinator start(String bind, int port, long workerTimeoutMillis) {
+  static WeirClusterCoordinator start(
+      String bind, int port, ClusterSecurity security, long workerTimeoutMillis) {
     return start(
-        bind, port, workerTimeoutMillis, FINISHED_JOB_RETENTION, System::currentTimeMillis);
+        bind,
+        port,
+        security,
+        workerTimeoutMillis,
+        FINISHED_JOB_RETENTION,
+        System::currentTimeMillis);
   }
 
   /**
@@ -139,11 +159,16 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   static WeirClusterCoordinator start(
       String bind,
       int port,
+      ClusterSecurity security,
       long workerTimeoutMillis,
       Duration finishedJobRetention,
       LongSupplier nowMillis) {
     return new WeirClusterCoordinator(
-        bind, port, workerTimeoutMillis, new JobRegistry(finishedJobRetention, nowMillis));
+        bind,
+        port,
+        security,
+        workerTimeoutMillis,
+        new JobRegistry(finishedJobRetention, nowMillis));
   }
 
   /** Entry point; see the class comment for the arguments. */
@@ -163,6 +188,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
         start(
             args.getOrDefault("bind", "127.0.0.1"),
             Integer.parseInt(port),
+            ClusterSecurity.fromArguments(args, "The Weir coordinator"),
             WORKER_TIMEOUT_MILLIS,
             retention,
             System::currentTimeMillis);
@@ -270,7 +296,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
         drop(existing, "is replaced by a new process of the same name (its own is gone)");
       }
       workers.put(
-          registration.getName(), new RemoteWorker(registration, this::suspectLostWorker));
+          registration.getName(), new RemoteWorker(registration, security, this::suspectLostWorker));
     }
     LOG.info(
         "Worker registered: {} (exchange {}, control {})",

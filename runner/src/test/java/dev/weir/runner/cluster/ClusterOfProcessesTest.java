@@ -63,7 +63,9 @@ public class ClusterOfProcessesTest {
   private static Pipeline pipeline() {
     return Pipeline.create(
         PipelineOptionsFactory.fromArgs(
-                "--runner=TestWeirRunner", "--weirMaster=" + cluster.master())
+                "--runner=TestWeirRunner",
+                "--weirMaster=" + cluster.master(),
+                cluster.securityArgument())
             .create());
   }
 

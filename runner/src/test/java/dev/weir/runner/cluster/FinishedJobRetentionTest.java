@@ -12,6 +12,7 @@ import dev.weir.runner.cluster.v1.JobState;
 import dev.weir.runner.cluster.v1.JobStatus;
 import dev.weir.runner.cluster.v1.SubmitJob;
 import dev.weir.worker.control.ControlChannel;
+import dev.weir.worker.security.ClusterSecurity;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -53,7 +54,12 @@ public class FinishedJobRetentionTest {
     SubmitJob job = InProcessWorkerStub.oneStageJob("job-1");
     coordinator =
         WeirClusterCoordinator.start(
-            "127.0.0.1", 0, TimeUnit.MINUTES.toMillis(30), RETENTION, now::get);
+            "127.0.0.1",
+            0,
+            ClusterSecurity.plaintextInOneJvm(),
+            TimeUnit.MINUTES.toMillis(30),
+            RETENTION,
+            now::get);
     String address = "127.0.0.1:" + coordinator.port();
     client = new ControlChannel(address);
     // Reports each subtask finished as soon as it is deployed: the job ends at once.

@@ -1,6 +1,8 @@
 package dev.weir.runner.cluster;
 
 import dev.weir.worker.control.WorkerProcess;
+import dev.weir.worker.security.ClusterCredentials;
+import dev.weir.worker.security.ClusterSecurity;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,10 +36,30 @@ public final class LocalProcessCluster implements AutoCloseable {
   private final Map<String, Process> workers = new LinkedHashMap<>();
   private WeirClusterCoordinator inProcessCoordinator;
   private int coordinatorPort;
+  /** The cluster's credentials, made at start; null for an insecure cluster. */
+  private final Path securityDir;
 
-  private LocalProcessCluster(Path logs, List<Path> classpathFirst) {
+  private LocalProcessCluster(Path logs, List<Path> classpathFirst, boolean insecure)
+      throws IOException {
     this.logs = logs;
     this.classpathFirst = List.copyOf(classpathFirst);
+    if (insecure) {
+      this.securityDir = null;
+    } else {
+      Files.createDirectories(logs);
+      this.securityDir = Files.createTempDirectory(logs, "security");
+      ClusterCredentials.generate(Duration.ofDays(1)).write(securityDir);
+    }
+  }
+
+  /** {@code --securityDir=...} of this cluster, or {@code --insecure}: for processes and clients. */
+  public String securityArgument() {
+    return securityDir == null ? "--insecure" : "--securityDir=" + securityDir;
+  }
+
+  /** The directory of the cluster's credentials; null for an insecure cluster. */
+  public Path securityDir() {
+    return securityDir;
   }
 
   /** A coordinator JVM; add workers with {@link #startWorker}. */
@@ -51,7 +74,7 @@ public final class LocalProcessCluster implements AutoCloseable {
    */
   public static LocalProcessCluster withCoordinatorProcess(Path logs, List<Path> classpathFirst)
       throws Exception {
-    LocalProcessCluster cluster = new LocalProcessCluster(logs, classpathFirst);
+    LocalProcessCluster cluster = new LocalProcessCluster(logs, classpathFirst, false);
     try {
       CompletableFuture<String> listening = new CompletableFuture<>();
       cluster.coordinatorProcess.add(
@@ -59,7 +82,10 @@ public final class LocalProcessCluster implements AutoCloseable {
               "coordinator",
               WeirClusterCoordinator.LISTENING_MARKER,
               listening,
-              List.of(WeirClusterCoordinator.class.getName(), "--port=0")));
+              List.of(
+                  WeirClusterCoordinator.class.getName(),
+                  "--port=0",
+                  cluster.securityArgument())));
       String line = listening.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       cluster.coordinatorPort = Integer.parseInt(line.substring(line.indexOf("port=") + 5).trim());
       return cluster;
@@ -70,18 +96,36 @@ public final class LocalProcessCluster implements AutoCloseable {
   }
 
   /** A coordinator in this JVM (its log lines go to this test's output); add workers after. */
-  public static LocalProcessCluster withCoordinatorInThisJvm(Path logs) {
-    return withCoordinatorInThisJvm(logs, WeirClusterCoordinator.WORKER_TIMEOUT_MILLIS);
+  public static LocalProcessCluster withCoordinatorInThisJvm(Path logs) throws IOException {
+    return withCoordinatorInThisJvm(logs, WeirClusterCoordinator.WORKER_TIMEOUT_MILLIS, false);
+  }
+
+  /** As {@link #withCoordinatorInThisJvm(Path)}, every process with {@code --insecure}. */
+  public static LocalProcessCluster insecureWithCoordinatorInThisJvm(Path logs)
+      throws IOException {
+    return withCoordinatorInThisJvm(logs, WeirClusterCoordinator.WORKER_TIMEOUT_MILLIS, true);
   }
 
   /**
    * A coordinator in this JVM that drops a worker after {@code workerTimeoutMillis} without
    * heartbeats (tests of the other ways a lost worker is noticed set it far off).
    */
-  static LocalProcessCluster withCoordinatorInThisJvm(Path logs, long workerTimeoutMillis) {
-    LocalProcessCluster cluster = new LocalProcessCluster(logs, List.of());
+  static LocalProcessCluster withCoordinatorInThisJvm(Path logs, long workerTimeoutMillis)
+      throws IOException {
+    return withCoordinatorInThisJvm(logs, workerTimeoutMillis, false);
+  }
+
+  private static LocalProcessCluster withCoordinatorInThisJvm(
+      Path logs, long workerTimeoutMillis, boolean insecure) throws IOException {
+    LocalProcessCluster cluster = new LocalProcessCluster(logs, List.of(), insecure);
     cluster.inProcessCoordinator =
-        WeirClusterCoordinator.start("127.0.0.1", 0, workerTimeoutMillis);
+        WeirClusterCoordinator.start(
+            "127.0.0.1",
+            0,
+            insecure
+                ? ClusterSecurity.insecure("The test's coordinator")
+                : ClusterSecurity.fromDirectory(cluster.securityDir),
+            workerTimeoutMillis);
     cluster.coordinatorPort = cluster.inProcessCoordinator.port();
     return cluster;
   }
@@ -101,6 +145,7 @@ public final class LocalProcessCluster implements AutoCloseable {
     command.add(WorkerProcess.class.getName());
     command.add("--coordinator=" + master());
     command.add("--name=" + name);
+    command.add(securityArgument());
     command.addAll(List.of(extraArgs));
     Process process = start(name, WorkerProcess.REGISTERED_MARKER, registered, command);
     workers.put(name, process);

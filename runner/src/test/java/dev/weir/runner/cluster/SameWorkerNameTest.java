@@ -11,6 +11,7 @@ import dev.weir.runner.cluster.v1.JobState;
 import dev.weir.runner.cluster.v1.JobStatus;
 import dev.weir.runner.cluster.v1.SubmitJob;
 import dev.weir.worker.control.ControlChannel;
+import dev.weir.worker.security.ClusterSecurity;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
@@ -28,7 +29,8 @@ public class SameWorkerNameTest {
 
   /** The stubs send no heartbeats: none may be missed within a test. */
   private final WeirClusterCoordinator coordinator =
-      WeirClusterCoordinator.start("127.0.0.1", 0, TimeUnit.MINUTES.toMillis(30));
+      WeirClusterCoordinator.start(
+          "127.0.0.1", 0, ClusterSecurity.plaintextInOneJvm(), TimeUnit.MINUTES.toMillis(30));
   private final String address = "127.0.0.1:" + coordinator.port();
   private final ControlChannel client = new ControlChannel(address);
   private final InProcessWorkerStub first = new InProcessWorkerStub(false);

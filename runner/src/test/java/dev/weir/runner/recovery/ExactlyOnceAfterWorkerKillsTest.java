@@ -237,6 +237,7 @@ public class ExactlyOnceAfterWorkerKillsTest {
             List.of(
                 "--runner=WeirRunner",
                 "--weirMaster=" + cluster.master(),
+                cluster.securityArgument(),
                 "--parallelism=3",
                 "--checkpointingInterval=" + intervalMillis,
                 "--checkpointDir=" + checkpoints,

@@ -1,5 +1,6 @@
 package dev.weir.worker.control;
 
+import dev.weir.worker.security.ClusterSecurity;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -8,18 +9,24 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import java.util.concurrent.TimeUnit;
 
-/** A plaintext gRPC connection to one Weir process's control service. */
+/** A gRPC connection to one Weir process's control service. */
 public final class ControlChannel implements AutoCloseable {
   private static final int MAX_MESSAGE_BYTES = 256 << 20;
 
   private final String target;
   private final ManagedChannel channel;
 
+  /** Plaintext and unauthenticated: for tests within one JVM; processes pass their security. */
   public ControlChannel(String target) {
+    this(target, ClusterSecurity.plaintextInOneJvm());
+  }
+
+  /** To {@code target} (host:port), secured as {@code security} says. */
+  public ControlChannel(String target, ClusterSecurity security) {
     this.target = target;
     this.channel =
-        NettyChannelBuilder.forTarget(target)
-            .usePlaintext()
+        security
+            .secureChannel(NettyChannelBuilder.forTarget(target))
             .maxInboundMessageSize(MAX_MESSAGE_BYTES)
             .build();
   }

@@ -1,5 +1,6 @@
 package dev.weir.worker.control;
 
+import dev.weir.worker.security.ClusterSecurity;
 import io.grpc.Attributes;
 import io.grpc.Server;
 import io.grpc.ServerCallHandler;
@@ -27,20 +28,26 @@ public final class ControlServer implements AutoCloseable {
     this.address = address;
   }
 
+  /** Plaintext and unauthenticated: for tests within one JVM; processes pass their security. */
   public static ControlServer start(String bindHost, int port, ServerServiceDefinition... services) {
-    return start(bindHost, port, () -> {}, services);
+    return start(bindHost, port, ClusterSecurity.plaintextInOneJvm(), () -> {}, services);
   }
 
   /**
-   * As {@link #start(String, int, ServerServiceDefinition...)}; {@code connectionClosed} runs
-   * (on a gRPC thread: it must not block) whenever a client's connection ends, whatever the
-   * reason: the coordinator hears of a worker process's death this way, as its heartbeat
-   * connection closes.
+   * Serves {@code services} on {@code bindHost:port}, secured as {@code security} says (with
+   * security on, a call without the cluster's certificate and secret never reaches a service).
+   * {@code connectionClosed} runs (on a gRPC thread: it must not block) whenever a client's
+   * connection ends, whatever the reason: the coordinator hears of a worker process's death this
+   * way, as its heartbeat connection closes.
    */
   public static ControlServer start(
-      String bindHost, int port, Runnable connectionClosed, ServerServiceDefinition... services) {
+      String bindHost,
+      int port,
+      ClusterSecurity security,
+      Runnable connectionClosed,
+      ServerServiceDefinition... services) {
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port))
+        security.secureServer(NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port)))
             // Plans of big pipelines and metrics of many steps exceed gRPC's 4 MiB default.
             .maxInboundMessageSize(MAX_MESSAGE_BYTES)
             .addTransportFilter(

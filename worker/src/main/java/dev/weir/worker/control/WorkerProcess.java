@@ -6,6 +6,7 @@ import dev.weir.worker.control.v1.WorkerHeartbeat;
 import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.exchange.ExchangeConfig;
 import dev.weir.worker.exchange.GrpcDataExchange;
+import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.StateBackendFactory;
 import dev.weir.worker.task.WorkerNode;
 import io.grpc.Status;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.worker.control.WorkerProcess \
- *     --coordinator=host:port --name=worker-1 [--bind=127.0.0.1] \
+ *     --coordinator=host:port --name=worker-1 --securityDir=DIR [--bind=127.0.0.1] \
  *     [--stateBackend=rocksdb|memory] [--stateDirectory=/path] \
  *     [--rocksDbBlockCacheMb=256] [--rocksDbWriteBufferMb=64] [--rocksDbReadCacheMb=16]
  * </pre>
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * There is no artifact staging yet: the pipeline's classes must be on this process's classpath.
  * The process exits on SIGTERM, or when the coordinator has not answered its heartbeat for a few
  * seconds.
+ *
+ * <p>{@code --securityDir} holds the cluster's credentials ({@code weir-security init DIR}): the
+ * worker's control and exchange servers accept only mutual-TLS calls with a certificate of the
+ * cluster CA and the cluster secret, and it presents the same to the coordinator and to other
+ * workers. {@code --insecure} turns TLS and authentication off instead (debugging only; logged as a
+ * warning). Its ports listen on loopback unless {@code --bind} names another address.
  */
 public final class WorkerProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerProcess.class);
@@ -53,6 +60,7 @@ public final class WorkerProcess implements AutoCloseable {
   private final String name;
   /** A fresh id per process start: tells this process from another one of the same name. */
   private final String incarnation = UUID.randomUUID().toString();
+  private final ClusterSecurity security;
   private final ControlChannel coordinator;
   private final WorkerNode node;
   private final ControlServer control;
@@ -66,7 +74,9 @@ public final class WorkerProcess implements AutoCloseable {
     String coordinatorAddress = required(args, "coordinator");
     this.name = required(args, "name");
     String bind = args.getOrDefault("bind", "127.0.0.1");
-    this.coordinator = new ControlChannel(coordinatorAddress);
+    // One security for the control server, the exchange and the channel to the coordinator.
+    this.security = ClusterSecurity.fromArguments(args, "Weir worker " + name);
+    this.coordinator = new ControlChannel(coordinatorAddress, security);
     StateBackendFactory backendFactory;
     if ("rocksdb".equals(args.getOrDefault("stateBackend", "rocksdb"))) {
       RocksDbStateBackendFactory rocks =
@@ -81,9 +91,16 @@ public final class WorkerProcess implements AutoCloseable {
       backendFactory = StateBackendFactory.inMemory();
       this.backends = () -> {};
     }
-    GrpcDataExchange exchange = GrpcDataExchange.start(bind, 0, ExchangeConfig.defaults());
+    GrpcDataExchange exchange =
+        GrpcDataExchange.start(bind, 0, ExchangeConfig.defaults(), security);
     this.node = new WorkerNode(name, exchange, backendFactory, Instant::now);
-    this.control = ControlServer.start(bind, 0, WorkerControlService.create(node, coordinator, incarnation));
+    this.control =
+        ControlServer.start(
+            bind,
+            0,
+            security,
+            () -> {},
+            WorkerControlService.create(node, coordinator, incarnation));
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -126,7 +143,18 @@ public final class WorkerProcess implements AutoCloseable {
             coordinator.target());
         return;
       } catch (StatusRuntimeException e) {
-        // Refused (another live worker has this name): retrying will not help.
+        String refusal = security.explainRefusal(e);
+        if (refusal != null) {
+          // Retrying cannot help: the credentials will not change.
+          close();
+          throw new IllegalStateException(
+              "The Weir coordinator at --coordinator="
+                  + coordinator.target()
+                  + " and this worker: "
+                  + refusal,
+              e);
+        }
+        // Refused (another live worker has this name): retrying will not help either.
         if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS
             || System.currentTimeMillis() > deadline) {
           close();

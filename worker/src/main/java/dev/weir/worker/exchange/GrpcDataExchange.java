@@ -1,5 +1,6 @@
 package dev.weir.worker.exchange;
 
+import dev.weir.worker.security.ClusterSecurity;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -46,6 +47,8 @@ public final class GrpcDataExchange implements DataExchange {
   private final EventLoopGroup eventLoops;
   private final EventLoopThreads eventLoopThreads;
   private final Server server;
+  /** How the server was secured; the channels to other endpoints are secured the same way. */
+  private final ClusterSecurity security;
   private volatile String address;
 
   // Guards everything below; never held while calling into a gate, stream or writer that may
@@ -61,20 +64,34 @@ public final class GrpcDataExchange implements DataExchange {
   private boolean closed;
 
   private GrpcDataExchange(ExchangeConfig config, EventLoopGroup eventLoops,
-      EventLoopThreads eventLoopThreads, Server server) {
+      EventLoopThreads eventLoopThreads, Server server, ClusterSecurity security) {
     this.config = config;
+    this.security = security;
     this.eventLoops = eventLoops;
     this.eventLoopThreads = eventLoopThreads;
     this.server = server;
   }
 
-  /** Starts an endpoint on 127.0.0.1; port 0 picks a free port. */
-  public static GrpcDataExchange start(int port, ExchangeConfig config) {
-    return start("127.0.0.1", port, config);
+  /** Starts an endpoint on 127.0.0.1, secured as {@code security} says; port 0 picks a free port. */
+  public static GrpcDataExchange start(int port, ExchangeConfig config, ClusterSecurity security) {
+    return start("127.0.0.1", port, config, security);
   }
 
-  /** Starts an endpoint listening on {@code bindHost:port}; port 0 picks a free port. */
+  /**
+   * Plaintext and unauthenticated, on {@code bindHost:port}: for tests of the exchange within one
+   * JVM; processes pass their security.
+   */
   public static GrpcDataExchange start(String bindHost, int port, ExchangeConfig config) {
+    return start(bindHost, port, config, ClusterSecurity.plaintextInOneJvm());
+  }
+
+  /**
+   * Starts an endpoint listening on {@code bindHost:port}; port 0 picks a free port. With security
+   * on, its server accepts only streams from holders of the cluster's certificate and secret, and
+   * its channels to other endpoints present them.
+   */
+  public static GrpcDataExchange start(
+      String bindHost, int port, ExchangeConfig config, ClusterSecurity security) {
     EventLoopThreads threads = new EventLoopThreads("weir-exchange");
     EventLoopGroup eventLoops = new NioEventLoopGroup(config.eventLoopThreads(), threads);
     GrpcDataExchange[] self = new GrpcDataExchange[1];
@@ -87,7 +104,7 @@ public final class GrpcDataExchange implements DataExchange {
             })
             .build();
     Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port))
+        security.secureServer(NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port)))
             .bossEventLoopGroup(eventLoops)
             .workerEventLoopGroup(eventLoops)
             .channelType(NioServerSocketChannel.class)
@@ -100,7 +117,7 @@ public final class GrpcDataExchange implements DataExchange {
             .addService(service)
             .build();
     // Set before start so the handler never sees null: no call can arrive before start().
-    self[0] = new GrpcDataExchange(config, eventLoops, threads, server);
+    self[0] = new GrpcDataExchange(config, eventLoops, threads, server, security);
     try {
       server.start();
     } catch (IOException e) {
@@ -365,11 +382,10 @@ public final class GrpcDataExchange implements DataExchange {
     String host = target.substring(0, colon);
     int port = Integer.parseInt(target.substring(colon + 1));
     // A socket address (no name resolver) keeps gRPC off its shared resolver executor.
-    return NettyChannelBuilder.forAddress(new InetSocketAddress(host, port))
+    return security.secureChannel(NettyChannelBuilder.forAddress(new InetSocketAddress(host, port)))
         .eventLoopGroup(eventLoops)
         .channelType(NioSocketChannel.class)
         .directExecutor()
-        .usePlaintext()
         .disableRetry() // retries would buffer sent frames outside our credit accounting
         .flowControlWindow(FLOW_CONTROL_WINDOW)
         .maxInboundMessageSize(config.maxFrameBytes())
