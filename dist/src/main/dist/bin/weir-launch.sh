@@ -5,6 +5,12 @@
 # the class path. weir_start runs a process in the foreground (exec) or, with --daemon, in the
 # background with its output in $WEIR_LOG_DIR, waiting until it reports that it is up.
 
+# Prints the script's leading comment (its usage) and exits with 2.
+weir_usage() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
+  exit 2
+}
+
 weir_fail() {
   echo "$(basename "$0"): $*" >&2
   exit 1
@@ -60,6 +66,23 @@ WEIR_HOME="$(weir_home "$0")"
 WEIR_CONF_DIR="${WEIR_CONF_DIR:-$WEIR_HOME/conf}"
 weir_read_conf "$WEIR_CONF_DIR/weir.conf"
 WEIR_LOG_DIR="$(weir_path "${WEIR_LOG_DIR:-log}")"
+WEIR_SECURITY_DIR="$(weir_path "${WEIR_SECURITY_DIR:-security}")"
+
+# weir_security_args ARGS...: sets WEIR_SECURITY_ARGS to --securityDir=$WEIR_SECURITY_DIR if that
+# directory exists (made by bin/weir-security init) and ARGS name neither --securityDir nor
+# --insecure; else to nothing.
+weir_security_args() {
+  WEIR_SECURITY_ARGS=()
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      --securityDir=* | --insecure | --insecure=*) return 0 ;;
+    esac
+  done
+  if [ -d "$WEIR_SECURITY_DIR" ]; then
+    WEIR_SECURITY_ARGS=("--securityDir=$WEIR_SECURITY_DIR")
+  fi
+}
 
 if [ -n "${JAVA_HOME:-}" ]; then
   WEIR_JAVA="$JAVA_HOME/bin/java"

@@ -11,21 +11,26 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.After;
-import org.junit.Before;
+import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
  * Unpacks {@code weir-VERSION.tar.gz} (built in this module's package phase), starts a coordinator
  * and two workers with its {@code bin/} scripts as separate processes, submits the examples'
- * WordCount to them with {@code bin/weir-run ... --weirMaster}, and checks the counts.
+ * WordCount to them with {@code bin/weir-run ... --weirMaster}, and checks the counts. In a build
+ * with the security work of issue 15 it first makes the credentials with {@code bin/weir-security
+ * init}, which the scripts then hand to every process and to the pipeline. Another test checks
+ * where the scripts take their settings from ({@code conf/weir.conf}, the environment, flags).
  *
  * <p>WordCount's classes reach the workers through the distribution's {@code usrlib/}, which is on
  * every process's class path: there is no artifact staging yet, so a pipeline whose jar is not on
@@ -36,13 +41,18 @@ public class ClusterFromTarballTest {
   private static final long JOB_SECONDS = 150;
   // Every wait below is bounded; no Timeout rule, whose thread could leave @After unfinished.
 
-  private final Path work = Paths.get("target", "cluster-from-tarball").toAbsolutePath();
+  private static final Path WORK = Paths.get("target", "cluster-from-tarball").toAbsolutePath();
+
+  /** The unpacked distribution, shared by the tests (unpacking takes seconds). */
+  private static Path home;
+
+  private final Path work = WORK;
   private final Path logs = work.resolve("logs");
   private final List<ScriptProcess> started = new ArrayList<>();
-  private Path home;
 
-  @Before
-  public void unpack() throws Exception {
+  @BeforeClass
+  public static void unpack() throws Exception {
+    Path work = WORK;
     deleteRecursively(work);
     Files.createDirectories(work);
     Path tarball = Paths.get(System.getProperty("weir.dist.tarball"));
@@ -78,6 +88,53 @@ public class ClusterFromTarballTest {
   }
 
   @Test
+  public void settingsComeFromWeirConfUnlessTheEnvironmentOrAFlagSaysOtherwise() throws Exception {
+    // A bad port shows which setting a script used; it stops before starting any JVM.
+    Path conf = work.resolve("other-conf");
+    Files.createDirectories(conf);
+    String weirConf = Files.readString(home.resolve("conf/weir.conf"), StandardCharsets.UTF_8);
+    assertTrue(weirConf.contains("\nWEIR_COORDINATOR_PORT=8099\n"));
+    Files.writeString(
+        conf.resolve("weir.conf"),
+        weirConf.replace("\nWEIR_COORDINATOR_PORT=8099\n", "\nWEIR_COORDINATOR_PORT=from-file\n"));
+
+    assertRefused(
+        "--port must be a number, got 'from-file'",
+        Map.of("WEIR_CONF_DIR", conf.toString()),
+        "bin/weir-coordinator");
+    assertRefused(
+        "--port must be a number, got 'from-env'",
+        Map.of("WEIR_CONF_DIR", conf.toString(), "WEIR_COORDINATOR_PORT", "from-env"),
+        "bin/weir-coordinator");
+    assertRefused(
+        "--port must be a number, got 'from-flag'",
+        Map.of("WEIR_CONF_DIR", conf.toString(), "WEIR_COORDINATOR_PORT", "from-env"),
+        "bin/weir-coordinator",
+        "--port",
+        "from-flag");
+    assertRefused(
+        "--slots must be a whole number, at least 1, got '0'",
+        Map.of(),
+        "bin/weir-worker",
+        "--slots",
+        "0");
+    assertRefused(
+        "no configuration file " + work.resolve("nowhere/weir.conf"),
+        Map.of("WEIR_CONF_DIR", work.resolve("nowhere").toString()),
+        "bin/weir-worker");
+  }
+
+  /** Runs a script that must fail (exit 1) with {@code message}. */
+  private void assertRefused(String message, Map<String, String> environment, String... command)
+      throws Exception {
+    ScriptProcess p = start("refused-" + started.size(), null, environment, command);
+    int exit = p.awaitExit(START_SECONDS);
+    String output = p.output();
+    assertTrue(output, output.contains(message));
+    assertEquals(output, 1, exit);
+  }
+
+  @Test
   public void wordCountSubmittedWithWeirMasterCountsEveryWordOnTwoWorkersStartedByTheScripts()
       throws Exception {
     for (String file :
@@ -96,6 +153,15 @@ public class ClusterFromTarballTest {
         "lib/ lacks weir-runner",
         Files.isRegularFile(
             home.resolve("lib/weir-runner-" + System.getProperty("weir.dist.version") + ".jar")));
+
+    if (securityBuiltIn()) {
+      // Security on, as a user would run it: the scripts pass --securityDir=security to every
+      // process (and bin/weir-run to the pipeline) once the directory exists.
+      ScriptProcess init = start("security-init", null, "bin/weir-security", "init", "security");
+      int initExit = init.awaitExit(START_SECONDS);
+      assertEquals(init.output(), 0, initExit);
+      assertTrue(Files.isDirectory(home.resolve("security")));
+    }
 
     // The foreground mode: the script execs java, so the process started here is the JVM.
     ScriptProcess coordinator =
@@ -117,9 +183,9 @@ public class ClusterFromTarballTest {
             "w1",
             "--rocksDbBlockCacheMb=64",
             "--rocksDbWriteBufferMb=16");
-    assertTrue(w1.awaitMarker(START_SECONDS).startsWith("WEIR_WORKER_REGISTERED w1 slots=2 "));
 
-    // The --daemon mode: the script returns once the worker has registered.
+    // The --daemon mode: the script returns once the worker has registered. Both workers start at
+    // once, as JVM starts are most of this test's time.
     ScriptProcess w2Script =
         start(
             "worker-w2-daemon",
@@ -131,12 +197,13 @@ public class ClusterFromTarballTest {
             "--rocksDbBlockCacheMb=64",
             "--rocksDbWriteBufferMb=16",
             "--daemon");
+    assertTrue(w1.awaitMarker(START_SECONDS).startsWith("WEIR_WORKER_REGISTERED w1 slots=2 "));
     int w2ScriptExit = w2Script.awaitExit(START_SECONDS);
     assertEquals(w2Script.output(), 0, w2ScriptExit);
     assertTrue(w2Script.output(), w2Script.output().contains("WEIR_WORKER_REGISTERED w2 slots=1 "));
     Path w2Log = home.resolve("log/weir-worker-w2.log");
     long w2Pid = Long.parseLong(Files.readString(home.resolve("log/weir-worker-w2.pid")).trim());
-    assertTrue("w2 is not running", ProcessHandle.of(w2Pid).map(ProcessHandle::isAlive).orElse(false));
+    assertTrue("w2 is not running", isAlive(w2Pid));
 
     Path input = work.resolve("input.txt");
     Map<String, Long> expected = writeInput(input);
@@ -165,27 +232,43 @@ public class ClusterFromTarballTest {
     ScriptProcess stop = start("stop", null, "bin/weir-stop");
     int stopExit = stop.awaitExit(60);
     assertEquals(stop.output(), 0, stopExit);
-    assertFalse("w2 survived bin/weir-stop", ProcessHandle.of(w2Pid).isPresent()
-        && ProcessHandle.of(w2Pid).get().isAlive());
+    assertFalse("w2 survived bin/weir-stop", isAlive(w2Pid));
     assertFalse(Files.exists(home.resolve("log/weir-worker-w2.pid")));
+  }
+
+  /**
+   * Whether this build has the security work of issue 15 (bin/weir-security's main class); without
+   * it every channel is plaintext and there are no credentials to make.
+   */
+  private boolean securityBuiltIn() throws IOException {
+    Path worker =
+        home.resolve("lib/weir-worker-" + System.getProperty("weir.dist.version") + ".jar");
+    try (JarFile jar = new JarFile(worker.toFile())) {
+      return jar.getEntry("dev/weir/worker/security/SecurityInit.class") != null;
+    }
   }
 
   private ScriptProcess start(String label, String marker, String... command)
       throws IOException {
+    return start(label, marker, Map.of(), command);
+  }
+
+  /** Runs {@code command} (its first element relative to the installation) there. */
+  private ScriptProcess start(
+      String label, String marker, Map<String, String> extraEnvironment, String... command)
+      throws IOException {
     List<String> line = new ArrayList<>(List.of(command));
     line.set(0, home.resolve(command[0]).toString());
-    ScriptProcess p =
-        ScriptProcess.start(
-            label,
-            home,
+    Map<String, String> environment =
+        new HashMap<>(
             Map.of(
                 // The JDK running this test, not whatever java is on the PATH.
                 "JAVA_HOME", System.getProperty("java.home"),
-                // Small heaps: four JVMs share a machine with the rest of the build.
-                "WEIR_JAVA_OPTS", "-Xmx384m"),
-            logs,
-            marker,
-            line);
+                // Small heaps, C1 only, one GC thread: four JVMs share a machine with the rest
+                // of the build, and JIT and GC threads of short-lived JVMs only compete for it.
+                "WEIR_JAVA_OPTS", "-Xmx384m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
+    environment.putAll(extraEnvironment);
+    ScriptProcess p = ScriptProcess.start(label, home, environment, logs, marker, line);
     started.add(p);
     return p;
   }
@@ -229,6 +312,10 @@ public class ClusterFromTarballTest {
       }
     }
     return counts;
+  }
+
+  private static boolean isAlive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
   private static Stream<Path> listOrEmpty(Path directory) throws IOException {
