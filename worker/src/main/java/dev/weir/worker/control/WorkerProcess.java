@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.worker.control.WorkerProcess \
- *     --coordinator=host:port --name=worker-1 --securityDir=DIR [--bind=127.0.0.1] \
+ *     --coordinator=host:port --name=worker-1 --securityDir=DIR [--slots=1] [--bind=127.0.0.1] \
  *     [--stateBackend=rocksdb|memory] [--stateDirectory=/path] \
  *     [--rocksDbBlockCacheMb=256] [--rocksDbWriteBufferMb=64] [--rocksDbReadCacheMb=16]
  * </pre>
@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>It opens a data exchange endpoint and a control service on free ports of {@code --bind},
  * registers with the coordinator, runs the subtasks the coordinator deploys and reports their end.
  * There is no artifact staging yet: the pipeline's classes must be on this process's classpath.
+ * {@code --slots} (at least 1) is checked and reported, but nothing places subtasks by it yet: the
+ * registration does not carry it, and the coordinator spreads a job's subtasks round robin over
+ * the workers registered.
  * The process exits on SIGTERM, or when the coordinator has not answered its heartbeat for a few
  * seconds.
  *
@@ -47,7 +50,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerProcess.class);
-  /** Printed on stdout once registered, so scripts and tests can wait for it. */
+  /**
+   * Printed on stdout once registered, so scripts and tests can wait for it; the worker's name,
+   * slots and addresses follow on the same line.
+   */
   public static final String REGISTERED_MARKER = "WEIR_WORKER_REGISTERED";
 
   private static final long HEARTBEAT_MILLIS = 1_000;
@@ -61,6 +67,7 @@ public final class WorkerProcess implements AutoCloseable {
   /** A fresh id per process start: tells this process from another one of the same name. */
   private final String incarnation = UUID.randomUUID().toString();
   private final ClusterSecurity security;
+  private final int slots;
   private final ControlChannel coordinator;
   private final WorkerNode node;
   private final ControlServer control;
@@ -73,6 +80,7 @@ public final class WorkerProcess implements AutoCloseable {
   private WorkerProcess(Map<String, String> args) {
     String coordinatorAddress = required(args, "coordinator");
     this.name = required(args, "name");
+    this.slots = slots(args.getOrDefault("slots", "1"));
     String bind = args.getOrDefault("bind", "127.0.0.1");
     // One security for the control server, the exchange and the channel to the coordinator.
     this.security = ClusterSecurity.fromArguments(args, "Weir worker " + name);
@@ -115,7 +123,18 @@ public final class WorkerProcess implements AutoCloseable {
     WorkerProcess worker = new WorkerProcess(LaunchArguments.parse(argv));
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "weir-worker-shutdown"));
     worker.register();
-    System.out.println(REGISTERED_MARKER + " " + worker.name);
+    System.out.println(
+        REGISTERED_MARKER
+            + " "
+            + worker.name
+            + " slots="
+            + worker.slots
+            + " control="
+            + worker.control.address()
+            + " exchange="
+            + worker.node.exchangeAddress()
+            + " coordinator="
+            + worker.coordinator.target());
     System.out.flush();
     worker.startHeartbeat();
     worker.stopped.await();
@@ -232,6 +251,20 @@ public final class WorkerProcess implements AutoCloseable {
               + "'");
     }
     return mb << 20;
+  }
+
+  private static int slots(String value) {
+    int slots;
+    try {
+      slots = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      slots = 0;
+    }
+    if (slots < 1) {
+      throw new IllegalArgumentException(
+          "--slots must be a whole number, at least 1, got '" + value + "'");
+    }
+    return slots;
   }
 
   private static String required(Map<String, String> args, String key) {
