@@ -1,0 +1,151 @@
+package dev.weir.portability;
+
+import dev.weir.worker.operators.ElementReceiver;
+import dev.weir.worker.operators.OperatorContext;
+import dev.weir.worker.operators.StageOperator;
+import java.util.Map;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
+import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
+import org.apache.beam.runners.fnexecution.control.OutputReceiverFactory;
+import org.apache.beam.runners.fnexecution.control.RemoteBundle;
+import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
+import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
+import org.apache.beam.sdk.fn.data.FnDataReceiver;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Runs an executable stage in an SDK harness: the subtask's elements go into a remote bundle over
+ * the Fn API data plane, and what the harness outputs comes back to the subtask's receivers. The
+ * remote bundle ends with the subtask's bundle (so nothing is in flight when a watermark moves on)
+ * or after {@link #MAX_BUNDLE_ELEMENTS} elements.
+ *
+ * <p>Beam's data client hands the harness's output to the thread that closes the bundle, so the
+ * receivers run on the subtask's thread. Its inbound queue holds 100 data messages; a bundle whose
+ * output overflows that before the harness answers would stall, which the element cap makes
+ * unlikely (Flink's portable runner caps its bundles the same way).
+ */
+final class ExecutableStageOperator implements StageOperator {
+  static final int MAX_BUNDLE_ELEMENTS = 1000;
+
+  private final ExecutableStagePlan plan;
+  private @Nullable ExecutableStageContext stageContext;
+  private @Nullable StageBundleFactory bundles;
+  private Map<String, ElementReceiver> outputs;
+  private MetricsContainerImpl metrics;
+  private @Nullable RemoteBundle bundle;
+  private @Nullable FnDataReceiver<WindowedValue<?>> input;
+  private int elementsInBundle;
+
+  ExecutableStageOperator(ExecutableStagePlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  public void open(OperatorContext context) {
+    outputs = context.outputs();
+    metrics = context.metricsContainer();
+    stageContext = StageContexts.get(plan.jobInfo());
+    bundles = stageContext.getStageBundleFactory(plan.stage());
+  }
+
+  @Override
+  public void processElement(WindowedValue<?> element) {
+    try {
+      if (bundle == null) {
+        startBundle();
+      }
+      input.accept(element);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot send an element to the SDK harness", e);
+    }
+    if (++elementsInBundle >= MAX_BUNDLE_ELEMENTS) {
+      finishBundle();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void startBundle() throws Exception {
+    OutputReceiverFactory receivers =
+        new OutputReceiverFactory() {
+          @Override
+          public <OutputT> FnDataReceiver<OutputT> create(String pcollection) {
+            ElementReceiver receiver = outputs.get(pcollection);
+            if (receiver == null) {
+              throw new IllegalStateException(
+                  plan.name() + " has no output " + pcollection + "; it has " + outputs.keySet());
+            }
+            return element -> receiver.accept((WindowedValue<?>) element);
+          }
+        };
+    BundleProgressHandler progress =
+        new BundleProgressHandler() {
+          @Override
+          public void onProgress(BeamFnApi.ProcessBundleProgressResponse response) {
+            // Progress reports repeat the bundle's values so far: only the final one counts.
+          }
+
+          @Override
+          public void onCompleted(BeamFnApi.ProcessBundleResponse response) {
+            metrics.update(response.getMonitoringInfosList());
+          }
+        };
+    bundle = bundles.getBundle(receivers, StateRequestHandler.unsupported(), progress);
+    Map<String, FnDataReceiver> inputs = bundle.getInputReceivers();
+    if (inputs.size() != 1) {
+      throw new IllegalStateException(
+          plan.name() + " expects one input of the harness, got " + inputs.keySet());
+    }
+    input = inputs.values().iterator().next();
+  }
+
+  @Override
+  public void finishBundle() {
+    RemoteBundle ending = bundle;
+    if (ending == null) {
+      return;
+    }
+    bundle = null;
+    input = null;
+    elementsInBundle = 0;
+    try {
+      // Delivers the harness's output to the receivers, then fails if the user code failed.
+      ending.close();
+    } catch (Exception e) {
+      throw new StageFailedException(plan.name(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    RemoteBundle open = bundle;
+    bundle = null;
+    try {
+      if (open != null) {
+        open.close();
+      }
+    } catch (Exception e) {
+      // The subtask is failing already; its failure is the one to report.
+    } finally {
+      closeFactories();
+    }
+  }
+
+  private void closeFactories() {
+    try {
+      if (bundles != null) {
+        bundles.close();
+      }
+      if (stageContext != null) {
+        stageContext.close();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot release the SDK harness of " + plan.name(), e);
+    } finally {
+      bundles = null;
+      stageContext = null;
+    }
+  }
+}
