@@ -18,7 +18,10 @@ import java.util.stream.Stream;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.model.pipeline.v1.MetricsApi;
 import org.apache.beam.runners.core.metrics.MonitoringInfoConstants;
+import org.apache.beam.fn.harness.ExternalWorkerService;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.fn.server.GrpcFnServer;
+import org.apache.beam.sdk.options.PortablePipelineOptions;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -139,6 +142,32 @@ public class WeirJobServerTest {
     }
     assertEquals(Map.of("a", "10", "b", "7", "c", "4"), sums);
     assertEquals(6L, userCounter(client.metrics(jobId).getAttemptedList(), "parsed"));
+  }
+
+  @Test
+  public void loopbackRunsTheUserCodeInTheSubmittersWorkerPool() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    PipelineOptions options = options("EXTERNAL");
+    // What PortableRunner does for LOOPBACK: a worker pool in the submitter's process, which the
+    // job server asks over the Fn API's StartWorker to start harnesses that call back.
+    ExternalWorkerService pool = new ExternalWorkerService(options);
+    try (GrpcFnServer<ExternalWorkerService> poolServer = pool.start()) {
+      options
+          .as(PortablePipelineOptions.class)
+          .setDefaultEnvironmentConfig(poolServer.getApiServiceDescriptor().getUrl());
+      Pipeline p = Pipeline.create(options);
+      p.apply(Create.of("x:5", "y:1", "x:2"))
+          .apply("Parse", ParDo.of(new ParseFn()))
+          .apply(GroupByKey.create())
+          .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
+
+      String jobId = client.submit(p, "loopback");
+
+      assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+      assertEquals("7", Files.readString(out.resolve("x")));
+      assertEquals("1", Files.readString(out.resolve("y")));
+      assertEquals(3L, userCounter(client.metrics(jobId).getAttemptedList(), "parsed"));
+    }
   }
 
   @Test
