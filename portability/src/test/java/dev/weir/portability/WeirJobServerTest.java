@@ -171,6 +171,39 @@ public class WeirJobServerTest {
   }
 
   @Test
+  public void processEnvironmentStartsTheHarnessCommandWithTheBootMain() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    // The command a user would write: the boot main on a classpath holding the pipeline's classes.
+    Path command = tmp.getRoot().toPath().resolve("java-harness.sh");
+    Files.writeString(
+        command,
+        "#!/bin/sh\nexec '"
+            + Path.of(System.getProperty("java.home"), "bin", "java")
+            + "' -cp '"
+            + System.getProperty("java.class.path")
+            + "' "
+            + JavaHarnessBoot.class.getName()
+            + " \"$@\"\n");
+    assertTrue(command.toFile().setExecutable(true));
+    PipelineOptions options = options("PROCESS");
+    options
+        .as(PortablePipelineOptions.class)
+        .setDefaultEnvironmentConfig("{\"command\": \"" + command + "\"}");
+    Pipeline p = Pipeline.create(options);
+    p.apply(Create.of("m:4", "n:8", "m:1"))
+        .apply("Parse", ParDo.of(new ParseFn()))
+        .apply(GroupByKey.create())
+        .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
+
+    String jobId = client.submit(p, "process");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals("5", Files.readString(out.resolve("m")));
+    assertEquals("8", Files.readString(out.resolve("n")));
+    assertEquals(3L, userCounter(client.metrics(jobId).getAttemptedList(), "parsed"));
+  }
+
+  @Test
   public void aFailingDoFnFailsTheJobWithTheUsersMessage() throws Exception {
     Pipeline p = Pipeline.create(options());
     p.apply(Create.of("a:1", "b:2"))
