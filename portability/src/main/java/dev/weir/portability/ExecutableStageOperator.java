@@ -3,6 +3,8 @@ package dev.weir.portability;
 import dev.weir.worker.operators.ElementReceiver;
 import dev.weir.worker.operators.OperatorContext;
 import dev.weir.worker.operators.StageOperator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
@@ -13,14 +15,21 @@ import org.apache.beam.runners.fnexecution.control.RemoteBundle;
 import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
 
 /**
  * Runs an executable stage in an SDK harness: the subtask's elements go into a remote bundle over
  * the Fn API data plane, and what the harness outputs comes back to the subtask's receivers. The
  * remote bundle ends with the subtask's bundle (so nothing is in flight when a watermark moves on)
  * or after {@link #MAX_BUNDLE_ELEMENTS} elements.
+ *
+ * <p>Side inputs arrive on broadcast edges and are kept until complete; main-input elements wait
+ * for them (holding the watermark), then the harness's side-input requests are answered from them.
  *
  * <p>Beam's data client hands the harness's output to the thread that closes the bundle, so the
  * receivers run on the subtask's thread. Its inbound queue holds 100 data messages; a bundle whose
@@ -31,6 +40,11 @@ final class ExecutableStageOperator implements StageOperator {
   static final int MAX_BUNDLE_ELEMENTS = 1000;
 
   private final ExecutableStagePlan plan;
+  private final SideInputContents sideInputs;
+  // Main-input elements that arrived before the side inputs were complete.
+  private final List<WindowedValue<?>> pushedBack = new ArrayList<>();
+  private @Nullable ExecutableStage stage;
+  private @Nullable StateRequestHandler stateRequests;
   private @Nullable ExecutableStageContext stageContext;
   private @Nullable StageBundleFactory bundles;
   private Map<String, ElementReceiver> outputs;
@@ -41,6 +55,11 @@ final class ExecutableStageOperator implements StageOperator {
 
   ExecutableStageOperator(ExecutableStagePlan plan) {
     this.plan = plan;
+    List<SideInputView> views = new ArrayList<>();
+    for (PCollectionView<?> view : plan.sideInputs()) {
+      views.add((SideInputView) view);
+    }
+    this.sideInputs = new SideInputContents(views);
   }
 
   @Override
@@ -48,11 +67,44 @@ final class ExecutableStageOperator implements StageOperator {
     outputs = context.outputs();
     metrics = context.metricsContainer();
     stageContext = StageContexts.get(plan.jobInfo());
-    bundles = stageContext.getStageBundleFactory(plan.stage());
+    stage = plan.stage();
+    bundles = stageContext.getStageBundleFactory(stage);
+  }
+
+  @Override
+  public void processSideInput(PCollectionView<?> view, WindowedValue<?> element) {
+    sideInputs.add(view.getTagInternal().getId(), element);
+  }
+
+  @Override
+  public void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {
+    if (sideInputs.watermarkAdvanced(view.getTagInternal().getId(), watermark)) {
+      List<WindowedValue<?>> waiting = new ArrayList<>(pushedBack);
+      pushedBack.clear();
+      for (WindowedValue<?> element : waiting) {
+        processElement(element);
+      }
+    }
+  }
+
+  /** Elements waiting for side inputs hold the output watermark at their earliest timestamp. */
+  @Override
+  public Instant watermarkHold() {
+    Instant hold = BoundedWindow.TIMESTAMP_MAX_VALUE;
+    for (WindowedValue<?> element : pushedBack) {
+      if (element.getTimestamp().isBefore(hold)) {
+        hold = element.getTimestamp();
+      }
+    }
+    return hold;
   }
 
   @Override
   public void processElement(WindowedValue<?> element) {
+    if (!sideInputs.complete()) {
+      pushedBack.add(element);
+      return;
+    }
     try {
       if (bundle == null) {
         startBundle();
@@ -92,7 +144,10 @@ final class ExecutableStageOperator implements StageOperator {
             metrics.update(response.getMonitoringInfosList());
           }
         };
-    bundle = bundles.getBundle(receivers, StateRequestHandler.unsupported(), progress);
+    if (stateRequests == null) {
+      stateRequests = sideInputs.handler(stage, bundles.getProcessBundleDescriptor());
+    }
+    bundle = bundles.getBundle(receivers, stateRequests, progress);
     Map<String, FnDataReceiver> inputs = bundle.getInputReceivers();
     if (inputs.size() != 1) {
       throw new IllegalStateException(

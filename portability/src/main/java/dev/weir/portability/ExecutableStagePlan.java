@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.Struct;
 
@@ -20,6 +21,7 @@ import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.Struct;
 final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider {
   private static final long serialVersionUID = 1L;
 
+  private final List<SideInputView> sideInputs;
   private final byte[] payload;
   private final String jobId;
   private final String jobName;
@@ -30,9 +32,11 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
       String name,
       String input,
       List<String> outputs,
+      List<SideInputView> sideInputs,
       RunnerApi.ExecutableStagePayload payload,
       JobInfo jobInfo) {
     super(name, ExecutableStage.URN, List.of(input), byId(outputs));
+    this.sideInputs = List.copyOf(sideInputs);
     this.payload = payload.toByteArray();
     this.jobId = jobInfo.jobId();
     this.jobName = jobInfo.jobName();
@@ -62,6 +66,12 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("Bad pipeline options of job " + jobId, e);
     }
+  }
+
+  /** The PCollections the stage reads as side inputs, arriving on broadcast edges. */
+  @Override
+  public List<PCollectionView<?>> sideInputs() {
+    return List.copyOf(sideInputs);
   }
 
   @Override

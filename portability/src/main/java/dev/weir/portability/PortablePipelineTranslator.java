@@ -49,6 +49,7 @@ public final class PortablePipelineTranslator {
   private final RunnerApi.Components components;
   private final JobInfo jobInfo;
   private final int parallelism;
+  private final boolean unbounded;
   private final ExecutionPlanBuilder plan = new ExecutionPlanBuilder();
   // Which Weir stage produces each PCollection.
   private final Map<String, StagePlan> producers = new HashMap<>();
@@ -56,6 +57,9 @@ public final class PortablePipelineTranslator {
   private PortablePipelineTranslator(
       RunnerApi.Components components, JobInfo jobInfo, int parallelism) {
     this.components = components;
+    this.unbounded =
+        components.getPcollectionsMap().values().stream()
+            .anyMatch(pc -> pc.getIsBounded() == RunnerApi.IsBounded.Enum.UNBOUNDED);
     this.jobInfo = jobInfo;
     this.parallelism = parallelism;
   }
@@ -92,10 +96,7 @@ public final class PortablePipelineTranslator {
     for (PipelineNode.PTransformNode transform : pipeline.getTopologicallyOrderedTransforms()) {
       t.translate(transform);
     }
-    boolean unbounded =
-        fused.getComponents().getPcollectionsMap().values().stream()
-            .anyMatch(pc -> pc.getIsBounded() == RunnerApi.IsBounded.Enum.UNBOUNDED);
-    return t.plan.build(jobInfo.jobName(), maxParallelism, unbounded);
+    return t.plan.build(jobInfo.jobName(), maxParallelism, t.unbounded);
   }
 
   private void translate(PipelineNode.PTransformNode node) {
@@ -182,29 +183,59 @@ public final class PortablePipelineTranslator {
     } catch (IOException e) {
       throw new IllegalArgumentException("Executable stage " + id + " has a bad payload", e);
     }
-    if (payload.getSideInputsCount() > 0
-        || payload.getUserStatesCount() > 0
-        || payload.getTimersCount() > 0) {
+    if (payload.getUserStatesCount() > 0 || payload.getTimersCount() > 0) {
       throw new UnsupportedOperationException(
           "Weir cannot run '"
               + name
-              + "' yet: side inputs, user state and timers of portable pipelines are not"
-              + " supported yet");
+              + "' yet: user state and timers of portable pipelines are not supported yet");
     }
     String input = payload.getInput();
-    StagePlan stage = producer(input);
     List<String> outputs = new ArrayList<>(transform.getOutputsMap().values());
+    List<SideInputView> sideInputs = sideInputs(name, payload);
+    StagePlan stage;
+    if (sideInputs.isEmpty()) {
+      stage = producer(input);
+    } else {
+      // As a classic ParDo with side inputs: its own stage, the side inputs broadcast to it.
+      stage = plan.addStage(name, parallelism);
+      plan.addEdge(
+          producer(input), stage, ExchangeKind.FORWARD, input, input, wireCoder(input), null);
+      for (SideInputView view : sideInputs) {
+        String side = view.pcollection();
+        plan.addEdge(
+            producer(side), stage, ExchangeKind.BROADCAST, side, side, wireCoder(side), null, view);
+      }
+    }
     plan.addOperator(
         stage,
-        new ExecutableStagePlan(
-            stepName(name, payload),
-            input,
-            outputs,
-            payload,
-            jobInfo));
+        new ExecutableStagePlan(stepName(name, payload), input, outputs, sideInputs, payload, jobInfo));
     for (String output : outputs) {
       produced(output, stage, name);
     }
+  }
+
+  /** One view per PCollection the stage reads as a side input, however many transforms read it. */
+  private List<SideInputView> sideInputs(String name, RunnerApi.ExecutableStagePayload payload) {
+    Set<String> pcollections = new LinkedHashSet<>();
+    for (RunnerApi.ExecutableStagePayload.SideInputId id : payload.getSideInputsList()) {
+      pcollections.add(
+          components
+              .getTransformsOrThrow(id.getTransformId())
+              .getInputsOrThrow(id.getLocalName()));
+    }
+    if (!pcollections.isEmpty() && unbounded) {
+      // Main input waits for its side inputs to be complete: right only for bounded ones.
+      throw new UnsupportedOperationException(
+          "Weir cannot run '"
+              + name
+              + "' yet: side inputs of portable pipelines with unbounded PCollections are not"
+              + " supported yet");
+    }
+    List<SideInputView> views = new ArrayList<>();
+    for (String pc : pcollections) {
+      views.add(new SideInputView(pc));
+    }
+    return views;
   }
 
   /**

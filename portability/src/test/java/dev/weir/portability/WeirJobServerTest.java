@@ -31,7 +31,9 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.StatusRuntimeException;
 import org.junit.After;
 import org.junit.Before;
@@ -112,6 +114,31 @@ public class WeirJobServerTest {
       Files.write(
           Path.of(dir, group.getKey()),
           Long.toString(sum).getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Writes each key's sum plus a singleton side input and the key's entry of a map side input. */
+  static class WriteWithSidesFn extends DoFn<KV<String, Iterable<Long>>, Void> {
+    private final String dir;
+    private final PCollectionView<Long> offset;
+    private final PCollectionView<Map<String, Long>> bonus;
+
+    WriteWithSidesFn(
+        String dir, PCollectionView<Long> offset, PCollectionView<Map<String, Long>> bonus) {
+      this.dir = dir;
+      this.offset = offset;
+      this.bonus = bonus;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Long>> group, ProcessContext c)
+        throws IOException {
+      long sum = c.sideInput(offset) + c.sideInput(bonus).getOrDefault(group.getKey(), 0L);
+      for (long v : group.getValue()) {
+        sum += v;
+      }
+      Files.write(
+          Path.of(dir, group.getKey()), Long.toString(sum).getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -201,6 +228,29 @@ public class WeirJobServerTest {
     assertEquals("5", Files.readString(out.resolve("m")));
     assertEquals("8", Files.readString(out.resolve("n")));
     assertEquals(3L, userCounter(client.metrics(jobId).getAttemptedList(), "parsed"));
+  }
+
+  @Test
+  public void singletonAndMapSideInputsAreAnsweredFromTheirBroadcastEdges() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p = Pipeline.create(options());
+    PCollectionView<Long> offset = p.apply("Offset", Create.of(100L)).apply(View.asSingleton());
+    PCollectionView<Map<String, Long>> bonus =
+        p.apply("Bonus", Create.of(KV.of("a", 1000L), KV.of("b", 2000L))).apply(View.asMap());
+    p.apply(Create.of("a:1", "b:2", "a:3", "c:5"))
+        .apply("Parse", ParDo.of(new ParseFn()))
+        .apply(GroupByKey.create())
+        .apply(
+            "WriteWithSides",
+            ParDo.of(new WriteWithSidesFn(out.toString(), offset, bonus))
+                .withSideInputs(offset, bonus));
+
+    String jobId = client.submit(p, "sides");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals("1104", Files.readString(out.resolve("a")));
+    assertEquals("2102", Files.readString(out.resolve("b")));
+    assertEquals("105", Files.readString(out.resolve("c")));
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -62,6 +63,23 @@ public final class ExecutionPlanBuilder {
       String consumerPCollection,
       Coder<WindowedValue<?>> elementCoder,
       @Nullable Coder<?> keyCoder) {
+    return addEdge(
+        from, to, kind, producerPCollection, consumerPCollection, elementCoder, keyCoder, null);
+  }
+
+  /**
+   * An edge that may carry a side input: its data goes to the operators of {@code to} whose
+   * {@link OperatorPlan#sideInputs()} hold a view with the same tag.
+   */
+  public EdgePlan addEdge(
+      StagePlan from,
+      StagePlan to,
+      ExchangeKind kind,
+      String producerPCollection,
+      String consumerPCollection,
+      Coder<WindowedValue<?>> elementCoder,
+      @Nullable Coder<?> keyCoder,
+      @Nullable PCollectionView<?> sideInput) {
     EdgePlan edge =
         new EdgePlan(
             edges.size(),
@@ -72,7 +90,7 @@ public final class ExecutionPlanBuilder {
             consumerPCollection,
             elementCoder,
             keyCoder,
-            null);
+            sideInput);
     edges.add(edge);
     from.addOutputEdge(edge.id());
     to.addInputEdge(edge.id());
