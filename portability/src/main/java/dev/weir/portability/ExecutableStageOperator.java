@@ -3,7 +3,9 @@ package dev.weir.portability;
 import dev.weir.worker.operators.ElementReceiver;
 import dev.weir.worker.operators.OperatorContext;
 import dev.weir.worker.operators.StageOperator;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi;
@@ -13,12 +15,17 @@ import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
 import org.apache.beam.runners.fnexecution.control.OutputReceiverFactory;
 import org.apache.beam.runners.fnexecution.control.RemoteBundle;
 import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateKey;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
+import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
+import org.apache.beam.runners.fnexecution.wire.WireCoders;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -30,6 +37,9 @@ import org.joda.time.Instant;
  *
  * <p>Side inputs arrive on broadcast edges and are kept until complete; main-input elements wait
  * for them (holding the watermark), then the harness's side-input requests are answered from them.
+ *
+ * <p>A stage with user state reads its input over a keyed exchange; the harness's state requests
+ * are answered from the subtask's keyed state backend ({@link UserStateBags}).
  *
  * <p>Beam's data client hands the harness's output to the thread that closes the bundle, so the
  * receivers run on the subtask's thread. Its inbound queue holds 100 data messages; a bundle whose
@@ -45,6 +55,7 @@ final class ExecutableStageOperator implements StageOperator {
   private final List<WindowedValue<?>> pushedBack = new ArrayList<>();
   private @Nullable ExecutableStage stage;
   private @Nullable StateRequestHandler stateRequests;
+  private @Nullable UserStateBags userState;
   private @Nullable ExecutableStageContext stageContext;
   private @Nullable StageBundleFactory bundles;
   private Map<String, ElementReceiver> outputs;
@@ -69,6 +80,38 @@ final class ExecutableStageOperator implements StageOperator {
     stageContext = StageContexts.get(plan.jobInfo());
     stage = plan.stage();
     bundles = stageContext.getStageBundleFactory(stage);
+    if (plan.isKeyed()) {
+      userState =
+          new UserStateBags(
+              context.createStateBackend(inputWindowCoder(stage)), context.maxParallelism());
+    }
+  }
+
+  private static Coder<? extends BoundedWindow> inputWindowCoder(ExecutableStage stage) {
+    try {
+      Coder<?> wire =
+          WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
+      if (!(wire instanceof WindowedValues.FullWindowedValueCoder)) {
+        throw new IllegalStateException("A keyed stage's input has no windows: " + wire);
+      }
+      return ((WindowedValues.FullWindowedValueCoder<?>) wire).getWindowCoder();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot make the input coder of " + stage, e);
+    }
+  }
+
+  /** Side inputs and user state, by request type; anything else the harness asks is refused. */
+  private StateRequestHandler stateRequests() throws IOException {
+    Map<StateKey.TypeCase, StateRequestHandler> byType = sideInputs.handlers(stage);
+    if (userState != null) {
+      byType.put(
+          StateKey.TypeCase.BAG_USER_STATE,
+          StateRequestHandlers.forBagUserStateHandlerFactory(
+              bundles.getProcessBundleDescriptor(), userState));
+    }
+    return byType.isEmpty()
+        ? StateRequestHandler.unsupported()
+        : StateRequestHandlers.delegateBasedUponType(new EnumMap<>(byType));
   }
 
   @Override
@@ -145,7 +188,7 @@ final class ExecutableStageOperator implements StageOperator {
           }
         };
     if (stateRequests == null) {
-      stateRequests = sideInputs.handler(stage, bundles.getProcessBundleDescriptor());
+      stateRequests = stateRequests();
     }
     bundle = bundles.getBundle(receivers, stateRequests, progress);
     Map<String, FnDataReceiver> inputs = bundle.getInputReceivers();
@@ -184,7 +227,14 @@ final class ExecutableStageOperator implements StageOperator {
     } catch (Exception e) {
       // The subtask is failing already; its failure is the one to report.
     } finally {
-      closeFactories();
+      try {
+        closeFactories();
+      } finally {
+        if (userState != null) {
+          userState.close();
+          userState = null;
+        }
+      }
     }
   }
 

@@ -23,6 +23,7 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
 
   private final List<SideInputView> sideInputs;
   private final byte[] payload;
+  private final boolean keyed;
   private final String jobId;
   private final String jobName;
   private final String retrievalToken;
@@ -38,6 +39,7 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
     super(name, ExecutableStage.URN, List.of(input), byId(outputs));
     this.sideInputs = List.copyOf(sideInputs);
     this.payload = payload.toByteArray();
+    this.keyed = payload.getUserStatesCount() > 0;
     this.jobId = jobInfo.jobId();
     this.jobName = jobInfo.jobName();
     this.retrievalToken = jobInfo.retrievalToken();
@@ -72,6 +74,12 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
   @Override
   public List<PCollectionView<?>> sideInputs() {
     return List.copyOf(sideInputs);
+  }
+
+  /** True if the stage keeps user state: its input then comes over a keyed exchange. */
+  @Override
+  public boolean isKeyed() {
+    return keyed;
   }
 
   @Override

@@ -183,23 +183,30 @@ public final class PortablePipelineTranslator {
     } catch (IOException e) {
       throw new IllegalArgumentException("Executable stage " + id + " has a bad payload", e);
     }
-    if (payload.getUserStatesCount() > 0 || payload.getTimersCount() > 0) {
+    if (payload.getTimersCount() > 0) {
       throw new UnsupportedOperationException(
-          "Weir cannot run '"
-              + name
-              + "' yet: user state and timers of portable pipelines are not supported yet");
+          "Weir cannot run '" + name + "' yet: timers of portable pipelines are not supported yet");
     }
+    boolean keyed = payload.getUserStatesCount() > 0;
     String input = payload.getInput();
     List<String> outputs = new ArrayList<>(transform.getOutputsMap().values());
     List<SideInputView> sideInputs = sideInputs(name, payload);
     StagePlan stage;
-    if (sideInputs.isEmpty()) {
+    if (sideInputs.isEmpty() && !keyed) {
       stage = producer(input);
     } else {
-      // As a classic ParDo with side inputs: its own stage, the side inputs broadcast to it.
+      // As a classic stateful ParDo or one with side inputs: its own stage, keyed by the input's
+      // key if it keeps state, the side inputs broadcast to it.
       stage = plan.addStage(name, parallelism);
+      Coder<WindowedValue<?>> wire = wireCoder(input);
       plan.addEdge(
-          producer(input), stage, ExchangeKind.FORWARD, input, input, wireCoder(input), null);
+          producer(input),
+          stage,
+          keyed ? ExchangeKind.KEYED : ExchangeKind.FORWARD,
+          input,
+          input,
+          wire,
+          keyed ? kvCoder(name, ExecutableStage.URN, wire).getKeyCoder() : null);
       for (SideInputView view : sideInputs) {
         String side = view.pcollection();
         plan.addEdge(

@@ -50,23 +50,24 @@ final class SideInputContents {
     return incomplete.isEmpty();
   }
 
-  /** Answers the stage's side-input requests; call once {@link #complete}. */
-  StateRequestHandler handler(
-      ExecutableStage stage, ProcessBundleDescriptors.ExecutableProcessBundleDescriptor descriptor)
-      throws IOException {
+  /**
+   * Answers the stage's side-input requests (iterable and multimap access), by request type; call
+   * once {@link #complete}. Empty for a stage without side inputs.
+   */
+  Map<StateKey.TypeCase, StateRequestHandler> handlers(ExecutableStage stage) throws IOException {
+    Map<StateKey.TypeCase, StateRequestHandler> byType = new EnumMap<>(StateKey.TypeCase.class);
     if (stage.getSideInputs().isEmpty()) {
-      return StateRequestHandler.unsupported();
+      return byType;
     }
     BatchSideInputHandlerFactory.SideInputGetter getter = this::contentsOf;
     StateRequestHandler sideInputs =
         StateRequestHandlers.forSideInputHandlerFactory(
             ProcessBundleDescriptors.getSideInputs(stage),
             BatchSideInputHandlerFactory.forStage(stage, getter));
-    EnumMap<StateKey.TypeCase, StateRequestHandler> byType = new EnumMap<>(StateKey.TypeCase.class);
     byType.put(StateKey.TypeCase.ITERABLE_SIDE_INPUT, sideInputs);
     byType.put(StateKey.TypeCase.MULTIMAP_SIDE_INPUT, sideInputs);
     byType.put(StateKey.TypeCase.MULTIMAP_KEYS_SIDE_INPUT, sideInputs);
-    return StateRequestHandlers.delegateBasedUponType(byType);
+    return byType;
   }
 
   @SuppressWarnings("unchecked")

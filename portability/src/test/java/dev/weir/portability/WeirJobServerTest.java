@@ -27,6 +27,9 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -76,12 +79,20 @@ public class WeirJobServerTest {
   }
 
   private static PipelineOptions options(String environmentType) {
+    return options(environmentType, "--stateBackend=memory");
+  }
+
+  private static PipelineOptions options(String environmentType, String... more) {
     return PipelineOptionsFactory.fromArgs(
-            // The submitter needs some runner to make a Pipeline; the job server ignores it.
-            "--runner=WeirRunner",
-            "--defaultEnvironmentType=" + environmentType,
-            "--parallelism=2",
-            "--stateBackend=memory")
+            Stream.concat(
+                    Stream.of(
+                        // The submitter needs some runner to make a Pipeline; the job server
+                        // ignores it.
+                        "--runner=WeirRunner",
+                        "--defaultEnvironmentType=" + environmentType,
+                        "--parallelism=2"),
+                    Stream.of(more))
+                .toArray(String[]::new))
         .create();
   }
 
@@ -139,6 +150,29 @@ public class WeirJobServerTest {
       }
       Files.write(
           Path.of(dir, group.getKey()), Long.toString(sum).getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Counts each key's elements in a ValueState and writes the count so far to the key's file. */
+  static class CountPerKeyFn extends DoFn<KV<String, Long>, Void> {
+    private final String dir;
+
+    @StateId("count")
+    private final StateSpec<ValueState<Long>> countSpec = StateSpecs.value(VarLongCoder.of());
+
+    CountPerKeyFn(String dir) {
+      this.dir = dir;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Long> element, @StateId("count") ValueState<Long> count)
+        throws IOException {
+      Long before = count.read();
+      long now = (before == null ? 0 : before) + 1;
+      count.write(now);
+      Files.write(
+          Path.of(dir, element.getKey()), Long.toString(now).getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -251,6 +285,27 @@ public class WeirJobServerTest {
     assertEquals("1104", Files.readString(out.resolve("a")));
     assertEquals("2102", Files.readString(out.resolve("b")));
     assertEquals("105", Files.readString(out.resolve("c")));
+  }
+
+  @Test
+  public void userStateOfAStatefulDoFnIsKeptPerKeyInWeirsRocksDbStateBackend() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p =
+        Pipeline.create(
+            options(
+                "EMBEDDED",
+                "--stateBackend=rocksdb",
+                "--stateDirectory=" + tmp.newFolder("state")));
+    p.apply(Create.of("a:1", "b:1", "a:1", "c:1", "a:1", "b:1"))
+        .apply("Parse", ParDo.of(new ParseFn()))
+        .apply("Count", ParDo.of(new CountPerKeyFn(out.toString())));
+
+    String jobId = client.submit(p, "stateful");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals("3", Files.readString(out.resolve("a")));
+    assertEquals("2", Files.readString(out.resolve("b")));
+    assertEquals("1", Files.readString(out.resolve("c")));
   }
 
   @Test
