@@ -184,8 +184,15 @@ public final class PortablePipelineTranslator {
       throw new IllegalArgumentException("Executable stage " + id + " has a bad payload", e);
     }
     if (payload.getTimersCount() > 0) {
+      // Name the user's transform: the fused stage's name is the fuser's.
+      Set<String> timed = new LinkedHashSet<>();
+      for (RunnerApi.ExecutableStagePayload.TimerId timer : payload.getTimersList()) {
+        timed.add(components.getTransformsOrThrow(timer.getTransformId()).getUniqueName());
+      }
       throw new UnsupportedOperationException(
-          "Weir cannot run '" + name + "' yet: timers of portable pipelines are not supported yet");
+          "Weir cannot run "
+              + timed
+              + " yet: timers of portable pipelines are not supported yet");
     }
     boolean keyed = payload.getUserStatesCount() > 0;
     String input = payload.getInput();
