@@ -33,18 +33,23 @@ import org.apache.beam.sdk.values.WindowingStrategy;
 /**
  * Turns a pipeline proto into an {@link ExecutionPlan}. The pipeline is first fused with Beam's
  * {@link GreedyPipelineFuser} into executable stages (user code, run in an SDK harness) and the
- * primitives the engine runs itself: Impulse, GroupByKey, Flatten and Reshuffle. An executable
+ * primitives the engine runs itself: Impulse, GroupByKey and Flatten. An executable
  * stage joins the Weir stage that produces its input, so a chain Impulse → stage, or GroupByKey →
  * stage, is one Weir stage; GroupByKey starts a Weir stage behind a keyed exchange.
  */
 public final class PortablePipelineTranslator {
-  /** The transforms the engine runs; the fuser leaves them out of executable stages. */
+  /**
+   * The transforms the engine runs; the fuser leaves them out of executable stages. Reshuffle is
+   * not among them: trimming the Java SDK's Reshuffle composite to a leaf left its output without
+   * a producer in Beam's fuser ("consumed but never produced"), so it runs as its expansion (a
+   * GroupByKey in the engine, its ParDos in the harness). A Reshuffle that arrives as a leaf is
+   * still translated as an exchange.
+   */
   static final Set<String> ENGINE_URNS =
       Set.of(
           PTransformTranslation.IMPULSE_TRANSFORM_URN,
           PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN,
-          PTransformTranslation.FLATTEN_TRANSFORM_URN,
-          PTransformTranslation.RESHUFFLE_URN);
+          PTransformTranslation.FLATTEN_TRANSFORM_URN);
 
   private final RunnerApi.Components components;
   private final JobInfo jobInfo;

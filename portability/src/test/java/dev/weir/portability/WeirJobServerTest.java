@@ -34,7 +34,11 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.StatusRuntimeException;
@@ -306,6 +310,28 @@ public class WeirJobServerTest {
     assertEquals("3", Files.readString(out.resolve("a")));
     assertEquals("2", Files.readString(out.resolve("b")));
     assertEquals("1", Files.readString(out.resolve("c")));
+  }
+
+  @Test
+  public void flattenOfTwoStagesAndReshuffleRunInTheEngine() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p = Pipeline.create(options());
+    PCollection<String> left = p.apply("Left", Create.of("a:1", "b:2"));
+    PCollection<String> right = p.apply("Right", Create.of("a:10", "c:3"));
+    PCollectionList.of(left)
+        .and(right)
+        .apply(Flatten.pCollections())
+        .apply(Reshuffle.viaRandomKey())
+        .apply("Parse", ParDo.of(new ParseFn()))
+        .apply(GroupByKey.create())
+        .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
+
+    String jobId = client.submit(p, "flatten");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals("11", Files.readString(out.resolve("a")));
+    assertEquals("2", Files.readString(out.resolve("b")));
+    assertEquals("3", Files.readString(out.resolve("c")));
   }
 
   @Test
