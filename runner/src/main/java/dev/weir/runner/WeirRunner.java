@@ -55,6 +55,31 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
         PipelineTranslator.translate(
             pipeline, options.getJobName(), checked.parallelism(), checked.maxParallelism());
     LOG.debug("Translated {}", plan);
+    return execute(plan, options, checked);
+  }
+
+  /**
+   * Runs an execution plan made elsewhere (the portable job server translates pipeline protos)
+   * the way {@link #run} runs a translated Java pipeline: on an embedded cluster, or on {@code
+   * --weirMaster}'s cluster.
+   */
+  public static WeirPipelineResult runPlan(ExecutionPlan plan, WeirPipelineOptions options) {
+    MetricsEnvironment.setMetricsSupported(true);
+    return execute(plan, options, WeirOptionsValidator.validate(options));
+  }
+
+  /** The subtasks per stage a job with {@code options} runs with. */
+  public static int parallelism(WeirPipelineOptions options) {
+    return WeirOptionsValidator.validate(options).parallelism();
+  }
+
+  /** The number of key groups a job with {@code options} runs with. */
+  public static int maxParallelism(WeirPipelineOptions options) {
+    return WeirOptionsValidator.validate(options).maxParallelism();
+  }
+
+  private static WeirPipelineResult execute(
+      ExecutionPlan plan, WeirPipelineOptions options, CheckedOptions checked) {
     String jobId = options.getJobName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     if (options.getWeirMaster() != null) {
       // No artifact staging yet: the cluster's processes must have the user's classes already.

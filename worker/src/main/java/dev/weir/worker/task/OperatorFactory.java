@@ -14,6 +14,7 @@ import dev.weir.worker.operators.CombinePrecombineOperator;
 import dev.weir.worker.operators.FlattenOperator;
 import dev.weir.worker.operators.GroupByKeyOperator;
 import dev.weir.worker.operators.ImpulseOperator;
+import dev.weir.worker.operators.OperatorProvider;
 import dev.weir.worker.operators.ParDoOperator;
 import dev.weir.worker.operators.SplittableProcessOperator;
 import dev.weir.worker.operators.StageOperator;
@@ -44,6 +45,8 @@ final class OperatorFactory {
       return new TestStreamOperator((TestStreamPlan) plan);
     } else if (plan instanceof ImpulsePlan) {
       return new ImpulseOperator();
+    } else if (plan instanceof OperatorProvider) {
+      return ((OperatorProvider) plan).createOperator();
     }
     throw new IllegalArgumentException(
         "No operator for " + plan.getClass().getSimpleName() + " (" + plan.urn() + ")");

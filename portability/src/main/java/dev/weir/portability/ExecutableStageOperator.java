@@ -1,0 +1,256 @@
+package dev.weir.portability;
+
+import dev.weir.worker.operators.ElementReceiver;
+import dev.weir.worker.operators.OperatorContext;
+import dev.weir.worker.operators.StageOperator;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
+import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
+import org.apache.beam.runners.fnexecution.control.OutputReceiverFactory;
+import org.apache.beam.runners.fnexecution.control.RemoteBundle;
+import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateKey;
+import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
+import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
+import org.apache.beam.runners.fnexecution.wire.WireCoders;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.fn.data.FnDataReceiver;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * Runs an executable stage in an SDK harness: the subtask's elements go into a remote bundle over
+ * the Fn API data plane, and what the harness outputs comes back to the subtask's receivers. The
+ * remote bundle ends with the subtask's bundle (so nothing is in flight when a watermark moves on)
+ * or after {@link #MAX_BUNDLE_ELEMENTS} elements.
+ *
+ * <p>Side inputs arrive on broadcast edges and are kept until complete; main-input elements wait
+ * for them (holding the watermark), then the harness's side-input requests are answered from them.
+ *
+ * <p>A stage with user state reads its input over a keyed exchange; the harness's state requests
+ * are answered from the subtask's keyed state backend ({@link UserStateBags}).
+ *
+ * <p>Beam's data client hands the harness's output to the thread that closes the bundle, so the
+ * receivers run on the subtask's thread. Its inbound queue holds 100 data messages; a bundle whose
+ * output overflows that before the harness answers would stall, which the element cap makes
+ * unlikely (Flink's portable runner caps its bundles the same way).
+ */
+final class ExecutableStageOperator implements StageOperator {
+  static final int MAX_BUNDLE_ELEMENTS = 1000;
+
+  private final ExecutableStagePlan plan;
+  private final SideInputContents sideInputs;
+  // Main-input elements that arrived before the side inputs were complete.
+  private final List<WindowedValue<?>> pushedBack = new ArrayList<>();
+  private @Nullable ExecutableStage stage;
+  private @Nullable StateRequestHandler stateRequests;
+  private @Nullable UserStateBags userState;
+  private @Nullable ExecutableStageContext stageContext;
+  private @Nullable StageBundleFactory bundles;
+  private Map<String, ElementReceiver> outputs;
+  private MetricsContainerImpl metrics;
+  private @Nullable RemoteBundle bundle;
+  private @Nullable FnDataReceiver<WindowedValue<?>> input;
+  private int elementsInBundle;
+
+  ExecutableStageOperator(ExecutableStagePlan plan) {
+    this.plan = plan;
+    List<SideInputView> views = new ArrayList<>();
+    for (PCollectionView<?> view : plan.sideInputs()) {
+      views.add((SideInputView) view);
+    }
+    this.sideInputs = new SideInputContents(views);
+  }
+
+  @Override
+  public void open(OperatorContext context) {
+    outputs = context.outputs();
+    metrics = context.metricsContainer();
+    stageContext = StageContexts.get(plan.jobInfo());
+    stage = plan.stage();
+    bundles = stageContext.getStageBundleFactory(stage);
+    if (plan.isKeyed()) {
+      userState =
+          new UserStateBags(
+              context.createStateBackend(inputWindowCoder(stage)), context.maxParallelism());
+    }
+  }
+
+  private static Coder<? extends BoundedWindow> inputWindowCoder(ExecutableStage stage) {
+    try {
+      Coder<?> wire =
+          WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
+      if (!(wire instanceof WindowedValues.FullWindowedValueCoder)) {
+        throw new IllegalStateException("A keyed stage's input has no windows: " + wire);
+      }
+      return ((WindowedValues.FullWindowedValueCoder<?>) wire).getWindowCoder();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot make the input coder of " + stage, e);
+    }
+  }
+
+  /** Side inputs and user state, by request type; anything else the harness asks is refused. */
+  private StateRequestHandler stateRequests() throws IOException {
+    Map<StateKey.TypeCase, StateRequestHandler> byType = sideInputs.handlers(stage);
+    if (userState != null) {
+      byType.put(
+          StateKey.TypeCase.BAG_USER_STATE,
+          StateRequestHandlers.forBagUserStateHandlerFactory(
+              bundles.getProcessBundleDescriptor(), userState));
+    }
+    return byType.isEmpty()
+        ? StateRequestHandler.unsupported()
+        : StateRequestHandlers.delegateBasedUponType(new EnumMap<>(byType));
+  }
+
+  @Override
+  public void processSideInput(PCollectionView<?> view, WindowedValue<?> element) {
+    sideInputs.add(view.getTagInternal().getId(), element);
+  }
+
+  @Override
+  public void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {
+    if (sideInputs.watermarkAdvanced(view.getTagInternal().getId(), watermark)) {
+      List<WindowedValue<?>> waiting = new ArrayList<>(pushedBack);
+      pushedBack.clear();
+      for (WindowedValue<?> element : waiting) {
+        processElement(element);
+      }
+    }
+  }
+
+  /** Elements waiting for side inputs hold the output watermark at their earliest timestamp. */
+  @Override
+  public Instant watermarkHold() {
+    Instant hold = BoundedWindow.TIMESTAMP_MAX_VALUE;
+    for (WindowedValue<?> element : pushedBack) {
+      if (element.getTimestamp().isBefore(hold)) {
+        hold = element.getTimestamp();
+      }
+    }
+    return hold;
+  }
+
+  @Override
+  public void processElement(WindowedValue<?> element) {
+    if (!sideInputs.complete()) {
+      pushedBack.add(element);
+      return;
+    }
+    try {
+      if (bundle == null) {
+        startBundle();
+      }
+      input.accept(element);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot send an element to the SDK harness", e);
+    }
+    if (++elementsInBundle >= MAX_BUNDLE_ELEMENTS) {
+      finishBundle();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void startBundle() throws Exception {
+    OutputReceiverFactory receivers =
+        new OutputReceiverFactory() {
+          @Override
+          public <OutputT> FnDataReceiver<OutputT> create(String pcollection) {
+            ElementReceiver receiver = outputs.get(pcollection);
+            if (receiver == null) {
+              throw new IllegalStateException(
+                  plan.name() + " has no output " + pcollection + "; it has " + outputs.keySet());
+            }
+            return element -> receiver.accept((WindowedValue<?>) element);
+          }
+        };
+    BundleProgressHandler progress =
+        new BundleProgressHandler() {
+          @Override
+          public void onProgress(BeamFnApi.ProcessBundleProgressResponse response) {
+            // Progress reports repeat the bundle's values so far: only the final one counts.
+          }
+
+          @Override
+          public void onCompleted(BeamFnApi.ProcessBundleResponse response) {
+            metrics.update(response.getMonitoringInfosList());
+          }
+        };
+    if (stateRequests == null) {
+      stateRequests = stateRequests();
+    }
+    bundle = bundles.getBundle(receivers, stateRequests, progress);
+    Map<String, FnDataReceiver> inputs = bundle.getInputReceivers();
+    if (inputs.size() != 1) {
+      throw new IllegalStateException(
+          plan.name() + " expects one input of the harness, got " + inputs.keySet());
+    }
+    input = inputs.values().iterator().next();
+  }
+
+  @Override
+  public void finishBundle() {
+    RemoteBundle ending = bundle;
+    if (ending == null) {
+      return;
+    }
+    bundle = null;
+    input = null;
+    elementsInBundle = 0;
+    try {
+      // Delivers the harness's output to the receivers, then fails if the user code failed.
+      ending.close();
+    } catch (Exception e) {
+      throw new StageFailedException(plan.name(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    RemoteBundle open = bundle;
+    bundle = null;
+    try {
+      if (open != null) {
+        open.close();
+      }
+    } catch (Exception e) {
+      // The subtask is failing already; its failure is the one to report.
+    } finally {
+      try {
+        closeFactories();
+      } finally {
+        if (userState != null) {
+          userState.close();
+          userState = null;
+        }
+      }
+    }
+  }
+
+  private void closeFactories() {
+    try {
+      if (bundles != null) {
+        bundles.close();
+      }
+      if (stageContext != null) {
+        stageContext.close();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot release the SDK harness of " + plan.name(), e);
+    } finally {
+      bundles = null;
+      stageContext = null;
+    }
+  }
+}

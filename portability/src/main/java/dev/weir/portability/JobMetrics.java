@@ -1,0 +1,88 @@
+package dev.weir.portability;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.model.jobmanagement.v1.JobApi;
+import org.apache.beam.model.pipeline.v1.MetricsApi;
+import org.apache.beam.runners.core.metrics.DistributionData;
+import org.apache.beam.runners.core.metrics.GaugeData;
+import org.apache.beam.runners.core.metrics.MonitoringInfoConstants;
+import org.apache.beam.runners.core.metrics.SimpleMonitoringInfoBuilder;
+import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.GaugeResult;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricResults;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+
+/**
+ * A job's user metrics (counters, distributions, gauges) as the Job API reports them: monitoring
+ * infos labelled with step, namespace and name, attempted and committed apart. SDKs read them
+ * back with their own parsers (Java's {@code PortableMetrics}, TypeScript's runner).
+ */
+final class JobMetrics {
+  private JobMetrics() {}
+
+  static JobApi.MetricResults of(MetricResults results) {
+    MetricQueryResults all = results.queryMetrics(MetricsFilter.builder().build());
+    JobApi.MetricResults.Builder out = JobApi.MetricResults.newBuilder();
+    out.addAllAttempted(infos(all, true));
+    out.addAllCommitted(infos(all, false));
+    return out.build();
+  }
+
+  private static List<MetricsApi.MonitoringInfo> infos(MetricQueryResults all, boolean attempted) {
+    List<MetricsApi.MonitoringInfo> infos = new ArrayList<>();
+    for (MetricResult<Long> counter : all.getCounters()) {
+      Long value = value(counter, attempted);
+      if (value != null) {
+        infos.add(
+            labelled(counter, MonitoringInfoConstants.Urns.USER_SUM_INT64)
+                .setInt64SumValue(value)
+                .build());
+      }
+    }
+    for (MetricResult<DistributionResult> distribution : all.getDistributions()) {
+      DistributionResult value = value(distribution, attempted);
+      if (value != null) {
+        infos.add(
+            labelled(distribution, MonitoringInfoConstants.Urns.USER_DISTRIBUTION_INT64)
+                .setInt64DistributionValue(
+                    DistributionData.create(
+                        value.getSum(), value.getCount(), value.getMin(), value.getMax()))
+                .build());
+      }
+    }
+    for (MetricResult<GaugeResult> gauge : all.getGauges()) {
+      GaugeResult value = value(gauge, attempted);
+      if (value != null) {
+        infos.add(
+            labelled(gauge, MonitoringInfoConstants.Urns.USER_LATEST_INT64)
+                .setInt64LatestValue(GaugeData.create(value.getValue(), value.getTimestamp()))
+                .build());
+      }
+    }
+    return infos;
+  }
+
+  private static SimpleMonitoringInfoBuilder labelled(MetricResult<?> result, String urn) {
+    return new SimpleMonitoringInfoBuilder()
+        .setUrn(urn)
+        .setLabel(MonitoringInfoConstants.Labels.PTRANSFORM, result.getKey().stepName())
+        .setLabel(
+            MonitoringInfoConstants.Labels.NAMESPACE, result.getKey().metricName().getNamespace())
+        .setLabel(MonitoringInfoConstants.Labels.NAME, result.getKey().metricName().getName());
+  }
+
+  // A runner without committed metrics throws on getCommitted: report none then.
+  private static <T> T value(MetricResult<T> result, boolean attempted) {
+    if (attempted) {
+      return result.getAttempted();
+    }
+    try {
+      return result.getCommitted();
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,343 @@
+package dev.weir.portability;
+
+import dev.weir.translation.ExchangeKind;
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.translation.ExecutionPlanBuilder;
+import dev.weir.translation.StagePlan;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
+import org.apache.beam.runners.fnexecution.wire.WireCoders;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.RehydratedComponents;
+import org.apache.beam.sdk.util.construction.WindowingStrategyTranslation;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.util.construction.graph.GreedyPipelineFuser;
+import org.apache.beam.sdk.util.construction.graph.PipelineNode;
+import org.apache.beam.sdk.util.construction.graph.ProtoOverrides;
+import org.apache.beam.sdk.util.construction.graph.QueryablePipeline;
+import org.apache.beam.sdk.util.construction.graph.SplittableParDoExpander;
+import org.apache.beam.sdk.util.construction.graph.TrivialNativeTransformExpander;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.apache.beam.sdk.values.WindowingStrategy;
+
+/**
+ * Turns a pipeline proto into an {@link ExecutionPlan}. The pipeline is first fused with Beam's
+ * {@link GreedyPipelineFuser} into executable stages (user code, run in an SDK harness) and the
+ * primitives the engine runs itself: Impulse, GroupByKey and Flatten. An executable
+ * stage joins the Weir stage that produces its input, so a chain Impulse → stage, or GroupByKey →
+ * stage, is one Weir stage; GroupByKey starts a Weir stage behind a keyed exchange.
+ */
+public final class PortablePipelineTranslator {
+  /**
+   * The transforms the engine runs; the fuser leaves them out of executable stages. Reshuffle is
+   * not among them: trimming the Java SDK's Reshuffle composite to a leaf left its output without
+   * a producer in Beam's fuser ("consumed but never produced"), so it runs as its expansion (a
+   * GroupByKey in the engine, its ParDos in the harness). A Reshuffle that arrives as a leaf is
+   * still translated as an exchange.
+   */
+  static final Set<String> ENGINE_URNS =
+      Set.of(
+          PTransformTranslation.IMPULSE_TRANSFORM_URN,
+          PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN,
+          PTransformTranslation.FLATTEN_TRANSFORM_URN);
+
+  private final RunnerApi.Components components;
+  private final JobInfo jobInfo;
+  private final int parallelism;
+  private final boolean unbounded;
+  private final ExecutionPlanBuilder plan = new ExecutionPlanBuilder();
+  // Which Weir stage produces each PCollection.
+  private final Map<String, StagePlan> producers = new HashMap<>();
+
+  private PortablePipelineTranslator(
+      RunnerApi.Components components, JobInfo jobInfo, int parallelism) {
+    this.components = components;
+    this.unbounded =
+        components.getPcollectionsMap().values().stream()
+            .anyMatch(pc -> pc.getIsBounded() == RunnerApi.IsBounded.Enum.UNBOUNDED);
+    this.jobInfo = jobInfo;
+    this.parallelism = parallelism;
+  }
+
+  /**
+   * Expands splittable ParDos, keeps the engine's primitives whole and fuses the rest into
+   * executable stages, as Beam's portable runners prepare a pipeline. A pipeline fused by its
+   * submitter already is left as it is.
+   */
+  public static RunnerApi.Pipeline fuse(RunnerApi.Pipeline pipeline) {
+    RunnerApi.Pipeline expanded =
+        ProtoOverrides.updateTransform(
+            PTransformTranslation.PAR_DO_TRANSFORM_URN,
+            pipeline,
+            SplittableParDoExpander.createSizedReplacement());
+    RunnerApi.Pipeline trimmed = TrivialNativeTransformExpander.forKnownUrns(expanded, ENGINE_URNS);
+    boolean fused =
+        trimmed.getComponents().getTransformsMap().values().stream()
+            .anyMatch(t -> ExecutableStage.URN.equals(t.getSpec().getUrn()));
+    return fused ? trimmed : GreedyPipelineFuser.fuse(trimmed).toPipeline();
+  }
+
+  /**
+   * Translates a {@linkplain #fuse fused} pipeline.
+   *
+   * @throws UnsupportedOperationException naming the first transform Weir cannot run yet
+   */
+  public static ExecutionPlan translate(
+      RunnerApi.Pipeline fused, JobInfo jobInfo, int parallelism, int maxParallelism) {
+    PortablePipelineTranslator t =
+        new PortablePipelineTranslator(fused.getComponents(), jobInfo, parallelism);
+    QueryablePipeline pipeline =
+        QueryablePipeline.forTransforms(fused.getRootTransformIdsList(), fused.getComponents());
+    for (PipelineNode.PTransformNode transform : pipeline.getTopologicallyOrderedTransforms()) {
+      t.translate(transform);
+    }
+    return t.plan.build(jobInfo.jobName(), maxParallelism, t.unbounded);
+  }
+
+  private void translate(PipelineNode.PTransformNode node) {
+    RunnerApi.PTransform transform = node.getTransform();
+    String urn = transform.getSpec().getUrn();
+    String name = transform.getUniqueName().isEmpty() ? node.getId() : transform.getUniqueName();
+    switch (urn) {
+      case PTransformTranslation.IMPULSE_TRANSFORM_URN:
+        {
+          String output = onlyOutput(transform);
+          StagePlan stage = plan.addStage(name, parallelism);
+          plan.addOperator(stage, plan.impulse(name, output));
+          produced(output, stage, name);
+          return;
+        }
+      case ExecutableStage.URN:
+        translateExecutableStage(node.getId(), name, transform);
+        return;
+      case PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN:
+        {
+          String input = onlyInput(transform);
+          String output = onlyOutput(transform);
+          Coder<WindowedValue<?>> wire = wireCoder(input);
+          KvCoder<?, ?> kvCoder = kvCoder(name, urn, wire);
+          StagePlan stage = plan.addStage(name, parallelism);
+          plan.addEdge(
+              producer(input), stage, ExchangeKind.KEYED, input, input, wire, kvCoder.getKeyCoder());
+          plan.addOperator(
+              stage, plan.groupByKey(name, input, output, kvCoder, windowingStrategy(input)));
+          produced(output, stage, name);
+          return;
+        }
+      case PTransformTranslation.FLATTEN_TRANSFORM_URN:
+        {
+          List<String> inputs = new ArrayList<>(transform.getInputsMap().values());
+          String output = onlyOutput(transform);
+          Set<StagePlan> inputStages = new LinkedHashSet<>();
+          for (String input : inputs) {
+            inputStages.add(producer(input));
+          }
+          StagePlan stage;
+          if (inputStages.size() == 1) {
+            stage = inputStages.iterator().next();
+          } else {
+            // No input (an empty Flatten) makes a stage that only ends; several make a union.
+            stage = plan.addStage(name, parallelism);
+            for (String input : new LinkedHashSet<>(inputs)) {
+              plan.addEdge(
+                  producer(input), stage, ExchangeKind.FORWARD, input, input, wireCoder(input), null);
+            }
+          }
+          plan.addOperator(stage, plan.flatten(name, inputs, output));
+          produced(output, stage, name);
+          return;
+        }
+      case PTransformTranslation.RESHUFFLE_URN:
+        {
+          // Nothing but the exchange: the output is the input, routed anew.
+          String input = onlyInput(transform);
+          String output = onlyOutput(transform);
+          Coder<WindowedValue<?>> wire = wireCoder(input);
+          StagePlan stage = plan.addStage(name, parallelism);
+          plan.addEdge(
+              producer(input),
+              stage,
+              ExchangeKind.KEYED,
+              input,
+              output,
+              wire,
+              kvCoder(name, urn, wire).getKeyCoder());
+          produced(output, stage, name);
+          return;
+        }
+      default:
+        throw new UnsupportedOperationException(
+            "Weir cannot run transform '" + name + "' yet: no translation for URN " + urn);
+    }
+  }
+
+  private void translateExecutableStage(String id, String name, RunnerApi.PTransform transform) {
+    RunnerApi.ExecutableStagePayload payload;
+    try {
+      payload = RunnerApi.ExecutableStagePayload.parseFrom(transform.getSpec().getPayload());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Executable stage " + id + " has a bad payload", e);
+    }
+    if (payload.getTimersCount() > 0) {
+      // Name the user's transform: the fused stage's name is the fuser's.
+      Set<String> timed = new LinkedHashSet<>();
+      for (RunnerApi.ExecutableStagePayload.TimerId timer : payload.getTimersList()) {
+        timed.add(components.getTransformsOrThrow(timer.getTransformId()).getUniqueName());
+      }
+      throw new UnsupportedOperationException(
+          "Weir cannot run "
+              + timed
+              + " yet: timers of portable pipelines are not supported yet");
+    }
+    boolean keyed = payload.getUserStatesCount() > 0;
+    String input = payload.getInput();
+    List<String> outputs = new ArrayList<>(transform.getOutputsMap().values());
+    List<SideInputView> sideInputs = sideInputs(name, payload);
+    StagePlan stage;
+    if (sideInputs.isEmpty() && !keyed) {
+      stage = producer(input);
+    } else {
+      // As a classic stateful ParDo or one with side inputs: its own stage, keyed by the input's
+      // key if it keeps state, the side inputs broadcast to it.
+      stage = plan.addStage(name, parallelism);
+      Coder<WindowedValue<?>> wire = wireCoder(input);
+      plan.addEdge(
+          producer(input),
+          stage,
+          keyed ? ExchangeKind.KEYED : ExchangeKind.FORWARD,
+          input,
+          input,
+          wire,
+          keyed ? kvCoder(name, ExecutableStage.URN, wire).getKeyCoder() : null);
+      for (SideInputView view : sideInputs) {
+        String side = view.pcollection();
+        plan.addEdge(
+            producer(side), stage, ExchangeKind.BROADCAST, side, side, wireCoder(side), null, view);
+      }
+    }
+    plan.addOperator(
+        stage,
+        new ExecutableStagePlan(stepName(name, payload), input, outputs, sideInputs, payload, jobInfo));
+    for (String output : outputs) {
+      produced(output, stage, name);
+    }
+  }
+
+  /** One view per PCollection the stage reads as a side input, however many transforms read it. */
+  private List<SideInputView> sideInputs(String name, RunnerApi.ExecutableStagePayload payload) {
+    Set<String> pcollections = new LinkedHashSet<>();
+    for (RunnerApi.ExecutableStagePayload.SideInputId id : payload.getSideInputsList()) {
+      pcollections.add(
+          components
+              .getTransformsOrThrow(id.getTransformId())
+              .getInputsOrThrow(id.getLocalName()));
+    }
+    if (!pcollections.isEmpty() && unbounded) {
+      // Main input waits for its side inputs to be complete: right only for bounded ones.
+      throw new UnsupportedOperationException(
+          "Weir cannot run '"
+              + name
+              + "' yet: side inputs of portable pipelines with unbounded PCollections are not"
+              + " supported yet");
+    }
+    List<SideInputView> views = new ArrayList<>();
+    for (String pc : pcollections) {
+      views.add(new SideInputView(pc));
+    }
+    return views;
+  }
+
+  /**
+   * The step a stage's metrics are reported under: the first user transform's name when the stage
+   * has one (what a user looks for), else the fused stage's.
+   */
+  private String stepName(String stageName, RunnerApi.ExecutableStagePayload payload) {
+    for (String transformId : payload.getTransformsList()) {
+      RunnerApi.PTransform t = components.getTransformsOrThrow(transformId);
+      if (PTransformTranslation.PAR_DO_TRANSFORM_URN.equals(t.getSpec().getUrn())) {
+        String unique = t.getUniqueName();
+        int slash = unique.indexOf('/');
+        return slash > 0 ? unique.substring(0, slash) : unique;
+      }
+    }
+    return stageName;
+  }
+
+  private void produced(String pcollection, StagePlan stage, String producer) {
+    producers.put(pcollection, stage);
+    RunnerApi.PCollection pc = components.getPcollectionsOrDefault(pcollection, null);
+    if (pc != null) {
+      plan.addPCollection(pcollection, pc.getUniqueName(), producer);
+    }
+  }
+
+  private StagePlan producer(String pcollection) {
+    StagePlan stage = producers.get(pcollection);
+    if (stage == null) {
+      throw new IllegalStateException("PCollection " + pcollection + " has no producer");
+    }
+    return stage;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Coder<WindowedValue<?>> wireCoder(String pcollection) {
+    try {
+      return (Coder)
+          WireCoders.instantiateRunnerWireCoder(
+              PipelineNode.pCollection(
+                  pcollection, components.getPcollectionsOrThrow(pcollection)),
+              components);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot make the coder of " + pcollection, e);
+    }
+  }
+
+  private static KvCoder<?, ?> kvCoder(String name, String urn, Coder<WindowedValue<?>> wire) {
+    Coder<?> value =
+        wire instanceof WindowedValues.WindowedValueCoder
+            ? ((WindowedValues.WindowedValueCoder<?>) (Coder<?>) wire).getValueCoder()
+            : null;
+    if (!(value instanceof KvCoder)) {
+      throw new UnsupportedOperationException(
+          "Weir cannot run '" + name + "' (" + urn + "): its input is not of KV coder but " + wire);
+    }
+    return (KvCoder<?, ?>) value;
+  }
+
+  private WindowingStrategy<?, ?> windowingStrategy(String pcollection) {
+    String id = components.getPcollectionsOrThrow(pcollection).getWindowingStrategyId();
+    try {
+      return WindowingStrategyTranslation.fromProto(
+          components.getWindowingStrategiesOrThrow(id),
+          RehydratedComponents.forComponents(components));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read windowing strategy " + id, e);
+    }
+  }
+
+  private static String onlyInput(RunnerApi.PTransform transform) {
+    if (transform.getInputsCount() != 1) {
+      throw new IllegalArgumentException(
+          transform.getUniqueName() + " has " + transform.getInputsCount() + " inputs, not one");
+    }
+    return transform.getInputsMap().values().iterator().next();
+  }
+
+  private static String onlyOutput(RunnerApi.PTransform transform) {
+    if (transform.getOutputsCount() != 1) {
+      throw new IllegalArgumentException(
+          transform.getUniqueName() + " has " + transform.getOutputsCount() + " outputs, not one");
+    }
+    return transform.getOutputsMap().values().iterator().next();
+  }
+}

@@ -1,0 +1,160 @@
+package dev.weir.portability;
+
+import dev.weir.worker.control.LaunchArguments;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.beam.model.pipeline.v1.Endpoints;
+import org.apache.beam.runners.fnexecution.artifact.ArtifactRetrievalService;
+import org.apache.beam.runners.fnexecution.artifact.ArtifactStagingService;
+import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.Server;
+import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.netty.NettyServerBuilder;
+
+/**
+ * Weir's Beam job server: one gRPC port serving the JobService, artifact staging and artifact
+ * retrieval. Any Beam SDK submits to it ({@code --runner=PortableRunner
+ * --jobEndpoint=localhost:8099} in Java). The SDK harness services (control, data, state,
+ * logging, provisioning) are started per job by Beam's job bundle factory on the workers.
+ *
+ * <p>Arguments: {@code --port} (8099; 0 picks a free one), {@code --bind} (the address to listen
+ * on; loopback unless given, as the job API has no authentication), {@code --artifactsDir} (where
+ * staged artifacts go; a temporary directory by default), {@code --jobRetentionSeconds} (how long
+ * an ended job stays visible, 600) and {@code --maxJobs} (100).
+ */
+public final class WeirJobServer implements AutoCloseable {
+  private static final Set<String> ARGUMENTS =
+      Set.of("port", "bind", "artifactsDir", "jobRetentionSeconds", "maxJobs");
+
+  private final Server server;
+  private final ExecutorService launcher;
+  private final ArtifactStagingService staging;
+
+  private WeirJobServer(Server server, ExecutorService launcher, ArtifactStagingService staging) {
+    this.server = server;
+    this.launcher = launcher;
+    this.staging = staging;
+  }
+
+  /** Starts a server as {@code args} (see the class comment) say. */
+  public static WeirJobServer start(Map<String, String> args) throws IOException {
+    return start(args, EnvironmentSupport.ofThisMachine());
+  }
+
+  static WeirJobServer start(Map<String, String> args, EnvironmentSupport environments)
+      throws IOException {
+    for (String name : args.keySet()) {
+      if (!ARGUMENTS.contains(name)) {
+        throw new IllegalArgumentException(
+            "Unknown argument --" + name + "; known are " + new java.util.TreeSet<>(ARGUMENTS));
+      }
+    }
+    int port = Integer.parseInt(args.getOrDefault("port", "8099"));
+    String bind = args.getOrDefault("bind", "localhost");
+    Path artifacts =
+        args.containsKey("artifactsDir")
+            ? Path.of(args.get("artifactsDir"))
+            : Files.createTempDirectory("weir-artifacts");
+    Duration retention =
+        Duration.ofSeconds(Long.parseLong(args.getOrDefault("jobRetentionSeconds", "600")));
+    int maxJobs = Integer.parseInt(args.getOrDefault("maxJobs", "100"));
+
+    ArtifactStagingService staging =
+        new ArtifactStagingService(
+            ArtifactStagingService.beamFilesystemArtifactDestinationProvider(
+                artifacts.toAbsolutePath().toString()));
+    ExecutorService launcher =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "weir-job-launcher");
+              t.setDaemon(true);
+              return t;
+            });
+    // The port is only known once bound; the service reads the endpoint at each Prepare.
+    AtomicReference<Endpoints.ApiServiceDescriptor> endpoint = new AtomicReference<>();
+    WeirJobService jobs =
+        new WeirJobService(
+            new JobTable(retention, maxJobs, System::currentTimeMillis),
+            staging,
+            endpoint::get,
+            environments,
+            launcher);
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
+            .addService(jobs)
+            .addService(staging)
+            .addService(new ArtifactRetrievalService())
+            .maxInboundMessageSize(Integer.MAX_VALUE)
+            .build()
+            .start();
+    endpoint.set(
+        Endpoints.ApiServiceDescriptor.newBuilder()
+            .setUrl(
+                (bind.contains(":") ? "[" + bind + "]" : bind)
+                    + ":"
+                    + server.getPort())
+            .build());
+    return new WeirJobServer(server, launcher, staging);
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getPort();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.shutdown();
+    if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
+      server.shutdownNow();
+    }
+    launcher.shutdownNow();
+    staging.close();
+  }
+
+  public static void main(String[] argv) throws Exception {
+    WeirJobServer server = start(LaunchArguments.parse(joinSeparateValues(argv)));
+    System.out.println("Weir job server listening on port " + server.port());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    // Exiting anyway.
+                  }
+                }));
+    server.awaitTermination();
+  }
+
+  /** Accepts {@code --port 8099} as well as {@code --port=8099}, as Beam's job servers do. */
+  static String[] joinSeparateValues(String[] argv) {
+    List<String> joined = new ArrayList<>();
+    for (int i = 0; i < argv.length; i++) {
+      String arg = argv[i];
+      if (arg.startsWith("--")
+          && arg.indexOf('=') < 0
+          && i + 1 < argv.length
+          && !argv[i + 1].startsWith("--")) {
+        joined.add(arg + "=" + argv[++i]);
+      } else {
+        joined.add(arg);
+      }
+    }
+    return joined.toArray(new String[0]);
+  }
+}

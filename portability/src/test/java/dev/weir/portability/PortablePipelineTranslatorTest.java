@@ -1,0 +1,106 @@
+package dev.weir.portability;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.weir.translation.EdgePlan;
+import dev.weir.translation.ExchangeKind;
+import dev.weir.translation.ExecutionPlan;
+import dev.weir.translation.OperatorPlan;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.PipelineTranslation;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.Struct;
+import org.junit.Test;
+
+public class PortablePipelineTranslatorTest {
+  private static final JobInfo JOB = JobInfo.create("job", "job", "", Struct.getDefaultInstance());
+
+  private static Pipeline pipeline() {
+    return Pipeline.create(
+        PipelineOptionsFactory.fromArgs("--runner=WeirRunner", "--defaultEnvironmentType=EMBEDDED")
+            .create());
+  }
+
+  private static ExecutionPlan translate(Pipeline p) {
+    RunnerApi.Pipeline fused = PortablePipelineTranslator.fuse(PipelineTranslation.toProto(p));
+    return PortablePipelineTranslator.translate(fused, JOB, 2, 128);
+  }
+
+  static class ToKv extends DoFn<String, KV<String, String>> {
+    @ProcessElement
+    public void process(@Element String s, OutputReceiver<KV<String, String>> out) {
+      out.output(KV.of(s, s));
+    }
+  }
+
+  static class Ignore<T> extends DoFn<T, Void> {
+    @ProcessElement
+    public void process() {}
+  }
+
+  @Test
+  public void groupByKeyStartsAStageBehindAKeyedEdgeAndTheStagesAroundItJoinTheirProducers() {
+    Pipeline p = pipeline();
+    p.apply(Create.of("a", "b"))
+        .apply(ParDo.of(new ToKv()))
+        .apply(GroupByKey.create())
+        .apply(ParDo.of(new Ignore<>()));
+
+    ExecutionPlan plan = translate(p);
+
+    assertEquals(2, plan.stages().size());
+    assertEquals(1, plan.edges().size());
+    EdgePlan edge = plan.edge(0);
+    assertEquals(ExchangeKind.KEYED, edge.kind());
+    assertEquals(0, edge.fromStage());
+    assertEquals(1, edge.toStage());
+    OperatorPlan first = plan.stage(0).operators().get(0);
+    assertEquals(PTransformTranslation.IMPULSE_TRANSFORM_URN, first.urn());
+    assertTrue(
+        plan.stage(0).operators().stream().anyMatch(op -> op.urn().equals(ExecutableStage.URN)));
+    assertEquals(
+        PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN,
+        plan.stage(1).operators().get(0).urn());
+    assertEquals(ExecutableStage.URN, plan.stage(1).operators().get(1).urn());
+  }
+
+  static class WithTimer extends DoFn<KV<String, String>, Void> {
+    @TimerId("t")
+    private final TimerSpec t = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @ProcessElement
+    public void process(@TimerId("t") Timer timer) {}
+
+    @OnTimer("t")
+    public void onTimer() {}
+  }
+
+  @Test
+  public void aStageWithTimersIsRefusedNamingItsTransform() {
+    Pipeline p = pipeline();
+    p.apply(Create.of("a")).apply(ParDo.of(new ToKv())).apply("Timed", ParDo.of(new WithTimer()));
+
+    UnsupportedOperationException refused =
+        assertThrows(UnsupportedOperationException.class, () -> translate(p));
+
+    assertThat(refused.getMessage(), containsString("Timed"));
+    assertThat(refused.getMessage(), containsString("timers"));
+  }
+}

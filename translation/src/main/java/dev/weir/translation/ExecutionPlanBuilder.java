@@ -1,0 +1,108 @@
+package dev.weir.translation;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowingStrategy;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Assembles an {@link ExecutionPlan} from outside this module's Java-pipeline translation: the
+ * portable job server translates pipeline protos with it. Stages must be added in topological
+ * order and operators in topological order within their stage, as {@link PipelineTranslator}
+ * does; the engine's primitives (Impulse, GroupByKey, Flatten) come from here, any other operator
+ * kind is an {@link OperatorPlan} subclass of the caller's that the worker knows how to run.
+ */
+public final class ExecutionPlanBuilder {
+  private final List<StagePlan> stages = new ArrayList<>();
+  private final List<EdgePlan> edges = new ArrayList<>();
+  private final Map<String, PCollectionPlan> pcollections = new HashMap<>();
+
+  /** A new stage with {@code parallelism} subtasks; its id is the number of stages before it. */
+  public StagePlan addStage(String name, int parallelism) {
+    StagePlan stage = new StagePlan(stages.size(), name, parallelism);
+    stages.add(stage);
+    return stage;
+  }
+
+  public void addOperator(StagePlan stage, OperatorPlan operator) {
+    stage.addOperator(operator);
+  }
+
+  /** Emits one empty byte array in the global window into {@code output}. */
+  public OperatorPlan impulse(String name, String output) {
+    return new ImpulsePlan(name, Map.of(output, output));
+  }
+
+  /** Passes every element of {@code inputs} on to {@code output}. */
+  public OperatorPlan flatten(String name, List<String> inputs, String output) {
+    return new FlattenPlan(name, inputs, Map.of(output, output));
+  }
+
+  /** Groups {@code input}, which must reach the stage over a keyed edge, into {@code output}. */
+  public OperatorPlan groupByKey(
+      String name,
+      String input,
+      String output,
+      KvCoder<?, ?> inputCoder,
+      WindowingStrategy<?, ?> windowingStrategy) {
+    return new GroupByKeyPlan(name, input, Map.of(output, output), inputCoder, windowingStrategy);
+  }
+
+  /** An edge carrying {@code producerPCollection} of stage {@code from} into stage {@code to}. */
+  public EdgePlan addEdge(
+      StagePlan from,
+      StagePlan to,
+      ExchangeKind kind,
+      String producerPCollection,
+      String consumerPCollection,
+      Coder<WindowedValue<?>> elementCoder,
+      @Nullable Coder<?> keyCoder) {
+    return addEdge(
+        from, to, kind, producerPCollection, consumerPCollection, elementCoder, keyCoder, null);
+  }
+
+  /**
+   * An edge that may carry a side input: its data goes to the operators of {@code to} whose
+   * {@link OperatorPlan#sideInputs()} hold a view with the same tag.
+   */
+  public EdgePlan addEdge(
+      StagePlan from,
+      StagePlan to,
+      ExchangeKind kind,
+      String producerPCollection,
+      String consumerPCollection,
+      Coder<WindowedValue<?>> elementCoder,
+      @Nullable Coder<?> keyCoder,
+      @Nullable PCollectionView<?> sideInput) {
+    EdgePlan edge =
+        new EdgePlan(
+            edges.size(),
+            from.id(),
+            to.id(),
+            kind,
+            producerPCollection,
+            consumerPCollection,
+            elementCoder,
+            keyCoder,
+            sideInput);
+    edges.add(edge);
+    from.addOutputEdge(edge.id());
+    to.addInputEdge(edge.id());
+    return edge;
+  }
+
+  /** Names a PCollection of the pipeline and the transform producing it, for metrics. */
+  public void addPCollection(String id, String name, String producer) {
+    pcollections.put(id, new PCollectionPlan(id, name, producer));
+  }
+
+  public ExecutionPlan build(String jobName, int maxParallelism, boolean unbounded) {
+    return new ExecutionPlan(jobName, maxParallelism, stages, edges, false, unbounded, pcollections);
+  }
+}
