@@ -129,8 +129,12 @@ public final class PortablePipelineTranslator {
           StagePlan stage = plan.addStage(name, parallelism);
           plan.addEdge(
               producer(input), stage, ExchangeKind.KEYED, input, input, wire, kvCoder.getKeyCoder());
+          boolean bounded =
+              components.getPcollectionsOrThrow(input).getIsBounded()
+                  == RunnerApi.IsBounded.Enum.BOUNDED;
           plan.addOperator(
-              stage, plan.groupByKey(name, input, output, kvCoder, windowingStrategy(input)));
+              stage,
+              plan.groupByKey(name, input, output, kvCoder, windowingStrategy(input), bounded));
           produced(output, stage, name);
           return;
         }

@@ -44,14 +44,19 @@ public final class ExecutionPlanBuilder {
     return new FlattenPlan(name, inputs, Map.of(output, output));
   }
 
-  /** Groups {@code input}, which must reach the stage over a keyed edge, into {@code output}. */
+  /**
+   * Groups {@code input}, which must reach the stage over a keyed edge, into {@code output}. A
+   * {@code boundedInput} may be grouped all at once when it ends.
+   */
   public OperatorPlan groupByKey(
       String name,
       String input,
       String output,
       KvCoder<?, ?> inputCoder,
-      WindowingStrategy<?, ?> windowingStrategy) {
-    return new GroupByKeyPlan(name, input, Map.of(output, output), inputCoder, windowingStrategy);
+      WindowingStrategy<?, ?> windowingStrategy,
+      boolean boundedInput) {
+    return new GroupByKeyPlan(
+        name, input, Map.of(output, output), inputCoder, windowingStrategy, boundedInput);
   }
 
   /** An edge carrying {@code producerPCollection} of stage {@code from} into stage {@code to}. */
