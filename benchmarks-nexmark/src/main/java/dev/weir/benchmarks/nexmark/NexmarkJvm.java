@@ -58,7 +58,8 @@ final class NexmarkJvm {
     Thread stopChild = new Thread(process::destroyForcibly, "stop-" + run.stem());
     Runtime.getRuntime().addShutdownHook(stopChild);
     try {
-      String waitFailure = awaitExit(process, perfFile);
+      CpuTime cpu = new CpuTime();
+      String waitFailure = awaitExit(process, perfFile, cpu);
       NexmarkPerf perf = readPerf(perfFile);
       if (perf == null) {
         return RunOutcome.failed(
@@ -69,7 +70,7 @@ final class NexmarkJvm {
       if (perf.errors != null && !perf.errors.isEmpty()) {
         return RunOutcome.failed("Nexmark reported " + perf.errors + "; see " + logFile);
       }
-      return RunOutcome.measured(perf.eventsPerSec, perf.numResults);
+      return RunOutcome.measured(perf.eventsPerSec, perf.numResults, cpu.seconds());
     } finally {
       if (process.isAlive()) {
         process.destroyForcibly().waitFor();
@@ -79,10 +80,12 @@ final class NexmarkJvm {
   }
 
   /** Null when the JVM exited by itself; otherwise why it was stopped. */
-  private String awaitExit(Process process, Path perfFile) throws InterruptedException {
+  private String awaitExit(Process process, Path perfFile, CpuTime cpu)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long lingerDeadline = Long.MAX_VALUE;
     while (!process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+      cpu.sample(process);
       long now = System.nanoTime();
       if (now > deadline) {
         return "timed out after " + timeout.toMinutes() + " min";
@@ -95,6 +98,27 @@ final class NexmarkJvm {
       }
     }
     return null;
+  }
+
+  /**
+   * The child JVM's CPU seconds (all its threads), sampled while it runs: the OS forgets them once
+   * the process has exited, so the last sample stands, at most one poll interval short. On a
+   * machine shared with other work, CPU seconds compare runs where wall-clock rates cannot.
+   */
+  private static final class CpuTime {
+    private double seconds = Double.NaN;
+
+    void sample(Process process) {
+      process
+          .toHandle()
+          .info()
+          .totalCpuDuration()
+          .ifPresent(duration -> seconds = duration.toNanos() / 1e9);
+    }
+
+    double seconds() {
+      return seconds;
+    }
   }
 
   private static boolean hasRecord(Path perfFile) {

@@ -71,20 +71,24 @@ public final class NexmarkSideBySide {
           ComparedRunner runner = runners.get((i + r) % runners.size());
           QueryRun run = new QueryRun(query, mode, options.getEvents(), runner);
           Instant start = Instant.now();
+          String loadBefore = loadAverage();
           RunOutcome outcome = jvm.run(run);
           table.add(query, runner, outcome);
           System.out.printf(
               Locale.ROOT,
-              "%s: %s in %d s%n",
+              "%s: %s in %d s (load average %s before, %s after)%n",
               run.stem(),
               outcome.succeeded()
                   ? String.format(
                       Locale.ROOT,
-                      "%,.0f events/s, %,d results",
+                      "%,.0f events/s, %,d results, %.1f CPU s",
                       outcome.eventsPerSecond(),
-                      outcome.results())
+                      outcome.results(),
+                      outcome.cpuSeconds())
                   : outcome.failure(),
-              Duration.between(start, Instant.now()).toSeconds());
+              Duration.between(start, Instant.now()).toSeconds(),
+              loadBefore,
+              loadAverage());
         }
         // Rewritten after every query, so a long run that is stopped keeps what it measured.
         Files.writeString(
@@ -98,6 +102,16 @@ public final class NexmarkSideBySide {
     Files.writeString(tableFile, written, StandardCharsets.UTF_8);
     System.out.println("\nTable written to " + tableFile.toAbsolutePath());
     return tables;
+  }
+
+  /** The 1-, 5- and 15-minute load averages, where the OS reports them (Linux). */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private interface Parser<T> {

@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
 
 /**
  * The markdown table of one mode: a row per query with each runner's events/s, the second
- * runner's rate over the first's, the result counts, and a flag where the counts differ; then the
+ * runner's rate over the first's, the result counts, a flag where the counts differ, and each
+ * runner's CPU seconds (comparable where wall-clock rates are not, on a shared machine); then the
  * geometric mean of the ratios over the queries both runners completed.
  */
 final class SideBySideTable {
@@ -87,6 +88,9 @@ final class SideBySideTable {
     header.add(
         "results " + runners.stream().map(ComparedRunner::runnerName).collect(Collectors.joining(" / ")));
     header.add("");
+    header.add(
+        "CPU s "
+            + runners.stream().map(ComparedRunner::runnerName).collect(Collectors.joining(" / ")));
     lines.add(row(header));
     List<String> alignment = new ArrayList<>();
     alignment.add("---");
@@ -94,6 +98,7 @@ final class SideBySideTable {
       alignment.add("---:");
     }
     alignment.add("---");
+    alignment.add("---:");
     lines.add(row(alignment));
     List<String> failures = new ArrayList<>();
     for (Map.Entry<Integer, Map<ComparedRunner, RunOutcome>> entry : rows.entrySet()) {
@@ -101,17 +106,24 @@ final class SideBySideTable {
       List<String> cells = new ArrayList<>();
       cells.add("q" + query);
       List<String> counts = new ArrayList<>();
+      List<String> cpu = new ArrayList<>();
       for (ComparedRunner runner : runners) {
         RunOutcome outcome = entry.getValue().get(runner);
         if (outcome == null) {
           cells.add("");
           counts.add("");
+          cpu.add("");
         } else if (outcome.succeeded()) {
           cells.add(String.format(Locale.ROOT, "%,.0f", outcome.eventsPerSecond()));
           counts.add(String.format(Locale.ROOT, "%,d", outcome.results()));
+          cpu.add(
+              Double.isNaN(outcome.cpuSeconds())
+                  ? "?"
+                  : String.format(Locale.ROOT, "%.0f", outcome.cpuSeconds()));
         } else {
           cells.add("failed");
           counts.add("-");
+          cpu.add("-");
           failures.add("q" + query + " on " + runner.runnerName() + ": " + outcome.failure());
         }
       }
@@ -119,6 +131,7 @@ final class SideBySideTable {
       cells.add(Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.2f", ratio));
       cells.add(String.join(" / ", counts));
       cells.add(countsDiffer(query) ? COUNTS_DIFFER : "");
+      cells.add(String.join(" / ", cpu));
       lines.add(row(cells));
     }
     List<String> mean = new ArrayList<>();
@@ -128,6 +141,7 @@ final class SideBySideTable {
     }
     double geometricMean = geometricMeanRatio();
     mean.add(Double.isNaN(geometricMean) ? "" : String.format(Locale.ROOT, "%.2f", geometricMean));
+    mean.add("");
     mean.add("");
     mean.add("");
     lines.add(row(mean));

@@ -16,20 +16,20 @@ public class SideBySideTableTest {
 
   @Test
   public void ratioIsTheSecondRunnerOverTheFirst() {
-    table.add(1, ComparedRunner.FLINK, RunOutcome.measured(50_000, 920_000));
-    table.add(1, ComparedRunner.WEIR, RunOutcome.measured(100_000, 920_000));
+    table.add(1, ComparedRunner.FLINK, RunOutcome.measured(50_000, 920_000, 1.5));
+    table.add(1, ComparedRunner.WEIR, RunOutcome.measured(100_000, 920_000, 1.5));
 
     assertThat(table.ratio(1), closeTo(2.0, 1e-9));
-    assertThat(table.toMarkdown(), containsString("| q1 | 50,000 | 100,000 | 2.00 | 920,000 / 920,000 |  |"));
+    assertThat(table.toMarkdown(), containsString("| q1 | 50,000 | 100,000 | 2.00 | 920,000 / 920,000 |  | 2 / 2 |"));
   }
 
   @Test
   public void geometricMeanLeavesOutQueriesThatFailed() {
-    table.add(1, ComparedRunner.FLINK, RunOutcome.measured(10, 5));
-    table.add(1, ComparedRunner.WEIR, RunOutcome.measured(40, 5));
-    table.add(2, ComparedRunner.FLINK, RunOutcome.measured(10, 5));
-    table.add(2, ComparedRunner.WEIR, RunOutcome.measured(10, 5));
-    table.add(3, ComparedRunner.FLINK, RunOutcome.measured(10, 5));
+    table.add(1, ComparedRunner.FLINK, RunOutcome.measured(10, 5, 1.5));
+    table.add(1, ComparedRunner.WEIR, RunOutcome.measured(40, 5, 1.5));
+    table.add(2, ComparedRunner.FLINK, RunOutcome.measured(10, 5, 1.5));
+    table.add(2, ComparedRunner.WEIR, RunOutcome.measured(10, 5, 1.5));
+    table.add(3, ComparedRunner.FLINK, RunOutcome.measured(10, 5, 1.5));
     table.add(3, ComparedRunner.WEIR, RunOutcome.failed("timed out"));
 
     assertThat(table.geometricMeanRatio(), closeTo(2.0, 1e-9));
@@ -38,8 +38,8 @@ public class SideBySideTableTest {
 
   @Test
   public void differentResultCountsAreFlagged() {
-    table.add(6, ComparedRunner.FLINK, RunOutcome.measured(10, 8_902));
-    table.add(6, ComparedRunner.WEIR, RunOutcome.measured(10, 25_214));
+    table.add(6, ComparedRunner.FLINK, RunOutcome.measured(10, 8_902, 1.5));
+    table.add(6, ComparedRunner.WEIR, RunOutcome.measured(10, 25_214, 1.5));
 
     assertThat(table.countsDiffer(6), equalTo(true));
     assertThat(table.toMarkdown(), containsString("8,902 / 25,214 | counts differ |"));

@@ -43,7 +43,7 @@ final class RocksDbKeyStateInternals implements StateInternals {
   public <T extends State> T state(
       StateNamespace namespace, StateTag<T> address, StateContext<?> c) {
     byte[] keyBytes = key.bytes();
-    byte[] namespaceBytes = CellNames.namespace(namespace);
+    byte[] namespaceBytes = context.names.namespace(namespace);
     byte[] idBytes = context.names.id(address.getId());
     byte[] prefix =
         new KeyBytesWriter(

@@ -35,6 +35,7 @@ final class RocksDbTimerQueue implements TimerStore {
   private final RocksDbHoldIndex holds;
   private final Coder<? extends BoundedWindow> windowCoder;
   private final EnumMap<TimeDomain, KeyGroupHeads> heads = new EnumMap<>(TimeDomain.class);
+  private final CellNames names = new CellNames();
 
   RocksDbTimerQueue(
       RocksDbStore store,
@@ -54,14 +55,22 @@ final class RocksDbTimerQueue implements TimerStore {
     }
   }
 
-  private static byte[] idKey(
-      StateKey key, String namespace, String timerId, String family, TimeDomain domain) {
-    return new KeyBytesWriter(key.bytes().length + namespace.length() + timerId.length() + 16)
+  private byte[] idKey(
+      StateKey key, StateNamespace namespace, String timerId, String family, TimeDomain domain) {
+    byte[] namespaceBytes = names.namespace(namespace);
+    byte[] timerIdBytes = names.id(timerId);
+    byte[] familyBytes = names.id(family);
+    return new KeyBytesWriter(
+            key.bytes().length
+                + namespaceBytes.length
+                + timerIdBytes.length
+                + familyBytes.length
+                + 20)
         .keyGroup(key.keyGroup())
         .lengthPrefixed(key.bytes())
-        .lengthPrefixed(namespace)
-        .lengthPrefixed(timerId)
-        .lengthPrefixed(family)
+        .lengthPrefixed(namespaceBytes)
+        .lengthPrefixed(timerIdBytes)
+        .lengthPrefixed(familyBytes)
         .oneByte(domain.ordinal())
         .toBytes();
   }
@@ -80,7 +89,7 @@ final class RocksDbTimerQueue implements TimerStore {
     byte[] id =
         idKey(
             key,
-            timer.getNamespace().stringKey(),
+            timer.getNamespace(),
             timer.getTimerId(),
             timer.getTimerFamilyId(),
             timer.getDomain());
@@ -112,7 +121,7 @@ final class RocksDbTimerQueue implements TimerStore {
       String timerId,
       String timerFamilyId,
       TimeDomain domain) {
-    byte[] id = idKey(key, namespace.stringKey(), timerId, timerFamilyId, domain);
+    byte[] id = idKey(key, namespace, timerId, timerFamilyId, domain);
     if (removeIndexes(id, store.get(byId, id), domain)) {
       store.delete(byId, id);
     }

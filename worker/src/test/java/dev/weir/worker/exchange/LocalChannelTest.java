@@ -62,7 +62,7 @@ public class LocalChannelTest {
   public void aChannelToTheOwnAddressIsLocalAndOneToAnotherEndpointIsNot() {
     GrpcDataExchange here = exchange(LOCAL);
     GrpcDataExchange other = exchange(LOCAL);
-    GrpcDataExchange wireOnly = exchange(ExchangeConfig.defaults());
+    GrpcDataExchange wireOnly = exchange(ExchangeConfig.defaults().withLocalHandOver(false));
     assertThat(here.openWriter(new ChannelId("job", 0, 0, 0, 0), here.address()),
         instanceOf(LocalChannel.class));
     assertThat(here.openWriter(new ChannelId("job", 0, 0, 0, 1), other.address()),

@@ -25,6 +25,7 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Sessions;
@@ -147,6 +148,48 @@ public class GroupByKeyOperatorBoundedInputTest {
 
     assertEquals(run(new Run(plan(window), true, Long.MAX_VALUE), steps), held);
     assertTrue(held.stream().anyMatch(line -> line.contains("EARLY")));
+  }
+
+  /**
+   * Nexmark q10's shape: fixed windows with a day of allowed lateness, and the watermark leaping
+   * from before the windows' ends to the end of time, past their end-of-window and their
+   * garbage-collection times at once. Each key's window fires once: ON_TIME, first and last. A
+   * runner that fired the garbage-collection timer on its own after the window was collected would
+   * add an empty ON_TIME pane that is again the first (Flink's runner does, see BENCHMARKS.md q10).
+   */
+  @Test
+  public void aWatermarkLeapingPastTheAllowedLatenessFiresEachWindowOnce() {
+    Window<KV<String, Integer>> window =
+        Window.<KV<String, Integer>>into(FixedWindows.of(Duration.millis(10)))
+            .withAllowedLateness(Duration.standardDays(1))
+            .discardingFiredPanes();
+    List<Step> steps = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      steps.add(elementIn("a", i, i, 0));
+      steps.add(elementIn("b", i, 10 + i, 10));
+    }
+    steps.add(watermark(5));
+    steps.add(END);
+
+    for (boolean checkpointing : List.of(true, false)) {
+      List<String> panes = run(new Run(plan(window), checkpointing, Long.MAX_VALUE), steps);
+
+      assertEquals(
+          List.of(
+              "a [[1970-01-01T00:00:00.000Z..1970-01-01T00:00:00.010Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
+                  + " 9] 9 ON_TIME first=true last=true index=0 onTimeIndex=0",
+              "b [[1970-01-01T00:00:00.010Z..1970-01-01T00:00:00.020Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
+                  + " 9] 19 ON_TIME first=true last=true index=0 onTimeIndex=0"),
+          panes);
+    }
+  }
+
+  private static Step elementIn(String key, int value, long timestamp, long windowStart) {
+    return gbk -> {
+      IntervalWindow window = new IntervalWindow(new Instant(windowStart), Duration.millis(10));
+      gbk.processElement(
+          WindowedValues.of(KV.of(key, value), new Instant(timestamp), window, PaneInfo.NO_FIRING));
+    };
   }
 
   @Test
