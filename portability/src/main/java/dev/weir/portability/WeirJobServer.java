@@ -127,7 +127,8 @@ public final class WeirJobServer implements AutoCloseable {
 
   public static void main(String[] argv) throws Exception {
     WeirJobServer server = start(LaunchArguments.parse(joinSeparateValues(argv)));
-    System.out.println("Weir job server listening on port " + server.port());
+    // The launch script (bin/weir-job-server --daemon) waits for this line.
+    System.out.println("WEIR_JOB_SERVER_LISTENING port=" + server.port());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
