@@ -184,7 +184,10 @@ final class ExecutableStageOperator implements StageOperator {
 
           @Override
           public void onCompleted(BeamFnApi.ProcessBundleResponse response) {
-            metrics.update(response.getMonitoringInfosList());
+            metrics.update(
+                SdkDistributionLayout.inModelLayout(
+                    response.getMonitoringInfosList(),
+                    () -> metrics.getCounter(SdkDistributionLayout.MARK).inc()));
           }
         };
     if (stateRequests == null) {
