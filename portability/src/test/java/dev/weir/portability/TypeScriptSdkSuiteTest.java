@@ -5,19 +5,13 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import org.junit.Assume;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -39,48 +33,24 @@ import org.junit.Test;
  * how the elements fall on subtasks and bundles, which would say nothing about splitting.
  */
 public class TypeScriptSdkSuiteTest {
-  private static final Path WORK = Paths.get("target", "typescript-sdk").toAbsolutePath();
-  private static final long NPM_CI_MINUTES = 10;
   private static final long SUITE_MINUTES = 20;
 
   /** Cases of the suite that fail on Weir, with the reason. Only shrinks. */
   private static final Map<String, String> KNOWN_FAILURES = Map.of();
 
+  private static NodeProject project;
+
   @BeforeClass
   public static void installSdk() throws Exception {
-    Assume.assumeTrue("node is not on the PATH: the TypeScript SDK's suite cannot run", onPath("node"));
-    Assume.assumeTrue("npm is not on the PATH: the TypeScript SDK cannot be installed", onPath("npm"));
-    Files.createDirectories(WORK);
-    boolean changed = false;
-    for (String file : List.of("package.json", "package-lock.json")) {
-      byte[] wanted;
-      try (InputStream in =
-          TypeScriptSdkSuiteTest.class.getResourceAsStream("/typescript-sdk/" + file)) {
-        wanted = in.readAllBytes();
-      }
-      Path there = WORK.resolve(file);
-      if (!Files.exists(there) || !Arrays.equals(wanted, Files.readAllBytes(there))) {
-        Files.write(there, wanted);
-        changed = true;
-      }
-    }
-    // npm ci starts from an empty node_modules; skipped when the same lock file is installed.
-    if (changed || !Files.isRegularFile(WORK.resolve("node_modules/.package-lock.json"))) {
-      int exit =
-          run(
-              List.of("npm", "ci", "--no-audit", "--no-fund"),
-              Map.of(),
-              WORK.resolve("npm-ci.log"),
-              NPM_CI_MINUTES);
-      assertEquals("npm ci failed; see " + WORK.resolve("npm-ci.log"), 0, exit);
-    }
+    project = NodeProject.install("typescript-sdk", List.of("package.json", "package-lock.json"));
   }
 
   @Test
   public void portableRunnerCasesOfTheTypeScriptSdkSuitePassAgainstWeir() throws Exception {
-    Path report = WORK.resolve("primitives-report.json");
+    Path work = project.directory();
+    Path report = work.resolve("primitives-report.json");
     Files.deleteIfExists(report);
-    Path log = WORK.resolve("primitives.log");
+    Path log = work.resolve("primitives.log");
     int exit;
     try (WeirJobServer server =
         WeirJobServer.start(
@@ -88,13 +58,13 @@ public class TypeScriptSdkSuiteTest {
                 "port",
                 "0",
                 "artifactsDir",
-                Files.createTempDirectory(WORK, "artifacts").toString()))) {
+                Files.createTempDirectory(work, "artifacts").toString()))) {
       String overrides =
           "{\"python:apache_beam.runners.portability.local_job_service_main\": \"localhost:"
               + server.port()
               + "\"}";
       exit =
-          run(
+          project.run(
               List.of(
                   "node",
                   "node_modules/mocha/bin/mocha.js",
@@ -144,35 +114,5 @@ public class TypeScriptSdkSuiteTest {
       titles.add(test.get("fullTitle").asText());
     }
     return new ArrayList<>(new TreeSet<>(titles));
-  }
-
-  private static boolean onPath(String command) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, command))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Runs {@code command} in {@link #WORK}, output to {@code log}; its exit code. */
-  private static int run(List<String> command, Map<String, String> environment, Path log, long minutes)
-      throws IOException, InterruptedException {
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(WORK.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().putAll(environment);
-    Process process = builder.start();
-    try {
-      if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
-        throw new AssertionError(command + " still running after " + minutes + " min; see " + log);
-      }
-      return process.exitValue();
-    } finally {
-      process.descendants().forEach(ProcessHandle::destroy);
-      process.destroy();
-    }
   }
 }
