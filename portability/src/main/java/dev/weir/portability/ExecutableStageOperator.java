@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import dev.weir.state.KeyedTimer;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
@@ -21,6 +22,7 @@ import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
 import org.apache.beam.runners.fnexecution.wire.WireCoders;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
+import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -38,8 +40,9 @@ import org.joda.time.Instant;
  * <p>Side inputs arrive on broadcast edges and are kept until complete; main-input elements wait
  * for them (holding the watermark), then the harness's side-input requests are answered from them.
  *
- * <p>A stage with user state reads its input over a keyed exchange; the harness's state requests
- * are answered from the subtask's keyed state backend ({@link UserStateBags}).
+ * <p>A stage with user state or timers reads its input over a keyed exchange; the harness's state
+ * requests are answered from the subtask's keyed state backend ({@link UserStateBags}), which also
+ * keeps the timers the harness sets ({@link StageTimers}) until time passes them.
  *
  * <p>Beam's data client hands the harness's output to the thread that closes the bundle, so the
  * receivers run on the subtask's thread. Its inbound queue holds 100 data messages; a bundle whose
@@ -56,6 +59,9 @@ final class ExecutableStageOperator implements StageOperator {
   private @Nullable ExecutableStage stage;
   private @Nullable StateRequestHandler stateRequests;
   private @Nullable UserStateBags userState;
+  private @Nullable StageTimers timers;
+  private OperatorContext context;
+  private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
   private @Nullable ExecutableStageContext stageContext;
   private @Nullable StageBundleFactory bundles;
   private Map<String, ElementReceiver> outputs;
@@ -75,15 +81,19 @@ final class ExecutableStageOperator implements StageOperator {
 
   @Override
   public void open(OperatorContext context) {
+    this.context = context;
     outputs = context.outputs();
     metrics = context.metricsContainer();
     stageContext = StageContexts.get(plan.jobInfo());
     stage = plan.stage();
     bundles = stageContext.getStageBundleFactory(stage);
     if (plan.isKeyed()) {
+      Coder<? extends BoundedWindow> windowCoder = inputWindowCoder(stage);
       userState =
-          new UserStateBags(
-              context.createStateBackend(inputWindowCoder(stage)), context.maxParallelism());
+          new UserStateBags(context.createStateBackend(windowCoder), context.maxParallelism());
+      if (!stage.getTimers().isEmpty()) {
+        timers = new StageTimers(userState, bundles, windowCoder);
+      }
     }
   }
 
@@ -130,10 +140,56 @@ final class ExecutableStageOperator implements StageOperator {
     }
   }
 
-  /** Elements waiting for side inputs hold the output watermark at their earliest timestamp. */
+  @Override
+  public void advanceInputWatermark(Instant watermark) {
+    inputWatermark = watermark;
+    fireTimers(TimeDomain.EVENT_TIME, watermark);
+  }
+
+  @Override
+  public void advanceProcessingTime(Instant now) {
+    fireTimers(TimeDomain.PROCESSING_TIME, now);
+  }
+
+  @Override
+  public @Nullable Instant nextProcessingTimer() {
+    return timers == null ? null : timers.next(TimeDomain.PROCESSING_TIME);
+  }
+
+  /**
+   * Sends the timers of {@code domain} that {@code time} passed to the harness, in bundles of their
+   * own. A fired timer may set timers that are due already (they arrive when its bundle ends), so
+   * this repeats until none is due.
+   */
+  private void fireTimers(TimeDomain domain, Instant time) {
+    if (timers == null || !sideInputs.complete()) {
+      // Elements wait for side inputs, and so do timers: the next time advance fires them.
+      return;
+    }
+    timers.setTimes(
+        inputWatermark, context.processingTime().get(), context.synchronizedProcessingTime().get());
+    List<KeyedTimer> due;
+    while (!(due = timers.takeDue(domain, time)).isEmpty()) {
+      finishBundle();
+      try {
+        startBundle();
+      } catch (Exception e) {
+        throw new IllegalStateException("Cannot start a bundle of " + plan.name(), e);
+      }
+      for (KeyedTimer timer : due) {
+        timers.fire(timer, bundle);
+      }
+      finishBundle();
+    }
+  }
+
+  /**
+   * Elements waiting for side inputs hold the output watermark at their earliest timestamp, and
+   * pending timers at their output timestamps.
+   */
   @Override
   public Instant watermarkHold() {
-    Instant hold = BoundedWindow.TIMESTAMP_MAX_VALUE;
+    Instant hold = timers == null ? BoundedWindow.TIMESTAMP_MAX_VALUE : timers.hold();
     for (WindowedValue<?> element : pushedBack) {
       if (element.getTimestamp().isBefore(hold)) {
         hold = element.getTimestamp();
@@ -193,7 +249,10 @@ final class ExecutableStageOperator implements StageOperator {
     if (stateRequests == null) {
       stateRequests = stateRequests();
     }
-    bundle = bundles.getBundle(receivers, stateRequests, progress);
+    bundle =
+        timers == null
+            ? bundles.getBundle(receivers, stateRequests, progress)
+            : bundles.getBundle(receivers, timers.receivers(), stateRequests, progress);
     Map<String, FnDataReceiver> inputs = bundle.getInputReceivers();
     if (inputs.size() != 1) {
       throw new IllegalStateException(

@@ -24,7 +24,8 @@ import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.ByteString;
  * group this subtask owns.
  *
  * <p>Requests come on the Fn API's gRPC threads while the subtask's thread waits for the bundle;
- * the backend is not thread-safe, so every request holds this object's lock.
+ * the backend is not thread-safe, so every request holds this object's lock, and so does every
+ * use of the backend by the stage's timers ({@link StageTimers}).
  */
 final class UserStateBags
     implements StateRequestHandlers.BagUserStateHandlerFactory<Object, Object, BoundedWindow> {
@@ -83,7 +84,7 @@ final class UserStateBags
    * Beam's runner side hands the key as the harness sent it: the key's coder bytes in the nested
    * context, the same bytes the keyed exchange routed the element by.
    */
-  private StateKey stateKey(Object key, Coder<Object> keyCoder) {
+  StateKey stateKey(Object key, Coder<Object> keyCoder) {
     byte[] encoded;
     if (key instanceof ByteString) {
       encoded = ((ByteString) key).toByteArray();
@@ -97,6 +98,11 @@ final class UserStateBags
       encoded = bytes.toByteArray();
     }
     return new StateKey(encoded, key, KeyGroups.keyGroupFor(encoded, maxParallelism));
+  }
+
+  /** The backend, for the stage's timers; use it holding this object's lock. */
+  KeyedStateBackend backend() {
+    return backend;
   }
 
   void close() {
