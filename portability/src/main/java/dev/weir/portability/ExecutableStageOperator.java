@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import dev.weir.state.KeyedTimer;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
@@ -29,6 +30,7 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -90,11 +92,24 @@ final class ExecutableStageOperator implements StageOperator {
     if (plan.isKeyed()) {
       Coder<? extends BoundedWindow> windowCoder = inputWindowCoder(stage);
       userState =
-          new UserStateBags(context.createStateBackend(windowCoder), context.maxParallelism());
+          new UserStateBags(
+              context.createStateBackend(windowCoder),
+              context.maxParallelism(),
+              inputAllowedLateness(stage));
       if (!stage.getTimers().isEmpty()) {
         timers = new StageTimers(userState, bundles, windowCoder);
       }
     }
+  }
+
+  /** Read from the proto: the window fn may be another SDK's, unknown to Java. */
+  private static Duration inputAllowedLateness(ExecutableStage stage) {
+    RunnerApi.Components components = stage.getComponents();
+    String strategy =
+        components
+            .getPcollectionsOrThrow(stage.getInputPCollection().getId())
+            .getWindowingStrategyId();
+    return Duration.millis(components.getWindowingStrategiesOrThrow(strategy).getAllowedLateness());
   }
 
   private static Coder<? extends BoundedWindow> inputWindowCoder(ExecutableStage stage) {
@@ -153,33 +168,45 @@ final class ExecutableStageOperator implements StageOperator {
 
   @Override
   public @Nullable Instant nextProcessingTimer() {
-    return timers == null ? null : timers.next(TimeDomain.PROCESSING_TIME);
+    return userState == null ? null : userState.next(TimeDomain.PROCESSING_TIME);
   }
 
   /**
    * Sends the timers of {@code domain} that {@code time} passed to the harness, in bundles of their
-   * own. A fired timer may set timers that are due already (they arrive when its bundle ends), so
-   * this repeats until none is due.
+   * own, then clears the state of the windows whose cleanup time passed. A fired timer may set
+   * timers that are due already (they arrive when its bundle ends), so this repeats until none is
+   * due.
    */
   private void fireTimers(TimeDomain domain, Instant time) {
-    if (timers == null || !sideInputs.complete()) {
+    if (userState == null || !sideInputs.complete()) {
       // Elements wait for side inputs, and so do timers: the next time advance fires them.
       return;
     }
-    timers.setTimes(
+    userState.setTimes(
         inputWatermark, context.processingTime().get(), context.synchronizedProcessingTime().get());
     List<KeyedTimer> due;
-    while (!(due = timers.takeDue(domain, time)).isEmpty()) {
-      finishBundle();
-      try {
-        startBundle();
-      } catch (Exception e) {
-        throw new IllegalStateException("Cannot start a bundle of " + plan.name(), e);
-      }
+    while (!(due = userState.takeDue(domain, time)).isEmpty()) {
+      List<KeyedTimer> cleanups = new ArrayList<>();
+      List<KeyedTimer> harnessTimers = new ArrayList<>();
       for (KeyedTimer timer : due) {
-        timers.fire(timer, bundle);
+        (UserStateBags.isCleanup(timer) ? cleanups : harnessTimers).add(timer);
       }
+      if (!harnessTimers.isEmpty()) {
+        finishBundle();
+        try {
+          startBundle();
+        } catch (Exception e) {
+          throw new IllegalStateException("Cannot start a bundle of " + plan.name(), e);
+        }
+        for (KeyedTimer timer : harnessTimers) {
+          timers.fire(timer, bundle);
+        }
+      }
+      // After the window's last timers have run (their state writes are in once the bundle ends).
       finishBundle();
+      for (KeyedTimer cleanup : cleanups) {
+        userState.cleanUp(cleanup);
+      }
     }
   }
 
@@ -189,7 +216,7 @@ final class ExecutableStageOperator implements StageOperator {
    */
   @Override
   public Instant watermarkHold() {
-    Instant hold = timers == null ? BoundedWindow.TIMESTAMP_MAX_VALUE : timers.hold();
+    Instant hold = userState == null ? BoundedWindow.TIMESTAMP_MAX_VALUE : userState.hold();
     for (WindowedValue<?> element : pushedBack) {
       if (element.getTimestamp().isBefore(hold)) {
         hold = element.getTimestamp();

@@ -1,11 +1,9 @@
 package dev.weir.portability;
 
-import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.KeyedTimer;
 import dev.weir.state.StateKey;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.StateNamespace;
@@ -18,14 +16,11 @@ import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
 import org.apache.beam.runners.fnexecution.control.TimerReceiverFactory;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
-import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.construction.Timer;
 import org.apache.beam.sdk.values.KV;
-import org.checkerframework.checker.nullness.qual.Nullable;
-import org.joda.time.Instant;
 
 /**
  * The timers of a portable stage's DoFns, kept in the subtask's keyed state backend (RocksDB or
@@ -79,29 +74,6 @@ final class StageTimers {
     }
   }
 
-  /** Sets the clocks the backend's timer internals report. */
-  void setTimes(Instant inputWatermark, Instant processingTime, Instant synchronizedTime) {
-    synchronized (state) {
-      state.backend().setTimes(inputWatermark, null, processingTime, synchronizedTime);
-    }
-  }
-
-  /**
-   * Removes and returns the timers of {@code domain} strictly before {@code time} (as a classic
-   * ParDo's: Beam fires a timer once time is past it), earliest first.
-   */
-  List<KeyedTimer> takeDue(TimeDomain domain, Instant time) {
-    List<KeyedTimer> due = new ArrayList<>();
-    synchronized (state) {
-      KeyedStateBackend backend = state.backend();
-      KeyedTimer next;
-      while ((next = backend.pollDueTimer(domain, time.minus(1))) != null) {
-        due.add(next);
-      }
-    }
-    return due;
-  }
-
   /** Sends {@code due} to the harness in {@code bundle}, to the timer stream of its DoFn's timer. */
   void fire(KeyedTimer due, RemoteBundle bundle) {
     TimerData data = due.timer();
@@ -131,20 +103,6 @@ final class StageTimers {
               PaneInfo.NO_FIRING));
     } catch (Exception e) {
       throw new IllegalStateException("Cannot send timer " + data + " to the SDK harness", e);
-    }
-  }
-
-  /** The earliest output timestamp of a pending timer (or watermark hold of the backend). */
-  Instant hold() {
-    synchronized (state) {
-      return state.backend().minWatermarkHold();
-    }
-  }
-
-  @Nullable
-  Instant next(TimeDomain domain) {
-    synchronized (state) {
-      return state.backend().nextTimerTimestamp(domain);
     }
   }
 

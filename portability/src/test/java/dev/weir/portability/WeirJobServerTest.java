@@ -41,6 +41,10 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.KV;
@@ -264,6 +268,41 @@ public class WeirJobServerTest {
     }
   }
 
+  /**
+   * Counts each key's elements per window in state; a timer at the window's end emits
+   * "key-windowStart" with the count. (Its state's cleanup is due in the same instant; that the
+   * timer runs first is not visible here, as the Java harness caches user state across bundles.)
+   */
+  static class CountPerWindowFn extends DoFn<KV<String, Long>, KV<String, String>> {
+    @StateId("count")
+    private final StateSpec<ValueState<Long>> countSpec = StateSpecs.value(VarLongCoder.of());
+
+    @TimerId("end")
+    private final TimerSpec endSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @ProcessElement
+    public void process(
+        BoundedWindow window,
+        @StateId("count") ValueState<Long> count,
+        @TimerId("end") Timer end) {
+      Long before = count.read();
+      count.write((before == null ? 0 : before) + 1);
+      end.set(window.maxTimestamp());
+    }
+
+    @OnTimer("end")
+    public void onEnd(
+        @Key String key,
+        BoundedWindow window,
+        @StateId("count") ValueState<Long> count,
+        OutputReceiver<KV<String, String>> out) {
+      out.output(
+          KV.of(
+              key + "-" + ((IntervalWindow) window).start().getMillis(),
+              Long.toString(count.read())));
+    }
+  }
+
   /** Writes each element's value to a file named after its key. */
   static class WriteValueFn extends DoFn<KV<String, String>, Void> {
     private final String dir;
@@ -458,6 +497,32 @@ public class WeirJobServerTest {
     // The last of three firings, each a second after the one before.
     assertEquals("3@3000", Files.readString(out.resolve("a")));
     assertEquals("3@3000", Files.readString(out.resolve("b")));
+  }
+
+  @Test
+  public void stateAndTimersOfAWindowedStatefulDoFnArePerWindow() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p = Pipeline.create(options());
+    p.apply(
+            Create.timestamped(
+                TimestampedValue.of("a:1", new Instant(1000)),
+                TimestampedValue.of("a:1", new Instant(2000)),
+                TimestampedValue.of("a:1", new Instant(11000)),
+                TimestampedValue.of("b:1", new Instant(3000))))
+        .apply("Parse", ParDo.of(new ParseFn()))
+        .apply(Window.into(FixedWindows.of(Duration.standardSeconds(10))))
+        .apply("CountPerWindow", ParDo.of(new CountPerWindowFn()))
+        .apply("Write", ParDo.of(new WriteValueFn(out.toString())));
+
+    String jobId = client.submit(p, "windowed-state");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals("2", Files.readString(out.resolve("a-0")));
+    assertEquals("1", Files.readString(out.resolve("a-10000")));
+    assertEquals("1", Files.readString(out.resolve("b-0")));
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(3, files.count());
+    }
   }
 
   @Test
