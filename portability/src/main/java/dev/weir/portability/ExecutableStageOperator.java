@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import dev.weir.state.KeyedTimer;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
@@ -21,12 +23,14 @@ import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
 import org.apache.beam.runners.fnexecution.wire.WireCoders;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
+import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -38,8 +42,9 @@ import org.joda.time.Instant;
  * <p>Side inputs arrive on broadcast edges and are kept until complete; main-input elements wait
  * for them (holding the watermark), then the harness's side-input requests are answered from them.
  *
- * <p>A stage with user state reads its input over a keyed exchange; the harness's state requests
- * are answered from the subtask's keyed state backend ({@link UserStateBags}).
+ * <p>A stage with user state or timers reads its input over a keyed exchange; the harness's state
+ * requests are answered from the subtask's keyed state backend ({@link UserStateBags}), which also
+ * keeps the timers the harness sets ({@link StageTimers}) until time passes them.
  *
  * <p>Beam's data client hands the harness's output to the thread that closes the bundle, so the
  * receivers run on the subtask's thread. Its inbound queue holds 100 data messages; a bundle whose
@@ -56,6 +61,9 @@ final class ExecutableStageOperator implements StageOperator {
   private @Nullable ExecutableStage stage;
   private @Nullable StateRequestHandler stateRequests;
   private @Nullable UserStateBags userState;
+  private @Nullable StageTimers timers;
+  private OperatorContext context;
+  private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
   private @Nullable ExecutableStageContext stageContext;
   private @Nullable StageBundleFactory bundles;
   private Map<String, ElementReceiver> outputs;
@@ -75,16 +83,33 @@ final class ExecutableStageOperator implements StageOperator {
 
   @Override
   public void open(OperatorContext context) {
+    this.context = context;
     outputs = context.outputs();
     metrics = context.metricsContainer();
     stageContext = StageContexts.get(plan.jobInfo());
     stage = plan.stage();
     bundles = stageContext.getStageBundleFactory(stage);
     if (plan.isKeyed()) {
+      Coder<? extends BoundedWindow> windowCoder = inputWindowCoder(stage);
       userState =
           new UserStateBags(
-              context.createStateBackend(inputWindowCoder(stage)), context.maxParallelism());
+              context.createStateBackend(windowCoder),
+              context.maxParallelism(),
+              inputAllowedLateness(stage));
+      if (!stage.getTimers().isEmpty()) {
+        timers = new StageTimers(userState, bundles, windowCoder);
+      }
     }
+  }
+
+  /** Read from the proto: the window fn may be another SDK's, unknown to Java. */
+  private static Duration inputAllowedLateness(ExecutableStage stage) {
+    RunnerApi.Components components = stage.getComponents();
+    String strategy =
+        components
+            .getPcollectionsOrThrow(stage.getInputPCollection().getId())
+            .getWindowingStrategyId();
+    return Duration.millis(components.getWindowingStrategiesOrThrow(strategy).getAllowedLateness());
   }
 
   private static Coder<? extends BoundedWindow> inputWindowCoder(ExecutableStage stage) {
@@ -130,10 +155,68 @@ final class ExecutableStageOperator implements StageOperator {
     }
   }
 
-  /** Elements waiting for side inputs hold the output watermark at their earliest timestamp. */
+  @Override
+  public void advanceInputWatermark(Instant watermark) {
+    inputWatermark = watermark;
+    fireTimers(TimeDomain.EVENT_TIME, watermark);
+  }
+
+  @Override
+  public void advanceProcessingTime(Instant now) {
+    fireTimers(TimeDomain.PROCESSING_TIME, now);
+  }
+
+  @Override
+  public @Nullable Instant nextProcessingTimer() {
+    return userState == null ? null : userState.next(TimeDomain.PROCESSING_TIME);
+  }
+
+  /**
+   * Sends the timers of {@code domain} that {@code time} passed to the harness, in bundles of their
+   * own, then clears the state of the windows whose cleanup time passed. A fired timer may set
+   * timers that are due already (they arrive when its bundle ends), so this repeats until none is
+   * due.
+   */
+  private void fireTimers(TimeDomain domain, Instant time) {
+    if (userState == null || !sideInputs.complete()) {
+      // Elements wait for side inputs, and so do timers: the next time advance fires them.
+      return;
+    }
+    userState.setTimes(
+        inputWatermark, context.processingTime().get(), context.synchronizedProcessingTime().get());
+    List<KeyedTimer> due;
+    while (!(due = userState.takeDue(domain, time)).isEmpty()) {
+      List<KeyedTimer> cleanups = new ArrayList<>();
+      List<KeyedTimer> harnessTimers = new ArrayList<>();
+      for (KeyedTimer timer : due) {
+        (UserStateBags.isCleanup(timer) ? cleanups : harnessTimers).add(timer);
+      }
+      if (!harnessTimers.isEmpty()) {
+        finishBundle();
+        try {
+          startBundle();
+        } catch (Exception e) {
+          throw new IllegalStateException("Cannot start a bundle of " + plan.name(), e);
+        }
+        for (KeyedTimer timer : harnessTimers) {
+          timers.fire(timer, bundle);
+        }
+      }
+      // After the window's last timers have run (their state writes are in once the bundle ends).
+      finishBundle();
+      for (KeyedTimer cleanup : cleanups) {
+        userState.cleanUp(cleanup);
+      }
+    }
+  }
+
+  /**
+   * Elements waiting for side inputs hold the output watermark at their earliest timestamp, and
+   * pending timers at their output timestamps.
+   */
   @Override
   public Instant watermarkHold() {
-    Instant hold = BoundedWindow.TIMESTAMP_MAX_VALUE;
+    Instant hold = userState == null ? BoundedWindow.TIMESTAMP_MAX_VALUE : userState.hold();
     for (WindowedValue<?> element : pushedBack) {
       if (element.getTimestamp().isBefore(hold)) {
         hold = element.getTimestamp();
@@ -184,13 +267,19 @@ final class ExecutableStageOperator implements StageOperator {
 
           @Override
           public void onCompleted(BeamFnApi.ProcessBundleResponse response) {
-            metrics.update(response.getMonitoringInfosList());
+            metrics.update(
+                SdkDistributionLayout.inModelLayout(
+                    response.getMonitoringInfosList(),
+                    () -> metrics.getCounter(SdkDistributionLayout.MARK).inc()));
           }
         };
     if (stateRequests == null) {
       stateRequests = stateRequests();
     }
-    bundle = bundles.getBundle(receivers, stateRequests, progress);
+    bundle =
+        timers == null
+            ? bundles.getBundle(receivers, stateRequests, progress)
+            : bundles.getBundle(receivers, timers.receivers(), stateRequests, progress);
     Map<String, FnDataReceiver> inputs = bundle.getInputReceivers();
     if (inputs.size() != 1) {
       throw new IllegalStateException(

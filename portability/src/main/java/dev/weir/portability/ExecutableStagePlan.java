@@ -39,7 +39,7 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
     super(name, ExecutableStage.URN, List.of(input), byId(outputs));
     this.sideInputs = List.copyOf(sideInputs);
     this.payload = payload.toByteArray();
-    this.keyed = payload.getUserStatesCount() > 0;
+    this.keyed = payload.getUserStatesCount() > 0 || payload.getTimersCount() > 0;
     this.jobId = jobInfo.jobId();
     this.jobName = jobInfo.jobName();
     this.retrievalToken = jobInfo.retrievalToken();
@@ -76,7 +76,9 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
     return List.copyOf(sideInputs);
   }
 
-  /** True if the stage keeps user state: its input then comes over a keyed exchange. */
+  /**
+   * True if the stage keeps user state or sets timers: its input then comes over a keyed exchange.
+   */
   @Override
   public boolean isKeyed() {
     return keyed;

@@ -25,15 +25,27 @@ final class JobMetrics {
 
   static JobApi.MetricResults of(MetricResults results) {
     MetricQueryResults all = results.queryMetrics(MetricsFilter.builder().build());
+    boolean iterableLayout = false;
+    for (MetricResult<Long> counter : all.getCounters()) {
+      iterableLayout |= counter.getKey().metricName().equals(SdkDistributionLayout.MARK);
+    }
     JobApi.MetricResults.Builder out = JobApi.MetricResults.newBuilder();
-    out.addAllAttempted(infos(all, true));
-    out.addAllCommitted(infos(all, false));
+    out.addAllAttempted(infos(all, true, iterableLayout));
+    out.addAllCommitted(infos(all, false, iterableLayout));
     return out.build();
   }
 
-  private static List<MetricsApi.MonitoringInfo> infos(MetricQueryResults all, boolean attempted) {
+  /**
+   * {@code iterableLayout}: distributions in the layout of the SDK whose harness sent them so
+   * ({@link SdkDistributionLayout}).
+   */
+  private static List<MetricsApi.MonitoringInfo> infos(
+      MetricQueryResults all, boolean attempted, boolean iterableLayout) {
     List<MetricsApi.MonitoringInfo> infos = new ArrayList<>();
     for (MetricResult<Long> counter : all.getCounters()) {
+      if (counter.getKey().metricName().equals(SdkDistributionLayout.MARK)) {
+        continue;
+      }
       Long value = value(counter, attempted);
       if (value != null) {
         infos.add(
@@ -45,12 +57,17 @@ final class JobMetrics {
     for (MetricResult<DistributionResult> distribution : all.getDistributions()) {
       DistributionResult value = value(distribution, attempted);
       if (value != null) {
-        infos.add(
+        DistributionData data =
+            DistributionData.create(
+                value.getSum(), value.getCount(), value.getMin(), value.getMax());
+        MetricsApi.MonitoringInfo info =
             labelled(distribution, MonitoringInfoConstants.Urns.USER_DISTRIBUTION_INT64)
-                .setInt64DistributionValue(
-                    DistributionData.create(
-                        value.getSum(), value.getCount(), value.getMin(), value.getMax()))
-                .build());
+                .setInt64DistributionValue(data)
+                .build();
+        infos.add(
+            iterableLayout
+                ? info.toBuilder().setPayload(SdkDistributionLayout.iterableLayout(data)).build()
+                : info);
       }
     }
     for (MetricResult<GaugeResult> gauge : all.getGauges()) {

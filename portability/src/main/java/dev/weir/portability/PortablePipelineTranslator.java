@@ -192,18 +192,8 @@ public final class PortablePipelineTranslator {
     } catch (IOException e) {
       throw new IllegalArgumentException("Executable stage " + id + " has a bad payload", e);
     }
-    if (payload.getTimersCount() > 0) {
-      // Name the user's transform: the fused stage's name is the fuser's.
-      Set<String> timed = new LinkedHashSet<>();
-      for (RunnerApi.ExecutableStagePayload.TimerId timer : payload.getTimersList()) {
-        timed.add(components.getTransformsOrThrow(timer.getTransformId()).getUniqueName());
-      }
-      throw new UnsupportedOperationException(
-          "Weir cannot run "
-              + timed
-              + " yet: timers of portable pipelines are not supported yet");
-    }
-    boolean keyed = payload.getUserStatesCount() > 0;
+    // User state and timers are per key.
+    boolean keyed = payload.getUserStatesCount() > 0 || payload.getTimersCount() > 0;
     String input = payload.getInput();
     List<String> outputs = new ArrayList<>(transform.getOutputsMap().values());
     List<SideInputView> sideInputs = sideInputs(name, payload);
@@ -212,7 +202,7 @@ public final class PortablePipelineTranslator {
       stage = producer(input);
     } else {
       // As a classic stateful ParDo or one with side inputs: its own stage, keyed by the input's
-      // key if it keeps state, the side inputs broadcast to it.
+      // key if it keeps state or sets timers, the side inputs broadcast to it.
       stage = plan.addStage(name, parallelism);
       Coder<WindowedValue<?>> wire = wireCoder(input);
       plan.addEdge(

@@ -17,12 +17,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.beam.model.pipeline.v1.Endpoints;
 import org.apache.beam.runners.fnexecution.artifact.ArtifactRetrievalService;
 import org.apache.beam.runners.fnexecution.artifact.ArtifactStagingService;
+import org.apache.beam.sdk.expansion.service.ExpansionService;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.PortablePipelineOptions;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.Server;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.netty.NettyServerBuilder;
 
 /**
  * Weir's Beam job server: one gRPC port serving the JobService, artifact staging and artifact
- * retrieval. Any Beam SDK submits to it ({@code --runner=PortableRunner
+ * retrieval, and Beam's Java expansion service (cross-language transforms; their Java stages run
+ * in an EMBEDDED harness). Any Beam SDK submits to it ({@code --runner=PortableRunner
  * --jobEndpoint=localhost:8099} in Java). The SDK harness services (control, data, state,
  * logging, provisioning) are started per job by Beam's job bundle factory on the workers.
  *
@@ -88,11 +92,20 @@ public final class WeirJobServer implements AutoCloseable {
             endpoint::get,
             environments,
             launcher);
+    // Java transforms expanded here run in an EMBEDDED Java harness inside Weir's workers, so a
+    // cross-language pipeline needs no Docker; its Java stages are fused apart from the others.
+    PortablePipelineOptions expansionOptions =
+        PipelineOptionsFactory.fromArgs("--defaultEnvironmentType=EMBEDDED")
+            .as(PortablePipelineOptions.class);
+    // The embedded harness has Weir's classes already: nothing for the submitter to fetch.
+    expansionOptions.setFilesToStage(List.of());
+    ExpansionService expansion = new ExpansionService(expansionOptions);
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
             .addService(jobs)
             .addService(staging)
             .addService(new ArtifactRetrievalService())
+            .addService(expansion)
             .maxInboundMessageSize(Integer.MAX_VALUE)
             .build()
             .start();
@@ -127,7 +140,8 @@ public final class WeirJobServer implements AutoCloseable {
 
   public static void main(String[] argv) throws Exception {
     WeirJobServer server = start(LaunchArguments.parse(joinSeparateValues(argv)));
-    System.out.println("Weir job server listening on port " + server.port());
+    // The launch script (bin/weir-job-server --daemon) waits for this line.
+    System.out.println("WEIR_JOB_SERVER_LISTENING port=" + server.port());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -93,14 +93,15 @@ public class PortablePipelineTranslatorTest {
   }
 
   @Test
-  public void aStageWithTimersIsRefusedNamingItsTransform() {
+  public void aStageWithTimersReadsItsInputOverAKeyedEdge() {
     Pipeline p = pipeline();
     p.apply(Create.of("a")).apply(ParDo.of(new ToKv())).apply("Timed", ParDo.of(new WithTimer()));
 
-    UnsupportedOperationException refused =
-        assertThrows(UnsupportedOperationException.class, () -> translate(p));
+    ExecutionPlan plan = translate(p);
 
-    assertThat(refused.getMessage(), containsString("Timed"));
-    assertThat(refused.getMessage(), containsString("timers"));
+    // Its timers are per key: the stage reads its input by key, like a stage with user state.
+    assertEquals(2, plan.stages().size());
+    assertEquals(ExchangeKind.KEYED, plan.edge(0).kind());
+    assertEquals(ExecutableStage.URN, plan.stage(1).operators().get(0).urn());
   }
 }

@@ -28,6 +28,10 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.Create;
@@ -37,10 +41,17 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.StatusRuntimeException;
 import org.junit.After;
 import org.junit.Before;
@@ -180,6 +191,133 @@ public class WeirJobServerTest {
     }
   }
 
+  /**
+   * Sums each key's values in state; an event-time timer (at 1 s, past every element) emits the
+   * sum as "event", and a processing-time timer an hour ahead emits it as "processing".
+   */
+  static class SumOnTimersFn extends DoFn<KV<String, Long>, KV<String, String>> {
+    @StateId("sum")
+    private final StateSpec<ValueState<Long>> sumSpec = StateSpecs.value(VarLongCoder.of());
+
+    @TimerId("event")
+    private final TimerSpec eventSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @TimerId("processing")
+    private final TimerSpec processingSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Long> element,
+        @StateId("sum") ValueState<Long> sum,
+        @TimerId("event") Timer event,
+        @TimerId("processing") Timer processing) {
+      Long before = sum.read();
+      sum.write((before == null ? 0 : before) + element.getValue());
+      event.set(new Instant(1000));
+      processing.offset(Duration.standardHours(1)).setRelative();
+    }
+
+    @OnTimer("event")
+    public void onEvent(
+        @Key String key,
+        @Timestamp Instant timestamp,
+        @StateId("sum") ValueState<Long> sum,
+        OutputReceiver<KV<String, String>> out) {
+      out.output(KV.of(key + ".event", sum.read() + "@" + timestamp.getMillis()));
+    }
+
+    @OnTimer("processing")
+    public void onProcessing(
+        @Key String key,
+        @StateId("sum") ValueState<Long> sum,
+        OutputReceiver<KV<String, String>> out) {
+      out.output(KV.of(key + ".processing", Long.toString(sum.read())));
+    }
+  }
+
+  /**
+   * An event-time timer that sets itself again a second later until it has fired three times per
+   * key, emitting "firings@timestamp" each time.
+   */
+  static class LoopingTimerFn extends DoFn<KV<String, Long>, KV<String, String>> {
+    @StateId("firings")
+    private final StateSpec<ValueState<Long>> firingsSpec = StateSpecs.value(VarLongCoder.of());
+
+    @TimerId("loop")
+    private final TimerSpec loopSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @ProcessElement
+    public void process(@TimerId("loop") Timer loop) {
+      loop.set(new Instant(1000));
+    }
+
+    @OnTimer("loop")
+    public void onLoop(
+        @Key String key,
+        @Timestamp Instant timestamp,
+        @StateId("firings") ValueState<Long> firings,
+        @TimerId("loop") Timer loop,
+        OutputReceiver<KV<String, String>> out) {
+      Long before = firings.read();
+      long now = (before == null ? 0 : before) + 1;
+      firings.write(now);
+      out.output(KV.of(key, now + "@" + timestamp.getMillis()));
+      if (now < 3) {
+        loop.set(timestamp.plus(Duration.standardSeconds(1)));
+      }
+    }
+  }
+
+  /**
+   * Counts each key's elements per window in state; a timer at the window's end emits
+   * "key-windowStart" with the count. (Its state's cleanup is due in the same instant; that the
+   * timer runs first is not visible here, as the Java harness caches user state across bundles.)
+   */
+  static class CountPerWindowFn extends DoFn<KV<String, Long>, KV<String, String>> {
+    @StateId("count")
+    private final StateSpec<ValueState<Long>> countSpec = StateSpecs.value(VarLongCoder.of());
+
+    @TimerId("end")
+    private final TimerSpec endSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @ProcessElement
+    public void process(
+        BoundedWindow window,
+        @StateId("count") ValueState<Long> count,
+        @TimerId("end") Timer end) {
+      Long before = count.read();
+      count.write((before == null ? 0 : before) + 1);
+      end.set(window.maxTimestamp());
+    }
+
+    @OnTimer("end")
+    public void onEnd(
+        @Key String key,
+        BoundedWindow window,
+        @StateId("count") ValueState<Long> count,
+        OutputReceiver<KV<String, String>> out) {
+      out.output(
+          KV.of(
+              key + "-" + ((IntervalWindow) window).start().getMillis(),
+              Long.toString(count.read())));
+    }
+  }
+
+  /** Writes each element's value to a file named after its key. */
+  static class WriteValueFn extends DoFn<KV<String, String>, Void> {
+    private final String dir;
+
+    WriteValueFn(String dir) {
+      this.dir = dir;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, String> element) throws IOException {
+      Files.write(
+          Path.of(dir, element.getKey()), element.getValue().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
   static class FailingFn extends DoFn<KV<String, Iterable<Long>>, Void> {
     @ProcessElement
     public void process(@Element KV<String, Iterable<Long>> group) {
@@ -310,6 +448,81 @@ public class WeirJobServerTest {
     assertEquals("3", Files.readString(out.resolve("a")));
     assertEquals("2", Files.readString(out.resolve("b")));
     assertEquals("1", Files.readString(out.resolve("c")));
+  }
+
+  @Test
+  public void eventAndProcessingTimeTimersOfAStatefulDoFnFireFromWeirsRocksDbTimers()
+      throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p =
+        Pipeline.create(
+            options(
+                "EMBEDDED",
+                "--stateBackend=rocksdb",
+                "--stateDirectory=" + tmp.newFolder("state")));
+    p.apply(
+            Create.timestamped(
+                TimestampedValue.of("a:1", new Instant(100)),
+                TimestampedValue.of("b:5", new Instant(200)),
+                TimestampedValue.of("a:2", new Instant(300))))
+        .apply("Parse", ParDo.of(new ParseFn()))
+        .apply("SumOnTimers", ParDo.of(new SumOnTimersFn()))
+        .apply("Write", ParDo.of(new WriteValueFn(out.toString())));
+
+    String jobId = client.submit(p, "timers");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    // Each timer fired once per key, after all of the key's elements, at its own timestamp.
+    assertEquals("3@1000", Files.readString(out.resolve("a.event")));
+    assertEquals("5@1000", Files.readString(out.resolve("b.event")));
+    assertEquals("3", Files.readString(out.resolve("a.processing")));
+    assertEquals("5", Files.readString(out.resolve("b.processing")));
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(4, files.count());
+    }
+  }
+
+  @Test
+  public void aTimerThatSetsItselfAgainFiresUntilItStops() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p = Pipeline.create(options());
+    p.apply(Create.of("a:1", "b:1"))
+        .apply("Parse", ParDo.of(new ParseFn()))
+        .apply("Loop", ParDo.of(new LoopingTimerFn()))
+        .apply("Write", ParDo.of(new WriteValueFn(out.toString())));
+
+    String jobId = client.submit(p, "looping-timer");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    // The last of three firings, each a second after the one before.
+    assertEquals("3@3000", Files.readString(out.resolve("a")));
+    assertEquals("3@3000", Files.readString(out.resolve("b")));
+  }
+
+  @Test
+  public void stateAndTimersOfAWindowedStatefulDoFnArePerWindow() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p = Pipeline.create(options());
+    p.apply(
+            Create.timestamped(
+                TimestampedValue.of("a:1", new Instant(1000)),
+                TimestampedValue.of("a:1", new Instant(2000)),
+                TimestampedValue.of("a:1", new Instant(11000)),
+                TimestampedValue.of("b:1", new Instant(3000))))
+        .apply("Parse", ParDo.of(new ParseFn()))
+        .apply(Window.into(FixedWindows.of(Duration.standardSeconds(10))))
+        .apply("CountPerWindow", ParDo.of(new CountPerWindowFn()))
+        .apply("Write", ParDo.of(new WriteValueFn(out.toString())));
+
+    String jobId = client.submit(p, "windowed-state");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals("2", Files.readString(out.resolve("a-0")));
+    assertEquals("1", Files.readString(out.resolve("a-10000")));
+    assertEquals("1", Files.readString(out.resolve("b-0")));
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(3, files.count());
+    }
   }
 
   @Test
