@@ -19,6 +19,7 @@ import dev.weir.worker.exchange.ExchangeException;
 import dev.weir.worker.task.JobActivity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.SubtaskInterruptedException;
+import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
@@ -97,10 +98,11 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   private List<ByteString> carriedOver = List.of();
 
   /**
-   * The metrics of each subtask's latest acknowledged checkpoint, until it ends and reports all it
-   * counted; they stay for one whose worker was lost (its report carries no metrics).
+   * What each subtask that has not ended had counted at its latest report: its latest acknowledged
+   * checkpoint or its worker's latest progress report, whichever came last. Replaced by all it
+   * counted when it ends; kept for one whose worker was lost (its end carries no metrics).
    */
-  private final Map<TaskId, List<ByteString>> lastAcknowledged = new HashMap<>();
+  private final Map<TaskId, List<ByteString>> latestCounted = new HashMap<>();
 
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Map<TaskId, WorkerGateway> placement = new HashMap<>();
@@ -261,7 +263,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         // A job may already have ended; then finish() has run and nothing would stop the watch.
         if (!state.isTerminal()) {
           progressWatch =
-              new ProgressWatch(jobId, List.copyOf(workers), timeoutSeconds * 1000, this::fail);
+              new ProgressWatch(jobId, this::runningProgress, timeoutSeconds * 1000, this::fail);
         }
       }
     }
@@ -463,7 +465,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   public void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {
     synchronized (this) {
       if (!ended.contains(task)) {
-        lastAcknowledged.put(task, ack.getMetricsList());
+        latestCounted.put(task, ack.getMetricsList());
       }
     }
     if (checkpoints != null) {
@@ -721,7 +723,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     metrics.updateAll(summary.metrics());
     if (summary.metrics().getMonitoringInfos().iterator().hasNext()) {
       // All it counted, which includes what it acknowledged.
-      lastAcknowledged.remove(task);
+      latestCounted.remove(task);
     }
     for (Map.Entry<ChannelId, Long> sent : summary.elementsSent().entrySet()) {
       ChannelId channel = sent.getKey();
@@ -912,14 +914,40 @@ public final class JobCoordinator implements TaskListener, JobHandle {
    * committed.
    */
   @Override
-  public synchronized MetricsContainerStepMap attemptedMetrics() {
-    MetricsContainerStepMap copy = new MetricsContainerStepMap();
-    copy.updateAll(metrics);
-    for (List<ByteString> acknowledged : lastAcknowledged.values()) {
-      MonitoringInfoBytes.addTo(copy, acknowledged);
+  public MetricsContainerStepMap attemptedMetrics() {
+    List<SubtaskProgress> running = runningProgress();
+    synchronized (this) {
+      noteCounted(running);
+      MetricsContainerStepMap copy = new MetricsContainerStepMap();
+      copy.updateAll(metrics);
+      for (List<ByteString> counted : latestCounted.values()) {
+        MonitoringInfoBytes.addTo(copy, counted);
+      }
+      MonitoringInfoBytes.addTo(copy, carriedOver);
+      return copy;
     }
-    MonitoringInfoBytes.addTo(copy, carriedOver);
-    return copy;
+  }
+
+  /**
+   * Where every running subtask of the job is: read now from workers in this JVM, as last reported
+   * (every few seconds) by worker processes. Called without this object's lock: a worker in this
+   * JVM reads its subtasks' state.
+   */
+  private List<SubtaskProgress> runningProgress() {
+    List<SubtaskProgress> all = new ArrayList<>();
+    for (WorkerGateway worker : workers) {
+      all.addAll(worker.progress(jobId));
+    }
+    return all;
+  }
+
+  /** Keeps what each running subtask reported it had counted; an ended one's report is stale. */
+  private void noteCounted(List<SubtaskProgress> running) {
+    for (SubtaskProgress progress : running) {
+      if (!ended.contains(progress.task()) && !progress.metrics().isEmpty()) {
+        latestCounted.put(progress.task(), progress.metrics());
+      }
+    }
   }
 
   /**

@@ -14,8 +14,10 @@ import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.control.TaskMessages;
 import dev.weir.worker.control.v1.CoordinatorGrpc;
 import dev.weir.worker.control.v1.HeartbeatReply;
+import dev.weir.worker.control.v1.SubtaskProgressReport;
 import dev.weir.worker.control.v1.TaskReport;
 import dev.weir.worker.control.v1.WorkerHeartbeat;
+import dev.weir.worker.control.v1.WorkerProgress;
 import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.MonitoringInfoBytes;
@@ -248,6 +250,9 @@ public final class WeirClusterCoordinator implements AutoCloseable {
                 }))
         .addMethod(
             CoordinatorGrpc.getHeartbeatMethod(), ControlServer.unaryHandler(this::heartbeat))
+        .addMethod(
+            CoordinatorGrpc.getReportProgressMethod(),
+            ControlServer.unaryHandler(this::progressReported))
         .build();
   }
 
@@ -314,6 +319,19 @@ public final class WeirClusterCoordinator implements AutoCloseable {
       worker.heartbeat();
     }
     return HeartbeatReply.newBuilder().setKnown(known).build();
+  }
+
+  /** Only from the process that registered the name, as heartbeats. */
+  private Empty progressReported(WorkerProgress progress) {
+    RemoteWorker worker = workers.get(progress.getWorkerName());
+    if (worker != null && worker.incarnation().equals(progress.getIncarnation())) {
+      List<dev.weir.worker.task.SubtaskProgress> subtasks = new ArrayList<>();
+      for (SubtaskProgressReport report : progress.getSubtasksList()) {
+        subtasks.add(TaskMessages.progress(report));
+      }
+      worker.progressReported(subtasks);
+    }
+    return Empty.getDefaultInstance();
   }
 
   private Empty report(TaskReport report) {
