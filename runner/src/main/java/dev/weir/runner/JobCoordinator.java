@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one job on a set of workers, as a sequence of attempts (0 first): places every subtask
- * (subtask i of each stage on worker i mod n, so forward edges stay on one worker), deploys them,
+ * (subtask i of each stage in slot i, see {@link SlotPlacement}, so forward edges stay on one
+ * worker), deploys them,
  * and follows them to the end. Metrics of every subtask are merged as they end, and with
  * checkpoints also as they acknowledge checkpoints (see {@link #committedMetrics}).
  *
@@ -153,6 +154,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   private @Nullable Throwable failure;
   private boolean cancelling;
   private @Nullable ProgressWatch progressWatch;
+  private @Nullable ProgressLog progressLog;
   private long elementsBetweenWorkers;
 
   /**
@@ -258,6 +260,16 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   private void deployFirstAttempt(long timeoutSeconds) {
     deployAttempt(0, initialRestore);
+    long logSeconds = serializedOptions.get().as(WeirPipelineOptions.class).getProgressLogSeconds();
+    if (logSeconds > 0) {
+      synchronized (this) {
+        if (!state.isTerminal()) {
+          progressLog =
+              new ProgressLog(
+                  jobId, logSeconds * 1000, () -> JobProgress.of(attemptedMetrics()));
+        }
+      }
+    }
     if (timeoutSeconds > 0) {
       synchronized (this) {
         // A job may already have ended; then finish() has run and nothing would stop the watch.
@@ -336,10 +348,21 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     Map<TaskId, WorkerGateway> attemptPlacement = new HashMap<>();
     List<StageSubtask> subtasks = new ArrayList<>();
     Set<WorkerGateway> used = new LinkedHashSet<>();
+    int needed = SlotPlacement.slotsNeeded(plan);
+    List<WorkerGateway> slots = SlotPlacement.slots(available, needed);
+    if (SlotPlacement.overSubscribed(available, needed)) {
+      LOG.warn(
+          "Job {}: attempt {} needs {} slots and the workers left have {}; some run more than"
+              + " their --slots",
+          jobId,
+          number,
+          needed,
+          SlotPlacement.slotsOf(available));
+    }
     for (StagePlan stage : plan.stages()) {
       List<String> stageAddresses = new ArrayList<>();
       for (int i = 0; i < stage.parallelism(); i++) {
-        WorkerGateway worker = available.get(i % available.size());
+        WorkerGateway worker = slots.get(i);
         attemptPlacement.put(new TaskId(jobId, stage.id(), i, number), worker);
         stageAddresses.add(worker.exchangeAddress());
         subtasks.add(new StageSubtask(stage.id(), i));
@@ -807,16 +830,21 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   private void finish(PipelineResult.State finalState) {
     ProgressWatch watch;
+    ProgressLog log;
     synchronized (this) {
       if (state.isTerminal()) {
         return;
       }
       state = finalState;
       watch = progressWatch;
+      log = progressLog;
       notifyAll();
     }
     if (watch != null) {
       watch.close();
+    }
+    if (log != null) {
+      log.close();
     }
     // Tear down off the reporting subtask's thread; waiters wake once everything is released.
     Thread teardown =

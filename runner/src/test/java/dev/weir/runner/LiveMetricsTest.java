@@ -2,8 +2,10 @@ package dev.weir.runner;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 
+import dev.weir.worker.task.SourceMetrics;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
@@ -48,5 +50,54 @@ public class LiveMetricsTest {
     } finally {
       assertEquals(PipelineResult.State.CANCELLED, result.cancel());
     }
+  }
+
+  @Test
+  public void aLongBoundedJobShowsItsSourcesElementsReadGrowingUntilItEnds() throws Exception {
+    Pipeline p =
+        Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=WeirRunner").create());
+    // Bounded, and at 400 elements a second it takes at least 10 s.
+    p.apply(
+            "Numbers",
+            GenerateSequence.from(0).to(4_000).withRate(400, Duration.standardSeconds(1)))
+        .apply(ParDo.of(new CountingFn()));
+    WeirPipelineResult result = (WeirPipelineResult) p.run();
+
+    long first = RunningJobMetrics.awaitReadWhileRunning(result, 1);
+    long later = RunningJobMetrics.awaitReadWhileRunning(result, first + 1);
+    assertThat(later, greaterThan(first));
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    assertEquals(4_000L, result.progress().elementsRead());
+  }
+
+  /** A slow step: 1 ms per element, so the job runs on after its source has read everything. */
+  static class SlowFn extends DoFn<Long, Long> {
+    @ProcessElement
+    public void process(@Element Long n, OutputReceiver<Long> out) throws InterruptedException {
+      Thread.sleep(1);
+      out.output(n);
+    }
+  }
+
+  @Test
+  public void aBoundedSourceReadAsASplittableDoFnCountsItsElementsReadUnderAClearName()
+      throws Exception {
+    Pipeline p =
+        Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=WeirRunner").create());
+    p.apply("Numbers", GenerateSequence.from(0).to(30_000)).apply(ParDo.of(new SlowFn()));
+    WeirPipelineResult result = (WeirPipelineResult) p.run();
+
+    RunningJobMetrics.awaitReadWhileRunning(result, 1);
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+
+    JobProgress done = result.progress();
+    assertEquals(30_000L, done.elementsRead());
+    assertEquals(1, done.elementsReadBySource().size());
+    String source = done.elementsReadBySource().keySet().iterator().next();
+    assertThat(source, startsWith("Numbers/"));
+    assertEquals(
+        30_000L,
+        RunningJobMetrics.attempted(
+            result, SourceMetrics.NAMESPACE, SourceMetrics.ELEMENTS_READ));
   }
 }

@@ -57,4 +57,27 @@ public final class RunningJobMetrics {
     fail(name + " of the running job stayed at " + value + ", below " + atLeast);
     return value;
   }
+
+  /**
+   * Waits until the job's sources have read at least {@code atLeast} elements in all, as {@link
+   * WeirPipelineResult#progress()} shows, while the job is still running; returns that count.
+   */
+  public static long awaitReadWhileRunning(WeirPipelineResult result, long atLeast)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    long read = 0;
+    while (System.nanoTime() < deadline) {
+      read = result.progress().elementsRead();
+      PipelineResult.State state = result.getState();
+      if (state.isTerminal()) {
+        fail("job ended (" + state + ") with " + read + " elements read, before " + atLeast);
+      }
+      if (read >= atLeast) {
+        return read;
+      }
+      Thread.sleep(50);
+    }
+    fail("the running job's sources stayed at " + read + " elements read, below " + atLeast);
+    return read;
+  }
 }

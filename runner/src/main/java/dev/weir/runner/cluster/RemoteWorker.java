@@ -101,7 +101,8 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   }
 
   /** Subtasks of each stage of a job this worker takes (its {@code --slots}; at least 1). */
-  int slots() {
+  @Override
+  public int slots() {
     return Math.max(1, registration.getSlots());
   }
 
@@ -281,7 +282,9 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   @Override
   public String toString() {
     return registration.getName()
-        + " (exchange "
+        + " ("
+        + slots()
+        + " slots, exchange "
         + registration.getExchangeAddress()
         + ", control "
         + registration.getControlAddress()

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
 import dev.weir.runner.RunningJobMetrics;
+import dev.weir.runner.WeirPipelineResult;
 import java.nio.file.Paths;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -121,5 +122,22 @@ public class LiveProgressOnProcessesTest {
     assertThat(e.getCause().getMessage(), containsString("made no progress"));
     assertThat(e.getCause().getMessage(), containsString("NeverReturns"));
     assertEquals(PipelineResult.State.FAILED, result.getState());
+  }
+
+  @Test
+  public void aLongBoundedJobShowsItsSourcesElementsReadGrowingUntilItEnds() throws Exception {
+    Pipeline p = pipeline();
+    // Bounded, and at 400 elements a second it takes at least 10 s.
+    p.apply(
+            "Numbers",
+            GenerateSequence.from(0).to(4_000).withRate(400, Duration.standardSeconds(1)))
+        .apply(ParDo.of(new CountingFn()));
+    WeirPipelineResult result = (WeirPipelineResult) p.run();
+
+    long first = RunningJobMetrics.awaitReadWhileRunning(result, 1);
+    long later = RunningJobMetrics.awaitReadWhileRunning(result, first + 1);
+    assertThat(later, greaterThan(first));
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    assertEquals(4_000L, result.progress().elementsRead());
   }
 }
