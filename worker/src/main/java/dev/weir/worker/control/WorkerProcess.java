@@ -86,6 +86,9 @@ public final class WorkerProcess implements AutoCloseable {
     String coordinatorAddress = required(args, "coordinator");
     this.name = required(args, "name");
     this.slots = slots(args.getOrDefault("slots", "1"));
+    // Checked before anything is started, so a bad value leaves nothing running.
+    long progressReportMillis =
+        atLeast(args, "progressReportMillis", PROGRESS_REPORT_MILLIS, 100);
     String bind = args.getOrDefault("bind", "127.0.0.1");
     // One security for the control server, the exchange and the channel to the coordinator.
     this.security = ClusterSecurity.fromArguments(args, "Weir worker " + name);
@@ -119,7 +122,7 @@ public final class WorkerProcess implements AutoCloseable {
             node,
             coordinator,
             incarnation,
-            atLeast(args, "progressReportMillis", PROGRESS_REPORT_MILLIS, 100));
+            progressReportMillis);
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
