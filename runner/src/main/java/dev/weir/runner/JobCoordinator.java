@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one job on a set of workers, as a sequence of attempts (0 first): places every subtask
  * (subtask i of each stage in slot i, see {@link SlotPlacement}, so forward edges stay on one
- * worker), deploys them,
- * and follows them to the end. Metrics of every subtask are merged as they end, and with
- * checkpoints also as they acknowledge checkpoints (see {@link #committedMetrics}).
+ * worker), deploys them, and follows them to the end. Metrics of every subtask are merged as they
+ * end, as workers report them while they run, and with checkpoints also as they acknowledge
+ * checkpoints (see {@link #attemptedMetrics} and {@link #committedMetrics}).
  *
  * <p>With {@code --checkpointingInterval} a {@link CheckpointCoordinator} checkpoints the running
  * attempt. When a subtask of the attempt fails and restarts remain ({@code
@@ -936,9 +936,10 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   }
 
   /**
-   * Attempted metrics: of every subtask that has ended, whether it succeeded or not; with
-   * checkpoints also what each other subtask counted up to its latest acknowledged checkpoint
-   * (those running, and those lost with their worker), and what a --restoreFrom checkpoint
+   * Attempted metrics: of every subtask that has ended, whether it succeeded or not; what each
+   * other subtask (those running, and those lost with their worker) counted up to its latest
+   * progress report or acknowledged checkpoint, whichever came last (a worker in this JVM is read
+   * now, a worker process reports every few seconds); and what a --restoreFrom checkpoint
    * committed.
    */
   @Override
