@@ -19,6 +19,7 @@ import dev.weir.worker.exchange.ExchangeException;
 import dev.weir.worker.task.JobActivity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.SubtaskInterruptedException;
+import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
@@ -51,9 +52,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one job on a set of workers, as a sequence of attempts (0 first): places every subtask
- * (subtask i of each stage on worker i mod n, so forward edges stay on one worker), deploys them,
- * and follows them to the end. Metrics of every subtask are merged as they end, and with
- * checkpoints also as they acknowledge checkpoints (see {@link #committedMetrics}).
+ * (subtask i of each stage in slot i, see {@link SlotPlacement}, so forward edges stay on one
+ * worker), deploys them, and follows them to the end. Metrics of every subtask are merged as they
+ * end, as workers report them while they run, and with checkpoints also as they acknowledge
+ * checkpoints (see {@link #attemptedMetrics} and {@link #committedMetrics}).
  *
  * <p>With {@code --checkpointingInterval} a {@link CheckpointCoordinator} checkpoints the running
  * attempt. When a subtask of the attempt fails and restarts remain ({@code
@@ -97,10 +99,11 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   private List<ByteString> carriedOver = List.of();
 
   /**
-   * The metrics of each subtask's latest acknowledged checkpoint, until it ends and reports all it
-   * counted; they stay for one whose worker was lost (its report carries no metrics).
+   * What each subtask that has not ended had counted at its latest report: its latest acknowledged
+   * checkpoint or its worker's latest progress report, whichever came last. Replaced by all it
+   * counted when it ends; kept for one whose worker was lost (its end carries no metrics).
    */
-  private final Map<TaskId, List<ByteString>> lastAcknowledged = new HashMap<>();
+  private final Map<TaskId, List<ByteString>> latestCounted = new HashMap<>();
 
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Map<TaskId, WorkerGateway> placement = new HashMap<>();
@@ -151,6 +154,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   private @Nullable Throwable failure;
   private boolean cancelling;
   private @Nullable ProgressWatch progressWatch;
+  private @Nullable ProgressLog progressLog;
   private long elementsBetweenWorkers;
 
   /**
@@ -256,12 +260,22 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   private void deployFirstAttempt(long timeoutSeconds) {
     deployAttempt(0, initialRestore);
+    long logSeconds = serializedOptions.get().as(WeirPipelineOptions.class).getProgressLogSeconds();
+    if (logSeconds > 0) {
+      synchronized (this) {
+        if (!state.isTerminal()) {
+          progressLog =
+              new ProgressLog(
+                  jobId, logSeconds * 1000, () -> JobProgress.of(attemptedMetrics()));
+        }
+      }
+    }
     if (timeoutSeconds > 0) {
       synchronized (this) {
         // A job may already have ended; then finish() has run and nothing would stop the watch.
         if (!state.isTerminal()) {
           progressWatch =
-              new ProgressWatch(jobId, List.copyOf(workers), timeoutSeconds * 1000, this::fail);
+              new ProgressWatch(jobId, this::runningProgress, timeoutSeconds * 1000, this::fail);
         }
       }
     }
@@ -334,10 +348,21 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     Map<TaskId, WorkerGateway> attemptPlacement = new HashMap<>();
     List<StageSubtask> subtasks = new ArrayList<>();
     Set<WorkerGateway> used = new LinkedHashSet<>();
+    int needed = SlotPlacement.slotsNeeded(plan);
+    List<WorkerGateway> slots = SlotPlacement.slots(available, needed);
+    if (SlotPlacement.overSubscribed(available, needed)) {
+      LOG.warn(
+          "Job {}: attempt {} needs {} slots and the workers left have {}; some run more than"
+              + " their --slots",
+          jobId,
+          number,
+          needed,
+          SlotPlacement.slotsOf(available));
+    }
     for (StagePlan stage : plan.stages()) {
       List<String> stageAddresses = new ArrayList<>();
       for (int i = 0; i < stage.parallelism(); i++) {
-        WorkerGateway worker = available.get(i % available.size());
+        WorkerGateway worker = slots.get(i);
         attemptPlacement.put(new TaskId(jobId, stage.id(), i, number), worker);
         stageAddresses.add(worker.exchangeAddress());
         subtasks.add(new StageSubtask(stage.id(), i));
@@ -463,7 +488,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   public void checkpointAcknowledged(TaskId task, AcknowledgeCheckpoint ack) {
     synchronized (this) {
       if (!ended.contains(task)) {
-        lastAcknowledged.put(task, ack.getMetricsList());
+        latestCounted.put(task, ack.getMetricsList());
       }
     }
     if (checkpoints != null) {
@@ -721,7 +746,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     metrics.updateAll(summary.metrics());
     if (summary.metrics().getMonitoringInfos().iterator().hasNext()) {
       // All it counted, which includes what it acknowledged.
-      lastAcknowledged.remove(task);
+      latestCounted.remove(task);
     }
     for (Map.Entry<ChannelId, Long> sent : summary.elementsSent().entrySet()) {
       ChannelId channel = sent.getKey();
@@ -805,16 +830,21 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   private void finish(PipelineResult.State finalState) {
     ProgressWatch watch;
+    ProgressLog log;
     synchronized (this) {
       if (state.isTerminal()) {
         return;
       }
       state = finalState;
       watch = progressWatch;
+      log = progressLog;
       notifyAll();
     }
     if (watch != null) {
       watch.close();
+    }
+    if (log != null) {
+      log.close();
     }
     // Tear down off the reporting subtask's thread; waiters wake once everything is released.
     Thread teardown =
@@ -906,20 +936,47 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   }
 
   /**
-   * Attempted metrics: of every subtask that has ended, whether it succeeded or not; with
-   * checkpoints also what each other subtask counted up to its latest acknowledged checkpoint
-   * (those running, and those lost with their worker), and what a --restoreFrom checkpoint
+   * Attempted metrics: of every subtask that has ended, whether it succeeded or not; what each
+   * other subtask (those running, and those lost with their worker) counted up to its latest
+   * progress report or acknowledged checkpoint, whichever came last (a worker in this JVM is read
+   * now, a worker process reports every few seconds); and what a --restoreFrom checkpoint
    * committed.
    */
   @Override
-  public synchronized MetricsContainerStepMap attemptedMetrics() {
-    MetricsContainerStepMap copy = new MetricsContainerStepMap();
-    copy.updateAll(metrics);
-    for (List<ByteString> acknowledged : lastAcknowledged.values()) {
-      MonitoringInfoBytes.addTo(copy, acknowledged);
+  public MetricsContainerStepMap attemptedMetrics() {
+    List<SubtaskProgress> running = runningProgress();
+    synchronized (this) {
+      noteCounted(running);
+      MetricsContainerStepMap copy = new MetricsContainerStepMap();
+      copy.updateAll(metrics);
+      for (List<ByteString> counted : latestCounted.values()) {
+        MonitoringInfoBytes.addTo(copy, counted);
+      }
+      MonitoringInfoBytes.addTo(copy, carriedOver);
+      return copy;
     }
-    MonitoringInfoBytes.addTo(copy, carriedOver);
-    return copy;
+  }
+
+  /**
+   * Where every running subtask of the job is: read now from workers in this JVM, as last reported
+   * (every few seconds) by worker processes. Called without this object's lock: a worker in this
+   * JVM reads its subtasks' state.
+   */
+  private List<SubtaskProgress> runningProgress() {
+    List<SubtaskProgress> all = new ArrayList<>();
+    for (WorkerGateway worker : workers) {
+      all.addAll(worker.progress(jobId));
+    }
+    return all;
+  }
+
+  /** Keeps what each running subtask reported it had counted; an ended one's report is stale. */
+  private void noteCounted(List<SubtaskProgress> running) {
+    for (SubtaskProgress progress : running) {
+      if (!ended.contains(progress.task()) && !progress.metrics().isEmpty()) {
+        latestCounted.put(progress.task(), progress.metrics());
+      }
+    }
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.weir.runner;
 
 import dev.weir.worker.task.SubtaskProgress;
-import dev.weir.worker.task.WorkerGateway;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -9,17 +8,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 
 /**
  * Fails a job that can make no more progress instead of letting {@code waitUntilFinish()} wait
  * forever: when for {@code timeoutMillis} no subtask has handled or sent anything and none has a
  * processing-time timer that would wake it, the job is stuck, and the message names the stages
- * whose watermark stopped lowest and what each subtask is doing.
+ * whose watermark stopped lowest and what each subtask is doing. Workers in this JVM are read
+ * directly; worker processes report every {@code --progressReportMillis} (3 s by default), so on
+ * a cluster of processes the timeout must be well above that.
  */
 final class ProgressWatch implements AutoCloseable {
   private final String jobId;
-  private final List<? extends WorkerGateway> workers;
+  /** Where every running subtask of the job is, on every worker a restart may have used. */
+  private final Supplier<List<SubtaskProgress>> running;
   private final long timeoutMillis;
   private final Consumer<Throwable> onStuck;
   private final ScheduledExecutorService executor;
@@ -28,11 +31,11 @@ final class ProgressWatch implements AutoCloseable {
 
   ProgressWatch(
       String jobId,
-      List<? extends WorkerGateway> workers,
+      Supplier<List<SubtaskProgress>> running,
       long timeoutMillis,
       Consumer<Throwable> onStuck) {
     this.jobId = jobId;
-    this.workers = workers;
+    this.running = running;
     this.timeoutMillis = timeoutMillis;
     this.onStuck = onStuck;
     this.executor =
@@ -47,10 +50,7 @@ final class ProgressWatch implements AutoCloseable {
   }
 
   private void check() {
-    List<SubtaskProgress> all = new ArrayList<>();
-    for (WorkerGateway worker : workers) {
-      all.addAll(worker.progress(jobId));
-    }
+    List<SubtaskProgress> all = new ArrayList<>(running.get());
     long events = 0;
     boolean willWake = false;
     for (SubtaskProgress p : all) {

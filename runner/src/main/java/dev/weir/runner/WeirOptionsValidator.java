@@ -64,6 +64,11 @@ final class WeirOptionsValidator {
           "--noProgressTimeoutSeconds must be 0 (off) or positive, got "
               + options.getNoProgressTimeoutSeconds());
     }
+    if (options.getProgressLogSeconds() < 0) {
+      throw new IllegalArgumentException(
+          "--progressLogSeconds must be 0 (off) or positive, got "
+              + options.getProgressLogSeconds());
+    }
     String master = options.getWeirMaster();
     if (master != null) {
       int colon = master.lastIndexOf(':');

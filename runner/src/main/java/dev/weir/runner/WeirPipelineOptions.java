@@ -99,6 +99,14 @@ public interface WeirPipelineOptions extends PipelineOptions, CheckpointingOptio
   void setNoProgressTimeoutSeconds(long seconds);
 
   @Description(
+      "Every this many seconds the coordinator logs how far a running job has come: the elements"
+          + " each source has read. 0 turns the log off.")
+  @Default.Long(30)
+  long getProgressLogSeconds();
+
+  void setProgressLogSeconds(long seconds);
+
+  @Description(
       "RocksDB block cache per worker, in MiB, shared by all its operators (with"
           + " --stateBackend=rocksdb). Memtables are charged to it too, so keep it well above"
           + " --rocksDbWriteBufferMb.")

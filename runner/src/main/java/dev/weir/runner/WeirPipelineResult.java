@@ -92,6 +92,15 @@ public final class WeirPipelineResult implements PipelineResult {
   }
 
   /**
+   * How far the job has come: the elements each source has read so far (attempted; see {@link
+   * JobProgress}). Works while the job runs, on the embedded cluster and on {@code --weirMaster}
+   * clusters alike (worker processes report every few seconds), and after it has ended.
+   */
+  public JobProgress progress() {
+    return JobProgress.of(coordinator.attemptedMetrics());
+  }
+
+  /**
    * The checkpoints of the job that have ended, completed or aborted, oldest first: its id,
    * status, duration and sizes; the newest 1,000 of a long-running job. Empty without {@code
    * --checkpointingInterval}. Embedded cluster only, like {@link #placement()}.

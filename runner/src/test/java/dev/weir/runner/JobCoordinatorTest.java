@@ -115,6 +115,8 @@ public class JobCoordinatorTest {
         new JobCoordinator("heavy-job", plan, List.of(first, second), () -> {});
     WeirPipelineOptions options = PipelineOptionsFactory.as(WeirPipelineOptions.class);
     options.setNoProgressTimeoutSeconds(0L);
+    // The recording workers never end the job: no thread of its may outlive the test.
+    options.setProgressLogSeconds(0L);
 
     coordinator.start(options);
 

@@ -84,6 +84,7 @@ public class JobRestartTest {
     WeirPipelineOptions options =
         PipelineOptionsFactory.fromArgs(args).as(WeirPipelineOptions.class);
     options.setNoProgressTimeoutSeconds(0L);
+    options.setProgressLogSeconds(0L);
     options.setExecutionRetryDelay(0L);
     JobCoordinator coordinator =
         new JobCoordinator(
@@ -424,6 +425,7 @@ public class JobRestartTest {
         PipelineOptionsFactory.fromArgs("--numberOfExecutionRetries=1")
             .as(WeirPipelineOptions.class);
     options.setNoProgressTimeoutSeconds(0L);
+    options.setProgressLogSeconds(0L);
     options.setExecutionRetryDelay(0L);
     JobCoordinator coordinator =
         new JobCoordinator(
@@ -460,6 +462,7 @@ public class JobRestartTest {
         PipelineOptionsFactory.fromArgs("--numberOfExecutionRetries=2")
             .as(WeirPipelineOptions.class);
     options.setNoProgressTimeoutSeconds(0L);
+    options.setProgressLogSeconds(0L);
     options.setExecutionRetryDelay(0L);
     JobCoordinator coordinator =
         new JobCoordinator(

@@ -11,6 +11,7 @@ import dev.weir.worker.control.v1.CancelJobRequest;
 import dev.weir.worker.control.v1.WorkerGrpc;
 import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.security.ClusterSecurity;
+import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
@@ -19,7 +20,9 @@ import dev.weir.worker.task.WorkerGateway;
 import com.google.protobuf.Empty;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * A worker process as the coordinator sees it: deploys, cancels and checkpoint triggers and
  * outcomes go over its control service; the worker's task reports and checkpoint acknowledgements
  * come back through {@link #report}, {@link #acknowledged} and {@link #declined} to the listener
- * given at deploy.
+ * given at deploy. The latest {@linkplain #progressReported progress report} of each running
+ * subtask is what {@link #progress} answers, for the job's live metrics and no-progress check.
  */
 final class RemoteWorker implements WorkerGateway, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteWorker.class);
@@ -41,6 +45,8 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   private final ControlChannel channel;
   private final Runnable unreachable;
   private final Map<TaskId, TaskListener> running = new ConcurrentHashMap<>();
+  /** The latest report of each running subtask; gone once the subtask has ended. */
+  private final Map<TaskId, SubtaskProgress> latestProgress = new ConcurrentHashMap<>();
   private volatile long lastHeartbeatMillis = System.currentTimeMillis();
 
   /** Over plaintext: tests with the worker's service in the same JVM. */
@@ -92,6 +98,12 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   /** Which process of this name it is (a fresh id per process start). */
   String incarnation() {
     return registration.getIncarnation();
+  }
+
+  /** Subtasks of each stage of a job this worker takes (its {@code --slots}; at least 1). */
+  @Override
+  public int slots() {
+    return Math.max(1, registration.getSlots());
   }
 
   @Override
@@ -192,8 +204,38 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
     }
   }
 
+  /**
+   * The worker's periodic report of where its running subtasks are; a subtask not (or no longer)
+   * running here is left out, so a report that overtook the subtask's end does not outlive it.
+   */
+  void progressReported(List<SubtaskProgress> subtasks) {
+    for (SubtaskProgress progress : subtasks) {
+      TaskId task = progress.task();
+      if (running.containsKey(task)) {
+        latestProgress.put(task, progress);
+        if (!running.containsKey(task)) {
+          // It ended between the check and the put.
+          latestProgress.remove(task);
+        }
+      }
+    }
+  }
+
+  /** The latest reported progress of each running subtask of {@code jobId} here. */
+  @Override
+  public List<SubtaskProgress> progress(String jobId) {
+    List<SubtaskProgress> of = new ArrayList<>();
+    for (SubtaskProgress progress : latestProgress.values()) {
+      if (progress.task().jobId().equals(jobId)) {
+        of.add(progress);
+      }
+    }
+    return of;
+  }
+
   /** A task report from this worker; a report for a task not (or no longer) running is dropped. */
   void report(TaskId task, Throwable failure, SubtaskSummary summary) {
+    latestProgress.remove(task);
     TaskListener listener = running.remove(task);
     if (listener == null) {
       return;
@@ -224,6 +266,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   }
 
   private void failIfRunning(TaskId task, Throwable cause) {
+    latestProgress.remove(task);
     TaskListener listener = running.remove(task);
     if (listener != null) {
       listener.taskFailed(
@@ -239,7 +282,9 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   @Override
   public String toString() {
     return registration.getName()
-        + " (exchange "
+        + " ("
+        + slots()
+        + " slots, exchange "
         + registration.getExchangeAddress()
         + ", control "
         + registration.getControlAddress()

@@ -2,6 +2,7 @@ package dev.weir.runner.cluster;
 
 import com.google.protobuf.Empty;
 import dev.weir.runner.JobCoordinator;
+import dev.weir.runner.SlotPlacement;
 import dev.weir.runner.cluster.v1.GetJobStatus;
 import dev.weir.runner.cluster.v1.JobServiceGrpc;
 import dev.weir.runner.cluster.v1.JobState;
@@ -14,8 +15,10 @@ import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.control.TaskMessages;
 import dev.weir.worker.control.v1.CoordinatorGrpc;
 import dev.weir.worker.control.v1.HeartbeatReply;
+import dev.weir.worker.control.v1.SubtaskProgressReport;
 import dev.weir.worker.control.v1.TaskReport;
 import dev.weir.worker.control.v1.WorkerHeartbeat;
+import dev.weir.worker.control.v1.WorkerProgress;
 import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.MonitoringInfoBytes;
@@ -60,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * run pipelines with {@code --runner=WeirRunner --weirMaster=host:8099}. {@code --port=0} picks a
  * free port; the port is printed on stdout as {@value #LISTENING_MARKER}{@code port=N}.
  *
- * <p>Every job runs on the workers registered when it is submitted. There is no artifact staging
+ * <p>Every job runs on the workers registered when it is submitted, placed by their slots ({@link
+ * SlotPlacement}: a slot holds one subtask of each stage); a job that needs more slots than those
+ * workers have in all is refused at submission, saying so. There is no artifact staging
  * yet: the pipeline's classes must be on the classpath of the coordinator and of every worker. A
  * worker that misses its heartbeats for {@value #WORKER_TIMEOUT_MILLIS} ms is dropped and fails
  * the jobs it was running; one whose process died is dropped sooner, when a closed connection, an
@@ -248,6 +253,9 @@ public final class WeirClusterCoordinator implements AutoCloseable {
                 }))
         .addMethod(
             CoordinatorGrpc.getHeartbeatMethod(), ControlServer.unaryHandler(this::heartbeat))
+        .addMethod(
+            CoordinatorGrpc.getReportProgressMethod(),
+            ControlServer.unaryHandler(this::progressReported))
         .build();
   }
 
@@ -299,8 +307,9 @@ public final class WeirClusterCoordinator implements AutoCloseable {
           registration.getName(), new RemoteWorker(registration, security, this::suspectLostWorker));
     }
     LOG.info(
-        "Worker registered: {} (exchange {}, control {})",
+        "Worker registered: {} ({} slots, exchange {}, control {})",
         registration.getName(),
+        Math.max(1, registration.getSlots()),
         registration.getExchangeAddress(),
         registration.getControlAddress());
     return Empty.getDefaultInstance();
@@ -314,6 +323,19 @@ public final class WeirClusterCoordinator implements AutoCloseable {
       worker.heartbeat();
     }
     return HeartbeatReply.newBuilder().setKnown(known).build();
+  }
+
+  /** Only from the process that registered the name, as heartbeats. */
+  private Empty progressReported(WorkerProgress progress) {
+    RemoteWorker worker = workers.get(progress.getWorkerName());
+    if (worker != null && worker.incarnation().equals(progress.getIncarnation())) {
+      List<dev.weir.worker.task.SubtaskProgress> subtasks = new ArrayList<>();
+      for (SubtaskProgressReport report : progress.getSubtasksList()) {
+        subtasks.add(TaskMessages.progress(report));
+      }
+      worker.progressReported(subtasks);
+    }
+    return Empty.getDefaultInstance();
   }
 
   private Empty report(TaskReport report) {
@@ -346,6 +368,11 @@ public final class WeirClusterCoordinator implements AutoCloseable {
             ExecutionPlan.class,
             Thread.currentThread().getContextClassLoader(),
             "the execution plan of " + jobId);
+    String noSlots = SlotPlacement.refusal(jobId, plan, available);
+    if (noSlots != null) {
+      LOG.warn("Refused job {}: {}", jobId, noSlots);
+      throw Status.RESOURCE_EXHAUSTED.withDescription(noSlots).asRuntimeException();
+    }
     SerializablePipelineOptions options =
         new SerializablePipelineOptions(submission.getPipelineOptionsJson());
     // A restart is placed on the workers registered then: those that missed their heartbeats

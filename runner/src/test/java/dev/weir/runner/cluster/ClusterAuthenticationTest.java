@@ -44,7 +44,8 @@ public class ClusterAuthenticationTest {
     cluster =
         LocalProcessCluster.withCoordinatorInThisJvm(Paths.get("target/cluster-authentication"));
     try {
-      cluster.startWorker("worker-a");
+      // Two slots: the jobs run at the default parallelism, 2, on this one worker.
+      cluster.startWorker("worker-a", "--slots=2");
     } catch (Exception e) {
       stopCluster();
       throw e;
@@ -167,7 +168,7 @@ public class ClusterAuthenticationTest {
     try (LocalProcessCluster insecure =
         LocalProcessCluster.insecureWithCoordinatorInThisJvm(
             Paths.get("target/cluster-authentication-insecure"))) {
-      insecure.startWorker("worker-insecure");
+      insecure.startWorker("worker-insecure", "--slots=2");
       Path markers = markers();
       PipelineResult result = markingPipeline(markers, insecure.master(), "--insecure").run();
       assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());

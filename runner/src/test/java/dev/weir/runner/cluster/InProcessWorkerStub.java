@@ -144,6 +144,7 @@ final class InProcessWorkerStub implements AutoCloseable {
   static dev.weir.runner.cluster.v1.SubmitJob oneStageJob(String jobId) {
     WeirPipelineOptions options = PipelineOptionsFactory.as(WeirPipelineOptions.class);
     options.setNoProgressTimeoutSeconds(0L);
+    options.setProgressLogSeconds(0L);
     Pipeline pipeline = Pipeline.create(options);
     pipeline
         .apply(Create.of("a", "b"))

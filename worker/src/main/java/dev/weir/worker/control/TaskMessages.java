@@ -4,9 +4,11 @@ import com.google.protobuf.ByteString;
 import dev.weir.worker.control.v1.ChannelCount;
 import dev.weir.worker.control.v1.DeployTask;
 import dev.weir.worker.control.v1.StageAddresses;
+import dev.weir.worker.control.v1.SubtaskProgressReport;
 import dev.weir.worker.control.v1.TaskKey;
 import dev.weir.worker.exchange.ChannelId;
 import dev.weir.worker.task.MonitoringInfoBytes;
+import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.joda.time.Instant;
 
 /**
  * The worker's task objects as the control protocol's messages, and back. The stage plan stays
@@ -97,5 +100,37 @@ public final class TaskMessages {
           count.getElements());
     }
     return new SubtaskSummary(MonitoringInfoBytes.decode(message.getMetricsList()), sent);
+  }
+
+  public static SubtaskProgressReport progress(SubtaskProgress progress) {
+    SubtaskProgressReport.Builder message =
+        SubtaskProgressReport.newBuilder()
+            .setTask(key(progress.task()))
+            .setStageName(progress.stageName())
+            .setEvents(progress.events())
+            .setBusy(progress.busy())
+            .setInputWatermarkMillis(progress.inputWatermark().getMillis())
+            .setOutputWatermarkMillis(progress.outputWatermark().getMillis())
+            .addAllMetrics(progress.metrics());
+    if (progress.nextProcessingTimer() != null) {
+      message
+          .setHasNextProcessingTimer(true)
+          .setNextProcessingTimerMillis(progress.nextProcessingTimer().getMillis());
+    }
+    return message.build();
+  }
+
+  public static SubtaskProgress progress(SubtaskProgressReport message) {
+    return new SubtaskProgress(
+        task(message.getTask()),
+        message.getStageName(),
+        message.getEvents(),
+        message.getBusy(),
+        new Instant(message.getInputWatermarkMillis()),
+        new Instant(message.getOutputWatermarkMillis()),
+        message.getHasNextProcessingTimer()
+            ? new Instant(message.getNextProcessingTimerMillis())
+            : null,
+        message.getMetricsList());
   }
 }

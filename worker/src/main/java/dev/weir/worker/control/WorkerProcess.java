@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.worker.control.WorkerProcess \
  *     --coordinator=host:port --name=worker-1 --securityDir=DIR [--slots=1] [--bind=127.0.0.1] \
+ *     [--progressReportMillis=3000] \
  *     [--stateBackend=rocksdb|memory] [--stateDirectory=/path] \
  *     [--rocksDbBlockCacheMb=256] [--rocksDbWriteBufferMb=64] [--rocksDbReadCacheMb=16]
  * </pre>
@@ -36,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>It opens a data exchange endpoint and a control service on free ports of {@code --bind},
  * registers with the coordinator, runs the subtasks the coordinator deploys and reports their end.
  * There is no artifact staging yet: the pipeline's classes must be on this process's classpath.
- * {@code --slots} (at least 1) is checked and reported, but nothing places subtasks by it yet: the
- * registration does not carry it, and the coordinator spreads a job's subtasks round robin over
- * the workers registered.
+ * {@code --slots} (at least 1) goes to the coordinator with the registration: a slot holds one
+ * subtask of each stage of a job, so the worker takes at most that many subtasks of any one stage
+ * (see the coordinator's placement). Every {@code --progressReportMillis} (default 3000, at least
+ * 100) the worker reports where its running subtasks are and what they have counted so far, for
+ * the running job's metrics and the coordinator's no-progress check.
  * The process exits on SIGTERM, or when the coordinator has not answered its heartbeat for a few
  * seconds.
  *
@@ -59,6 +62,7 @@ public final class WorkerProcess implements AutoCloseable {
   private static final long HEARTBEAT_MILLIS = 1_000;
   private static final int MISSED_HEARTBEATS_BEFORE_EXIT = 5;
   private static final long REGISTER_RETRY_MILLIS = 15_000;
+  private static final String PROGRESS_REPORT_MILLIS = "3000";
   private static final String ROCKSDB_BLOCK_CACHE_MB = "256";
   private static final String ROCKSDB_WRITE_BUFFER_MB = "64";
   private static final String ROCKSDB_READ_CACHE_MB = "16";
@@ -73,6 +77,7 @@ public final class WorkerProcess implements AutoCloseable {
   private final ControlServer control;
   private final AutoCloseable backends;
   private final ScheduledExecutorService heartbeat;
+  private final ProgressReporter progressReporter;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private int missedHeartbeats;
@@ -81,6 +86,9 @@ public final class WorkerProcess implements AutoCloseable {
     String coordinatorAddress = required(args, "coordinator");
     this.name = required(args, "name");
     this.slots = slots(args.getOrDefault("slots", "1"));
+    // Checked before anything is started, so a bad value leaves nothing running.
+    long progressReportMillis =
+        atLeast(args, "progressReportMillis", PROGRESS_REPORT_MILLIS, 100);
     String bind = args.getOrDefault("bind", "127.0.0.1");
     // One security for the control server, the exchange and the channel to the coordinator.
     this.security = ClusterSecurity.fromArguments(args, "Weir worker " + name);
@@ -109,6 +117,12 @@ public final class WorkerProcess implements AutoCloseable {
             security,
             () -> {},
             WorkerControlService.create(node, coordinator, incarnation));
+    this.progressReporter =
+        new ProgressReporter(
+            node,
+            coordinator,
+            incarnation,
+            progressReportMillis);
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -137,6 +151,7 @@ public final class WorkerProcess implements AutoCloseable {
             + worker.coordinator.target());
     System.out.flush();
     worker.startHeartbeat();
+    worker.progressReporter.start();
     worker.stopped.await();
     worker.close();
     System.exit(0);
@@ -149,14 +164,16 @@ public final class WorkerProcess implements AutoCloseable {
             .setExchangeAddress(node.exchangeAddress())
             .setControlAddress(control.address())
             .setIncarnation(incarnation)
+            .setSlots(slots)
             .build();
     long deadline = System.currentTimeMillis() + REGISTER_RETRY_MILLIS;
     while (true) {
       try {
         coordinator.call(CoordinatorGrpc.getRegisterMethod(), registration, 5_000);
         LOG.info(
-            "Registered {} (exchange {}, control {}) with the coordinator at {}",
+            "Registered {} ({} slots, exchange {}, control {}) with the coordinator at {}",
             name,
+            slots,
             registration.getExchangeAddress(),
             registration.getControlAddress(),
             coordinator.target());
@@ -223,6 +240,7 @@ public final class WorkerProcess implements AutoCloseable {
       return;
     }
     heartbeat.shutdownNow();
+    progressReporter.close();
     control.close();
     node.close();
     coordinator.close();
@@ -251,6 +269,22 @@ public final class WorkerProcess implements AutoCloseable {
               + "'");
     }
     return mb << 20;
+  }
+
+  private static long atLeast(
+      Map<String, String> args, String key, String defaultValue, long atLeast) {
+    String value = args.getOrDefault(key, defaultValue);
+    long parsed;
+    try {
+      parsed = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      parsed = atLeast - 1;
+    }
+    if (parsed < atLeast) {
+      throw new IllegalArgumentException(
+          "--" + key + " must be a whole number, at least " + atLeast + ", got '" + value + "'");
+    }
+    return parsed;
   }
 
   private static int slots(String value) {

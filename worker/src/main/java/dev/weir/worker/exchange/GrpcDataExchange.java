@@ -42,6 +42,11 @@ public final class GrpcDataExchange implements DataExchange {
    */
   private static final long KEEPALIVE_SECONDS = 30;
   private static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
+  /**
+   * Aborted jobs (and, apart, attempts) remembered per endpoint. A straggler of an aborted job
+   * opens its channel moments after the abort; 4,096 later aborts are far beyond that.
+   */
+  static final int ABORTS_REMEMBERED = 4_096;
 
   private final ExchangeConfig config;
   private final EventLoopGroup eventLoops;
@@ -58,9 +63,12 @@ public final class GrpcDataExchange implements DataExchange {
   private final Map<ChannelId, InboundChannel> streams = new HashMap<>();
   private final Set<OutboundChannel> writers = new LinkedHashSet<>();
   private final Map<String, ManagedChannel> channelsByAddress = new HashMap<>();
-  private final Set<String> abortedJobs = new HashSet<>();
-  /** "jobId#attempt" of every aborted attempt; like abortedJobs, kept for the endpoint's life. */
-  private final Set<String> abortedAttempts = new HashSet<>();
+  /**
+   * The most recently aborted jobs and "jobId#attempt" of aborted attempts, whose channels are
+   * refused: bounded, so a worker that runs jobs for months does not keep every id.
+   */
+  private final RecentAborts abortedJobs = new RecentAborts(ABORTS_REMEMBERED);
+  private final RecentAborts abortedAttempts = new RecentAborts(ABORTS_REMEMBERED);
   private boolean closed;
 
   private GrpcDataExchange(ExchangeConfig config, EventLoopGroup eventLoops,
@@ -368,6 +376,13 @@ public final class GrpcDataExchange implements DataExchange {
       return "job " + channel.jobId() + " attempt " + channel.attempt() + " was aborted";
     }
     return null;
+  }
+
+  /** How many aborted jobs and attempts this endpoint remembers now (tests of the bound). */
+  int abortsRemembered() {
+    synchronized (registry) {
+      return abortedJobs.size() + abortedAttempts.size();
+    }
   }
 
   private static String attemptKey(String jobId, int attempt) {

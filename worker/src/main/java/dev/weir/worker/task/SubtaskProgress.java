@@ -1,13 +1,16 @@
 package dev.weir.worker.task;
 
+import com.google.protobuf.ByteString;
 import java.io.Serializable;
+import java.util.List;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
  * A snapshot of where one subtask is, for the coordinator's no-progress check and its message:
  * how many events it has handled and sent so far, whether it is busy (handling input or in user
- * code) or waiting for input, its watermarks and its next processing-time timer.
+ * code) or waiting for input, its watermarks, its next processing-time timer, and the metrics it
+ * has counted so far (attempted, as Beam {@code MonitoringInfo} bytes).
  */
 public final class SubtaskProgress implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -19,6 +22,7 @@ public final class SubtaskProgress implements Serializable {
   private final Instant inputWatermark;
   private final Instant outputWatermark;
   private final @Nullable Instant nextProcessingTimer;
+  private final List<ByteString> metrics;
 
   public SubtaskProgress(
       TaskId task,
@@ -28,7 +32,22 @@ public final class SubtaskProgress implements Serializable {
       Instant inputWatermark,
       Instant outputWatermark,
       @Nullable Instant nextProcessingTimer) {
+    this(
+        task, stageName, events, busy, inputWatermark, outputWatermark, nextProcessingTimer,
+        List.of());
+  }
+
+  public SubtaskProgress(
+      TaskId task,
+      String stageName,
+      long events,
+      boolean busy,
+      Instant inputWatermark,
+      Instant outputWatermark,
+      @Nullable Instant nextProcessingTimer,
+      List<ByteString> metrics) {
     this.task = task;
+    this.metrics = List.copyOf(metrics);
     this.stageName = stageName;
     this.events = events;
     this.busy = busy;
@@ -65,6 +84,14 @@ public final class SubtaskProgress implements Serializable {
   /** The earliest pending processing-time timer: the subtask will wake up by itself then. */
   public @Nullable Instant nextProcessingTimer() {
     return nextProcessingTimer;
+  }
+
+  /**
+   * All the subtask counted so far (attempted): Beam {@code MonitoringInfo} messages, each in its
+   * protobuf bytes; element counts up to the last bundle's end.
+   */
+  public List<ByteString> metrics() {
+    return metrics;
   }
 
   @Override

@@ -43,6 +43,9 @@ final class SubtaskRunner implements Runnable {
     Throwable failure = null;
     try {
       wiring.open();
+      // Opened: progress for the no-progress check, which a slow start (a cold worker JVM loading
+      // the job's classes) would otherwise look like.
+      progress.eventHandled();
       SubtaskTime time = wiring.time();
       String stageName = wiring.stage().name();
       if (wiring.gate() == null && restoredFinished()) {
@@ -152,7 +155,9 @@ final class SubtaskRunner implements Runnable {
         progress.busy(),
         time == null ? BoundedWindow.TIMESTAMP_MIN_VALUE : time.inputWatermark(),
         time == null ? BoundedWindow.TIMESTAMP_MIN_VALUE : time.outputWatermark(),
-        time == null || time.testClock() ? null : progress.nextProcessingTimer());
+        time == null || time.testClock() ? null : progress.nextProcessingTimer(),
+        // Its cells are atomic and its maps concurrent: read while the subtask's thread counts.
+        MonitoringInfoBytes.encode(metrics));
   }
 
   /** The exception to report: user code's own exception rather than Beam's wrapper. */

@@ -239,12 +239,26 @@ final class SubtaskWiring {
     if (pc == null) {
       return fanOut(receivers);
     }
+    MetricsContainerImpl producer = metrics.getContainer(pc.producer());
     CountingFanOut counted =
         new CountingFanOut(
             receivers == null ? List.of() : receivers,
-            metrics.getContainer(pc.producer()).getCounter(ElementCountMetric.nameFor(pc.name())));
+            producer.getCounter(ElementCountMetric.nameFor(pc.name())),
+            readBySource(pc.producer())
+                ? producer.getCounter(SourceMetrics.elementsRead())
+                : null);
     outputs.addElementCount(counted);
     return counted;
+  }
+
+  /** Whether step {@code name} of this subtask's stage reads a source ({@link SourceMetrics}). */
+  private boolean readBySource(String name) {
+    for (OperatorPlan operator : plan.stage(deployment.taskId().stage()).operators()) {
+      if (operator.name().equals(name)) {
+        return SourceMetrics.isSource(operator);
+      }
+    }
+    return false;
   }
 
   private static ElementReceiver fanOut(@Nullable List<ElementReceiver> receivers) {

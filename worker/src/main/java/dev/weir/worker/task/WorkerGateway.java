@@ -12,6 +12,14 @@ public interface WorkerGateway {
 
   String name();
 
+  /**
+   * How many subtasks of each stage of a job this worker takes (its {@code --slots}); a worker in
+   * the coordinator's own JVM takes as many as a job has.
+   */
+  default int slots() {
+    return Integer.MAX_VALUE;
+  }
+
   /** host:port where this worker's subtasks receive their input. */
   String exchangeAddress();
 

@@ -100,6 +100,15 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
     return result;
   }
 
+  /** Where every subtask running on this worker is, of every job: for the periodic report. */
+  public List<SubtaskProgress> progressOfAll() {
+    List<SubtaskProgress> result = new ArrayList<>();
+    for (SubtaskRunner runner : runners.values()) {
+      result.add(runner.progress());
+    }
+    return result;
+  }
+
   /** Breaks every channel of {@code jobId} and interrupts its subtasks. */
   @Override
   public void cancelJob(String jobId) {

@@ -23,4 +23,21 @@ public class WorkerProcessTest {
           thrown.getMessage());
     }
   }
+
+  @Test
+  public void aProgressReportPeriodBelow100MillisIsRefusedNamingTheFlag() {
+    for (String millis : new String[] {"99", "0", "soon"}) {
+      IllegalArgumentException thrown =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  WorkerProcess.main(
+                      new String[] {
+                        "--coordinator=127.0.0.1:1", "--name=w", "--progressReportMillis=" + millis
+                      }));
+      assertEquals(
+          "--progressReportMillis must be a whole number, at least 100, got '" + millis + "'",
+          thrown.getMessage());
+    }
+  }
 }

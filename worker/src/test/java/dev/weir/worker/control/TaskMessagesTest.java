@@ -1,0 +1,47 @@
+package dev.weir.worker.control;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+
+import com.google.protobuf.ByteString;
+import dev.weir.worker.task.SubtaskProgress;
+import dev.weir.worker.task.TaskId;
+import java.util.List;
+import org.joda.time.Instant;
+import org.junit.Test;
+
+public class TaskMessagesTest {
+
+  @Test
+  public void aSubtasksProgressCrossesTheProtocolWhole() {
+    SubtaskProgress sent =
+        new SubtaskProgress(
+            new TaskId("job", 2, 1, 3),
+            "stage 'Count'",
+            42,
+            true,
+            new Instant(1_000),
+            new Instant(900),
+            new Instant(5_000),
+            List.of(ByteString.copyFromUtf8("metric-a"), ByteString.copyFromUtf8("metric-b")));
+
+    SubtaskProgress received = TaskMessages.progress(TaskMessages.progress(sent));
+
+    assertEquals(sent.task(), received.task());
+    assertEquals("stage 'Count'", received.stageName());
+    assertEquals(42, received.events());
+    assertEquals(true, received.busy());
+    assertEquals(new Instant(1_000), received.inputWatermark());
+    assertEquals(new Instant(900), received.outputWatermark());
+    assertEquals(new Instant(5_000), received.nextProcessingTimer());
+    assertEquals(sent.metrics(), received.metrics());
+  }
+
+  @Test
+  public void noPendingTimerStaysNoTimer() {
+    SubtaskProgress sent =
+        new SubtaskProgress(
+            new TaskId("job", 0, 0, 0), "s", 0, false, new Instant(0), new Instant(0), null);
+    assertNull(TaskMessages.progress(TaskMessages.progress(sent)).nextProcessingTimer());
+  }
+}
