@@ -81,10 +81,10 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
   private static WeirPipelineResult execute(
       ExecutionPlan plan, WeirPipelineOptions options, CheckedOptions checked) {
     String jobId = options.getJobName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    if (options.getWeirMaster() != null) {
-      // No artifact staging yet: the cluster's processes must have the user's classes already.
-      return new WeirPipelineResult(
-          ClusterJob.submit(options.getWeirMaster(), jobId, plan, options));
+    String master = WeirOptionsValidator.master(options);
+    if (master != null) {
+      // The job's jars are staged to the coordinator; its workers load the job's classes there.
+      return new WeirPipelineResult(ClusterJob.submit(master, jobId, plan, options));
     }
     EmbeddedCluster cluster = EmbeddedCluster.start(options, checked, Instant::now);
     JobCoordinator coordinator;
