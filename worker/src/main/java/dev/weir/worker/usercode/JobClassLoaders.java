@@ -97,6 +97,35 @@ public final class JobClassLoaders {
     }
   }
 
+  /**
+   * Threads started while the job's code ran inherit its loader as their context class loader:
+   * gRPC's and Netty's pooled threads, started on demand by whichever thread first needs them
+   * (often a subtask's), outlive the job and would keep its loader and classes for good. Those
+   * threads get the worker's loader back. A thread the job's own code started and left running is
+   * named in the log: it keeps the job's classes until it ends.
+   */
+  private void releaseThreads(JobClassLoader loader) {
+    ThreadGroup root = Thread.currentThread().getThreadGroup();
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    Thread[] threads = new Thread[root.activeCount() * 2 + 16];
+    int n = root.enumerate(threads, true);
+    for (int i = 0; i < n; i++) {
+      Thread thread = threads[i];
+      if (thread == Thread.currentThread() || thread.getContextClassLoader() != loader) {
+        continue;
+      }
+      thread.setContextClassLoader(parent);
+      if (thread.getClass().getClassLoader() == loader) {
+        LOG.warn(
+            "Job {} left its thread {} running; the job's classes stay loaded until it ends",
+            loader.jobId(),
+            thread.getName());
+      }
+    }
+  }
+
   /** Jobs that have a loader open on this worker now. */
   public synchronized int openLoaders() {
     return jobs.size();
@@ -120,8 +149,9 @@ public final class JobClassLoaders {
     return new JobClassLoader(jobId, jars, parent);
   }
 
-  private static void close(JobClassLoader loader) {
+  private void close(JobClassLoader loader) {
     BeamClassCaches.evict(loader);
+    releaseThreads(loader);
     try {
       loader.close();
     } catch (IOException e) {
