@@ -92,8 +92,10 @@ else
   [ -n "$WEIR_JAVA" ] || weir_fail "no java on the PATH; set JAVA_HOME (Java 17 or later)"
 fi
 
-# conf/ first (simplelogger.properties, a Hadoop core-site.xml), then Weir, then user code.
-WEIR_CLASS_PATH="$WEIR_CONF_DIR:$WEIR_HOME/lib/*:$WEIR_HOME/usrlib/*"
+# conf/ first (simplelogger.properties, a Hadoop core-site.xml), then Weir. Pipelines' jars
+# (usrlib/) are on bin/weir-run's class path only: a job's jars are staged to the coordinator when
+# it is submitted, and the workers load them in a class loader of the job's own.
+WEIR_CLASS_PATH="$WEIR_CONF_DIR:$WEIR_HOME/lib/*"
 if [ -n "${WEIR_CLASSPATH:-}" ]; then
   WEIR_CLASS_PATH="$WEIR_CLASS_PATH:$WEIR_CLASSPATH"
 fi

@@ -26,14 +26,16 @@ import org.junit.Test;
 /**
  * Unpacks {@code weir-VERSION.tar.gz} (built in this module's package phase), starts a coordinator
  * and two workers with its {@code bin/} scripts as separate processes, submits the examples'
- * WordCount to them with {@code bin/weir-run ... --weirMaster}, and checks the counts. It first
+ * WordCount to them with {@code bin/weir-run ... --master}, and checks the counts. It first
  * makes the cluster's credentials with {@code bin/weir-security init}, which the scripts then hand
  * to every process and to the pipeline, so the cluster runs with TLS and authentication on. Another test checks
  * where the scripts take their settings from ({@code conf/weir.conf}, the environment, flags).
  *
- * <p>WordCount's classes reach the workers through the distribution's {@code usrlib/}, which is on
- * every process's class path: there is no artifact staging yet, so a pipeline whose jar is not on
- * the workers' class path cannot run on this cluster (not tested here, as it cannot pass yet).
+ * <p>WordCount's jar is in the distribution's {@code usrlib/}, which only {@code bin/weir-run} (the
+ * client) has on its class path; the coordinator and the workers run with {@code conf/} and {@code
+ * lib/} only. The job runs because the client stages the jar to the coordinator and each worker
+ * fetches it and loads WordCount's classes in the job's own class loader; the test checks both
+ * ends of that in the processes' logs.
  */
 public class ClusterFromTarballTest {
   private static final long START_SECONDS = 90;
@@ -134,7 +136,7 @@ public class ClusterFromTarballTest {
   }
 
   @Test
-  public void wordCountSubmittedWithWeirMasterCountsEveryWordOnTwoWorkersStartedByTheScripts()
+  public void wordCountSubmittedWithMasterCountsEveryWordOnTwoWorkersWithItsJarStaged()
       throws Exception {
     for (String file :
         List.of(
@@ -152,6 +154,10 @@ public class ClusterFromTarballTest {
         "lib/ lacks weir-runner",
         Files.isRegularFile(
             home.resolve("lib/weir-runner-" + System.getProperty("weir.dist.version") + ".jar")));
+    // The examples' jar is only in usrlib/, which no coordinator or worker has on its class path.
+    String examplesJar = "weir-examples-" + System.getProperty("weir.dist.version") + ".jar";
+    assertTrue(Files.isRegularFile(home.resolve("usrlib").resolve(examplesJar)));
+    assertFalse(Files.exists(home.resolve("lib").resolve(examplesJar)));
 
     // Security on, as a user would run it: the scripts pass --securityDir=security to every
     // process (and bin/weir-run to the pipeline) once the directory exists.
@@ -212,13 +218,24 @@ public class ClusterFromTarballTest {
             "bin/weir-run",
             "dev.weir.examples.WordCount",
             "--runner=WeirRunner",
-            "--weirMaster=" + master,
+            "--master=" + master,
             "--inputFile=" + input,
             "--output=" + output.resolve("counts"));
     assertEquals(
         "WordCount failed; see " + wordCount.log(), 0, wordCount.awaitExit(JOB_SECONDS));
 
     assertEquals(expected, readCounts(output));
+    // The client staged WordCount's jar; the workers loaded the job's classes from it.
+    assertTrue(
+        "the coordinator got no staged " + examplesJar + ": " + coordinator.output(),
+        coordinator.output().contains("Artifact staged: " + examplesJar));
+    assertTrue(
+        "w1 ran WordCount without a job class loader over " + examplesJar,
+        w1.output().contains("class loader over [" + examplesJar));
+    assertTrue(
+        "w2 ran WordCount without a job class loader over " + examplesJar,
+        Files.readString(w2Log, StandardCharsets.UTF_8)
+            .contains("class loader over [" + examplesJar));
     // Both workers ran the job's subtasks: their log lines from subtask threads name the job
     // (conf/simplelogger.properties shows thread names), whose name starts with "wordcount-".
     assertTrue("w1 ran no subtask of WordCount", w1.output().contains("wordcount-"));

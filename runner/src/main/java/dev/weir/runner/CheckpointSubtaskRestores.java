@@ -7,9 +7,6 @@ import dev.weir.checkpoint.proto.SubtaskRestore;
 import dev.weir.checkpoint.restore.RestoreAssignment;
 import dev.weir.checkpoint.storage.CompletedCheckpoint;
 import dev.weir.state.KeyGroupRange;
-import dev.weir.translation.ExecutionPlan;
-import dev.weir.translation.OperatorPlan;
-import dev.weir.translation.StagePlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,17 +28,15 @@ final class CheckpointSubtaskRestores implements SubtaskRestores {
   public synchronized SubtaskRestore restoreFor(
       CompletedCheckpoint checkpoint,
       String jobDirectory,
-      ExecutionPlan plan,
-      StagePlan stage,
+      JobTopology plan,
+      JobTopology.Stage stage,
       int subtask) {
     if (assignment == null
         || assignedCheckpoint != checkpoint.id()
         || !assignedDirectory.equals(jobDirectory)) {
       List<String> operators = new ArrayList<>();
-      for (StagePlan s : plan.stages()) {
-        for (OperatorPlan op : s.operators()) {
-          operators.add(op.name());
-        }
+      for (JobTopology.Stage s : plan.stages()) {
+        operators.addAll(s.operatorNames());
       }
       assignment =
           RestoreAssignment.of(checkpoint, jobDirectory, operators, plan.maxParallelism(), false);
@@ -49,10 +44,7 @@ final class CheckpointSubtaskRestores implements SubtaskRestores {
       assignedCheckpoint = checkpoint.id();
       assignedDirectory = jobDirectory;
     }
-    List<String> operatorIds = new ArrayList<>();
-    for (OperatorPlan op : stage.operators()) {
-      operatorIds.add(op.name());
-    }
+    List<String> operatorIds = stage.operatorNames();
     SubtaskRestore restore =
         assignment.subtask(
             operatorIds,
@@ -62,7 +54,7 @@ final class CheckpointSubtaskRestores implements SubtaskRestores {
         : restore;
   }
 
-  private boolean finished(CheckpointMetadata metadata, StagePlan stage, int subtask) {
+  private boolean finished(CheckpointMetadata metadata, JobTopology.Stage stage, int subtask) {
     int before = metadata.getStageParallelismOrDefault(stage.id(), 0);
     if (before == stage.parallelism()) {
       return finished.contains(new StageSubtask(stage.id(), subtask));

@@ -1,6 +1,8 @@
 package dev.weir.runner;
 
 import com.google.protobuf.ByteString;
+import dev.weir.runner.cluster.v1.ArtifactList;
+import dev.weir.runner.cluster.v1.ArtifactUpload;
 import dev.weir.runner.cluster.v1.GetJobStatus;
 import dev.weir.runner.cluster.v1.JobServiceGrpc;
 import dev.weir.runner.cluster.v1.JobState;
@@ -9,34 +11,48 @@ import dev.weir.runner.cluster.v1.SubmitJob;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.worker.control.ControlChannel;
 import dev.weir.worker.control.RemoteFailure;
+import dev.weir.worker.control.TaskMessages;
 import dev.weir.worker.control.v1.CancelJobRequest;
 import dev.weir.worker.control.v1.Failure;
 import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
-import dev.weir.worker.usercode.UserCodeBytes;
+import dev.weir.worker.usercode.JobArtifact;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.util.common.ReflectHelpers;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A job submitted to a remote coordinator ({@code --weirMaster}) over the job service of {@code
- * weir_job_service.proto}. Its state, failure and metrics are polled; once the job has ended the
- * last status is kept and the connection closed.
+ * A job submitted to a remote coordinator ({@code --master}/{@code --weirMaster}) over the job
+ * service of {@code weir_job_service.proto}. The job's jars ({@link JobJars}) are staged first
+ * (only those the coordinator does not hold yet are uploaded), then the job goes as its {@link
+ * JobTopology}: the coordinator needs none of its classes. Its state, failure and metrics are
+ * polled; once the job has ended the last status is kept and the connection closed.
  *
  * <p>A failure arrives described; this client, which submitted the job and trusts its classes,
  * decodes the user's own exception from it when it carries one ({@link RemoteFailure#rethrowable}),
  * so the user sees the exception type their code threw.
  */
 final class ClusterJob implements JobHandle {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterJob.class);
   private static final long SUBMIT_TIMEOUT_MILLIS = 60_000;
+  private static final int UPLOAD_CHUNK_BYTES = 4 << 20;
   private static final long STATUS_TIMEOUT_MILLIS = 30_000;
   private static final long POLL_MILLIS = 100;
   /** How long the coordinator may stay unreachable before the job counts as lost. */
@@ -62,16 +78,29 @@ final class ClusterJob implements JobHandle {
         weirOptions.isInsecure()
             ? ClusterSecurity.insecure("This client of --weirMaster=" + master)
             : ClusterSecurity.fromDirectory(Paths.get(weirOptions.getSecurityDir()));
-    ControlChannel channel = new ControlChannel(master, security);
-    SubmitJob submission =
+    List<JobArtifact> artifacts = new ArrayList<>();
+    List<Path> files;
+    try {
+      files = JobJars.toStage(plan, weirOptions.getFilesToStage());
+      for (Path file : files) {
+        artifacts.add(JobArtifact.of(file));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the jars to stage for job " + jobId, e);
+    }
+    SubmitJob.Builder submission =
         SubmitJob.newBuilder()
             .setJobId(jobId)
-            .setExecutionPlan(ByteString.copyFrom(UserCodeBytes.encode(plan)))
+            .setTopology(JobTopology.of(plan).toProto())
             // SerializablePipelineOptions' text is the options' JSON.
-            .setPipelineOptionsJson(new SerializablePipelineOptions(options).toString())
-            .build();
+            .setPipelineOptionsJson(new SerializablePipelineOptions(options).toString());
+    for (JobArtifact artifact : artifacts) {
+      submission.addArtifacts(TaskMessages.artifact(artifact));
+    }
+    ControlChannel channel = new ControlChannel(master, security);
     try {
-      channel.call(JobServiceGrpc.getSubmitMethod(), submission, SUBMIT_TIMEOUT_MILLIS);
+      stage(channel, files, artifacts);
+      channel.call(JobServiceGrpc.getSubmitMethod(), submission.build(), SUBMIT_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       channel.close();
       String refusal = security.explainRefusal(e);
@@ -93,6 +122,54 @@ final class ClusterJob implements JobHandle {
           e);
     }
     return new ClusterJob(master, jobId, channel);
+  }
+
+  /** Uploads those of the job's {@code artifacts} (read from {@code files}) the coordinator lacks. */
+  private static void stage(ControlChannel channel, List<Path> files, List<JobArtifact> artifacts) {
+    if (artifacts.isEmpty()) {
+      return;
+    }
+    ArtifactList.Builder all = ArtifactList.newBuilder();
+    for (JobArtifact artifact : artifacts) {
+      all.addArtifacts(TaskMessages.artifact(artifact));
+    }
+    List<JobArtifact> missing =
+        TaskMessages.artifacts(
+            channel
+                .call(JobServiceGrpc.getMissingArtifactsMethod(), all.build(), SUBMIT_TIMEOUT_MILLIS)
+                .getArtifactsList());
+    for (JobArtifact artifact : missing) {
+      Path file = files.get(artifacts.indexOf(artifact));
+      String uploadId = UUID.randomUUID().toString();
+      try (InputStream in = Files.newInputStream(file)) {
+        long offset = 0;
+        byte[] buffer = new byte[UPLOAD_CHUNK_BYTES];
+        while (true) {
+          int n = in.readNBytes(buffer, 0, buffer.length);
+          boolean last = offset + n >= artifact.size();
+          channel.call(
+              JobServiceGrpc.getUploadArtifactMethod(),
+              ArtifactUpload.newBuilder()
+                  .setUploadId(uploadId)
+                  .setArtifact(TaskMessages.artifact(artifact))
+                  .setOffset(offset)
+                  .setData(ByteString.copyFrom(buffer, 0, n))
+                  .setLast(last)
+                  .build(),
+              SUBMIT_TIMEOUT_MILLIS);
+          offset += n;
+          if (last) {
+            break;
+          }
+          if (n == 0) {
+            throw new IllegalStateException(file + " changed while it was staged");
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read " + file + " to stage it", e);
+      }
+      LOG.info("Staged {} to the coordinator", artifact);
+    }
   }
 
   /** The latest status; asks the coordinator unless the job has ended. Null if unreachable. */

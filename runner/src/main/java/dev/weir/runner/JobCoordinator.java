@@ -10,9 +10,7 @@ import dev.weir.checkpoint.storage.CompletedCheckpoint;
 import dev.weir.checkpoint.storage.CorruptCheckpointException;
 import dev.weir.checkpoint.storage.LatestValidCheckpoint;
 import dev.weir.checkpoint.storage.Verification;
-import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExecutionPlan;
-import dev.weir.translation.StagePlan;
 import dev.weir.worker.exchange.ChannelId;
 import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.exchange.ExchangeException;
@@ -45,7 +43,6 @@ import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.util.SerializableUtils;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +67,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   private static final long CANCEL_WAIT_MILLIS = 30_000;
 
   private final String jobId;
-  private final ExecutionPlan plan;
+  /** The job's stages and edges; user code only as bytes, which the workers decode. */
+  private final JobTopology plan;
 
   /** The workers alive now; each attempt is placed on those the supplier gives at its start. */
   private final Supplier<List<? extends WorkerGateway>> liveWorkers;
@@ -166,7 +164,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       ExecutionPlan plan,
       List<? extends WorkerGateway> workers,
       Runnable onTerminated) {
-    this(jobId, plan, () -> workers, onTerminated);
+    this(jobId, plan == null ? null : JobTopology.of(plan), () -> workers, onTerminated);
   }
 
   /**
@@ -177,6 +175,18 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   public JobCoordinator(
       String jobId,
       ExecutionPlan plan,
+      Supplier<List<? extends WorkerGateway>> liveWorkers,
+      Runnable onTerminated) {
+    this(jobId, JobTopology.of(plan), liveWorkers, onTerminated);
+  }
+
+  /**
+   * As above, for a job known only by its topology: a standalone coordinator, which has none of
+   * the job's classes, places and follows the job without decoding its user code.
+   */
+  public JobCoordinator(
+      String jobId,
+      JobTopology plan,
       Supplier<List<? extends WorkerGateway>> liveWorkers,
       Runnable onTerminated) {
     this(
@@ -192,6 +202,16 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   JobCoordinator(
       String jobId,
       ExecutionPlan plan,
+      Supplier<List<? extends WorkerGateway>> liveWorkers,
+      Runnable onTerminated,
+      Function<String, CheckpointTimer> timers,
+      SubtaskRestores restoreAssignment) {
+    this(jobId, JobTopology.of(plan), liveWorkers, onTerminated, timers, restoreAssignment);
+  }
+
+  private JobCoordinator(
+      String jobId,
+      JobTopology plan,
       Supplier<List<? extends WorkerGateway>> liveWorkers,
       Runnable onTerminated,
       Function<String, CheckpointTimer> timers,
@@ -359,7 +379,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
           needed,
           SlotPlacement.slotsOf(available));
     }
-    for (StagePlan stage : plan.stages()) {
+    for (JobTopology.Stage stage : plan.stages()) {
       List<String> stageAddresses = new ArrayList<>();
       for (int i = 0; i < stage.parallelism(); i++) {
         WorkerGateway worker = slots.get(i);
@@ -371,9 +391,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       addresses.put(stage.id(), stageAddresses);
     }
     List<TaskDeployment> deployments = new ArrayList<>();
-    for (StagePlan stage : plan.stages()) {
+    for (JobTopology.Stage stage : plan.stages()) {
       // Each subtask deserializes only its own stage's user code, once per subtask.
-      byte[] serializedPlan = SerializableUtils.serializeToByteArray(plan.forStage(stage.id()));
+      byte[] serializedPlan = stage.stagePlan();
       for (int i = 0; i < stage.parallelism(); i++) {
         SubtaskRestore restore =
             restoreFrom == null
@@ -386,7 +406,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
                 serializedPlan,
                 addresses,
                 serializedOptions,
-                restore));
+                restore,
+                plan.artifacts()));
       }
     }
     List<ByteString> restored =
@@ -750,7 +771,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     }
     for (Map.Entry<ChannelId, Long> sent : summary.elementsSent().entrySet()) {
       ChannelId channel = sent.getKey();
-      EdgePlan edge = plan.edge(channel.edgeId());
+      JobTopology.Edge edge = plan.edge(channel.edgeId());
       WorkerGateway from =
           placement.get(new TaskId(jobId, edge.fromStage(), channel.producer(), channel.attempt()));
       WorkerGateway to =

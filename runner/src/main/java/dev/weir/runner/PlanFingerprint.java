@@ -1,10 +1,7 @@
 package dev.weir.runner;
 
 import com.google.protobuf.ByteString;
-import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExecutionPlan;
-import dev.weir.translation.OperatorPlan;
-import dev.weir.translation.StagePlan;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,25 +21,30 @@ final class PlanFingerprint {
   private PlanFingerprint() {}
 
   static ByteString of(ExecutionPlan plan) {
+    return of(JobTopology.of(plan));
+  }
+
+  /** The same hash from a job's topology (what a coordinator without the job's classes has). */
+  static ByteString of(JobTopology plan) {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every Java platform has SHA-256", e);
     }
-    for (StagePlan stage : plan.stages()) {
+    for (JobTopology.Stage stage : plan.stages()) {
       add(digest, "stage");
       add(digest, Integer.toString(stage.id()));
       add(digest, stage.name());
-      for (OperatorPlan operator : stage.operators()) {
+      for (JobTopology.Operator operator : stage.operators()) {
         add(digest, operator.name());
         add(digest, operator.urn());
       }
     }
-    for (EdgePlan edge : plan.edges()) {
+    for (JobTopology.Edge edge : plan.edges()) {
       add(digest, "edge");
       add(digest, edge.fromStage() + ">" + edge.toStage());
-      add(digest, edge.kind().name());
+      add(digest, edge.kind());
     }
     return ByteString.copyFrom(digest.digest());
   }

@@ -1,7 +1,5 @@
 package dev.weir.runner;
 
-import dev.weir.translation.ExecutionPlan;
-import dev.weir.translation.StagePlan;
 import dev.weir.worker.task.WorkerGateway;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +17,9 @@ public final class SlotPlacement {
   private SlotPlacement() {}
 
   /** The slots a job needs: the subtask count of its widest stage. */
-  public static int slotsNeeded(ExecutionPlan plan) {
+  public static int slotsNeeded(JobTopology plan) {
     int needed = 0;
-    for (StagePlan stage : plan.stages()) {
+    for (JobTopology.Stage stage : plan.stages()) {
       needed = Math.max(needed, stage.parallelism());
     }
     return needed;
@@ -41,7 +39,7 @@ public final class SlotPlacement {
    * message names the job's need, each worker's slots and what to change.
    */
   public static String refusal(
-      String jobId, ExecutionPlan plan, List<? extends WorkerGateway> workers) {
+      String jobId, JobTopology plan, List<? extends WorkerGateway> workers) {
     return refusal(jobId, slotsNeeded(plan), workers);
   }
 

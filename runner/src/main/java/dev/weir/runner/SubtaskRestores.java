@@ -2,8 +2,6 @@ package dev.weir.runner;
 
 import dev.weir.checkpoint.proto.SubtaskRestore;
 import dev.weir.checkpoint.storage.CompletedCheckpoint;
-import dev.weir.translation.ExecutionPlan;
-import dev.weir.translation.StagePlan;
 
 /**
  * Decides what each subtask of a restarted attempt starts from, given the checkpoint the job
@@ -20,7 +18,7 @@ interface SubtaskRestores {
   SubtaskRestore restoreFor(
       CompletedCheckpoint checkpoint,
       String jobDirectory,
-      ExecutionPlan plan,
-      StagePlan stage,
+      JobTopology plan,
+      JobTopology.Stage stage,
       int subtask);
 }

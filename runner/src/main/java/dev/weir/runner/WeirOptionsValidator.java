@@ -69,7 +69,7 @@ final class WeirOptionsValidator {
           "--progressLogSeconds must be 0 (off) or positive, got "
               + options.getProgressLogSeconds());
     }
-    String master = options.getWeirMaster();
+    String master = master(options);
     if (master != null) {
       int colon = master.lastIndexOf(':');
       boolean valid = colon > 0;
@@ -83,7 +83,10 @@ final class WeirOptionsValidator {
       }
       if (!valid) {
         throw new IllegalArgumentException(
-            "--weirMaster must be host:port of a Weir coordinator, got '" + master + "'");
+            (options.getWeirMaster() != null ? "--weirMaster" : "--master")
+                + " must be host:port of a Weir coordinator, got '"
+                + master
+                + "'");
       }
       if (options.getSecurityDir() == null && !options.isInsecure()) {
         throw new IllegalArgumentException(
@@ -97,6 +100,26 @@ final class WeirOptionsValidator {
     }
     return new CheckedOptions(
         parallelism, maxParallelism, stateBackend, CheckpointSettings.from(options));
+  }
+
+  /**
+   * The coordinator the job goes to: {@code --master} or {@code --weirMaster} (the same option
+   * under two names), or null for an embedded cluster.
+   *
+   * @throws IllegalArgumentException if both are given with different values
+   */
+  static String master(WeirPipelineOptions options) {
+    String weirMaster = options.getWeirMaster();
+    String master = options.getMaster();
+    if (weirMaster != null && master != null && !weirMaster.equals(master)) {
+      throw new IllegalArgumentException(
+          "--master="
+              + master
+              + " and --weirMaster="
+              + weirMaster
+              + " name different coordinators; they are the same option, give one");
+    }
+    return weirMaster != null ? weirMaster : master;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.weir.runner;
 import dev.weir.checkpoint.CheckpointingOptions;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.FileStagingOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -16,9 +17,15 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * exactly as Flink declares it, and Weir reads Flink's "unset" values (-1, absent) as its own
  * defaults ({@link CheckedOptions}); a job ported from Flink keeps those flags. A Weir-only option
  * gets a name no other interface is likely to use: {@code embeddedWorkers} rather than Dataflow's
- * and Nexmark's {@code numWorkers}, {@code weirMaster} as Flink has {@code flinkMaster}.
+ * and Nexmark's {@code numWorkers}, {@code weirMaster} as Flink has {@code flinkMaster}. {@code
+ * master} is the short alias the README uses: no options interface of Beam's runners declares it
+ * (Flink's is {@code flinkMaster}, Spark's {@code sparkMaster}), and either may be given (two
+ * different values are refused). {@code filesToStage} is Beam's own declaration ({@link
+ * FileStagingOptions}, which the Flink and portable runners' options extend too), not a second
+ * one.
  */
-public interface WeirPipelineOptions extends PipelineOptions, CheckpointingOptions {
+public interface WeirPipelineOptions
+    extends PipelineOptions, CheckpointingOptions, FileStagingOptions {
 
   // Declared as FlinkPipelineOptions declares it.
   @Description(
@@ -37,12 +44,24 @@ public interface WeirPipelineOptions extends PipelineOptions, CheckpointingOptio
 
   @Description(
       "host:port of a running Weir coordinator (dev.weir.runner.cluster.WeirClusterCoordinator)"
-          + " to submit the job to; the pipeline's classes must be on the classpath of the"
-          + " coordinator and its workers (no artifact staging yet). Absent (the default): start an"
-          + " embedded cluster inside this JVM for the job.")
+          + " to submit the job to; the same as --master. The job's jars (--filesToStage, or by"
+          + " default the classpath entries that hold the pipeline's own classes) are staged to"
+          + " the coordinator, and the workers load the job's classes from them. Absent (the"
+          + " default): start an embedded cluster inside this JVM for the job.")
   String getWeirMaster();
 
   void setWeirMaster(String weirMaster);
+
+  /**
+   * The short name of {@link #getWeirMaster}: either may be given, and both only with the same
+   * value. Read the cluster address through {@link WeirOptionsValidator}, which reconciles them.
+   */
+  @Description(
+      "host:port of a running Weir coordinator to submit the job to: an alias of --weirMaster"
+          + " (give either; both only with the same value).")
+  String getMaster();
+
+  void setMaster(String master);
 
   @Description(
       "Directory of the Weir cluster's credentials (CA certificate, node certificate and key,"

@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #run} applies Weir's transform overrides, translates the pipeline into stages
  * (failing fast, naming any transform Weir cannot run), starts an embedded cluster of workers for
- * the job and deploys the stages' subtasks to it. With {@code --weirMaster=host:port} it submits
- * the job to that Weir coordinator instead ({@code
- * dev.weir.runner.cluster.WeirClusterCoordinator}); the pipeline's classes must already be on the
- * classpath of the coordinator and its workers, as there is no artifact staging yet. It returns at
- * once; {@link WeirPipelineResult#waitUntilFinish} waits for the job.
+ * the job and deploys the stages' subtasks to it. With {@code --master=host:port} (or {@code
+ * --weirMaster}) it submits the job to that Weir coordinator instead ({@code
+ * dev.weir.runner.cluster.WeirClusterCoordinator}), staging the job's jars there first ({@code
+ * --filesToStage}, or the jars of the pipeline's own classes); the coordinator and its workers need
+ * not have the pipeline's classes. It returns at once; {@link WeirPipelineResult#waitUntilFinish} waits for the job.
  */
 public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
   private static final Logger LOG = LoggerFactory.getLogger(WeirRunner.class);
@@ -81,10 +81,10 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
   private static WeirPipelineResult execute(
       ExecutionPlan plan, WeirPipelineOptions options, CheckedOptions checked) {
     String jobId = options.getJobName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    if (options.getWeirMaster() != null) {
-      // No artifact staging yet: the cluster's processes must have the user's classes already.
-      return new WeirPipelineResult(
-          ClusterJob.submit(options.getWeirMaster(), jobId, plan, options));
+    String master = WeirOptionsValidator.master(options);
+    if (master != null) {
+      // The job's jars are staged to the coordinator; its workers load the job's classes there.
+      return new WeirPipelineResult(ClusterJob.submit(master, jobId, plan, options));
     }
     EmbeddedCluster cluster = EmbeddedCluster.start(options, checked, Instant::now);
     JobCoordinator coordinator;

@@ -64,6 +64,40 @@ public class WeirOptionsValidatorTest {
   }
 
   @Test
+  public void masterIsTheSameOptionAsWeirMaster() {
+    WeirPipelineOptions viaAlias =
+        PipelineOptionsFactory.fromArgs("--master=127.0.0.1:8099", "--insecure")
+            .as(WeirPipelineOptions.class);
+    assertEquals("127.0.0.1:8099", WeirOptionsValidator.master(viaAlias));
+    WeirPipelineOptions both =
+        PipelineOptionsFactory.fromArgs(
+                "--master=127.0.0.1:8099", "--weirMaster=127.0.0.1:8099", "--insecure")
+            .as(WeirPipelineOptions.class);
+    assertEquals("127.0.0.1:8099", WeirOptionsValidator.master(both));
+    assertRejectedNaming("--master", "--master=localhost", "--insecure");
+    IllegalArgumentException differ =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> check("--master=127.0.0.1:8099", "--weirMaster=127.0.0.1:9000", "--insecure"));
+    assertThat(differ.getMessage(), containsString("--master=127.0.0.1:8099"));
+    assertThat(differ.getMessage(), containsString("--weirMaster=127.0.0.1:9000"));
+    assertThat(differ.getMessage(), containsString("different coordinators"));
+  }
+
+  @Test
+  public void filesToStageIsBeamsOwnDeclaration() throws Exception {
+    // Declared once, by Beam's FileStagingOptions (which the Flink runner's options extend too),
+    // so both runners on one classpath agree on it.
+    assertEquals(
+        org.apache.beam.sdk.options.FileStagingOptions.class,
+        WeirPipelineOptions.class.getMethod("getFilesToStage").getDeclaringClass());
+    WeirPipelineOptions options =
+        PipelineOptionsFactory.fromArgs("--filesToStage=/a.jar,/b.jar")
+            .as(WeirPipelineOptions.class);
+    assertEquals(java.util.List.of("/a.jar", "/b.jar"), options.getFilesToStage());
+  }
+
+  @Test
   public void aMasterWithoutCredentialsIsRejectedNamingSecurityDirAndInsecure() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> check("--weirMaster=127.0.0.1:8099"));

@@ -2,18 +2,23 @@ package dev.weir.runner.cluster;
 
 import com.google.protobuf.Empty;
 import dev.weir.runner.JobCoordinator;
+import dev.weir.runner.JobTopology;
 import dev.weir.runner.SlotPlacement;
+import dev.weir.runner.cluster.v1.ArtifactList;
+import dev.weir.runner.cluster.v1.ArtifactUpload;
 import dev.weir.runner.cluster.v1.GetJobStatus;
 import dev.weir.runner.cluster.v1.JobServiceGrpc;
 import dev.weir.runner.cluster.v1.JobState;
 import dev.weir.runner.cluster.v1.JobStatus;
 import dev.weir.runner.cluster.v1.SubmitJob;
-import dev.weir.translation.ExecutionPlan;
 import dev.weir.worker.control.ControlServer;
 import dev.weir.worker.control.LaunchArguments;
 import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.control.TaskMessages;
+import dev.weir.worker.control.v1.ArtifactChunk;
+import dev.weir.worker.control.v1.ArtifactsGrpc;
 import dev.weir.worker.control.v1.CoordinatorGrpc;
+import dev.weir.worker.control.v1.FetchArtifactChunk;
 import dev.weir.worker.control.v1.HeartbeatReply;
 import dev.weir.worker.control.v1.SubtaskProgressReport;
 import dev.weir.worker.control.v1.TaskReport;
@@ -23,9 +28,14 @@ import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
-import dev.weir.worker.usercode.UserCodeBytes;
+import dev.weir.worker.usercode.JobArtifact;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.runner.cluster.WeirClusterCoordinator \
- *     --port=8099 --securityDir=DIR [--bind=127.0.0.1] [--finishedJobRetentionSeconds=3600]
+ *     --port=8099 --securityDir=DIR [--bind=127.0.0.1] [--finishedJobRetentionSeconds=3600] \
+ *     [--artifactDir=DIR]
  * </pre>
  *
  * <p>{@code --securityDir} holds the cluster's credentials ({@code weir-security init DIR}); the
@@ -60,14 +71,18 @@ import org.slf4j.LoggerFactory;
  * --bind} names another address.
  *
  * then start workers ({@code dev.weir.worker.control.WorkerProcess --coordinator=host:8099}) and
- * run pipelines with {@code --runner=WeirRunner --weirMaster=host:8099}. {@code --port=0} picks a
- * free port; the port is printed on stdout as {@value #LISTENING_MARKER}{@code port=N}.
+ * run pipelines with {@code --runner=WeirRunner --master=host:8099} (or {@code --weirMaster}).
+ * {@code --port=0} picks a free port; the port is printed on stdout as {@value
+ * #LISTENING_MARKER}{@code port=N}.
  *
  * <p>Every job runs on the workers registered when it is submitted, placed by their slots ({@link
  * SlotPlacement}: a slot holds one subtask of each stage); a job that needs more slots than those
- * workers have in all is refused at submission, saying so. There is no artifact staging
- * yet: the pipeline's classes must be on the classpath of the coordinator and of every worker. A
- * worker that misses its heartbeats for {@value #WORKER_TIMEOUT_MILLIS} ms is dropped and fails
+ * workers have in all is refused at submission, saying so. A client stages the job's
+ * jars here first (kept in {@code --artifactDir}, by default a fresh temporary directory, named by
+ * their SHA-256); the workers fetch them from here and load the job's classes from them. The
+ * coordinator itself never needs the job's classes: a client sends the job's topology (stages,
+ * parallelism, edges, names) as protobuf and the stages' user code as bytes it passes on to the
+ * workers undecoded. A worker that misses its heartbeats for {@value #WORKER_TIMEOUT_MILLIS} ms is dropped and fails
  * the jobs it was running; one whose process died is dropped sooner, when a closed connection, an
  * unreachable worker or a failed subtask sets off a probe and its control port refuses the
  * probe's connection (a worker that is only slow to answer is left to the heartbeat timeout).
@@ -116,9 +131,16 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   private final AtomicBoolean probeQueued = new AtomicBoolean();
 
   private final ClusterSecurity security;
+  private final ArtifactStore artifacts;
 
   private WeirClusterCoordinator(
-      String bind, int port, ClusterSecurity security, long workerTimeoutMillis, JobRegistry jobs) {
+      String bind,
+      int port,
+      ClusterSecurity security,
+      long workerTimeoutMillis,
+      JobRegistry jobs,
+      ArtifactStore artifacts) {
+    this.artifacts = artifacts;
     this.workerTimeoutMillis = workerTimeoutMillis;
     this.security = security;
     this.jobs = jobs;
@@ -132,7 +154,13 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     // A worker process that dies closes its heartbeat connection to this server at once.
     this.server =
         ControlServer.start(
-            bind, port, security, this::suspectLostWorker, workerService(), jobService());
+            bind,
+            port,
+            security,
+            this::suspectLostWorker,
+            workerService(),
+            jobService(),
+            artifactService());
     sweeper.scheduleWithFixedDelay(this::dropSilentWorkers, 1, 1, TimeUnit.SECONDS);
     sweeper.scheduleWithFixedDelay(jobs::forgetExpired, 1, 1, TimeUnit.SECONDS);
   }
@@ -168,12 +196,36 @@ public final class WeirClusterCoordinator implements AutoCloseable {
       long workerTimeoutMillis,
       Duration finishedJobRetention,
       LongSupplier nowMillis) {
+    return start(
+        bind, port, security, workerTimeoutMillis, finishedJobRetention, nowMillis, null);
+  }
+
+  /** As above, keeping staged artifacts in {@code artifactDir} (null: a fresh temporary one). */
+  static WeirClusterCoordinator start(
+      String bind,
+      int port,
+      ClusterSecurity security,
+      long workerTimeoutMillis,
+      Duration finishedJobRetention,
+      LongSupplier nowMillis,
+      @Nullable Path artifactDir) {
+    ArtifactStore store;
+    try {
+      store =
+          new ArtifactStore(
+              artifactDir != null
+                  ? artifactDir
+                  : Files.createTempDirectory("weir-coordinator-artifacts"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the artifact directory " + artifactDir, e);
+    }
     return new WeirClusterCoordinator(
         bind,
         port,
         security,
         workerTimeoutMillis,
-        new JobRegistry(finishedJobRetention, nowMillis));
+        new JobRegistry(finishedJobRetention, nowMillis),
+        store);
   }
 
   /** Entry point; see the class comment for the arguments. */
@@ -196,7 +248,8 @@ public final class WeirClusterCoordinator implements AutoCloseable {
             ClusterSecurity.fromArguments(args, "The Weir coordinator"),
             WORKER_TIMEOUT_MILLIS,
             retention,
-            System::currentTimeMillis);
+            System::currentTimeMillis,
+            args.containsKey("artifactDir") ? Paths.get(args.get("artifactDir")) : null);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -269,6 +322,70 @@ public final class WeirClusterCoordinator implements AutoCloseable {
                 cancel -> {
                   job(cancel.getJobId()).cancel();
                   return Empty.getDefaultInstance();
+                }))
+        .addMethod(
+            JobServiceGrpc.getMissingArtifactsMethod(),
+            ControlServer.unaryHandler(
+                list -> {
+                  try {
+                    List<JobArtifact> missing =
+                        artifacts.missing(TaskMessages.artifacts(list.getArtifactsList()));
+                    ArtifactList.Builder reply = ArtifactList.newBuilder();
+                    for (JobArtifact artifact : missing) {
+                      reply.addArtifacts(TaskMessages.artifact(artifact));
+                    }
+                    return reply.build();
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                }))
+        .addMethod(
+            JobServiceGrpc.getUploadArtifactMethod(),
+            ControlServer.unaryHandler(this::upload))
+        .build();
+  }
+
+  private Empty upload(ArtifactUpload chunk) {
+    JobArtifact artifact;
+    try {
+      artifact = TaskMessages.artifacts(List.of(chunk.getArtifact())).get(0);
+    } catch (IllegalArgumentException e) {
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
+    try {
+      artifacts.upload(
+          chunk.getUploadId(),
+          artifact,
+          chunk.getOffset(),
+          chunk.getData().toByteArray(),
+          chunk.getLast());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (chunk.getLast()) {
+      LOG.info("Artifact staged: {}", artifact);
+    }
+    return Empty.getDefaultInstance();
+  }
+
+  /** The staged artifacts, read by the workers over their control channel. */
+  private ServerServiceDefinition artifactService() {
+    return ServerServiceDefinition.builder(ArtifactsGrpc.getServiceDescriptor())
+        .addMethod(
+            ArtifactsGrpc.getFetchMethod(),
+            ControlServer.unaryHandler(
+                (FetchArtifactChunk fetch) -> {
+                  try {
+                    return ArtifactChunk.newBuilder()
+                        .setData(
+                            com.google.protobuf.ByteString.copyFrom(
+                                artifacts.read(
+                                    fetch.getSha256(), fetch.getOffset(), fetch.getMaxBytes())))
+                        .setSize(artifacts.size(fetch.getSha256()))
+                        .build();
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
                 }))
         .build();
   }
@@ -360,14 +477,22 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     }
     available.sort((a, b) -> a.name().compareTo(b.name()));
     String jobId = submission.getJobId();
-    // The job's user code, from the caller the job service authenticated; the job's classes
-    // are the context class loader's (a per-job loader replaces it).
-    ExecutionPlan plan =
-        UserCodeBytes.decode(
-            submission.getExecutionPlan().toByteArray(),
-            ExecutionPlan.class,
-            Thread.currentThread().getContextClassLoader(),
-            "the execution plan of " + jobId);
+    JobTopology plan = topology(submission);
+    List<JobArtifact> staged;
+    try {
+      staged = TaskMessages.artifacts(submission.getArtifactsList());
+      List<JobArtifact> missing = artifacts.missing(staged);
+      if (!missing.isEmpty()) {
+        throw Status.FAILED_PRECONDITION
+            .withDescription("Job " + jobId + " names artifacts not staged here: " + missing)
+            .asRuntimeException();
+      }
+    } catch (IllegalArgumentException e) {
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    plan = plan.withArtifacts(staged);
     String noSlots = SlotPlacement.refusal(jobId, plan, available);
     if (noSlots != null) {
       LOG.warn("Refused job {}: {}", jobId, noSlots);
@@ -390,6 +515,27 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     LOG.info("Job {} submitted, running on {}", jobId, available);
     job.startDeployingOn(options.get(), deployer);
     return Empty.getDefaultInstance();
+  }
+
+  /**
+   * The topology the client sent. The coordinator never decodes user code: a submission without
+   * a topology (only a whole plan as Java-serialized bytes) is refused.
+   */
+  private static JobTopology topology(SubmitJob submission) {
+    if (!submission.hasTopology()) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription(
+              "Job "
+                  + submission.getJobId()
+                  + " came without its topology; this coordinator does not decode a job's"
+                  + " classes (submit it with a Weir client of this version)")
+          .asRuntimeException();
+    }
+    try {
+      return JobTopology.fromProto(submission.getTopology());
+    } catch (IllegalArgumentException e) {
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
   }
 
   /** The registered workers, by name, so placement does not depend on registration order. */

@@ -31,7 +31,7 @@ import org.junit.Test;
 
 /**
  * A coordinator and two workers as separate JVMs on loopback, started from this test's classpath
- * (which holds the pipelines' classes, as there is no artifact staging yet).
+ * (which holds the pipelines' classes; {@link StagedJobsTest} runs jobs whose classes it lacks).
  */
 public class ClusterOfProcessesTest {
   /** A job that never ends fails the test instead of hanging the build. */

@@ -14,7 +14,6 @@ import dev.weir.worker.control.v1.TaskReport;
 import dev.weir.worker.control.v1.WorkerGrpc;
 import dev.weir.worker.control.v1.WorkerHeartbeat;
 import dev.weir.worker.control.v1.WorkerRegistration;
-import dev.weir.worker.usercode.UserCodeBytes;
 import io.grpc.ServerServiceDefinition;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -153,7 +152,7 @@ final class InProcessWorkerStub implements AutoCloseable {
     ExecutionPlan plan = PipelineTranslator.translate(pipeline, jobId, 1, 128);
     return dev.weir.runner.cluster.v1.SubmitJob.newBuilder()
         .setJobId(jobId)
-        .setExecutionPlan(com.google.protobuf.ByteString.copyFrom(UserCodeBytes.encode(plan)))
+        .setTopology(dev.weir.runner.JobTopology.of(plan).toProto())
         .setPipelineOptionsJson(new SerializablePipelineOptions(options).toString())
         .build();
   }

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Weir cluster on loopback for tests: a coordinator (its own JVM, or in this one) and worker
- * JVMs started from this test's classpath, which holds the pipelines' classes as there is no
- * artifact staging yet. Each process's output goes to a file under {@code logs}, readable while the
+ * JVMs started from this test's classpath (which holds the tests' pipelines' classes; a job submitted
+ * to it stages the jars or class directories of its classes all the same). Each process's output goes to a file under {@code logs}, readable while the
  * test runs. {@link #close} stops everything it started.
  */
 public final class LocalProcessCluster implements AutoCloseable {

@@ -1,6 +1,7 @@
 package dev.weir.worker.control;
 
 import com.google.protobuf.ByteString;
+import dev.weir.worker.control.v1.ArtifactRef;
 import dev.weir.worker.control.v1.ChannelCount;
 import dev.weir.worker.control.v1.DeployTask;
 import dev.weir.worker.control.v1.StageAddresses;
@@ -12,6 +13,7 @@ import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
+import dev.weir.worker.usercode.JobArtifact;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,6 +55,9 @@ public final class TaskMessages {
     if (deployment.restore() != null) {
       message.setRestore(deployment.restore());
     }
+    for (JobArtifact artifact : deployment.artifacts()) {
+      message.addArtifacts(artifact(artifact));
+    }
     return message.build();
   }
 
@@ -66,7 +71,25 @@ public final class TaskMessages {
         message.getStagePlan().toByteArray(),
         addresses,
         message.getPipelineOptionsJson(),
-        message.hasRestore() ? message.getRestore() : null);
+        message.hasRestore() ? message.getRestore() : null,
+        artifacts(message.getArtifactsList()));
+  }
+
+  public static ArtifactRef artifact(JobArtifact artifact) {
+    return ArtifactRef.newBuilder()
+        .setSha256(artifact.sha256())
+        .setSize(artifact.size())
+        .setName(artifact.name())
+        .build();
+  }
+
+  /** The artifacts the messages name; throws IllegalArgumentException on a malformed one. */
+  public static List<JobArtifact> artifacts(List<ArtifactRef> refs) {
+    List<JobArtifact> artifacts = new ArrayList<>();
+    for (ArtifactRef ref : refs) {
+      artifacts.add(new JobArtifact(ref.getSha256(), ref.getSize(), ref.getName()));
+    }
+    return artifacts;
   }
 
   public static dev.weir.worker.control.v1.SubtaskSummary summary(SubtaskSummary summary) {

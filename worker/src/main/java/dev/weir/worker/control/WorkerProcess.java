@@ -1,7 +1,9 @@
 package dev.weir.worker.control;
 
 import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
+import dev.weir.worker.control.v1.ArtifactsGrpc;
 import dev.weir.worker.control.v1.CoordinatorGrpc;
+import dev.weir.worker.control.v1.FetchArtifactChunk;
 import dev.weir.worker.control.v1.WorkerHeartbeat;
 import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.exchange.ExchangeConfig;
@@ -9,6 +11,8 @@ import dev.weir.worker.exchange.GrpcDataExchange;
 import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.StateBackendFactory;
 import dev.weir.worker.task.WorkerNode;
+import dev.weir.worker.usercode.ArtifactCache;
+import dev.weir.worker.usercode.JobClassLoaders;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Paths;
@@ -29,14 +33,17 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.worker.control.WorkerProcess \
  *     --coordinator=host:port --name=worker-1 --securityDir=DIR [--slots=1] [--bind=127.0.0.1] \
- *     [--progressReportMillis=3000] \
+ *     [--progressReportMillis=3000] [--artifactCacheDir=/path] \
  *     [--stateBackend=rocksdb|memory] [--stateDirectory=/path] \
  *     [--rocksDbBlockCacheMb=256] [--rocksDbWriteBufferMb=64] [--rocksDbReadCacheMb=16]
  * </pre>
  *
  * <p>It opens a data exchange endpoint and a control service on free ports of {@code --bind},
  * registers with the coordinator, runs the subtasks the coordinator deploys and reports their end.
- * There is no artifact staging yet: the pipeline's classes must be on this process's classpath.
+ * A job submitted with staged jars runs in a class loader of its own ({@link JobClassLoaders})
+ * over those jars, which the worker fetches from the coordinator over its control channel and
+ * keeps in {@code --artifactCacheDir} (default {@code <java.io.tmpdir>/weir-artifacts}), named by
+ * their SHA-256; a job that staged nothing needs its classes on this process's classpath.
  * {@code --slots} (at least 1) goes to the coordinator with the registration: a slot holds one
  * subtask of each stage of a job, so the worker takes at most that many subtasks of any one stage
  * (see the coordinator's placement). Every {@code --progressReportMillis} (default 3000, at least
@@ -60,6 +67,7 @@ public final class WorkerProcess implements AutoCloseable {
   public static final String REGISTERED_MARKER = "WEIR_WORKER_REGISTERED";
 
   private static final long HEARTBEAT_MILLIS = 1_000;
+  private static final long ARTIFACT_CHUNK_TIMEOUT_MILLIS = 60_000;
   private static final int MISSED_HEARTBEATS_BEFORE_EXIT = 5;
   private static final long REGISTER_RETRY_MILLIS = 15_000;
   private static final String PROGRESS_REPORT_MILLIS = "3000";
@@ -109,7 +117,20 @@ public final class WorkerProcess implements AutoCloseable {
     }
     GrpcDataExchange exchange =
         GrpcDataExchange.start(bind, 0, ExchangeConfig.defaults(), security);
-    this.node = new WorkerNode(name, exchange, backendFactory, Instant::now);
+    ArtifactCache artifacts =
+        new ArtifactCache(
+            Paths.get(
+                args.getOrDefault(
+                    "artifactCacheDir",
+                    Paths.get(System.getProperty("java.io.tmpdir"), "weir-artifacts").toString())),
+            this::fetchArtifactChunk);
+    this.node =
+        new WorkerNode(
+            name,
+            exchange,
+            backendFactory,
+            Instant::now,
+            new JobClassLoaders(WorkerProcess.class.getClassLoader(), artifacts));
     this.control =
         ControlServer.start(
             bind,
@@ -130,6 +151,39 @@ public final class WorkerProcess implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** A chunk of a staged artifact from the coordinator's Artifacts service. */
+  private byte[] fetchArtifactChunk(String sha256, long offset, int maxBytes) {
+    return coordinator
+        .call(
+            ArtifactsGrpc.getFetchMethod(),
+            FetchArtifactChunk.newBuilder()
+                .setSha256(sha256)
+                .setOffset(offset)
+                .setMaxBytes(maxBytes)
+                .build(),
+            ARTIFACT_CHUNK_TIMEOUT_MILLIS)
+        .getData()
+        .toByteArray();
+  }
+
+  /**
+   * A worker inside the calling JVM, registered and heartbeating (tests that look into a worker:
+   * its loaded classes, its job loaders); {@code args} as on the command line, without dashes.
+   * Close it to stop it.
+   */
+  public static WorkerProcess startInThisJvm(Map<String, String> args)
+      throws InterruptedException {
+    WorkerProcess worker = new WorkerProcess(args);
+    worker.register();
+    worker.startHeartbeat();
+    return worker;
+  }
+
+  /** The node that runs this worker's subtasks. */
+  public WorkerNode node() {
+    return node;
   }
 
   /** Entry point; see the class comment for the arguments. */

@@ -3,6 +3,7 @@ package dev.weir.worker.task;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weir.checkpoint.proto.SubtaskRestore;
 import dev.weir.translation.ExecutionPlan;
+import dev.weir.worker.usercode.JobArtifact;
 import dev.weir.worker.usercode.UserCodeBytes;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ public final class TaskDeployment {
   private @Nullable SerializablePipelineOptions options;
   // A SubtaskRestore message's bytes (protobuf), or null for a fresh start.
   private final byte @Nullable [] restore;
+  // The jars the job staged; empty when its classes are on the worker's classpath.
+  private final List<JobArtifact> artifacts;
 
   /** A deployment that starts from empty state. */
   public TaskDeployment(
@@ -45,8 +48,20 @@ public final class TaskDeployment {
       Map<Integer, List<String>> subtaskAddresses,
       SerializablePipelineOptions options,
       @Nullable SubtaskRestore restore) {
+    this(taskId, serializedPlan, subtaskAddresses, options, restore, List.of());
+  }
+
+  /** A deployment of a job that staged {@code artifacts} (its classes are in them). */
+  public TaskDeployment(
+      TaskId taskId,
+      byte[] serializedPlan,
+      Map<Integer, List<String>> subtaskAddresses,
+      SerializablePipelineOptions options,
+      @Nullable SubtaskRestore restore,
+      List<JobArtifact> artifacts) {
     // SerializablePipelineOptions' text is the options' JSON.
-    this(taskId, serializedPlan, subtaskAddresses, options.toString(), options, restore);
+    this(
+        taskId, serializedPlan, subtaskAddresses, options.toString(), options, restore, artifacts);
   }
 
   private TaskDeployment(
@@ -55,7 +70,9 @@ public final class TaskDeployment {
       Map<Integer, List<String>> subtaskAddresses,
       String optionsJson,
       @Nullable SerializablePipelineOptions options,
-      @Nullable SubtaskRestore restore) {
+      @Nullable SubtaskRestore restore,
+      List<JobArtifact> artifacts) {
+    this.artifacts = List.copyOf(artifacts);
     this.restore = restore == null ? null : restore.toByteArray();
     this.taskId = taskId;
     this.serializedPlan = serializedPlan;
@@ -74,9 +91,15 @@ public final class TaskDeployment {
       byte[] serializedPlan,
       Map<Integer, List<String>> subtaskAddresses,
       String optionsJson,
-      @Nullable SubtaskRestore restore) {
+      @Nullable SubtaskRestore restore,
+      List<JobArtifact> artifacts) {
     return new TaskDeployment(
-        taskId, serializedPlan, subtaskAddresses, optionsJson, null, restore);
+        taskId, serializedPlan, subtaskAddresses, optionsJson, null, restore, artifacts);
+  }
+
+  /** The jars the job staged, which hold its classes; empty if the worker has them. */
+  public List<JobArtifact> artifacts() {
+    return artifacts;
   }
 
   public TaskId taskId() {

@@ -5,6 +5,8 @@ import dev.weir.checkpoint.proto.CheckpointOutcome;
 import dev.weir.checkpoint.proto.DeclineCheckpoint;
 import dev.weir.checkpoint.proto.TriggerCheckpoint;
 import dev.weir.worker.exchange.DataExchange;
+import dev.weir.worker.usercode.JobClassLoaders;
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +27,31 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
   private final Map<TaskId, Thread> running = new ConcurrentHashMap<>();
   private final Map<TaskId, SubtaskRunner> runners = new ConcurrentHashMap<>();
   private final CheckpointUploads uploads = new CheckpointUploads();
+  private final JobClassLoaders loaders;
 
+  /** A worker that runs only jobs whose classes it has (the embedded cluster's). */
   public WorkerNode(
       String name, DataExchange exchange, StateBackendFactory backends, Supplier<Instant> clock) {
+    this(name, exchange, backends, clock, JobClassLoaders.withoutArtifacts());
+  }
+
+  /** A worker that runs each job that staged jars in a class loader of its own from {@code loaders}. */
+  public WorkerNode(
+      String name,
+      DataExchange exchange,
+      StateBackendFactory backends,
+      Supplier<Instant> clock,
+      JobClassLoaders loaders) {
     this.name = name;
     this.exchange = exchange;
     this.backends = backends;
     this.clock = clock;
+    this.loaders = loaders;
+  }
+
+  /** The job class loaders of this worker. */
+  public JobClassLoaders loaders() {
+    return loaders;
   }
 
   @Override
@@ -82,11 +102,45 @@ public final class WorkerNode implements WorkerGateway, AutoCloseable {
           }
         };
     SubtaskRunner runner = new SubtaskRunner(deployment, exchange, backends, unregistering, clock, uploads);
-    Thread thread = new Thread(runner);
+    // A job without staged jars runs with the classes of whoever deploys (as before loaders).
+    ClassLoader deployerLoader = Thread.currentThread().getContextClassLoader();
+    Thread thread = new Thread(() -> runInJobLoader(runner, deployment, unregistering, deployerLoader));
     thread.setDaemon(true);
     running.put(id, thread);
     runners.put(id, runner);
     thread.start();
+  }
+
+  /**
+   * Runs the subtask with its job's class loader as the thread's context loader (its plan is
+   * decoded there, and Beam looks user classes up there), and lets go of the loader once the
+   * subtask has reported its end: the last subtask of the job here closes it.
+   */
+  private void runInJobLoader(
+      SubtaskRunner runner,
+      TaskDeployment deployment,
+      TaskListener listener,
+      ClassLoader deployerLoader) {
+    TaskId id = deployment.taskId();
+    ClassLoader jobLoader;
+    try {
+      jobLoader = loaders.acquire(id.jobId(), deployment.artifacts(), deployerLoader);
+    } catch (Exception e) {
+      listener.taskFailed(
+          id,
+          new IllegalStateException("Cannot load the classes of job " + id.jobId() + " for " + id, e),
+          new SubtaskSummary(
+              new org.apache.beam.runners.core.metrics.MetricsContainerStepMap(),
+              Collections.emptyMap()));
+      return;
+    }
+    Thread.currentThread().setContextClassLoader(jobLoader);
+    try {
+      runner.run();
+    } finally {
+      Thread.currentThread().setContextClassLoader(deployerLoader);
+      loaders.release(id.jobId(), deployment.artifacts());
+    }
   }
 
   @Override
