@@ -1,5 +1,6 @@
 package dev.weir.benchmarks;
 
+import java.util.function.Function;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
@@ -10,6 +11,7 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The benchmarked pipeline: {@code GenerateSequence [0, elements)} → {@code KV(i % keys, i)} →
@@ -47,13 +49,22 @@ final class GroupByKeySumPipeline {
 
   /** Throws {@link IllegalStateException} unless the run saw every key, value and the full sum. */
   void verify(PipelineResult result) {
-    long expectedSum = elements * (elements - 1) / 2; // 0 + 1 + ... + (elements - 1)
-    check(result, "values", elements);
-    check(result, "keys", Math.min(elements, keys));
-    check(result, "sum", expectedSum);
+    verify(counter -> attempted(result, counter));
   }
 
-  private static void check(PipelineResult result, String counter, long expected) {
+  /**
+   * The same check over counters read some other way (a portable job's metrics come through the Job
+   * API): {@code counters} gives a counter of {@link #NAMESPACE} by name, summed over steps, or
+   * null if the job reported none.
+   */
+  void verify(Function<String, Long> counters) {
+    long expectedSum = elements * (elements - 1) / 2; // 0 + 1 + ... + (elements - 1)
+    check(counters, "values", elements);
+    check(counters, "keys", Math.min(elements, keys));
+    check(counters, "sum", expectedSum);
+  }
+
+  private static @Nullable Long attempted(PipelineResult result, String counter) {
     MetricQueryResults metrics =
         result
             .metrics()
@@ -61,17 +72,20 @@ final class GroupByKeySumPipeline {
                 MetricsFilter.builder()
                     .addNameFilter(MetricNameFilter.named(NAMESPACE, counter))
                     .build());
-    long actual = 0;
-    boolean found = false;
+    Long actual = null;
     for (MetricResult<Long> c : metrics.getCounters()) {
-      actual += c.getAttempted();
-      found = true;
+      actual = (actual == null ? 0 : actual) + c.getAttempted();
     }
-    if (!found || actual != expected) {
+    return actual;
+  }
+
+  private static void check(Function<String, Long> counters, String counter, long expected) {
+    Long actual = counters.apply(counter);
+    if (actual == null || actual != expected) {
       throw new IllegalStateException(
           String.format(
               "WRONG RESULT: counter %s is %s, expected %d",
-              counter, found ? Long.toString(actual) : "missing", expected));
+              counter, actual == null ? "missing" : Long.toString(actual), expected));
     }
   }
 }
