@@ -32,15 +32,8 @@ public final class PortableCostBenchmark {
 
   public static void main(String[] argv) throws Exception {
     PipelineOptionsFactory.register(BenchmarkOptions.class);
-    int rounds = 3;
-    List<String> passed = new ArrayList<>();
-    for (String arg : argv) {
-      if (arg.startsWith("--rounds=")) {
-        rounds = Integer.parseInt(arg.substring("--rounds=".length()));
-      } else {
-        passed.add(arg);
-      }
-    }
+    List<String> passed = new ArrayList<>(List.of(argv));
+    int rounds = AlternatingRounds.takeRounds(passed, 3);
     RunnerOptions classic = new RunnerOptions(passed.toArray(new String[0]));
     List<String> portableArgs = new ArrayList<>(passed);
     portableArgs.add("--defaultEnvironmentType=EMBEDDED");
@@ -56,36 +49,20 @@ public final class PortableCostBenchmark {
         PipelineTimer.time(() -> warmup.create(classic.forRunner(CLASSIC)), warmup::verify);
         timePortable(submission, warmup, portable);
       }
-      Timings classicTimes = new Timings();
-      Timings portableTimes = new Timings();
-      for (int i = 0; i < rounds; i++) {
-        // Which goes first alternates too, so neither always runs right after a GC-heavy one.
-        boolean classicFirst = i % 2 == 0;
-        for (int k = 0; k < 2; k++) {
-          boolean isClassic = (k == 0) == classicFirst;
-          long nanos =
-              isClassic
-                  ? PipelineTimer.time(() -> timed.create(classic.forRunner(CLASSIC)), timed::verify)
-                  : timePortable(submission, timed, portable);
-          (isClassic ? classicTimes : portableTimes).add(nanos);
-          System.out.printf(
-              "  round %d %s: %,d elements in %.2f s = %,.0f elements/s (result checked)%n",
-              i + 1,
-              isClassic ? CLASSIC : PORTABLE,
-              timed.elements(),
-              nanos / 1e9,
-              Timings.perSecond(timed.elements(), nanos));
-        }
-      }
+      AlternatingRounds timedRounds =
+          new AlternatingRounds(
+              new AlternatingRounds.Variant(
+                  CLASSIC,
+                  () ->
+                      PipelineTimer.time(
+                          () -> timed.create(classic.forRunner(CLASSIC)), timed::verify)),
+              new AlternatingRounds.Variant(
+                  PORTABLE, () -> timePortable(submission, timed, portable)));
+      timedRounds.run(rounds, timed.elements());
       System.out.printf(
           "%nGroupByKey, %,d elements, %,d keys, %d rounds alternating:%n",
           timed.elements(), options.getKeys(), rounds);
-      row(CLASSIC, classicTimes);
-      row(PORTABLE, portableTimes);
-      System.out.printf(
-          "Portable time / classic time: best %.2f, median %.2f%n",
-          (double) portableTimes.bestNanos() / classicTimes.bestNanos(),
-          (double) portableTimes.medianNanos() / classicTimes.medianNanos());
+      timedRounds.printSummary("Portable time / classic time");
     } catch (RuntimeException e) {
       System.err.println("BENCHMARK FAILED: " + e);
       e.printStackTrace();
@@ -106,11 +83,5 @@ public final class PortableCostBenchmark {
         submission.userCounters(jobId, GroupByKeySumPipeline.NAMESPACE);
     pipeline.verify(counters::get);
     return elapsed;
-  }
-
-  private static void row(String name, Timings t) {
-    System.out.printf(
-        "  %-30s best %6.2f s  median %6.2f s  worst %6.2f s%n",
-        name, t.bestNanos() / 1e9, t.medianNanos() / 1e9, t.worstNanos() / 1e9);
   }
 }

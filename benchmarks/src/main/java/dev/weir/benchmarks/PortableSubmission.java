@@ -55,15 +55,12 @@ final class PortableSubmission implements AutoCloseable {
                     .setPreparationId(prepared.getPreparationId())
                     .build())
             .getJobId();
-    // The state stream ends with the job, so the end is seen without a polling delay.
+    // Weir's state stream ends when the job does, so the end is seen without a polling delay.
     JobApi.JobState.Enum last = JobApi.JobState.Enum.UNSPECIFIED;
     Iterator<JobApi.JobStateEvent> states =
         jobs.getStateStream(JobApi.GetJobStateRequest.newBuilder().setJobId(jobId).build());
     while (states.hasNext()) {
       last = states.next().getState();
-      if (isTerminal(last)) {
-        break;
-      }
     }
     if (last != JobApi.JobState.Enum.DONE) {
       throw new IllegalStateException("Portable job " + jobId + " ended " + last + ", not DONE");
@@ -87,19 +84,6 @@ final class PortableSubmission implements AutoCloseable {
       }
     }
     return counters;
-  }
-
-  private static boolean isTerminal(JobApi.JobState.Enum state) {
-    switch (state) {
-      case DONE:
-      case FAILED:
-      case CANCELLED:
-      case DRAINED:
-      case UPDATED:
-        return true;
-      default:
-        return false;
-    }
   }
 
   @Override

@@ -33,15 +33,8 @@ public final class TlsCostBenchmark {
 
   public static void main(String[] argv) {
     PipelineOptionsFactory.register(BenchmarkOptions.class);
-    int rounds = 4;
-    List<String> passed = new ArrayList<>();
-    for (String arg : argv) {
-      if (arg.startsWith("--rounds=")) {
-        rounds = Integer.parseInt(arg.substring("--rounds=".length()));
-      } else {
-        passed.add(arg);
-      }
-    }
+    List<String> passed = new ArrayList<>(List.of(argv));
+    int rounds = AlternatingRounds.takeRounds(passed, 4);
     passed.add("--runner=WeirRunner");
     List<String> insecureArgs = new ArrayList<>(passed);
     insecureArgs.add("--insecure");
@@ -58,26 +51,19 @@ public final class TlsCostBenchmark {
           PipelineTimer.time(() -> warmup.create(variant.forRunner("WeirRunner")), warmup::verify);
         }
       }
-      Timings tlsTimes = new Timings();
-      Timings insecureTimes = new Timings();
-      for (int i = 0; i < rounds; i++) {
-        // Which goes first alternates too, so neither always runs right after a GC-heavy one.
-        boolean tlsFirst = i % 2 == 0;
-        for (int k = 0; k < 2; k++) {
-          boolean isTls = (k == 0) == tlsFirst;
-          RunnerOptions variant = isTls ? tls : insecure;
-          long nanos =
-              PipelineTimer.time(() -> timed.create(variant.forRunner("WeirRunner")), timed::verify);
-          (isTls ? tlsTimes : insecureTimes).add(nanos);
-          System.out.printf(
-              "  round %d %s: %,d elements in %.2f s = %,.0f elements/s (result checked)%n",
-              i + 1,
-              isTls ? TLS : INSECURE,
-              timed.elements(),
-              nanos / 1e9,
-              Timings.perSecond(timed.elements(), nanos));
-        }
-      }
+      AlternatingRounds timedRounds =
+          new AlternatingRounds(
+              new AlternatingRounds.Variant(
+                  INSECURE,
+                  () ->
+                      PipelineTimer.time(
+                          () -> timed.create(insecure.forRunner("WeirRunner")), timed::verify)),
+              new AlternatingRounds.Variant(
+                  TLS,
+                  () ->
+                      PipelineTimer.time(
+                          () -> timed.create(tls.forRunner("WeirRunner")), timed::verify)));
+      timedRounds.run(rounds, timed.elements());
       Timings tlsEmpty = new Timings();
       Timings insecureEmpty = new Timings();
       int emptyRuns = options.getEmptyRuns();
@@ -92,12 +78,7 @@ public final class TlsCostBenchmark {
       System.out.printf(
           "%nGroupByKey, %,d elements, %,d keys, %d rounds alternating:%n",
           timed.elements(), options.getKeys(), rounds);
-      row(TLS, tlsTimes);
-      row(INSECURE, insecureTimes);
-      System.out.printf(
-          "TLS time / insecure time: best %.3f, median %.3f%n",
-          (double) tlsTimes.bestNanos() / insecureTimes.bestNanos(),
-          (double) tlsTimes.medianNanos() / insecureTimes.medianNanos());
+      timedRounds.printSummary("TLS time / insecure time");
       Timings generation = new Timings();
       for (int i = 0; i < 23; i++) {
         long start = System.nanoTime();
@@ -124,12 +105,6 @@ public final class TlsCostBenchmark {
       e.printStackTrace();
       System.exit(1);
     }
-  }
-
-  private static void row(String name, Timings t) {
-    System.out.printf(
-        "  %-14s best %6.2f s  median %6.2f s  worst %6.2f s%n",
-        name, t.bestNanos() / 1e9, t.medianNanos() / 1e9, t.worstNanos() / 1e9);
   }
 
   private static Pipeline empty(BenchmarkOptions options) {
