@@ -10,14 +10,19 @@ import dev.weir.web.view.JobException;
 import dev.weir.web.view.JobMetrics;
 import dev.weir.web.view.JobSummary;
 import dev.weir.web.view.Overview;
+import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
+import dev.weir.worker.task.SubtaskProgress;
+import dev.weir.worker.task.TaskId;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
@@ -39,6 +44,7 @@ public final class CoordinatorView implements ClusterView {
 
   private final Supplier<List<JobCoordinator>> jobs;
   private final Supplier<List<WorkerSummary>> workers;
+  private final TimeUseRates rates = new TimeUseRates();
 
   /**
    * @param jobs the jobs known now, in submission order
@@ -71,10 +77,59 @@ public final class CoordinatorView implements ClusterView {
   @Override
   public List<JobSummary> jobs() {
     List<JobSummary> summaries = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
     for (JobCoordinator job : jobs.get()) {
       summaries.add(summary(job));
+      ids.add(job.jobId());
     }
+    // Forgotten jobs' readings go with them.
+    rates.retainJobs(ids);
     return summaries;
+  }
+
+  @Override
+  public Optional<StageDetail> stage(String jobId, int stageId) {
+    Optional<JobCoordinator> found = find(jobId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    JobCoordinator job = found.get();
+    JobTopology.Stage stage = null;
+    for (JobTopology.Stage s : job.topology().stages()) {
+      if (s.id() == stageId) {
+        stage = s;
+      }
+    }
+    if (stage == null) {
+      return Optional.empty();
+    }
+    Map<TaskId, String> placement = job.placement();
+    int attempt = job.attempt();
+    List<StageDetail.SubtaskStatus> subtasks = new ArrayList<>();
+    for (SubtaskProgress progress : job.subtaskProgress()) {
+      TaskId task = progress.task();
+      if (task.stage() != stageId || task.attempt() != attempt) {
+        continue;
+      }
+      TimeUseRates.Rates r =
+          rates.of(
+              task, progress.elapsedMillis(), progress.idleMillis(), progress.backpressuredMillis());
+      subtasks.add(
+          new StageDetail.SubtaskStatus(
+              task.subtask(),
+              task.attempt(),
+              placement.getOrDefault(task, "?"),
+              progress.events(),
+              progress.inputWatermark().getMillis(),
+              progress.outputWatermark().getMillis(),
+              r == null ? -1 : r.busy(),
+              r == null ? -1 : r.idle(),
+              r == null ? -1 : r.backpressured()));
+    }
+    subtasks.sort(Comparator.comparingInt(StageDetail.SubtaskStatus::subtask));
+    return Optional.of(
+        new StageDetail(
+            jobId, stage.id(), stage.name(), stage.parallelism(), stage.operatorNames(), subtasks));
   }
 
   private static JobSummary summary(JobCoordinator job) {

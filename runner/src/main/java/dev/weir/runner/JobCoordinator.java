@@ -953,6 +953,11 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     return options == null ? jobId : options.get().getJobName();
   }
 
+  /** Where each running subtask is (read now in this JVM, as last reported by processes). */
+  List<SubtaskProgress> subtaskProgress() {
+    return runningProgress();
+  }
+
   /** The checkpoint coordinator, or null without checkpoints. */
   @Nullable
   CheckpointCoordinator checkpointCoordinator() {

@@ -2,9 +2,11 @@ package dev.weir.web;
 
 import dev.weir.web.view.CheckpointHistoryView;
 import dev.weir.web.view.ClusterView;
+import dev.weir.web.view.JobDetail;
 import dev.weir.web.view.JobMetrics;
 import dev.weir.web.view.JobSummary;
 import dev.weir.web.view.Overview;
+import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -89,7 +91,19 @@ public final class ClusterMetrics {
             "weir_user_distribution_max",
             PrometheusText.Type.GAUGE,
             "The largest value of a Beam user distribution, attempted.")
-        .family("weir_user_gauge", PrometheusText.Type.GAUGE, "A Beam user gauge, attempted.");
+        .family("weir_user_gauge", PrometheusText.Type.GAUGE, "A Beam user gauge, attempted.")
+        .family(
+            "weir_stage_busy_ratio",
+            PrometheusText.Type.GAUGE,
+            "The busiest subtask's share of time busy (not waiting for input or output credit).")
+        .family(
+            "weir_stage_backpressured_ratio",
+            PrometheusText.Type.GAUGE,
+            "The largest share of time a subtask of the stage waited for output credit.")
+        .family(
+            "weir_stage_idle_ratio",
+            PrometheusText.Type.GAUGE,
+            "The largest share of time a subtask of the stage waited for input.");
     for (JobSummary job : view.jobs()) {
       Map<String, String> jobLabels = new LinkedHashMap<>();
       jobLabels.put("job_name", job.name());
@@ -111,6 +125,7 @@ public final class ClusterMetrics {
           }
         }
       }
+      view.job(job.id()).ifPresent(detail -> stageRatios(text, view, jobLabels, detail));
       Optional<JobMetrics> metrics = view.metrics(job.id());
       if (metrics.isEmpty()) {
         continue;
@@ -138,6 +153,31 @@ public final class ClusterMetrics {
       }
     }
     return text.toString();
+  }
+
+  /** Per stage, the largest ratio of any of its subtasks (one series per stage, not subtask). */
+  private static void stageRatios(
+      PrometheusText text, ClusterView view, Map<String, String> jobLabels, JobDetail detail) {
+    for (JobDetail.Stage stage : detail.stages()) {
+      Optional<StageDetail> status = view.stage(detail.summary().id(), stage.id());
+      if (status.isEmpty()) {
+        continue;
+      }
+      long busy = -1;
+      long backpressured = -1;
+      long idle = -1;
+      for (StageDetail.SubtaskStatus s : status.get().subtasks()) {
+        busy = Math.max(busy, s.busyMillisPerSecond());
+        backpressured = Math.max(backpressured, s.backpressuredMillisPerSecond());
+        idle = Math.max(idle, s.idleMillisPerSecond());
+      }
+      Map<String, String> labels = with(jobLabels, "stage", Integer.toString(stage.id()));
+      if (busy >= 0) {
+        text.sample("weir_stage_busy_ratio", labels, busy / 1000.0);
+        text.sample("weir_stage_backpressured_ratio", labels, backpressured / 1000.0);
+        text.sample("weir_stage_idle_ratio", labels, idle / 1000.0);
+      }
+    }
   }
 
   private static Map<String, String> with(Map<String, String> labels, String name, String value) {

@@ -7,6 +7,7 @@ import dev.weir.web.view.JobException;
 import dev.weir.web.view.JobMetrics;
 import dev.weir.web.view.JobSummary;
 import dev.weir.web.view.Overview;
+import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * The JSON API under {@code /api/v1}, read from a {@link ClusterView}: {@code overview}, {@code
- * jobs}, {@code jobs/{id}}, {@code jobs/{id}/metrics}, {@code jobs/{id}/checkpoints}, {@code
+ * jobs}, {@code jobs/{id}}, {@code jobs/{id}/stages/{stageId}}, {@code jobs/{id}/metrics}, {@code jobs/{id}/checkpoints}, {@code
  * jobs/{id}/exceptions}, {@code workers}. Every response's shape has a JSON schema in {@code
  * dev/weir/web/schemas/} (the file names are in {@code docs/rest-api.md}); an unknown path or id
  * is a JSON 404.
@@ -57,6 +58,18 @@ final class RestApi {
           default:
             break;
         }
+      }
+      if (path.size() == 4 && path.get(2).equals("stages")) {
+        int stageId;
+        try {
+          stageId = Integer.parseInt(path.get(3));
+        } catch (NumberFormatException e) {
+          return Response.error(404, "no stage " + path.get(3));
+        }
+        if (view.job(id).isEmpty()) {
+          return Response.error(404, "no job " + id);
+        }
+        return found(view.stage(id, stageId).map(RestApi::stage), "stage", path.get(3));
       }
     }
     return Response.error(404, "no such API path");
@@ -135,6 +148,40 @@ final class RestApi {
       w.field(e.getKey(), e.getValue());
     }
     return w.endObject().endObject().toString();
+  }
+
+  static String stage(StageDetail stage) {
+    JsonWriter w =
+        new JsonWriter()
+            .beginObject()
+            .field("jobId", stage.jobId())
+            .field("id", stage.stageId())
+            .field("name", stage.name())
+            .field("parallelism", stage.parallelism())
+            .name("steps")
+            .beginArray();
+    for (String step : stage.steps()) {
+      w.value(step);
+    }
+    w.endArray().name("subtasks").beginArray();
+    for (StageDetail.SubtaskStatus s : stage.subtasks()) {
+      w.beginObject()
+          .field("subtask", s.subtask())
+          .field("attempt", s.attempt())
+          .field("worker", s.worker())
+          .field("events", s.events())
+          .field("inputWatermarkMillis", s.inputWatermarkMillis())
+          .field("outputWatermarkMillis", s.outputWatermarkMillis())
+          .field("busyMillisPerSecond", known(s.busyMillisPerSecond()))
+          .field("idleMillisPerSecond", known(s.idleMillisPerSecond()))
+          .field("backpressuredMillisPerSecond", known(s.backpressuredMillisPerSecond()))
+          .endObject();
+    }
+    return w.endArray().endObject().toString();
+  }
+
+  private static Long known(long value) {
+    return value < 0 ? null : Long.valueOf(value);
   }
 
   static String metrics(String jobId, JobMetrics metrics) {

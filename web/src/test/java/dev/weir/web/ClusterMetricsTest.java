@@ -63,6 +63,11 @@ public class ClusterMetricsTest {
     assertEquals("summary", metrics.types().get("weir_user_distribution"));
     assertEquals(9, metrics.find("weir_user_gauge", job).get(0).value(), 0);
     assertEquals(1, metrics.find("weir_jobs", labels("state", "RUNNING")).get(0).value(), 0);
+    // The stage's largest ratios; subtask 1's unknown time use counts for nothing.
+    assertEquals(0.85, metrics.find("weir_stage_busy_ratio", labels("stage", "1")).get(0).value(), 1e-9);
+    assertEquals(
+        0.05, metrics.find("weir_stage_backpressured_ratio", labels("stage", "1")).get(0).value(), 1e-9);
+    assertEquals(0, metrics.find("weir_stage_busy_ratio", labels("stage", "0")).size());
     assertEquals(
         0.12, metrics.find("weir_worker_heartbeat_age_seconds", labels("worker", "w1")).get(0).value(), 1e-9);
   }

@@ -7,6 +7,7 @@ import dev.weir.web.view.JobException;
 import dev.weir.web.view.JobMetrics;
 import dev.weir.web.view.JobSummary;
 import dev.weir.web.view.Overview;
+import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,23 @@ final class FakeClusterView implements ClusterView {
                 new JobDetail.Stage(1, "Count", 2, List.of(SCRIPT_STEP, LONG_STEP))),
             List.of(new JobDetail.Edge(0, 0, 1, "KEYED")),
             Map.of("parallelism", "2", "jobName", "\"wordcount\"")));
+  }
+
+  @Override
+  public Optional<StageDetail> stage(String jobId, int stageId) {
+    if (!jobId.equals(JOB) || stageId != 1) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new StageDetail(
+            JOB,
+            1,
+            "Count",
+            2,
+            List.of(SCRIPT_STEP, LONG_STEP),
+            List.of(
+                new StageDetail.SubtaskStatus(0, 1, "w1", 500, 1000, 900, 850, 100, 50),
+                new StageDetail.SubtaskStatus(1, 1, "w2", 10, 1000, 900, -1, -1, -1))));
   }
 
   @Override

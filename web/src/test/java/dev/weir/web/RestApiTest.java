@@ -74,6 +74,19 @@ public class RestApiTest {
   }
 
   @Test
+  public void stageShowsSubtasksTimeUse() throws Exception {
+    JSONObject stage = get("/api/v1/jobs/job-1/stages/1", "stage");
+    JSONObject first = stage.getJSONArray("subtasks").getJSONObject(0);
+    assertEquals(850, first.getLong("busyMillisPerSecond"));
+    assertEquals(50, first.getLong("backpressuredMillisPerSecond"));
+    assertTrue(stage.getJSONArray("subtasks").getJSONObject(1).isNull("busyMillisPerSecond"));
+    for (String path :
+        List.of("/api/v1/jobs/job-1/stages/7", "/api/v1/jobs/job-1/stages/x", "/api/v1/jobs/nope/stages/1")) {
+      assertEquals(path, 404, http.get(path).status());
+    }
+  }
+
+  @Test
   public void metricsHaveAttemptedAndCommittedPerStep() throws Exception {
     JSONObject metrics = get("/api/v1/jobs/job-1/metrics", "metrics");
     JSONObject first = metrics.getJSONArray("counters").getJSONObject(0);

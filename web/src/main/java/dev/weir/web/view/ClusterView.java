@@ -20,6 +20,9 @@ public interface ClusterView {
   /** One job with its plan and options. */
   Optional<JobDetail> job(String jobId);
 
+  /** One stage of a job with its running subtasks' progress and time use. */
+  Optional<StageDetail> stage(String jobId, int stageId);
+
   /** A job's user metrics (and Weir's element counts) per step, attempted and committed. */
   Optional<JobMetrics> metrics(String jobId);
 

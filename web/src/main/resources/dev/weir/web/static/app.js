@@ -82,9 +82,19 @@ async function renderJob(main, id) {
     [[job.id, job.state, time(job.startMillis), time(job.endMillis), job.attempt, job.restarts, detail.maxParallelism]]));
   main.appendChild(el("h3", "Stages"));
   const graph = el("div", null, "graph");
-  detail.stages.forEach((s) => {
+  const stageStatus = await Promise.all(detail.stages.map((s) => api(path + "/stages/" + s.id)));
+  detail.stages.forEach((s, i) => {
     const box = el("div", null, "stage");
     box.appendChild(el("strong", "Stage " + s.id + " \u00d7" + s.parallelism));
+    const most = (field) => Math.max(-1, ...stageStatus[i].subtasks.map((t) => t[field] === null ? -1 : t[field]));
+    const busy = most("busyMillisPerSecond");
+    const backpressured = most("backpressuredMillisPerSecond");
+    if (busy >= 0) {
+      box.appendChild(el("div", "busy " + Math.round(busy / 10) + "%, backpressured " + Math.round(backpressured / 10) + "%"));
+      // Colored by the worse of the two: red when busy, purple when backpressured.
+      if (backpressured >= 500) box.classList.add("backpressured");
+      else if (busy >= 800) box.classList.add("busy");
+    }
     s.steps.forEach((step) => { const d = el("div"); d.appendChild(shortened(step)); box.appendChild(d); });
     graph.appendChild(box);
   });
