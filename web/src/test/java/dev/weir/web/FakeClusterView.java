@@ -53,8 +53,13 @@ final class FakeClusterView implements ClusterView {
 
   @Override
   public Optional<StageDetail> stage(String jobId, int stageId) {
-    if (!jobId.equals(JOB) || stageId != 1) {
+    if (!jobId.equals(JOB) || stageId < 0 || stageId > 1) {
       return Optional.empty();
+    }
+    if (stageId == 0) {
+      // No subtask has reported yet.
+      return Optional.of(
+          new StageDetail(JOB, 0, "Read", 2, List.of("Read/Impulse", "Read/ParDo(Split)"), List.of()));
     }
     return Optional.of(
         new StageDetail(
