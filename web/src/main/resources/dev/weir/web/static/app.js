@@ -89,6 +89,13 @@ async function renderJob(main, id) {
     const most = (field) => Math.max(-1, ...stageStatus[i].subtasks.map((t) => t[field] === null ? -1 : t[field]));
     const busy = most("busyMillisPerSecond");
     const backpressured = most("backpressuredMillisPerSecond");
+    // The stage's watermark: its subtasks' smallest output watermark, once it has left the
+    // beginning of time (Beam's minimum, about -9.2e15 ms).
+    const watermarks = stageStatus[i].subtasks.map((t) => t.outputWatermarkMillis);
+    const watermark = watermarks.length === 0 ? null : Math.min(...watermarks);
+    if (watermark !== null && watermark > -9e15 && watermark < 9e15) {
+      box.appendChild(el("div", "watermark " + time(watermark), "watermark"));
+    }
     if (busy >= 0) {
       box.appendChild(el("div", "busy " + Math.round(busy / 10) + "%, backpressured " + Math.round(backpressured / 10) + "%"));
       // Colored by the worse of the two: red when busy, purple when backpressured.
