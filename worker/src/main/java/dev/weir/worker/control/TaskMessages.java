@@ -134,7 +134,10 @@ public final class TaskMessages {
             .setBusy(progress.busy())
             .setInputWatermarkMillis(progress.inputWatermark().getMillis())
             .setOutputWatermarkMillis(progress.outputWatermark().getMillis())
-            .addAllMetrics(progress.metrics());
+            .addAllMetrics(progress.metrics())
+            .setElapsedMillis(Math.max(0, progress.elapsedMillis()))
+            .setIdleMillis(progress.idleMillis())
+            .setBackpressuredMillis(progress.backpressuredMillis());
     if (progress.nextProcessingTimer() != null) {
       message
           .setHasNextProcessingTimer(true)
@@ -154,6 +157,10 @@ public final class TaskMessages {
         message.getHasNextProcessingTimer()
             ? new Instant(message.getNextProcessingTimerMillis())
             : null,
-        message.getMetricsList());
+        message.getMetricsList())
+        .withTimeUse(
+            message.getElapsedMillis() > 0 ? message.getElapsedMillis() : -1,
+            message.getIdleMillis(),
+            message.getBackpressuredMillis());
   }
 }
