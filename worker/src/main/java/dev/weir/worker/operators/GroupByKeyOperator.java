@@ -113,9 +113,7 @@ public final class GroupByKeyOperator implements StageOperator {
                 MetricName.named(
                     LateDataDroppingDoFnRunner.class,
                     LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
-    if (plan.boundedInput()
-        && !context.checkpointingEnabled()
-        && WholeInputGroups.applies(windowingStrategy)) {
+    if (plan.boundedInput() && !context.checkpointingEnabled()) {
       wholeInput = new WholeInputGroups(wholeInputCapacity);
     }
   }
