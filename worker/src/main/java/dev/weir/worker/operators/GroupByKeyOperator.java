@@ -113,7 +113,9 @@ public final class GroupByKeyOperator implements StageOperator {
                 MetricName.named(
                     LateDataDroppingDoFnRunner.class,
                     LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
-    if (plan.boundedInput() && !context.checkpointingEnabled()) {
+    if (plan.boundedInput()
+        && !context.checkpointingEnabled()
+        && WholeInputGroups.applies(windowingStrategy)) {
       wholeInput = new WholeInputGroups(wholeInputCapacity);
     }
   }

@@ -13,7 +13,10 @@ import org.apache.beam.runners.core.SystemReduceFn;
 import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.runners.core.triggers.ExecutableTriggerStateMachine;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.AfterSynchronizedProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -28,14 +31,6 @@ import org.joda.time.Instant;
  * state read and write per value, window merge and timer. Windows that merge are merged before
  * ReduceFnRunner sees them ({@link MergedUpFront}).
  *
- * <p>Triggers on processing time included: a bounded input grouped whole is one whose values all
- * came before the clock passed any delay, which is how runners-core's batch grouping in Beam's
- * Dataflow worker runs them (a key's values in one call, then the watermark and the processing
- * time to the end), and Flink's batch mode likewise emits one pane. Their timers are left unfired
- * at the end: the windows are collected by then, and ReduceFnRunner ignores processing-time
- * timers of expired windows. Before, such a GroupByKey took the keyed-state path (RocksDB per
- * value), which made Nexmark q12 (global window, processing-time trigger) 0.91 of Flink's runner.
- *
  * <p>Nothing here is in a checkpoint, so the operator uses it only without checkpoints; and it
  * keeps values only up to {@code capacity}: beyond that, or if the watermark moves to anything but
  * the end, the operator hands them to the keyed-state path ({@link #drain}) and stops holding.
@@ -47,6 +42,28 @@ final class WholeInputGroups {
 
   WholeInputGroups(long capacity) {
     this.capacity = capacity;
+  }
+
+  /**
+   * True if values grouped under this windowing strategy may wait for the end of a bounded input.
+   * A trigger on processing time asks for panes as the clock passes, which waiting would withhold
+   * until the end; those keep the keyed-state path.
+   */
+  static boolean applies(WindowingStrategy<?, ?> windowingStrategy) {
+    return !firesOnProcessingTime(windowingStrategy.getTrigger());
+  }
+
+  private static boolean firesOnProcessingTime(Trigger trigger) {
+    if (trigger instanceof AfterProcessingTime
+        || trigger instanceof AfterSynchronizedProcessingTime) {
+      return true;
+    }
+    for (Trigger sub : trigger.subTriggers()) {
+      if (firesOnProcessingTime(sub)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Holds {@code value} of {@code key}; false once more than the capacity are held. */

@@ -23,14 +23,11 @@ import org.apache.beam.sdk.testing.CrashingRunner;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
-import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Sessions;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -211,59 +208,7 @@ public class GroupByKeyOperatorBoundedInputTest {
     gbk.close();
   }
 
-  /**
-   * Nexmark q12's shape: the global window under a processing-time trigger. A bounded input is
-   * grouped whole at its end here too, as runners-core's batch grouping in Beam's Dataflow worker
-   * does (all of a key's values in one call, then the watermark and processing time to the end):
-   * the clock passing the trigger's delay while the input is read fires nothing, and at the end
-   * each key gets one pane with all its values, the pane the keyed-state path emits when the clock
-   * has not passed the delay.
-   */
-  @Test
-  public void aProcessingTimeTriggerOnABoundedInputIsGroupedWholeAtTheEnd() {
-    Window<KV<String, Integer>> window =
-        Window.<KV<String, Integer>>into(new GlobalWindows())
-            .triggering(
-                Repeatedly.forever(
-                    AfterProcessingTime.pastFirstElementInPane()
-                        .plusDelayOf(Duration.millis(10))))
-            .withAllowedLateness(Duration.ZERO)
-            .discardingFiredPanes();
-    List<Step> steps = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      int value = i;
-      String key = "k" + (i % 3);
-      steps.add(gbk -> gbk.processElement(WindowedValues.valueInGlobalWindow(KV.of(key, value))));
-    }
-
-    Run held = new Run(plan(window), false, Long.MAX_VALUE);
-    GroupByKeyOperator gbk = held.open();
-    for (Step step : steps) {
-      step.apply(gbk);
-    }
-    gbk.finishBundle();
-    assertNull(held.backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME));
-    now = new Instant(60_000);
-    gbk.advanceProcessingTime(now);
-    gbk.finishBundle();
-    assertEquals(List.of(), output);
-    END.apply(gbk);
-    gbk.close();
-    List<String> panes =
-        output.stream().map(GroupByKeyOperatorBoundedInputTest::line).sorted()
-            .collect(Collectors.toList());
-    output.clear();
-
-    now = new Instant(0);
-    List<Step> withEnd = new ArrayList<>(steps);
-    withEnd.add(END);
-    assertEquals(run(new Run(plan(window), true, Long.MAX_VALUE), withEnd), panes);
-    assertEquals(3, panes.size());
-  }
-
   private final List<WindowedValue<?>> output = new ArrayList<>();
-  // The operators' processing time.
-  private Instant now = new Instant(0);
 
   /** One operator: the keyed-state path under checkpoints, else the held path. */
   private final class Run {
@@ -280,7 +225,7 @@ public class GroupByKeyOperatorBoundedInputTest {
 
     GroupByKeyOperator open() {
       FakeOperatorContext context = new FakeOperatorContext(0, 1, output::add);
-      context.withHeapStateBackend().withProcessingTime(() -> now);
+      context.withHeapStateBackend().withProcessingTime(() -> new Instant(0));
       if (checkpointing) {
         context.withCheckpointing();
       }

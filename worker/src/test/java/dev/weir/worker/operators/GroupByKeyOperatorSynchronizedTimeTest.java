@@ -146,16 +146,6 @@ public class GroupByKeyOperatorSynchronizedTimeTest {
       return Map.of("output", output::add);
     }
 
-    /**
-     * The plan's input is bounded: without checkpoints its values would wait for the end of the
-     * input (WholeInputGroups) and no clock would fire anything before. This is about the keyed-state
-     * path, where panes fire as time passes.
-     */
-    @Override
-    public boolean checkpointingEnabled() {
-      return true;
-    }
-
     @Override
     public KeyedStateBackend createStateBackend(Coder<? extends BoundedWindow> windowCoder) {
       return new InMemoryKeyedStateBackend(keyGroupRange());
