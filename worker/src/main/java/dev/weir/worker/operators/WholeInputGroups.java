@@ -113,7 +113,7 @@ final class WholeInputGroups {
               reduceFn,
               options);
       List<WindowedValue<Object>> values = entry.getValue();
-      if (!windowingStrategy.getWindowFn().isNonMerging()) {
+      if (windowingStrategy.needsMerge()) {
         values = MergedUpFront.of(windowingStrategy.getWindowFn(), values);
       }
       // The values arrived while the input watermark stood at the start of time.
