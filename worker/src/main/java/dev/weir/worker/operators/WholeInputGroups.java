@@ -28,7 +28,8 @@ import org.joda.time.Instant;
  * over state and timers in memory, sees every value of its key in one call and then every timer
  * of its key in one call, as a batch runner groups sorted input. That is what the keyed-state path
  * does too when the watermark jumps (all values go into state before any timer fires), without a
- * state read and write per value, window merge and timer.
+ * state read and write per value, window merge and timer. Windows that merge are merged before
+ * ReduceFnRunner sees them ({@link MergedUpFront}).
  *
  * <p>Nothing here is in a checkpoint, so the operator uses it only without checkpoints; and it
  * keeps values only up to {@code capacity}: beyond that, or if the watermark moves to anything but
@@ -111,8 +112,12 @@ final class WholeInputGroups {
               NullSideInputReader.empty(),
               reduceFn,
               options);
+      List<WindowedValue<Object>> values = entry.getValue();
+      if (windowingStrategy.needsMerge()) {
+        values = MergedUpFront.of(windowingStrategy.getWindowFn(), values);
+      }
       // The values arrived while the input watermark stood at the start of time.
-      runner.processElements(entry.getValue());
+      runner.processElements(values);
       timers.advanceInputWatermark(endWatermark);
       // ReduceFnRunner expects a key's due timers in one call: it emits a window's final pane
       // once, however many of the window's timers are due. Firing may set timers at or before

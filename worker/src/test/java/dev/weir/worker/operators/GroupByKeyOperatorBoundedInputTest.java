@@ -208,6 +208,54 @@ public class GroupByKeyOperatorBoundedInputTest {
     gbk.close();
   }
 
+  /**
+   * After a GroupByKey of sessions the windows are already merged (Beam marks the strategy so):
+   * a second GroupByKey keeps them as they come, overlapping or not, as Beam's
+   * GroupByKeyTest.testWindowFnPostMerging expects; merging them up front would join them.
+   */
+  @Test
+  public void windowsOfAnAlreadyMergedStrategyAreNotMergedAgain() {
+    Run held = new Run(alreadyMergedSessions(), false, Long.MAX_VALUE);
+    List<Step> steps =
+        List.of(
+            elementInWindow("k", 5, 1, new IntervalWindow(new Instant(1), new Instant(8))),
+            elementInWindow("k", 3, 3, new IntervalWindow(new Instant(3), new Instant(7))),
+            END);
+
+    List<String> panes = run(held, steps);
+
+    assertEquals(2, panes.size());
+    assertEquals(run(new Run(alreadyMergedSessions(), true, Long.MAX_VALUE), steps), panes);
+  }
+
+  private static Step elementInWindow(String key, int value, long timestamp, IntervalWindow w) {
+    return gbk ->
+        gbk.processElement(
+            WindowedValues.of(KV.of(key, value), new Instant(timestamp), w, PaneInfo.NO_FIRING));
+  }
+
+  /** The second of two GroupByKeys of sessions, whose strategy is already merged. */
+  private static GroupByKeyPlan alreadyMergedSessions() {
+    PipelineOptions options = PipelineOptionsFactory.create();
+    options.setRunner(CrashingRunner.class);
+    Pipeline p = Pipeline.create(options);
+    p.apply(Create.of(KV.of("k", 1)))
+        .apply(Window.<KV<String, Integer>>into(Sessions.withGapDuration(GAP)))
+        .apply("First", GroupByKey.create())
+        .apply("Second", GroupByKey.create());
+    TransformOverrides.apply(p);
+    ExecutionPlan plan = PipelineTranslator.translate(p, "test", 1, 128);
+    for (StagePlan stage : plan.stages()) {
+      for (OperatorPlan operator : stage.operators()) {
+        if (operator instanceof GroupByKeyPlan
+            && ((GroupByKeyPlan) operator).windowingStrategy().isAlreadyMerged()) {
+          return (GroupByKeyPlan) operator;
+        }
+      }
+    }
+    throw new AssertionError("No already merged GroupByKey in " + plan);
+  }
+
   private final List<WindowedValue<?>> output = new ArrayList<>();
 
   /** One operator: the keyed-state path under checkpoints, else the held path. */
