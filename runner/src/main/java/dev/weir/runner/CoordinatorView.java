@@ -292,14 +292,35 @@ public final class CoordinatorView implements ClusterView {
   private static List<JobException> exceptions(JobCoordinator job) {
     List<JobException> all = new ArrayList<>();
     for (JobRestart restart : job.restarts()) {
-      all.add(new JobException(restart.atMillis(), restart.attempt() - 1, restart.cause(), true));
+      int failed = restart.attempt() - 1;
+      all.add(
+          exception(
+              restart.atMillis(), failed, restart.cause(), true, job.failureOrigin(failed, null)));
     }
     Throwable failure = job.failure();
     if (failure != null && job.state() == PipelineResult.State.FAILED) {
       long at = job.endedAtMillis() < 0 ? System.currentTimeMillis() : job.endedAtMillis();
-      all.add(new JobException(at, job.attempt(), failure.toString(), false));
+      int failed = job.attempt();
+      all.add(
+          exception(at, failed, failure.toString(), false, job.failureOrigin(failed, failure)));
     }
     return all;
+  }
+
+  private static JobException exception(
+      long at, int attempt, String cause, boolean restarted, FailureOrigin origin) {
+    if (origin == null) {
+      return new JobException(at, attempt, cause, restarted);
+    }
+    return new JobException(
+        at,
+        attempt,
+        cause,
+        restarted,
+        origin.stage(),
+        origin.subtask(),
+        origin.step(),
+        origin.worker());
   }
 
   @Override

@@ -28,7 +28,8 @@ import org.junit.rules.TemporaryFolder;
 /**
  * Checkpoints and failures through the web view: a streaming job checkpointing every second shows
  * at least 3 completed checkpoints in {@code jobs/{id}/checkpoints}; a DoFn that throws shows the
- * user's message in the exception history, once per restart and once for the final failure.
+ * user's message in the exception history, once per restart and once for the final failure, with
+ * the step, subtask and worker it came from.
  */
 public class WebOfCheckpointsAndFailuresTest {
   @Rule public final TemporaryFolder temp = new TemporaryFolder();
@@ -126,7 +127,23 @@ public class WebOfCheckpointsAndFailuresTest {
       assertEquals(i, exceptions.get(i).attempt());
       assertEquals(i < 2, exceptions.get(i).restarted());
       assertThat(exceptions.get(i).cause(), containsString("user says no to"));
+      // Where it came from: the throwing step, its stage's only subtask, the embedded worker.
+      assertThat(exceptions.get(i).step(), containsString("Refuse"));
+      assertEquals(Integer.valueOf(refusingStage(job)), exceptions.get(i).stage());
+      assertEquals(Integer.valueOf(0), exceptions.get(i).subtask());
+      assertEquals(job.placement().values().iterator().next(), exceptions.get(i).worker());
     }
     assertEquals(2, view.jobs().get(0).restarts());
+  }
+
+  private static int refusingStage(JobCoordinator job) {
+    for (JobTopology.Stage stage : job.topology().stages()) {
+      for (String step : stage.operatorNames()) {
+        if (step.contains("Refuse")) {
+          return stage.id();
+        }
+      }
+    }
+    throw new AssertionError("no stage runs Refuse: " + job.topology().stages());
   }
 }

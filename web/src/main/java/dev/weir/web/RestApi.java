@@ -276,6 +276,10 @@ final class RestApi {
           .field("attempt", e.attempt())
           .field("cause", e.cause())
           .field("restarted", e.restarted())
+          .field("stage", e.stage())
+          .field("subtask", e.subtask())
+          .field("step", e.step())
+          .field("worker", e.worker())
           .endObject();
     }
     return w.endArray().endObject().toString();

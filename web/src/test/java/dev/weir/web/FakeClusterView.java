@@ -121,7 +121,15 @@ final class FakeClusterView implements ClusterView {
     return Optional.of(
         List.of(
             new JobException(
-                1_700_000_003_000L, 0, "java.lang.IllegalStateException: <b>boom</b>", true)));
+                1_700_000_003_000L,
+                0,
+                "java.lang.IllegalStateException: <b>boom</b>",
+                true,
+                1,
+                0,
+                "Parse/ParMultiDo(Parse)",
+                "w1"),
+            new JobException(1_700_000_004_000L, 1, "lost worker w2", false)));
   }
 
   @Override

@@ -115,6 +115,15 @@ public class RestApiTest {
     assertEquals(
         "java.lang.IllegalStateException: <b>boom</b>",
         exceptions.getJSONArray("exceptions").getJSONObject(0).getString("cause"));
+    JSONObject located = exceptions.getJSONArray("exceptions").getJSONObject(0);
+    assertEquals("Parse/ParMultiDo(Parse)", located.getString("step"));
+    assertEquals(1, located.getInt("stage"));
+    assertEquals(0, located.getInt("subtask"));
+    assertEquals("w1", located.getString("worker"));
+    // An origin that is unknown is null, not left out.
+    JSONObject unlocated = exceptions.getJSONArray("exceptions").getJSONObject(1);
+    assertTrue(unlocated.isNull("step"));
+    assertTrue(unlocated.isNull("worker"));
     JSONArray workers = get("/api/v1/workers", "workers").getJSONArray("workers");
     assertEquals("w1", workers.getJSONObject(0).getString("name"));
   }

@@ -116,8 +116,10 @@ async function renderJob(main, id) {
   main.appendChild(table(["id", "attempt", "status", "ms", "bytes", "uploaded", "reason"],
     checkpoints.history.slice(-20).reverse().map((k) => [k.id, k.attempt, k.status, k.durationMillis, k.sizeBytes, k.incrementalSizeBytes, k.failureReason])));
   main.appendChild(el("h3", "Exceptions"));
-  main.appendChild(table(["time", "attempt", "restarted", "cause"],
-    exceptions.exceptions.slice().reverse().map((e) => [time(e.timeMillis), e.attempt, e.restarted, e.cause])));
+  main.appendChild(table(["time", "attempt", "restarted", "step", "subtask", "worker", "cause"],
+    exceptions.exceptions.slice().reverse().map((e) => [time(e.timeMillis), e.attempt, e.restarted,
+      e.step === null ? "" : e.step, e.subtask === null ? "" : e.stage + "/" + e.subtask,
+      e.worker === null ? "" : e.worker, e.cause])));
   main.appendChild(el("h3", "Options"));
   main.appendChild(table(["option", "value"], Object.keys(detail.options).sort().map((k) => [k, detail.options[k]])));
 }
