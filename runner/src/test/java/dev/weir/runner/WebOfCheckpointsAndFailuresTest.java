@@ -55,7 +55,7 @@ public class WebOfCheckpointsAndFailuresTest {
             PipelineOptionsFactory.fromArgs(
                     "--runner=WeirRunner",
                     "--webPort=0",
-                    "--parallelism=1",
+                    "--parallelism=2",
                     "--stateBackend=memory",
                     "--checkpointingInterval=1000",
                     "--checkpointDir=" + temp.newFolder("checkpoints").toURI())
@@ -95,6 +95,42 @@ public class WebOfCheckpointsAndFailuresTest {
       }
       assertTrue(history.toString(), completed >= 3);
       assertFalse(checkpoints.isNull("latestCompletedId"));
+
+      // The newest completed checkpoint, subtask by subtask: every subtask of every stage.
+      long latest = checkpoints.getLong("latestCompletedId");
+      JSONObject detail =
+          ResponseSchemas.validate(
+              "checkpoint", http.get("/api/v1/jobs/" + jobId + "/checkpoints/" + latest).body());
+      assertEquals("COMPLETED", detail.getString("status"));
+      assertEquals(latest, detail.getJSONObject("summary").getLong("id"));
+      JSONArray planStages =
+          new JSONObject(http.get("/api/v1/jobs/" + jobId).body()).getJSONArray("stages");
+      JSONArray stages = detail.getJSONArray("stages");
+      assertEquals(detail.toString(), planStages.length(), stages.length());
+      long stateBytes = 0;
+      for (int i = 0; i < stages.length(); i++) {
+        JSONObject stage = stages.getJSONObject(i);
+        assertEquals(planStages.getJSONObject(i).getInt("id"), stage.getInt("id"));
+        JSONArray subtasks = stage.getJSONArray("subtasks");
+        assertEquals(
+            stage.toString(), planStages.getJSONObject(i).getInt("parallelism"), subtasks.length());
+        for (int j = 0; j < subtasks.length(); j++) {
+          JSONObject part = subtasks.getJSONObject(j);
+          assertEquals(j, part.getInt("subtask"));
+          // An unbounded source never finishes: every subtask snapshotted and acknowledged.
+          assertEquals(part.toString(), "ACKNOWLEDGED", part.getString("status"));
+          assertTrue(part.toString(), part.getLong("ackMillis") >= 0);
+          // Reported by the worker: when the subtask began it, and how long it aligned.
+          assertFalse(part.toString(), part.isNull("startDelayMillis"));
+          assertTrue(part.toString(), part.getLong("alignmentMillis") >= 0);
+          assertTrue(part.isNull("failureReason"));
+          stateBytes += part.getLong("stateBytes");
+        }
+      }
+      // The checkpoint's size is the sum of its subtasks' state.
+      assertEquals(detail.getJSONObject("summary").getLong("sizeBytes"), stateBytes);
+      assertEquals(
+          404, http.get("/api/v1/jobs/" + jobId + "/checkpoints/" + (latest + 1000)).status());
     } finally {
       result.cancel();
     }
