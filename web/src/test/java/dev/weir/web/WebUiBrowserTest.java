@@ -89,6 +89,15 @@ public class WebUiBrowserTest {
                     + " return [s.textContent, s.className];");
     assertThat(stage1.get(0), containsString("busy 85%, backpressured 5%"));
     assertThat(stage1.get(1), containsString("busy"));
+    // The watermarks table: a row per stage; stage 1's slowest output watermark, 900 ms.
+    @SuppressWarnings("unchecked")
+    List<String> watermarkRows =
+        (List<String>)
+            browser.script(
+                "return [...document.querySelectorAll('table.watermarks tr')]"
+                    + ".slice(1).map(r => r.textContent);");
+    assertEquals(2, watermarkRows.size());
+    assertThat(watermarkRows.get(1), containsString("1970-01-01T00:00:00.900Z"));
     browser.screenshot(SCREENSHOTS, "job");
   }
 

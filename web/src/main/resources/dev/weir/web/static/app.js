@@ -46,6 +46,11 @@ function time(millis) {
   return millis === null ? "" : new Date(millis).toISOString();
 }
 
+// A watermark at the end of the global window (a finished input) is past what Date can show.
+function watermarkTime(millis) {
+  return millis !== null && millis > 8.64e15 ? "end" : time(millis);
+}
+
 function shortened(name) {
   const span = el("span", name.length > MAX_STEP_CHARS ? "\u2026" + name.slice(-MAX_STEP_CHARS) : name, "step");
   span.title = name;
@@ -74,8 +79,9 @@ async function renderOverview(main) {
 
 async function renderJob(main, id) {
   const path = "jobs/" + encodeURIComponent(id);
-  const [detail, metrics, checkpoints, exceptions] = await Promise.all([
-    api(path), api(path + "/metrics"), api(path + "/checkpoints"), api(path + "/exceptions")]);
+  const [detail, metrics, checkpoints, exceptions, watermarks] = await Promise.all([
+    api(path), api(path + "/metrics"), api(path + "/checkpoints"), api(path + "/exceptions"),
+    api(path + "/watermarks")]);
   const job = detail.job;
   main.appendChild(el("h2", "Job " + job.name));
   main.appendChild(table(["id", "state", "started", "ended", "attempt", "restarts", "key groups"],
@@ -110,6 +116,12 @@ async function renderJob(main, id) {
   main.appendChild(el("h3", "Metrics"));
   main.appendChild(table(["step", "namespace", "name", "attempted", "committed"],
     metrics.counters.map((c) => [shortened(c.step), c.namespace, c.name, c.attempted, c.committed])));
+  main.appendChild(el("h3", "Watermarks"));
+  const wm = table(["stage", "input watermark", "output watermark", "output lag ms", "subtasks"],
+    watermarks.stages.map((s) => [s.id + " " + s.name, watermarkTime(s.inputWatermarkMillis),
+      watermarkTime(s.outputWatermarkMillis), s.outputLagMillis, s.subtasks.length]));
+  wm.className = "watermarks";
+  main.appendChild(wm);
   main.appendChild(el("h3", "Checkpoints"));
   main.appendChild(table(["completed", "aborted", "latest completed"],
     [[checkpoints.counts.completed, checkpoints.counts.aborted, checkpoints.latestCompletedId]]));
