@@ -56,6 +56,7 @@ final class CheckpointCoordinator implements AutoCloseable {
 
   // Guarded by this.
   private final CheckpointHistory stats = new CheckpointHistory(CheckpointHistory.DEFAULT_CAPACITY);
+  private final CheckpointDetails details = new CheckpointDetails();
   private final Set<StageSubtask> subtasks = new HashSet<>();
   private final int maxParallelism;
   private final Set<StageSubtask> finished = new HashSet<>();
@@ -194,8 +195,11 @@ final class CheckpointCoordinator implements AutoCloseable {
       StageSubtask subtask = new StageSubtask(task.stage(), task.subtask());
       finished.add(subtask);
       finishedMetrics.put(subtask, List.copyOf(metrics));
-      if (pending != null && pending.subtaskFinished(subtask) && pending.isComplete()) {
-        toComplete = pending;
+      if (pending != null && pending.subtaskFinished(subtask)) {
+        details.finished(pending.checkpointId(), subtask);
+        if (pending.isComplete()) {
+          toComplete = pending;
+        }
       }
     }
     if (toComplete != null) {
@@ -210,6 +214,7 @@ final class CheckpointCoordinator implements AutoCloseable {
         LOG.debug("Ignored acknowledgement of checkpoint {} from {}", ack.getCheckpointId(), task);
         return;
       }
+      details.acknowledged(ack, timer.nowMillis());
       if (pending.isComplete()) {
         toComplete = pending;
       }
@@ -228,6 +233,10 @@ final class CheckpointCoordinator implements AutoCloseable {
           || declined.attempt() != decline.getAttempt()) {
         return;
       }
+      details.declined(
+          decline.getCheckpointId(),
+          new StageSubtask(decline.getStage(), decline.getSubtask()),
+          decline.getReason());
     }
     abort(declined, "subtask " + task + " declined: " + decline.getReason(), true);
   }
@@ -241,6 +250,14 @@ final class CheckpointCoordinator implements AutoCloseable {
   }
 
   /** Checkpoints completed over the whole run (the history keeps only the newest). */
+  /**
+   * Each subtask's part of checkpoint {@code id}, by stage and subtask; null unless it is one of
+   * the newest {@link CheckpointDetails#CAPACITY} triggered.
+   */
+  synchronized @Nullable List<CheckpointDetails.Part> parts(long id) {
+    return details.of(id);
+  }
+
   synchronized long completedCount() {
     return stats.completedCount();
   }
@@ -292,9 +309,12 @@ final class CheckpointCoordinator implements AutoCloseable {
       started =
           new PendingCheckpoint(
               jobId, attempt, id, CheckpointKind.CHECKPOINT, now, planFingerprint, subtasks);
+      details.triggered(id, now, subtasks);
       // Subtasks that ended already are recorded as finished, so a restore ends them at once.
       for (StageSubtask done : finished) {
-        started.subtaskFinished(done);
+        if (started.subtaskFinished(done)) {
+          details.finished(id, done);
+        }
       }
       pending = started;
       lastTriggerMillis = now;

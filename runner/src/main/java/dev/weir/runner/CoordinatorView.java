@@ -3,6 +3,7 @@ package dev.weir.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weir.web.WeirVersion;
+import dev.weir.web.view.CheckpointDetailView;
 import dev.weir.web.view.CheckpointHistoryView;
 import dev.weir.web.view.ClusterView;
 import dev.weir.web.view.JobDetail;
@@ -262,18 +263,7 @@ public final class CoordinatorView implements ClusterView {
     }
     List<CheckpointHistoryView.Checkpoint> history = new ArrayList<>();
     for (CheckpointStats c : coordinator.checkpoints()) {
-      history.add(
-          new CheckpointHistoryView.Checkpoint(
-              c.id(),
-              c.attempt(),
-              c.status().name(),
-              c.triggeredAtMillis(),
-              c.durationMillis(),
-              c.sizeBytes(),
-              c.incrementalSizeBytes(),
-              c.maxSyncMillis(),
-              c.maxAsyncMillis(),
-              c.failureReason()));
+      history.add(entry(c));
     }
     return new CheckpointHistoryView(
         true,
@@ -281,6 +271,77 @@ public final class CoordinatorView implements ClusterView {
         coordinator.abortedCount(),
         coordinator.latestCompleted().orElse(-1),
         history);
+  }
+
+  private static CheckpointHistoryView.Checkpoint entry(CheckpointStats c) {
+    return new CheckpointHistoryView.Checkpoint(
+        c.id(),
+        c.attempt(),
+        c.status().name(),
+        c.triggeredAtMillis(),
+        c.durationMillis(),
+        c.sizeBytes(),
+        c.incrementalSizeBytes(),
+        c.maxSyncMillis(),
+        c.maxAsyncMillis(),
+        c.failureReason());
+  }
+
+  @Override
+  public Optional<CheckpointDetailView> checkpoint(String jobId, long checkpointId) {
+    return find(jobId).flatMap(job -> checkpoint(job, checkpointId));
+  }
+
+  private static Optional<CheckpointDetailView> checkpoint(JobCoordinator job, long id) {
+    CheckpointCoordinator coordinator = job.checkpointCoordinator();
+    if (coordinator == null) {
+      return Optional.empty();
+    }
+    List<CheckpointDetails.Part> parts = coordinator.parts(id);
+    if (parts == null) {
+      return Optional.empty();
+    }
+    CheckpointHistoryView.Checkpoint summary = null;
+    for (CheckpointStats c : coordinator.checkpoints()) {
+      if (c.id() == id) {
+        summary = entry(c);
+      }
+    }
+    Map<Integer, List<CheckpointDetailView.Subtask>> byStage = new TreeMap<>();
+    for (CheckpointDetails.Part part : parts) {
+      byStage
+          .computeIfAbsent(part.stage(), s -> new ArrayList<>())
+          .add(
+              new CheckpointDetailView.Subtask(
+                  part.subtask(),
+                  part.status().name(),
+                  part.ackMillis(),
+                  part.startDelayMillis(),
+                  part.alignmentMillis(),
+                  part.syncMillis(),
+                  part.asyncMillis(),
+                  part.stateBytes(),
+                  part.uploadedBytes(),
+                  part.failureReason()));
+    }
+    List<CheckpointDetailView.Stage> stages = new ArrayList<>();
+    for (Map.Entry<Integer, List<CheckpointDetailView.Subtask>> stage : byStage.entrySet()) {
+      stages.add(
+          new CheckpointDetailView.Stage(
+              stage.getKey(), stageName(job, stage.getKey()), stage.getValue()));
+    }
+    return Optional.of(
+        new CheckpointDetailView(
+            id, summary == null ? "IN_PROGRESS" : summary.status(), summary, stages));
+  }
+
+  private static String stageName(JobCoordinator job, int stageId) {
+    for (JobTopology.Stage stage : job.topology().stages()) {
+      if (stage.id() == stageId) {
+        return stage.name();
+      }
+    }
+    return "?";
   }
 
   @Override
@@ -292,14 +353,35 @@ public final class CoordinatorView implements ClusterView {
   private static List<JobException> exceptions(JobCoordinator job) {
     List<JobException> all = new ArrayList<>();
     for (JobRestart restart : job.restarts()) {
-      all.add(new JobException(restart.atMillis(), restart.attempt() - 1, restart.cause(), true));
+      int failed = restart.attempt() - 1;
+      all.add(
+          exception(
+              restart.atMillis(), failed, restart.cause(), true, job.failureOrigin(failed, null)));
     }
     Throwable failure = job.failure();
     if (failure != null && job.state() == PipelineResult.State.FAILED) {
       long at = job.endedAtMillis() < 0 ? System.currentTimeMillis() : job.endedAtMillis();
-      all.add(new JobException(at, job.attempt(), failure.toString(), false));
+      int failed = job.attempt();
+      all.add(
+          exception(at, failed, failure.toString(), false, job.failureOrigin(failed, failure)));
     }
     return all;
+  }
+
+  private static JobException exception(
+      long at, int attempt, String cause, boolean restarted, FailureOrigin origin) {
+    if (origin == null) {
+      return new JobException(at, attempt, cause, restarted);
+    }
+    return new JobException(
+        at,
+        attempt,
+        cause,
+        restarted,
+        origin.stage(),
+        origin.subtask(),
+        origin.step(),
+        origin.worker());
   }
 
   @Override

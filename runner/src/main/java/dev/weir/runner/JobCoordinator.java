@@ -110,6 +110,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   private final Set<TaskId> ended = new HashSet<>();
   private final List<JobRestart> restarts = new ArrayList<>();
 
+  /** By attempt: where the failure that is the attempt's (or the job's) cause came from. */
+  private final Map<Integer, FailureOrigin> failureOrigins = new HashMap<>();
+
   // Set by start() before any subtask runs; read by the threads that report for subtasks.
   private volatile @Nullable SerializablePipelineOptions serializedOptions;
   private volatile CheckpointSettings settings =
@@ -583,6 +586,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         if (attemptFailure != null && isConsequence(attemptFailure) && !isConsequence(cause)) {
           // A channel broke because its peer failed; the peer's own error is the real cause.
           attemptFailure = cause;
+          noteOrigin(task, cause, summary);
         }
         return;
       }
@@ -591,10 +595,13 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         restart = true;
         restarting = true;
         attemptFailure = cause;
+        noteOrigin(task, cause, summary);
       } else if (first) {
         failure = cause;
+        noteOrigin(task, cause, summary);
       } else if (failure != null && isConsequence(failure) && !isConsequence(cause)) {
         failure = cause;
+        noteOrigin(task, cause, summary);
       }
       done = remaining == 0 && !restarting;
     }
@@ -610,6 +617,19 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     if (done) {
       finish(failure != null ? PipelineResult.State.FAILED : PipelineResult.State.CANCELLED);
     }
+  }
+
+  /** Guarded by this: {@code cause}, reported by {@code task}, is now its attempt's cause. */
+  private void noteOrigin(TaskId task, Throwable cause, SubtaskSummary summary) {
+    WorkerGateway worker = placement.get(task);
+    failureOrigins.put(
+        task.attempt(),
+        new FailureOrigin(
+            cause,
+            task.stage(),
+            task.subtask(),
+            summary.failedStep(),
+            worker == null ? null : worker.name()));
   }
 
   /**
@@ -967,6 +987,15 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   @Override
   public List<CheckpointStats> checkpoints() {
     return checkpoints == null ? List.of() : checkpoints.checkpoints();
+  }
+
+  /**
+   * Where attempt {@code attempt}'s failure came from, if it is known and {@code cause} is still
+   * that failure (a restart that could not go on may fail the job with another).
+   */
+  synchronized @Nullable FailureOrigin failureOrigin(int attempt, @Nullable Throwable cause) {
+    FailureOrigin origin = failureOrigins.get(attempt);
+    return origin != null && (cause == null || origin.cause() == cause) ? origin : null;
   }
 
   @Override

@@ -28,7 +28,8 @@ import org.junit.rules.TemporaryFolder;
 /**
  * Checkpoints and failures through the web view: a streaming job checkpointing every second shows
  * at least 3 completed checkpoints in {@code jobs/{id}/checkpoints}; a DoFn that throws shows the
- * user's message in the exception history, once per restart and once for the final failure.
+ * user's message in the exception history, once per restart and once for the final failure, with
+ * the step, subtask and worker it came from.
  */
 public class WebOfCheckpointsAndFailuresTest {
   @Rule public final TemporaryFolder temp = new TemporaryFolder();
@@ -54,7 +55,7 @@ public class WebOfCheckpointsAndFailuresTest {
             PipelineOptionsFactory.fromArgs(
                     "--runner=WeirRunner",
                     "--webPort=0",
-                    "--parallelism=1",
+                    "--parallelism=2",
                     "--stateBackend=memory",
                     "--checkpointingInterval=1000",
                     "--checkpointDir=" + temp.newFolder("checkpoints").toURI())
@@ -94,6 +95,42 @@ public class WebOfCheckpointsAndFailuresTest {
       }
       assertTrue(history.toString(), completed >= 3);
       assertFalse(checkpoints.isNull("latestCompletedId"));
+
+      // The newest completed checkpoint, subtask by subtask: every subtask of every stage.
+      long latest = checkpoints.getLong("latestCompletedId");
+      JSONObject detail =
+          ResponseSchemas.validate(
+              "checkpoint", http.get("/api/v1/jobs/" + jobId + "/checkpoints/" + latest).body());
+      assertEquals("COMPLETED", detail.getString("status"));
+      assertEquals(latest, detail.getJSONObject("summary").getLong("id"));
+      JSONArray planStages =
+          new JSONObject(http.get("/api/v1/jobs/" + jobId).body()).getJSONArray("stages");
+      JSONArray stages = detail.getJSONArray("stages");
+      assertEquals(detail.toString(), planStages.length(), stages.length());
+      long stateBytes = 0;
+      for (int i = 0; i < stages.length(); i++) {
+        JSONObject stage = stages.getJSONObject(i);
+        assertEquals(planStages.getJSONObject(i).getInt("id"), stage.getInt("id"));
+        JSONArray subtasks = stage.getJSONArray("subtasks");
+        assertEquals(
+            stage.toString(), planStages.getJSONObject(i).getInt("parallelism"), subtasks.length());
+        for (int j = 0; j < subtasks.length(); j++) {
+          JSONObject part = subtasks.getJSONObject(j);
+          assertEquals(j, part.getInt("subtask"));
+          // An unbounded source never finishes: every subtask snapshotted and acknowledged.
+          assertEquals(part.toString(), "ACKNOWLEDGED", part.getString("status"));
+          assertTrue(part.toString(), part.getLong("ackMillis") >= 0);
+          // Reported by the worker: when the subtask began it, and how long it aligned.
+          assertFalse(part.toString(), part.isNull("startDelayMillis"));
+          assertTrue(part.toString(), part.getLong("alignmentMillis") >= 0);
+          assertTrue(part.isNull("failureReason"));
+          stateBytes += part.getLong("stateBytes");
+        }
+      }
+      // The checkpoint's size is the sum of its subtasks' state.
+      assertEquals(detail.getJSONObject("summary").getLong("sizeBytes"), stateBytes);
+      assertEquals(
+          404, http.get("/api/v1/jobs/" + jobId + "/checkpoints/" + (latest + 1000)).status());
     } finally {
       result.cancel();
     }
@@ -126,7 +163,23 @@ public class WebOfCheckpointsAndFailuresTest {
       assertEquals(i, exceptions.get(i).attempt());
       assertEquals(i < 2, exceptions.get(i).restarted());
       assertThat(exceptions.get(i).cause(), containsString("user says no to"));
+      // Where it came from: the throwing step, its stage's only subtask, the embedded worker.
+      assertThat(exceptions.get(i).step(), containsString("Refuse"));
+      assertEquals(Integer.valueOf(refusingStage(job)), exceptions.get(i).stage());
+      assertEquals(Integer.valueOf(0), exceptions.get(i).subtask());
+      assertEquals(job.placement().values().iterator().next(), exceptions.get(i).worker());
     }
     assertEquals(2, view.jobs().get(0).restarts());
+  }
+
+  private static int refusingStage(JobCoordinator job) {
+    for (JobTopology.Stage stage : job.topology().stages()) {
+      for (String step : stage.operatorNames()) {
+        if (step.contains("Refuse")) {
+          return stage.id();
+        }
+      }
+    }
+    throw new AssertionError("no stage runs Refuse: " + job.topology().stages());
   }
 }

@@ -127,6 +127,8 @@ public class WebOnEmbeddedClusterTest {
       JSONObject checkpoints = ok(http, "/api/v1/jobs/" + jobId + "/checkpoints", "checkpoints");
       assertFalse(checkpoints.getBoolean("enabled"));
       ok(http, "/api/v1/jobs/" + jobId + "/exceptions", "exceptions");
+      JSONObject watermarks = ok(http, "/api/v1/jobs/" + jobId + "/watermarks", "watermarks");
+      assertEquals(stages.length(), watermarks.getJSONArray("stages").length());
       assertEquals(2, ok(http, "/api/v1/workers", "workers").getJSONArray("workers").length());
       RawHttp.Reply unknown = http.get("/api/v1/jobs/no-such-job");
       assertEquals(404, unknown.status());

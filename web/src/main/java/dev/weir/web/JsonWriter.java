@@ -101,6 +101,11 @@ final class JsonWriter {
     return name(name).value(value);
   }
 
+  /** Null writes null (an Integer would otherwise unbox into {@code field(String, long)}). */
+  JsonWriter field(String name, Integer value) {
+    return name(name).value(value == null ? null : Long.valueOf(value));
+  }
+
   private void separate() {
     if (afterName) {
       afterName = false;

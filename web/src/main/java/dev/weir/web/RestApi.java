@@ -1,5 +1,6 @@
 package dev.weir.web;
 
+import dev.weir.web.view.CheckpointDetailView;
 import dev.weir.web.view.CheckpointHistoryView;
 import dev.weir.web.view.ClusterView;
 import dev.weir.web.view.JobDetail;
@@ -9,6 +10,7 @@ import dev.weir.web.view.JobSummary;
 import dev.weir.web.view.Overview;
 import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,8 +18,9 @@ import java.util.TreeMap;
 
 /**
  * The JSON API under {@code /api/v1}, read from a {@link ClusterView}: {@code overview}, {@code
- * jobs}, {@code jobs/{id}}, {@code jobs/{id}/stages/{stageId}}, {@code jobs/{id}/metrics}, {@code jobs/{id}/checkpoints}, {@code
- * jobs/{id}/exceptions}, {@code workers}. Every response's shape has a JSON schema in {@code
+ * jobs}, {@code jobs/{id}}, {@code jobs/{id}/stages/{stageId}}, {@code jobs/{id}/metrics}, {@code
+ * jobs/{id}/checkpoints}, {@code jobs/{id}/checkpoints/{checkpointId}}, {@code
+ * jobs/{id}/watermarks}, {@code jobs/{id}/exceptions}, {@code workers}. Every response's shape has a JSON schema in {@code
  * dev/weir/web/schemas/} (the file names are in {@code docs/rest-api.md}); an unknown path or id
  * is a JSON 404.
  */
@@ -55,9 +58,29 @@ final class RestApi {
             return found(view.checkpoints(id).map(c -> checkpoints(id, c)), "job", id);
           case "exceptions":
             return found(view.exceptions(id).map(e -> exceptions(id, e)), "job", id);
+          case "watermarks":
+            return found(
+                view.job(id).map(j -> watermarks(id, stagesOf(j), System.currentTimeMillis())),
+                "job",
+                id);
           default:
             break;
         }
+      }
+      if (path.size() == 4 && path.get(2).equals("checkpoints")) {
+        long checkpointId;
+        try {
+          checkpointId = Long.parseLong(path.get(3));
+        } catch (NumberFormatException e) {
+          return Response.error(404, "no checkpoint " + path.get(3));
+        }
+        if (view.job(id).isEmpty()) {
+          return Response.error(404, "no job " + id);
+        }
+        return found(
+            view.checkpoint(id, checkpointId).map(c -> checkpoint(id, c)),
+            "checkpoint",
+            path.get(3));
       }
       if (path.size() == 4 && path.get(2).equals("stages")) {
         int stageId;
@@ -244,20 +267,140 @@ final class RestApi {
             .name("history")
             .beginArray();
     for (CheckpointHistoryView.Checkpoint k : c.history()) {
-      w.beginObject()
-          .field("id", k.id())
-          .field("attempt", k.attempt())
-          .field("status", k.status())
-          .field("triggeredAtMillis", k.triggeredAtMillis())
-          .field("durationMillis", k.durationMillis())
-          .field("sizeBytes", k.sizeBytes())
-          .field("incrementalSizeBytes", k.incrementalSizeBytes())
-          .field("maxSyncMillis", k.maxSyncMillis())
-          .field("maxAsyncMillis", k.maxAsyncMillis())
-          .field("failureReason", k.failureReason())
-          .endObject();
+      historyEntry(w, k);
     }
     return w.endArray().endObject().toString();
+  }
+
+  static String checkpoint(String jobId, CheckpointDetailView c) {
+    JsonWriter w =
+        new JsonWriter()
+            .beginObject()
+            .field("jobId", jobId)
+            .field("id", c.id())
+            .field("status", c.status())
+            .name("summary");
+    if (c.summary() == null) {
+      w.value((String) null);
+    } else {
+      historyEntry(w, c.summary());
+    }
+    w.name("stages").beginArray();
+    for (CheckpointDetailView.Stage stage : c.stages()) {
+      w.beginObject()
+          .field("id", stage.id())
+          .field("name", stage.name())
+          .name("subtasks")
+          .beginArray();
+      for (CheckpointDetailView.Subtask s : stage.subtasks()) {
+        w.beginObject()
+            .field("subtask", s.subtask())
+            .field("status", s.status())
+            .field("ackMillis", s.ackMillis() < 0 ? null : Long.valueOf(s.ackMillis()))
+            .field(
+                "startDelayMillis",
+                s.startDelayMillis() < 0 ? null : Long.valueOf(s.startDelayMillis()))
+            .field("alignmentMillis", s.alignmentMillis())
+            .field("syncMillis", s.syncMillis())
+            .field("asyncMillis", s.asyncMillis())
+            .field("stateBytes", s.stateBytes())
+            .field("uploadedBytes", s.uploadedBytes())
+            .field("failureReason", s.failureReason())
+            .endObject();
+      }
+      w.endArray().endObject();
+    }
+    return w.endArray().endObject().toString();
+  }
+
+  private static void historyEntry(JsonWriter w, CheckpointHistoryView.Checkpoint k) {
+    w.beginObject()
+        .field("id", k.id())
+        .field("attempt", k.attempt())
+        .field("status", k.status())
+        .field("triggeredAtMillis", k.triggeredAtMillis())
+        .field("durationMillis", k.durationMillis())
+        .field("sizeBytes", k.sizeBytes())
+        .field("incrementalSizeBytes", k.incrementalSizeBytes())
+        .field("maxSyncMillis", k.maxSyncMillis())
+        .field("maxAsyncMillis", k.maxAsyncMillis())
+        .field("failureReason", k.failureReason())
+        .endObject();
+  }
+
+  /** Each stage of {@code job} with its running subtasks, as the view gives them now. */
+  private List<StageDetail> stagesOf(JobDetail job) {
+    List<StageDetail> stages = new ArrayList<>();
+    for (JobDetail.Stage stage : job.stages()) {
+      view.stage(job.summary().id(), stage.id()).ifPresent(stages::add);
+    }
+    return stages;
+  }
+
+  /**
+   * Beam's smallest timestamp in milliseconds ({@code BoundedWindow.TIMESTAMP_MIN_VALUE}): a
+   * watermark there has not started.
+   */
+  static final long NO_WATERMARK = -9223372036854775L;
+
+  /**
+   * The end of the global window in milliseconds ({@code GlobalWindow.INSTANCE.maxTimestamp()}):
+   * a watermark there or beyond has reached the end of its input, and lags nothing.
+   */
+  static final long END_OF_TIME = 9223372036854775L - 24L * 60 * 60 * 1000;
+
+  /**
+   * Each stage's and subtask's watermarks and their lag to {@code nowMillis}; a stage's are the
+   * smallest of its subtasks'.
+   */
+  static String watermarks(String jobId, List<StageDetail> stages, long nowMillis) {
+    JsonWriter w =
+        new JsonWriter()
+            .beginObject()
+            .field("jobId", jobId)
+            .field("nowMillis", nowMillis)
+            .name("stages")
+            .beginArray();
+    for (StageDetail stage : stages) {
+      long input = Long.MAX_VALUE;
+      long output = Long.MAX_VALUE;
+      for (StageDetail.SubtaskStatus s : stage.subtasks()) {
+        input = Math.min(input, s.inputWatermarkMillis());
+        output = Math.min(output, s.outputWatermarkMillis());
+      }
+      boolean reported = !stage.subtasks().isEmpty();
+      w.beginObject()
+          .field("id", stage.stageId())
+          .field("name", stage.name())
+          .field("inputWatermarkMillis", reported ? watermark(input) : null)
+          .field("outputWatermarkMillis", reported ? watermark(output) : null)
+          .field("outputLagMillis", reported ? lag(output, nowMillis) : null)
+          .name("subtasks")
+          .beginArray();
+      for (StageDetail.SubtaskStatus s : stage.subtasks()) {
+        w.beginObject()
+            .field("subtask", s.subtask())
+            .field("inputWatermarkMillis", watermark(s.inputWatermarkMillis()))
+            .field("outputWatermarkMillis", watermark(s.outputWatermarkMillis()))
+            .field("outputLagMillis", lag(s.outputWatermarkMillis(), nowMillis))
+            .endObject();
+      }
+      w.endArray().endObject();
+    }
+    return w.endArray().endObject().toString();
+  }
+
+  /** Null for a watermark that has not started. */
+  private static Long watermark(long millis) {
+    return millis <= NO_WATERMARK ? null : Long.valueOf(millis);
+  }
+
+  /** How far {@code watermark} is behind the wall clock; null before it starts or at its end. */
+  private static Long lag(long watermark, long nowMillis) {
+    if (watermark <= NO_WATERMARK || watermark >= END_OF_TIME) {
+      return null;
+    }
+    return Math.max(0, nowMillis - watermark);
   }
 
   static String exceptions(String jobId, List<JobException> all) {
@@ -276,6 +419,10 @@ final class RestApi {
           .field("attempt", e.attempt())
           .field("cause", e.cause())
           .field("restarted", e.restarted())
+          .field("stage", e.stage())
+          .field("subtask", e.subtask())
+          .field("step", e.step())
+          .field("worker", e.worker())
           .endObject();
     }
     return w.endArray().endObject().toString();

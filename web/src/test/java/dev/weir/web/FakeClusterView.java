@@ -1,5 +1,6 @@
 package dev.weir.web;
 
+import dev.weir.web.view.CheckpointDetailView;
 import dev.weir.web.view.CheckpointHistoryView;
 import dev.weir.web.view.ClusterView;
 import dev.weir.web.view.JobDetail;
@@ -114,6 +115,34 @@ final class FakeClusterView implements ClusterView {
   }
 
   @Override
+  public Optional<CheckpointDetailView> checkpoint(String jobId, long checkpointId) {
+    if (!jobId.equals(JOB) || checkpointId != 2) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new CheckpointDetailView(
+            2,
+            "ABORTED",
+            new CheckpointHistoryView.Checkpoint(
+                2, 0, "ABORTED", 1_700_000_002_000L, 600_000, 0, 0, 0, 0, "timed out"),
+            List.of(
+                new CheckpointDetailView.Stage(
+                    0,
+                    "stage-0",
+                    List.of(
+                        new CheckpointDetailView.Subtask(
+                            0, "ACKNOWLEDGED", 120, 5, 3, 10, 100, 4096, 1024, null),
+                        new CheckpointDetailView.Subtask(
+                            1, "PENDING", -1, -1, 0, 0, 0, 0, 0, null))),
+                new CheckpointDetailView.Stage(
+                    1,
+                    "stage-1",
+                    List.of(
+                        new CheckpointDetailView.Subtask(
+                            0, "DECLINED", -1, -1, 0, 0, 0, 0, 0, "<b>no</b> state"))))));
+  }
+
+  @Override
   public Optional<List<JobException>> exceptions(String jobId) {
     if (!jobId.equals(JOB)) {
       return Optional.empty();
@@ -121,7 +150,15 @@ final class FakeClusterView implements ClusterView {
     return Optional.of(
         List.of(
             new JobException(
-                1_700_000_003_000L, 0, "java.lang.IllegalStateException: <b>boom</b>", true)));
+                1_700_000_003_000L,
+                0,
+                "java.lang.IllegalStateException: <b>boom</b>",
+                true,
+                1,
+                0,
+                "Parse/ParMultiDo(Parse)",
+                "w1"),
+            new JobException(1_700_000_004_000L, 1, "lost worker w2", false)));
   }
 
   @Override

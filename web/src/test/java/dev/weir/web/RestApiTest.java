@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.weir.web.view.StageDetail;
 import java.util.List;
 import org.json.JSONArray;
 import org.json.JSONObject;
@@ -110,11 +111,78 @@ public class RestApiTest {
   }
 
   @Test
+  public void aCheckpointsDetailListsEachStagesSubtasks() throws Exception {
+    JSONObject detail = get("/api/v1/jobs/job-1/checkpoints/2", "checkpoint");
+    assertEquals("ABORTED", detail.getString("status"));
+    assertEquals("timed out", detail.getJSONObject("summary").getString("failureReason"));
+    JSONArray stages = detail.getJSONArray("stages");
+    assertEquals(2, stages.length());
+    JSONObject acked = stages.getJSONObject(0).getJSONArray("subtasks").getJSONObject(0);
+    assertEquals(120, acked.getLong("ackMillis"));
+    assertEquals(5, acked.getLong("startDelayMillis"));
+    assertEquals(3, acked.getLong("alignmentMillis"));
+    assertEquals(4096, acked.getLong("stateBytes"));
+    assertEquals(1024, acked.getLong("uploadedBytes"));
+    assertTrue(stages.getJSONObject(0).getJSONArray("subtasks").getJSONObject(1).isNull("ackMillis"));
+    assertEquals(
+        "<b>no</b> state",
+        stages.getJSONObject(1).getJSONArray("subtasks").getJSONObject(0).getString("failureReason"));
+  }
+
+  @Test
+  public void watermarksPerStageAndSubtask() throws Exception {
+    JSONObject watermarks = get("/api/v1/jobs/job-1/watermarks", "watermarks");
+    JSONArray stages = watermarks.getJSONArray("stages");
+    assertEquals(2, stages.length());
+    // Stage 0 has no subtask that reported: no watermark, no lag.
+    assertTrue(stages.getJSONObject(0).isNull("outputWatermarkMillis"));
+    assertTrue(stages.getJSONObject(0).isNull("outputLagMillis"));
+    JSONObject stage1 = stages.getJSONObject(1);
+    assertEquals(900, stage1.getLong("outputWatermarkMillis"));
+    assertEquals(2, stage1.getJSONArray("subtasks").length());
+  }
+
+  @Test
+  public void aWatermarksLagIsToTheWallClockAndNoneBeforeItStartsOrAtItsEnd() {
+    StageDetail stage =
+        new StageDetail(
+            "j",
+            3,
+            "s",
+            3,
+            List.of("S"),
+            List.of(
+                new StageDetail.SubtaskStatus(0, 0, "w", 0, 9_000, 8_000, -1, -1, -1),
+                new StageDetail.SubtaskStatus(
+                    1, 0, "w", 0, RestApi.NO_WATERMARK, RestApi.NO_WATERMARK, -1, -1, -1),
+                new StageDetail.SubtaskStatus(
+                    2, 0, "w", 0, RestApi.END_OF_TIME + 1, RestApi.END_OF_TIME + 1, -1, -1, -1)));
+    JSONObject json =
+        ResponseSchemas.validate("watermarks", RestApi.watermarks("j", List.of(stage), 10_000));
+    JSONArray subtasks = json.getJSONArray("stages").getJSONObject(0).getJSONArray("subtasks");
+    assertEquals(2_000, subtasks.getJSONObject(0).getLong("outputLagMillis"));
+    assertTrue(subtasks.getJSONObject(1).isNull("outputWatermarkMillis"));
+    assertTrue(subtasks.getJSONObject(1).isNull("outputLagMillis"));
+    assertTrue(subtasks.getJSONObject(2).isNull("outputLagMillis"));
+    // The stage's watermark is its slowest subtask's: one has not started.
+    assertTrue(json.getJSONArray("stages").getJSONObject(0).isNull("outputWatermarkMillis"));
+  }
+
+  @Test
   public void exceptionsAndWorkers() throws Exception {
     JSONObject exceptions = get("/api/v1/jobs/job-1/exceptions", "exceptions");
     assertEquals(
         "java.lang.IllegalStateException: <b>boom</b>",
         exceptions.getJSONArray("exceptions").getJSONObject(0).getString("cause"));
+    JSONObject located = exceptions.getJSONArray("exceptions").getJSONObject(0);
+    assertEquals("Parse/ParMultiDo(Parse)", located.getString("step"));
+    assertEquals(1, located.getInt("stage"));
+    assertEquals(0, located.getInt("subtask"));
+    assertEquals("w1", located.getString("worker"));
+    // An origin that is unknown is null, not left out.
+    JSONObject unlocated = exceptions.getJSONArray("exceptions").getJSONObject(1);
+    assertTrue(unlocated.isNull("step"));
+    assertTrue(unlocated.isNull("worker"));
     JSONArray workers = get("/api/v1/workers", "workers").getJSONArray("workers");
     assertEquals("w1", workers.getJSONObject(0).getString("name"));
   }
@@ -127,6 +195,10 @@ public class RestApiTest {
             "/api/v1/jobs/nope/metrics",
             "/api/v1/jobs/nope/checkpoints",
             "/api/v1/jobs/nope/exceptions",
+            "/api/v1/jobs/nope/checkpoints/2",
+            "/api/v1/jobs/nope/watermarks",
+            "/api/v1/jobs/job-1/checkpoints/1",
+            "/api/v1/jobs/job-1/checkpoints/two",
             "/api/v1/jobs/job-1/nothing",
             "/api/v1/nothing",
             "/api/v2/jobs",

@@ -89,6 +89,38 @@ public class WebUiBrowserTest {
                     + " return [s.textContent, s.className];");
     assertThat(stage1.get(0), containsString("busy 85%, backpressured 5%"));
     assertThat(stage1.get(1), containsString("busy"));
+    // The watermarks table: a row per stage; stage 1's slowest output watermark, 900 ms.
+    @SuppressWarnings("unchecked")
+    List<String> watermarkRows =
+        (List<String>)
+            browser.script(
+                "return [...document.querySelectorAll('table.watermarks tr')]"
+                    + ".slice(1).map(r => r.textContent);");
+    assertEquals(2, watermarkRows.size());
+    assertThat(watermarkRows.get(1), containsString("1970-01-01T00:00:00.900Z"));
     browser.screenshot(SCREENSHOTS, "job");
+  }
+
+  @Test
+  public void theCheckpointPageListsEachStagesSubtasksAndTheirReasonsAsText() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(60));
+    browser.driver().get(server.url() + "#checkpoint/" + FakeClusterView.JOB + "/2");
+    wait.until(
+        d ->
+            String.valueOf(browser.script("return document.getElementById('main').textContent;"))
+                .contains("Checkpoint 2"));
+    @SuppressWarnings("unchecked")
+    List<Object> page =
+        (List<Object>)
+            browser.script(
+                "const m = document.getElementById('main');"
+                    + " return [m.textContent, m.querySelectorAll('table').length,"
+                    + " m.querySelectorAll('b').length];");
+    assertThat(String.valueOf(page.get(0)), containsString("ABORTED"));
+    // One table per stage; the decline's reason is shown as written, not as markup.
+    assertEquals(2L, page.get(1));
+    assertThat(String.valueOf(page.get(0)), containsString("<b>no</b> state"));
+    assertEquals(0L, page.get(2));
+    browser.screenshot(SCREENSHOTS, "checkpoint");
   }
 }

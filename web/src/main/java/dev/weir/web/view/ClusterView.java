@@ -29,6 +29,12 @@ public interface ClusterView {
   /** A job's checkpoint counts and its newest checkpoints. */
   Optional<CheckpointHistoryView> checkpoints(String jobId);
 
+  /**
+   * One of a job's newest checkpoints (in progress or ended), subtask by subtask; empty for an
+   * unknown job or a checkpoint whose parts are no longer kept.
+   */
+  Optional<CheckpointDetailView> checkpoint(String jobId, long checkpointId);
+
   /** A job's failures, newest last, bounded. */
   Optional<List<JobException>> exceptions(String jobId);
 

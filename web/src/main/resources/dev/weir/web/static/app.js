@@ -46,6 +46,11 @@ function time(millis) {
   return millis === null ? "" : new Date(millis).toISOString();
 }
 
+// A watermark at the end of the global window (a finished input) is past what Date can show.
+function watermarkTime(millis) {
+  return millis !== null && millis > 8.64e15 ? "end" : time(millis);
+}
+
 function shortened(name) {
   const span = el("span", name.length > MAX_STEP_CHARS ? "\u2026" + name.slice(-MAX_STEP_CHARS) : name, "step");
   span.title = name;
@@ -74,8 +79,9 @@ async function renderOverview(main) {
 
 async function renderJob(main, id) {
   const path = "jobs/" + encodeURIComponent(id);
-  const [detail, metrics, checkpoints, exceptions] = await Promise.all([
-    api(path), api(path + "/metrics"), api(path + "/checkpoints"), api(path + "/exceptions")]);
+  const [detail, metrics, checkpoints, exceptions, watermarks] = await Promise.all([
+    api(path), api(path + "/metrics"), api(path + "/checkpoints"), api(path + "/exceptions"),
+    api(path + "/watermarks")]);
   const job = detail.job;
   main.appendChild(el("h2", "Job " + job.name));
   main.appendChild(table(["id", "state", "started", "ended", "attempt", "restarts", "key groups"],
@@ -110,16 +116,41 @@ async function renderJob(main, id) {
   main.appendChild(el("h3", "Metrics"));
   main.appendChild(table(["step", "namespace", "name", "attempted", "committed"],
     metrics.counters.map((c) => [shortened(c.step), c.namespace, c.name, c.attempted, c.committed])));
+  main.appendChild(el("h3", "Watermarks"));
+  const wm = table(["stage", "input watermark", "output watermark", "output lag ms", "subtasks"],
+    watermarks.stages.map((s) => [s.id + " " + s.name, watermarkTime(s.inputWatermarkMillis),
+      watermarkTime(s.outputWatermarkMillis), s.outputLagMillis, s.subtasks.length]));
+  wm.className = "watermarks";
+  main.appendChild(wm);
   main.appendChild(el("h3", "Checkpoints"));
   main.appendChild(table(["completed", "aborted", "latest completed"],
     [[checkpoints.counts.completed, checkpoints.counts.aborted, checkpoints.latestCompletedId]]));
   main.appendChild(table(["id", "attempt", "status", "ms", "bytes", "uploaded", "reason"],
-    checkpoints.history.slice(-20).reverse().map((k) => [k.id, k.attempt, k.status, k.durationMillis, k.sizeBytes, k.incrementalSizeBytes, k.failureReason])));
+    checkpoints.history.slice(-20).reverse().map((k) => [checkpointLink(id, k.id), k.attempt, k.status, k.durationMillis, k.sizeBytes, k.incrementalSizeBytes, k.failureReason])));
   main.appendChild(el("h3", "Exceptions"));
-  main.appendChild(table(["time", "attempt", "restarted", "cause"],
-    exceptions.exceptions.slice().reverse().map((e) => [time(e.timeMillis), e.attempt, e.restarted, e.cause])));
+  main.appendChild(table(["time", "attempt", "restarted", "step", "subtask", "worker", "cause"],
+    exceptions.exceptions.slice().reverse().map((e) => [time(e.timeMillis), e.attempt, e.restarted,
+      e.step === null ? "" : shortened(e.step), e.subtask === null ? "" : e.stage + "/" + e.subtask,
+      e.worker === null ? "" : e.worker, e.cause])));
   main.appendChild(el("h3", "Options"));
   main.appendChild(table(["option", "value"], Object.keys(detail.options).sort().map((k) => [k, detail.options[k]])));
+}
+
+function checkpointLink(jobId, checkpointId) {
+  const a = el("a", checkpointId);
+  a.href = "#checkpoint/" + encodeURIComponent(jobId) + "/" + checkpointId;
+  return a;
+}
+
+async function renderCheckpoint(main, jobId, checkpointId) {
+  const c = await api("jobs/" + encodeURIComponent(jobId) + "/checkpoints/" + encodeURIComponent(checkpointId));
+  main.appendChild(el("h2", "Checkpoint " + c.id + " of " + jobId + ": " + c.status));
+  main.appendChild(jobLink(jobId));
+  c.stages.forEach((stage) => {
+    main.appendChild(el("h3", "Stage " + stage.id + " " + stage.name));
+    main.appendChild(table(["subtask", "status", "ack ms", "start delay ms", "alignment ms", "sync ms", "async ms", "state bytes", "uploaded bytes", "reason"],
+      stage.subtasks.map((s) => [s.subtask, s.status, s.ackMillis, s.startDelayMillis, s.alignmentMillis, s.syncMillis, s.asyncMillis, s.stateBytes, s.uploadedBytes, s.failureReason])));
+  });
 }
 
 async function render() {
@@ -129,6 +160,10 @@ async function render() {
   try {
     const hash = window.location.hash;
     if (hash.startsWith("#job/")) await renderJob(fresh, decodeURIComponent(hash.slice(5)));
+    else if (hash.startsWith("#checkpoint/")) {
+      const parts = hash.slice(12).split("/");
+      await renderCheckpoint(fresh, decodeURIComponent(parts[0]), decodeURIComponent(parts[1]));
+    }
     else await renderOverview(fresh);
   } catch (e) {
     fresh.appendChild(el("p", String(e), "error"));

@@ -107,6 +107,9 @@ public final class TaskMessages {
               .setConsumer(channel.consumer())
               .setElements(sent.getValue()));
     }
+    if (summary.failedStep() != null) {
+      message.setFailedStep(summary.failedStep());
+    }
     return message.build();
   }
 
@@ -122,7 +125,8 @@ public final class TaskMessages {
               count.getConsumer()),
           count.getElements());
     }
-    return new SubtaskSummary(MonitoringInfoBytes.decode(message.getMetricsList()), sent);
+    return new SubtaskSummary(MonitoringInfoBytes.decode(message.getMetricsList()), sent)
+        .withFailedStep(message.getFailedStep().isEmpty() ? null : message.getFailedStep());
   }
 
   public static SubtaskProgressReport progress(SubtaskProgress progress) {

@@ -21,6 +21,9 @@ final class BarrierAlignment {
   private long aligning = -1;
   private long newest = -1;
   private int blocked;
+  // When the alignment in progress began (its first barrier), wall clock and monotonic.
+  private long alignStartMillis;
+  private long alignStartNanos;
 
   BarrierAlignment(InputGate gate, InputChannels channels, SubtaskCheckpointer checkpointer) {
     this.gate = gate;
@@ -41,6 +44,8 @@ final class BarrierAlignment {
       }
       aligning = checkpointId;
       newest = checkpointId;
+      alignStartMillis = System.currentTimeMillis();
+      alignStartNanos = System.nanoTime();
       java.util.Arrays.fill(delivered, false);
     }
     delivered[channel] = true;
@@ -65,7 +70,10 @@ final class BarrierAlignment {
     }
     long checkpointId = aligning;
     aligning = -1;
-    checkpointer.checkpoint(checkpointId);
+    checkpointer.checkpoint(
+        checkpointId,
+        alignStartMillis,
+        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - alignStartNanos));
     release();
     return true;
   }

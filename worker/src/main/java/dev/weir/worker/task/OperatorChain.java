@@ -1,5 +1,6 @@
 package dev.weir.worker.task;
 
+import dev.weir.worker.operators.ElementReceiver;
 import dev.weir.worker.operators.SourceControl;
 import dev.weir.worker.operators.StageOperator;
 import java.util.ArrayList;
@@ -19,12 +20,21 @@ import org.joda.time.Instant;
  */
 final class OperatorChain {
   private final List<StageOperator> operators = new ArrayList<>();
+  // The step name of each operator, for the failure report; null where not given.
+  private final List<@Nullable String> names = new ArrayList<>();
+  private final FailedStep failedStep = new FailedStep();
   // By side input tag: the operators reading it.
   private final Map<String, List<StageOperator>> sideInputReaders = new HashMap<>();
 
   /** Appends {@code operator}, reading {@code sideInputs}; operators come in topological order. */
   void add(StageOperator operator, List<PCollectionView<?>> sideInputs) {
+    add(null, operator, sideInputs);
+  }
+
+  /** As {@link #add(StageOperator, List)}, for the step named {@code name}. */
+  void add(@Nullable String name, StageOperator operator, List<PCollectionView<?>> sideInputs) {
     operators.add(operator);
+    names.add(name);
     for (PCollectionView<?> view : sideInputs) {
       sideInputReaders
           .computeIfAbsent(view.getTagInternal().getId(), k -> new ArrayList<>())
@@ -32,22 +42,61 @@ final class OperatorChain {
     }
   }
 
+  /** Notes which step the subtask's failures come out of. */
+  FailedStep failedStep() {
+    return failedStep;
+  }
+
+  /**
+   * {@code operator}'s processElement as a receiver that notes the step a failure came out of.
+   */
+  ElementReceiver receiver(String name, StageOperator operator) {
+    return element -> {
+      try {
+        operator.processElement(element);
+      } catch (Throwable t) {
+        failedStep.note(name, t);
+        throw t;
+      }
+    };
+  }
+
+  private @Nullable String nameOf(StageOperator op) {
+    int i = operators.indexOf(op);
+    return i < 0 ? null : names.get(i);
+  }
+
   /** For a stage without input: lets each operator emit what it produces. */
   void start(SourceControl control) {
-    for (StageOperator op : operators) {
-      op.start(control);
+    for (int i = 0; i < operators.size(); i++) {
+      try {
+        operators.get(i).start(control);
+      } catch (Throwable t) {
+        failedStep.note(names.get(i), t);
+        throw t;
+      }
     }
   }
 
   void processSideInput(PCollectionView<?> view, WindowedValue<?> element) {
     for (StageOperator reader : readersOf(view)) {
-      reader.processSideInput(view, element);
+      try {
+        reader.processSideInput(view, element);
+      } catch (Throwable t) {
+        failedStep.note(nameOf(reader), t);
+        throw t;
+      }
     }
   }
 
   void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {
     for (StageOperator reader : readersOf(view)) {
-      reader.advanceSideInputWatermark(view, watermark);
+      try {
+        reader.advanceSideInputWatermark(view, watermark);
+      } catch (Throwable t) {
+        failedStep.note(nameOf(reader), t);
+        throw t;
+      }
     }
   }
 
@@ -62,8 +111,14 @@ final class OperatorChain {
    */
   Instant advanceInputWatermark(Instant inputWatermark) {
     Instant running = inputWatermark;
-    for (StageOperator op : operators) {
-      op.advanceInputWatermark(running);
+    for (int i = 0; i < operators.size(); i++) {
+      StageOperator op = operators.get(i);
+      try {
+        op.advanceInputWatermark(running);
+      } catch (Throwable t) {
+        failedStep.note(names.get(i), t);
+        throw t;
+      }
       Instant hold = op.watermarkHold();
       if (hold.isBefore(running)) {
         running = hold;
@@ -73,14 +128,24 @@ final class OperatorChain {
   }
 
   void advanceProcessingTime(Instant now) {
-    for (StageOperator op : operators) {
-      op.advanceProcessingTime(now);
+    for (int i = 0; i < operators.size(); i++) {
+      try {
+        operators.get(i).advanceProcessingTime(now);
+      } catch (Throwable t) {
+        failedStep.note(names.get(i), t);
+        throw t;
+      }
     }
   }
 
   void advanceSynchronizedProcessingTime(Instant time) {
-    for (StageOperator op : operators) {
-      op.advanceSynchronizedProcessingTime(time);
+    for (int i = 0; i < operators.size(); i++) {
+      try {
+        operators.get(i).advanceSynchronizedProcessingTime(time);
+      } catch (Throwable t) {
+        failedStep.note(names.get(i), t);
+        throw t;
+      }
     }
   }
 
@@ -89,9 +154,14 @@ final class OperatorChain {
    * operator's processing time and synchronized processing time both move to it.
    */
   void advanceTestClock(Instant time) {
-    for (StageOperator op : operators) {
-      op.advanceProcessingTime(time);
-      op.advanceSynchronizedProcessingTime(time);
+    for (int i = 0; i < operators.size(); i++) {
+      try {
+        operators.get(i).advanceProcessingTime(time);
+        operators.get(i).advanceSynchronizedProcessingTime(time);
+      } catch (Throwable t) {
+        failedStep.note(names.get(i), t);
+        throw t;
+      }
     }
   }
 
@@ -120,8 +190,13 @@ final class OperatorChain {
   }
 
   void finishBundle() {
-    for (StageOperator op : operators) {
-      op.finishBundle();
+    for (int i = 0; i < operators.size(); i++) {
+      try {
+        operators.get(i).finishBundle();
+      } catch (Throwable t) {
+        failedStep.note(names.get(i), t);
+        throw t;
+      }
     }
   }
 
@@ -130,10 +205,11 @@ final class OperatorChain {
    * failure to close if there was none, with later ones suppressed into it.
    */
   @Nullable Throwable close(@Nullable Throwable failure) {
-    for (StageOperator op : operators) {
+    for (int i = 0; i < operators.size(); i++) {
       try {
-        op.close();
+        operators.get(i).close();
       } catch (Throwable t) {
+        failedStep.note(names.get(i), t);
         if (failure == null) {
           failure = t;
         } else if (failure != t) {

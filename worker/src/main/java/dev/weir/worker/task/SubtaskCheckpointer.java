@@ -107,6 +107,15 @@ final class SubtaskCheckpointer {
    * hear the trigger of a checkpoint whose barrier it has taken.
    */
   void checkpoint(long checkpointId) throws InterruptedException {
+    checkpoint(checkpointId, System.currentTimeMillis(), 0);
+  }
+
+  /**
+   * As {@link #checkpoint(long)}, after aligning the input channels' barriers: the first arrived
+   * at {@code startedAtMillis} (wall clock), the last {@code alignmentMillis} later.
+   */
+  void checkpoint(long checkpointId, long startedAtMillis, long alignmentMillis)
+      throws InterruptedException {
     if (checkpointId <= newestTaken || aborted.contains(checkpointId)) {
       return;
     }
@@ -164,7 +173,14 @@ final class SubtaskCheckpointer {
       uploads.execute(
           () -> {
             try {
-              upload(checkpointId, entries, snapshots, countedSoFar, syncMillis);
+              upload(
+                  checkpointId,
+                  entries,
+                  snapshots,
+                  countedSoFar,
+                  syncMillis,
+                  startedAtMillis,
+                  alignmentMillis);
             } finally {
               if (localDir != null) {
                 LocalFiles.deleteQuietly(localDir);
@@ -213,7 +229,9 @@ final class SubtaskCheckpointer {
       Map<String, List<NamedBytes>> entries,
       Map<String, Path> snapshots,
       List<ByteString> countedSoFar,
-      long syncMillis) {
+      long syncMillis,
+      long startedAtMillis,
+      long alignmentMillis) {
     if (aborted.contains(checkpointId)) {
       return;
     }
@@ -227,6 +245,8 @@ final class SubtaskCheckpointer {
               .setSubtask(task.subtask())
               .setCheckpointId(checkpointId)
               .setSyncDurationMillis(syncMillis)
+              .setStartedAtMillis(startedAtMillis)
+              .setAlignmentDurationMillis(alignmentMillis)
               .addAllMetrics(countedSoFar);
       long uploadedBytes = 0;
       long stateBytes = 0;

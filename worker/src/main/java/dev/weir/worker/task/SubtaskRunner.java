@@ -105,7 +105,9 @@ final class SubtaskRunner implements Runnable {
     }
     // Also after a failure: counted elements are attempted, like a user counter's increments.
     wiring.outputs().publishElementCounts();
-    SubtaskSummary summary = new SubtaskSummary(metrics, wiring.outputs().elementsSent());
+    SubtaskSummary summary =
+        new SubtaskSummary(metrics, wiring.outputs().elementsSent())
+            .withFailedStep(wiring.chain().failedStep().of(failure));
     // The subtask is over: a cancel's interrupt must not break the report of its end.
     Thread.interrupted();
     if (failure == null) {

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.util.Collections;
 import java.util.Map;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /** What a subtask reports when it ends: its metrics and how many elements it sent per channel. */
 public final class SubtaskSummary implements Serializable {
@@ -12,10 +13,29 @@ public final class SubtaskSummary implements Serializable {
 
   private final MetricsContainerStepMap metrics;
   private final Map<ChannelId, Long> elementsSent;
+  private final @Nullable String failedStep;
 
   public SubtaskSummary(MetricsContainerStepMap metrics, Map<ChannelId, Long> elementsSent) {
+    this(metrics, elementsSent, null);
+  }
+
+  private SubtaskSummary(
+      MetricsContainerStepMap metrics,
+      Map<ChannelId, Long> elementsSent,
+      @Nullable String failedStep) {
     this.metrics = metrics;
     this.elementsSent = Collections.unmodifiableMap(elementsSent);
+    this.failedStep = failedStep;
+  }
+
+  /** This summary of a failed subtask whose failure came out of step {@code step} (null: unknown). */
+  public SubtaskSummary withFailedStep(@Nullable String step) {
+    return new SubtaskSummary(metrics, elementsSent, step);
+  }
+
+  /** The full name of the step a failed subtask's failure came out of; null if unknown. */
+  public @Nullable String failedStep() {
+    return failedStep;
   }
 
   public MetricsContainerStepMap metrics() {

@@ -110,9 +110,10 @@ final class SubtaskWiring {
       operatorNames.add(opPlan.name());
       StageOperator op = OperatorFactory.create(opPlan);
       operators.add(op);
-      chain.add(op, opPlan.sideInputs());
+      chain.add(opPlan.name(), op, opPlan.sideInputs());
+      ElementReceiver receiver = chain.receiver(opPlan.name(), op);
       for (String input : opPlan.inputs()) {
-        consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(op::processElement);
+        consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(receiver);
       }
     }
     for (int edgeId : stage.outputEdges()) {

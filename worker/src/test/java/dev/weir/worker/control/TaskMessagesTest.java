@@ -58,4 +58,20 @@ public class TaskMessagesTest {
             new TaskId("job", 0, 0, 0), "s", 0, false, new Instant(0), new Instant(0), null);
     assertNull(TaskMessages.progress(TaskMessages.progress(sent)).nextProcessingTimer());
   }
+
+  @Test
+  public void aFailedSubtasksStepCrossesTheWire() {
+    dev.weir.worker.task.SubtaskSummary failed =
+        new dev.weir.worker.task.SubtaskSummary(
+                new org.apache.beam.runners.core.metrics.MetricsContainerStepMap(),
+                java.util.Map.of())
+            .withFailedStep("Refuse/ParMultiDo(Throwing)");
+    assertEquals(
+        "Refuse/ParMultiDo(Throwing)",
+        TaskMessages.summary(TaskMessages.summary(failed)).failedStep());
+    dev.weir.worker.task.SubtaskSummary unknown =
+        new dev.weir.worker.task.SubtaskSummary(
+            new org.apache.beam.runners.core.metrics.MetricsContainerStepMap(), java.util.Map.of());
+    assertNull(TaskMessages.summary(TaskMessages.summary(unknown)).failedStep());
+  }
 }

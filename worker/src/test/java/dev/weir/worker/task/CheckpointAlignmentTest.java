@@ -139,7 +139,9 @@ public class CheckpointAlignmentTest {
     gate.send(0, ChannelEvent.EndOfInput.INSTANCE);
     gate.send(1, ChannelEvent.EndOfInput.INSTANCE);
 
+    long before = System.currentTimeMillis();
     run(2);
+    long after = System.currentTimeMillis();
 
     assertEquals(
         List.of(
@@ -158,6 +160,10 @@ public class CheckpointAlignmentTest {
 
     AcknowledgeCheckpoint ack = listener.nextAck();
     assertEquals(7, ack.getCheckpointId());
+    // Began when channel 0's barrier arrived; aligned until channel 1's, within the run.
+    assertTrue(ack.toString(), ack.getStartedAtMillis() >= before);
+    assertTrue(ack.toString(), ack.getStartedAtMillis() <= after);
+    assertTrue(ack.toString(), ack.getAlignmentDurationMillis() <= after - before);
     assertEquals(2, ack.getStage());
     assertEquals(1, ack.getAttempt());
     assertEquals(1, ack.getOperatorsCount());

@@ -123,4 +123,60 @@ public class OperatorChainTest {
     assertSame(earlier, failure);
     assertSame(second.failOnClose, failure.getSuppressed()[0]);
   }
+
+  @Test
+  public void aFailureNamesTheStepItCameOutOfNotTheStepsItUnwoundThrough() {
+    IllegalStateException thrown = new IllegalStateException("user says no");
+    RecordingOperator throwing =
+        new RecordingOperator("throwing", log) {
+          @Override
+          public void processElement(org.apache.beam.sdk.values.WindowedValue<?> element) {
+            throw thrown;
+          }
+        };
+    chain.add("Throwing/ParMultiDo(T)", throwing, List.of());
+    dev.weir.worker.operators.ElementReceiver downstream =
+        chain.receiver("Throwing/ParMultiDo(T)", throwing);
+    RecordingOperator forwarding =
+        new RecordingOperator("forwarding", log) {
+          @Override
+          public void processElement(org.apache.beam.sdk.values.WindowedValue<?> element) {
+            downstream.accept(element);
+          }
+        };
+    chain.add("Forward/ParMultiDo(F)", forwarding, List.of());
+
+    RuntimeException wrapped = null;
+    try {
+      chain.receiver("Forward/ParMultiDo(F)", forwarding)
+          .accept(WindowedValues.valueInGlobalWindow(1));
+    } catch (IllegalStateException e) {
+      wrapped = new RuntimeException("wrapped by the input loop", e);
+    }
+
+    assertEquals("Throwing/ParMultiDo(T)", chain.failedStep().of(thrown));
+    assertEquals("Throwing/ParMultiDo(T)", chain.failedStep().of(wrapped));
+    // A later failure that does not carry the noted one is not taken for it.
+    assertNull(chain.failedStep().of(new IllegalStateException("elsewhere")));
+  }
+
+  @Test
+  public void aFailureInATimerNamesItsStep() {
+    IllegalStateException thrown = new IllegalStateException("timer failed");
+    RecordingOperator timed =
+        new RecordingOperator("timed", log) {
+          @Override
+          public void finishBundle() {
+            throw thrown;
+          }
+        };
+    chain.add("First", first, List.of());
+    chain.add("Timed", timed, List.of());
+    try {
+      chain.finishBundle();
+    } catch (IllegalStateException expected) {
+      assertSame(thrown, expected);
+    }
+    assertEquals("Timed", chain.failedStep().of(thrown));
+  }
 }
