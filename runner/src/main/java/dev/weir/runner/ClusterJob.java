@@ -14,6 +14,8 @@ import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.control.TaskMessages;
 import dev.weir.worker.control.v1.CancelJobRequest;
 import dev.weir.worker.control.v1.Failure;
+import dev.weir.worker.control.v1.SourceWorkReport;
+import dev.weir.worker.operators.SourceWork;
 import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
@@ -28,6 +30,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
@@ -207,7 +210,9 @@ final class ClusterJob implements JobHandle {
                       + jobId
                       + " was running"),
               lastStatus == null ? new MetricsContainerStepMap() : lastStatus.attemptedMetrics(),
-              lastStatus == null ? new MetricsContainerStepMap() : lastStatus.committedMetrics());
+              lastStatus == null ? new MetricsContainerStepMap() : lastStatus.committedMetrics(),
+              lastStatus == null ? Map.of() : lastStatus.sourceWork(),
+              null);
       ended = true;
       channel.close();
     }
@@ -234,6 +239,12 @@ final class ClusterJob implements JobHandle {
   public MetricsContainerStepMap committedMetrics() {
     Status status = poll();
     return status == null ? new MetricsContainerStepMap() : status.committedMetrics();
+  }
+
+  @Override
+  public Map<String, SourceWork> sourceWork() {
+    Status status = poll();
+    return status == null ? Map.of() : status.sourceWork();
   }
 
   @Override
@@ -317,15 +328,8 @@ final class ClusterJob implements JobHandle {
       @Nullable Throwable failure,
       MetricsContainerStepMap attemptedMetrics,
       MetricsContainerStepMap committedMetrics,
+      Map<String, SourceWork> sourceWork,
       @Nullable Failure describedFailure) {
-
-    Status(
-        PipelineResult.State state,
-        @Nullable Throwable failure,
-        MetricsContainerStepMap attemptedMetrics,
-        MetricsContainerStepMap committedMetrics) {
-      this(state, failure, attemptedMetrics, committedMetrics, null);
-    }
 
     /**
      * The status {@code reply} holds; its failure is decoded (with the job's classes: the loader
@@ -341,11 +345,16 @@ final class ClusterJob implements JobHandle {
       } else {
         failure = RemoteFailure.rethrowable(described, ReflectHelpers.findClassLoader());
       }
+      Map<String, SourceWork> sourceWork = new TreeMap<>();
+      for (SourceWorkReport work : reply.getSourceWorkList()) {
+        sourceWork.put(work.getStep(), new SourceWork(work.getDone(), work.getTotal()));
+      }
       return new Status(
           stateOf(reply.getState()),
           failure,
           MonitoringInfoBytes.decode(reply.getAttemptedMetricsList()),
           MonitoringInfoBytes.decode(reply.getCommittedMetricsList()),
+          sourceWork,
           described);
     }
 

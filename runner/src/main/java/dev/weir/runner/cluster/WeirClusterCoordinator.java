@@ -20,6 +20,7 @@ import dev.weir.worker.control.v1.ArtifactsGrpc;
 import dev.weir.worker.control.v1.CoordinatorGrpc;
 import dev.weir.worker.control.v1.FetchArtifactChunk;
 import dev.weir.worker.control.v1.HeartbeatReply;
+import dev.weir.worker.control.v1.SourceWorkReport;
 import dev.weir.worker.control.v1.SubtaskProgressReport;
 import dev.weir.worker.control.v1.TaskReport;
 import dev.weir.worker.control.v1.WorkerHeartbeat;
@@ -555,6 +556,14 @@ public final class WeirClusterCoordinator implements AutoCloseable {
             .setState(JobState.valueOf("JOB_STATE_" + state.name()))
             .addAllAttemptedMetrics(MonitoringInfoBytes.encode(job.attemptedMetrics()))
             .addAllCommittedMetrics(MonitoringInfoBytes.encode(job.committedMetrics()));
+    job.sourceWork()
+        .forEach(
+            (step, work) ->
+                status.addSourceWork(
+                    SourceWorkReport.newBuilder()
+                        .setStep(step)
+                        .setDone(work.done())
+                        .setTotal(work.total())));
     if (failure != null) {
       status.setFailure(RemoteFailure.describe(failure));
     }

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.weir.runner.FractionDoneCheck;
 import dev.weir.runner.RunningJobMetrics;
 import dev.weir.runner.WeirPipelineResult;
 import java.nio.file.Paths;
@@ -24,6 +25,7 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 import org.junit.rules.Timeout;
 
 /**
@@ -32,6 +34,7 @@ import org.junit.rules.Timeout;
  */
 public class LiveProgressOnProcessesTest {
   @Rule public Timeout timeout = Timeout.seconds(300);
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
   private static LocalProcessCluster cluster;
 
@@ -139,5 +142,15 @@ public class LiveProgressOnProcessesTest {
     assertThat(later, greaterThan(first));
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     assertEquals(4_000L, result.progress().elementsRead());
+  }
+
+  @Test
+  public void aBoundedSourcesFractionDoneReachesTheResultFromWorkerProcessesAndEndsAtOne()
+      throws Exception {
+    // The workers' processes and this JVM share the file system, which the gate is made of.
+    FractionDoneCheck.runAndCheck(
+        pipeline("--progressLogSeconds=1"),
+        tmp.newFolder("gate").toPath(),
+        Paths.get("target/live-progress/coordinator.log"));
   }
 }

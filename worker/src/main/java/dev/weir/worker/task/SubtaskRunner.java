@@ -157,7 +157,8 @@ final class SubtaskRunner implements Runnable {
         time == null ? BoundedWindow.TIMESTAMP_MIN_VALUE : time.outputWatermark(),
         time == null || time.testClock() ? null : progress.nextProcessingTimer(),
         // Its cells are atomic and its maps concurrent: read while the subtask's thread counts.
-        MonitoringInfoBytes.encode(metrics));
+        MonitoringInfoBytes.encode(metrics),
+        wiring.sourceWork());
   }
 
   /** The exception to report: user code's own exception rather than Beam's wrapper. */
