@@ -39,8 +39,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -134,6 +136,9 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   private final ClusterSecurity security;
   private final ArtifactStore artifacts;
 
+  /** By job id, the SHA-256s of the artifacts of each job submitted and not forgotten yet. */
+  private final Map<String, Set<String>> jobArtifacts = new ConcurrentHashMap<>();
+
   private WeirClusterCoordinator(
       String bind,
       int port,
@@ -163,7 +168,31 @@ public final class WeirClusterCoordinator implements AutoCloseable {
             jobService(),
             artifactService());
     sweeper.scheduleWithFixedDelay(this::dropSilentWorkers, 1, 1, TimeUnit.SECONDS);
-    sweeper.scheduleWithFixedDelay(jobs::forgetExpired, 1, 1, TimeUnit.SECONDS);
+    sweeper.scheduleWithFixedDelay(this::forgetExpiredJobs, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Forgets the jobs that ended longer than the retention ago, and then the artifacts that only
+   * forgotten jobs used (see {@link ArtifactStore#removeUnreferenced}). Synchronized: a caller
+   * returns once a sweep running meanwhile has removed what it found.
+   */
+  synchronized void forgetExpiredJobs() {
+    jobs.forgetExpired();
+    Set<String> known = jobs.ids();
+    if (!jobArtifacts.keySet().retainAll(known)) {
+      return;
+    }
+    Set<String> referenced = new HashSet<>();
+    jobArtifacts.values().forEach(referenced::addAll);
+    try {
+      List<String> removed = artifacts.removeUnreferenced(referenced);
+      if (!removed.isEmpty()) {
+        LOG.info("Removed {} staged artifacts no known job uses: {}", removed.size(), removed);
+      }
+    } catch (IOException | RuntimeException e) {
+      // The next forgotten job tries again.
+      LOG.warn("Cannot remove the artifacts of forgotten jobs", e);
+    }
   }
 
   /**
@@ -216,7 +245,8 @@ public final class WeirClusterCoordinator implements AutoCloseable {
           new ArtifactStore(
               artifactDir != null
                   ? artifactDir
-                  : Files.createTempDirectory("weir-coordinator-artifacts"));
+                  : Files.createTempDirectory("weir-coordinator-artifacts"),
+              nowMillis);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the artifact directory " + artifactDir, e);
     }
@@ -513,6 +543,9 @@ public final class WeirClusterCoordinator implements AutoCloseable {
               LOG.info("Job {} ended", jobId);
             });
     jobs.add(jobId, job);
+    Set<String> hashes = new HashSet<>();
+    staged.forEach(artifact -> hashes.add(artifact.sha256()));
+    jobArtifacts.put(jobId, hashes);
     LOG.info("Job {} submitted, running on {}", jobId, available);
     job.startDeployingOn(options.get(), deployer);
     return Empty.getDefaultInstance();
