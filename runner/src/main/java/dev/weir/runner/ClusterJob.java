@@ -1,8 +1,10 @@
 package dev.weir.runner;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
 import dev.weir.runner.cluster.v1.ArtifactList;
 import dev.weir.runner.cluster.v1.ArtifactUpload;
+import dev.weir.runner.cluster.v1.ClusterSlots;
 import dev.weir.runner.cluster.v1.GetJobStatus;
 import dev.weir.runner.cluster.v1.JobServiceGrpc;
 import dev.weir.runner.cluster.v1.JobState;
@@ -73,14 +75,45 @@ final class ClusterJob implements JobHandle {
     this.channel = channel;
   }
 
+  private static ClusterSecurity security(String master, WeirPipelineOptions weirOptions) {
+    return weirOptions.isInsecure()
+        ? ClusterSecurity.insecure("This client of --weirMaster=" + master)
+        : ClusterSecurity.fromDirectory(Paths.get(weirOptions.getSecurityDir()));
+  }
+
+  /**
+   * The slots of the workers registered with the coordinator at {@code master} now, for the
+   * default {@code --parallelism}; throws if it cannot be reached or has no worker.
+   */
+  static int registeredSlots(String master, PipelineOptions options) {
+    ClusterSecurity security = security(master, options.as(WeirPipelineOptions.class));
+    ControlChannel channel = new ControlChannel(master, security);
+    ClusterSlots slots;
+    try {
+      slots =
+          channel.call(
+              JobServiceGrpc.getGetClusterSlotsMethod(),
+              Empty.getDefaultInstance(),
+              STATUS_TIMEOUT_MILLIS);
+    } catch (StatusRuntimeException e) {
+      throw refused(master, security, e, "did not tell its workers' slots (for --parallelism=-1)");
+    } finally {
+      channel.close();
+    }
+    if (slots.getSlots() < 1) {
+      throw new IllegalStateException(
+          "No worker has registered with the Weir coordinator at --weirMaster="
+              + master
+              + " yet: the default --parallelism (-1) uses the registered workers' slots");
+    }
+    return slots.getSlots();
+  }
+
   /** Sends the job to the coordinator at {@code master}; throws if it cannot be reached. */
   static ClusterJob submit(
       String master, String jobId, ExecutionPlan plan, PipelineOptions options) {
     WeirPipelineOptions weirOptions = options.as(WeirPipelineOptions.class);
-    ClusterSecurity security =
-        weirOptions.isInsecure()
-            ? ClusterSecurity.insecure("This client of --weirMaster=" + master)
-            : ClusterSecurity.fromDirectory(Paths.get(weirOptions.getSecurityDir()));
+    ClusterSecurity security = security(master, weirOptions);
     List<JobArtifact> artifacts = new ArrayList<>();
     List<Path> files;
     try {
@@ -106,25 +139,32 @@ final class ClusterJob implements JobHandle {
       channel.call(JobServiceGrpc.getSubmitMethod(), submission.build(), SUBMIT_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       channel.close();
-      String refusal = security.explainRefusal(e);
-      if (refusal != null) {
-        throw new IllegalStateException(
-            "The Weir coordinator at --weirMaster=" + master + " and this client: " + refusal, e);
-      }
-      io.grpc.Status.Code code = e.getStatus().getCode();
-      if (code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
-        throw new IllegalStateException(
-            "Cannot reach the Weir coordinator at --weirMaster=" + master + ": " + e.getStatus(),
-            e);
-      }
-      throw new IllegalStateException(
-          "The Weir coordinator at --weirMaster="
-              + master
-              + " did not accept the job: "
-              + e.getStatus().getDescription(),
-          e);
+      throw refused(master, security, e, "did not accept the job");
     }
     return new ClusterJob(master, jobId, channel);
+  }
+
+  /** Why a call to the coordinator failed: credentials, no answer, or the coordinator's reason. */
+  private static IllegalStateException refused(
+      String master, ClusterSecurity security, StatusRuntimeException e, String what) {
+    String refusal = security.explainRefusal(e);
+    if (refusal != null) {
+      return new IllegalStateException(
+          "The Weir coordinator at --weirMaster=" + master + " and this client: " + refusal, e);
+    }
+    io.grpc.Status.Code code = e.getStatus().getCode();
+    if (code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+      return new IllegalStateException(
+          "Cannot reach the Weir coordinator at --weirMaster=" + master + ": " + e.getStatus(), e);
+    }
+    return new IllegalStateException(
+        "The Weir coordinator at --weirMaster="
+            + master
+            + " "
+            + what
+            + ": "
+            + e.getStatus().getDescription(),
+        e);
   }
 
   /** Uploads those of the job's {@code artifacts} (read from {@code files}) the coordinator lacks. */

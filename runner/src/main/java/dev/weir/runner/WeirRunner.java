@@ -49,6 +49,13 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
   @Override
   public WeirPipelineResult run(Pipeline pipeline) {
     CheckedOptions checked = WeirOptionsValidator.validate(options);
+    String master = WeirOptionsValidator.master(options);
+    if (master != null && WeirOptionsValidator.defaultParallelism(options)) {
+      // As the embedded cluster gives a job one subtask per worker, a cluster of processes gives
+      // it every slot its workers have.
+      checked =
+          WeirOptionsValidator.validate(options, ClusterJob.registeredSlots(master, options));
+    }
     MetricsEnvironment.setMetricsSupported(true);
     TransformOverrides.apply(pipeline);
     ExecutionPlan plan =

@@ -6,6 +6,7 @@ import dev.weir.runner.JobTopology;
 import dev.weir.runner.SlotPlacement;
 import dev.weir.runner.cluster.v1.ArtifactList;
 import dev.weir.runner.cluster.v1.ArtifactUpload;
+import dev.weir.runner.cluster.v1.ClusterSlots;
 import dev.weir.runner.cluster.v1.GetJobStatus;
 import dev.weir.runner.cluster.v1.JobServiceGrpc;
 import dev.weir.runner.cluster.v1.JobState;
@@ -373,6 +374,20 @@ public final class WeirClusterCoordinator implements AutoCloseable {
         .addMethod(
             JobServiceGrpc.getUploadArtifactMethod(),
             ControlServer.unaryHandler(this::upload))
+        .addMethod(
+            JobServiceGrpc.getGetClusterSlotsMethod(),
+            ControlServer.unaryHandler(
+                empty -> {
+                  List<RemoteWorker> live = liveWorkers();
+                  int slots = 0;
+                  for (RemoteWorker worker : live) {
+                    slots += worker.slots();
+                  }
+                  return ClusterSlots.newBuilder()
+                      .setSlots(slots)
+                      .setWorkers(live.size())
+                      .build();
+                }))
         .build();
   }
 
