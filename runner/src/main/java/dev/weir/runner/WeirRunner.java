@@ -91,7 +91,11 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
     String master = WeirOptionsValidator.master(options);
     if (master != null) {
       // The job's jars are staged to the coordinator; its workers load the job's classes there.
-      return new WeirPipelineResult(ClusterJob.submit(master, jobId, plan, options));
+      ClusterJob job = ClusterJob.submit(master, jobId, plan, options);
+      WeirPipelineResult result = new WeirPipelineResult(job);
+      // Pushes the attempted metrics the coordinator reports to --metricsSink, if one is set.
+      PolledMetricsPusher.startIfConfigured(job, result, options.as(MetricsOptions.class));
+      return result;
     }
     EmbeddedCluster cluster = EmbeddedCluster.start(options, checked, Instant::now);
     JobCoordinator coordinator;
