@@ -168,7 +168,15 @@ public class ClusterFromTarballTest {
 
     // The foreground mode: the script execs java, so the process started here is the JVM.
     ScriptProcess coordinator =
-        start("coordinator", "WEIR_COORDINATOR_LISTENING", "bin/weir-coordinator", "--port", "0");
+        start(
+            "coordinator",
+            "WEIR_COORDINATOR_LISTENING",
+            "bin/weir-coordinator",
+            "--port",
+            "0",
+            // A free port, not 8081: other tests share this machine.
+            "--webPort",
+            "0");
     String listening = coordinator.awaitMarker(START_SECONDS);
     String master = "127.0.0.1:" + listening.substring(listening.indexOf("port=") + 5).trim();
 

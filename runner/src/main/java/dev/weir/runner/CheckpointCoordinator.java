@@ -240,6 +240,16 @@ final class CheckpointCoordinator implements AutoCloseable {
     return stats.newest();
   }
 
+  /** Checkpoints completed over the whole run (the history keeps only the newest). */
+  synchronized long completedCount() {
+    return stats.completedCount();
+  }
+
+  /** Checkpoints aborted over the whole run. */
+  synchronized long abortedCount() {
+    return stats.abortedCount();
+  }
+
   /** The id of the newest checkpoint this coordinator completed. */
   synchronized OptionalLong latestCompleted() {
     return stats.latestCompleted();

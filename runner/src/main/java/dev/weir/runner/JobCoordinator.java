@@ -157,6 +157,12 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   /** The failure that makes the current attempt restart. */
   private @Nullable Throwable attemptFailure;
 
+  /** When the job was accepted (its options checked), ms since the epoch; 0 before. */
+  private volatile long startedAtMillis;
+
+  /** When the job ended, ms since the epoch; -1 while it has not. */
+  private volatile long endedAtMillis = -1;
+
   private PipelineResult.State state = PipelineResult.State.STOPPED;
   private @Nullable Throwable failure;
   private boolean cancelling;
@@ -260,6 +266,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   private long prepare(PipelineOptions options) {
     settings = CheckpointSettings.from(options.as(WeirPipelineOptions.class));
     serializedOptions = new SerializablePipelineOptions(options);
+    startedAtMillis = System.currentTimeMillis();
     if (settings.restoreFrom() != null) {
       initialRestore = readRestoreFrom(settings.restoreFrom());
       synchronized (this) {
@@ -875,6 +882,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         return;
       }
       state = finalState;
+      endedAtMillis = System.currentTimeMillis();
       watch = progressWatch;
       log = progressLog;
       notifyAll();
@@ -928,6 +936,50 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   /** The attempt running now (0 until the first restart). */
   synchronized int attempt() {
     return attempt;
+  }
+
+  // Read by the web server's view (CoordinatorView), on its request threads.
+
+  String jobId() {
+    return jobId;
+  }
+
+  JobTopology topology() {
+    return plan;
+  }
+
+  /** When the job was accepted, ms since the epoch; 0 before {@link #start}. */
+  long startedAtMillis() {
+    return startedAtMillis;
+  }
+
+  /** When the job ended, ms since the epoch; -1 while it runs. */
+  long endedAtMillis() {
+    return endedAtMillis;
+  }
+
+  /** The job's options as JSON text (Beam's serialized form), or null before {@link #start}. */
+  @Nullable
+  String optionsJson() {
+    SerializablePipelineOptions options = serializedOptions;
+    return options == null ? null : options.toString();
+  }
+
+  /** The job's {@code --jobName}, or its id before {@link #start}. */
+  String jobName() {
+    SerializablePipelineOptions options = serializedOptions;
+    return options == null ? jobId : options.get().getJobName();
+  }
+
+  /** Where each running subtask is (read now in this JVM, as last reported by processes). */
+  List<SubtaskProgress> subtaskProgress() {
+    return runningProgress();
+  }
+
+  /** The checkpoint coordinator, or null without checkpoints. */
+  @Nullable
+  CheckpointCoordinator checkpointCoordinator() {
+    return checkpoints;
   }
 
   @Override

@@ -153,4 +153,29 @@ public interface WeirPipelineOptions
   int getRocksDbReadCacheMb();
 
   void setRocksDbReadCacheMb(int megabytes);
+
+  @Description(
+      "Port of the embedded cluster's web UI, REST API (/api/v1) and Prometheus metrics"
+          + " (/metrics), served while the job runs; 0 picks a free port (the URL is logged)."
+          + " Absent (the default): no web server. A --weirMaster coordinator has its own"
+          + " (its --webPort).")
+  Integer getWebPort();
+
+  void setWebPort(Integer port);
+
+  @Description(
+      "Address the embedded web server listens on. Loopback (127.0.0.1, the default) unless"
+          + " --webInsecure: the embedded cluster has no secret a browser could present.")
+  @Default.String("127.0.0.1")
+  String getWebBind();
+
+  void setWebBind(String address);
+
+  @Description(
+      "Serve the web UI on a non-loopback --webBind without authentication (logged as a"
+          + " warning): anyone who reaches it reads the job's plan, options and metrics.")
+  @Default.Boolean(false)
+  boolean isWebInsecure();
+
+  void setWebInsecure(boolean insecure);
 }

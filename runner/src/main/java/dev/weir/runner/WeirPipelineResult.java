@@ -17,9 +17,29 @@ import org.joda.time.Duration;
  */
 public final class WeirPipelineResult implements PipelineResult {
   private final JobHandle coordinator;
+  private final @Nullable String webUrl;
 
   WeirPipelineResult(JobHandle coordinator) {
+    this(coordinator, null);
+  }
+
+  WeirPipelineResult(JobHandle coordinator, @Nullable String webUrl) {
     this.coordinator = coordinator;
+    this.webUrl = webUrl;
+  }
+
+  /**
+   * The URL of the embedded cluster's web UI and REST API ({@code --webPort}), served while the
+   * job runs; empty without {@code --webPort} and for {@code --weirMaster} jobs (the coordinator
+   * has its own, its {@code --webPort}).
+   */
+  public java.util.Optional<String> webUrl() {
+    return java.util.Optional.ofNullable(webUrl);
+  }
+
+  /** The job as this JVM follows it, for tests. */
+  JobHandle handle() {
+    return coordinator;
   }
 
   @Override

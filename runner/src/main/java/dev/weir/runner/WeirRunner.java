@@ -3,7 +3,9 @@ package dev.weir.runner;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.translation.PipelineTranslator;
 import dev.weir.translation.TransformOverrides;
+import dev.weir.web.WebServer;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.beam.runners.core.metrics.MetricsPusher;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineRunner;
@@ -98,19 +100,41 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
       return result;
     }
     EmbeddedCluster cluster = EmbeddedCluster.start(options, checked, Instant::now);
+    AtomicReference<WebServer> web = new AtomicReference<>();
+    String webUrl = null;
     JobCoordinator coordinator;
     try {
-      coordinator = new JobCoordinator(jobId, plan, cluster.workers(), cluster::close);
+      coordinator =
+          new JobCoordinator(
+              jobId,
+              plan,
+              cluster.workers(),
+              () -> {
+                closeWeb(web);
+                cluster.close();
+              });
+      // Before the job starts, so a job that ends at once still finds it to close.
+      WebServer started = EmbeddedWeb.start(options, coordinator, cluster);
+      web.set(started);
+      webUrl = started == null ? null : started.url();
       coordinator.start(options);
     } catch (RuntimeException e) {
+      closeWeb(web);
       cluster.close();
       throw e;
     }
-    WeirPipelineResult result = new WeirPipelineResult(coordinator);
+    WeirPipelineResult result = new WeirPipelineResult(coordinator, webUrl);
     // Pushes attempted metrics to --metricsSink every --metricsPushPeriod seconds, if one is set.
     new MetricsPusher(
             coordinator.liveAttemptedMetrics(), options.as(MetricsOptions.class), result)
         .start();
     return result;
+  }
+
+  private static void closeWeb(AtomicReference<WebServer> web) {
+    WebServer server = web.getAndSet(null);
+    if (server != null) {
+      server.close();
+    }
   }
 }

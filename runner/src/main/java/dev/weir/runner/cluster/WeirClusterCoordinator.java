@@ -1,6 +1,7 @@
 package dev.weir.runner.cluster;
 
 import com.google.protobuf.Empty;
+import dev.weir.runner.CoordinatorView;
 import dev.weir.runner.JobCoordinator;
 import dev.weir.runner.JobTopology;
 import dev.weir.runner.SlotPlacement;
@@ -12,6 +13,9 @@ import dev.weir.runner.cluster.v1.JobServiceGrpc;
 import dev.weir.runner.cluster.v1.JobState;
 import dev.weir.runner.cluster.v1.JobStatus;
 import dev.weir.runner.cluster.v1.SubmitJob;
+import dev.weir.web.WebServer;
+import dev.weir.web.WebSettings;
+import dev.weir.web.view.WorkerSummary;
 import dev.weir.worker.control.ControlServer;
 import dev.weir.worker.control.LaunchArguments;
 import dev.weir.worker.control.RemoteFailure;
@@ -65,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.runner.cluster.WeirClusterCoordinator \
  *     --port=8099 --securityDir=DIR [--bind=127.0.0.1] [--finishedJobRetentionSeconds=3600] \
- *     [--artifactDir=DIR]
+ *     [--artifactDir=DIR] [--webPort=8081 [--webBind=127.0.0.1] [--webInsecure]]
  * </pre>
  *
  * <p>{@code --securityDir} holds the cluster's credentials ({@code weir-security init DIR}); the
@@ -92,6 +96,11 @@ import org.slf4j.LoggerFactory;
  * probe's connection (a worker that is only slow to answer is left to the heartbeat timeout).
  * An ended job's result stays readable for {@code --finishedJobRetentionSeconds} (default an
  * hour); then the job is forgotten.
+ *
+ * <p>With {@code --webPort} it serves a read-only web UI, REST API ({@code /api/v1}) and
+ * Prometheus metrics ({@code /metrics}) of its jobs and workers ({@link dev.weir.web.WebServer});
+ * on loopback unless {@code --webBind} says otherwise, and then only with the cluster secret as
+ * bearer token (or {@code --webInsecure}).
  */
 public final class WeirClusterCoordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WeirClusterCoordinator.class);
@@ -139,6 +148,9 @@ public final class WeirClusterCoordinator implements AutoCloseable {
 
   /** By job id, the SHA-256s of the artifacts of each job submitted and not forgotten yet. */
   private final Map<String, Set<String>> jobArtifacts = new ConcurrentHashMap<>();
+
+  /** The web UI, REST API and metrics ({@code --webPort}), or null. */
+  private volatile @Nullable WebServer web;
 
   private WeirClusterCoordinator(
       String bind,
@@ -273,15 +285,26 @@ public final class WeirClusterCoordinator implements AutoCloseable {
                 args.getOrDefault(
                     "finishedJobRetentionSeconds",
                     Long.toString(FINISHED_JOB_RETENTION.toSeconds()))));
+    ClusterSecurity security = ClusterSecurity.fromArguments(args, "The Weir coordinator");
+    // Checked before anything listens: a refused --webBind leaves no server behind.
+    WebSettings webSettings = args.containsKey("webPort") ? webSettings(args, security) : null;
     WeirClusterCoordinator coordinator =
         start(
             args.getOrDefault("bind", "127.0.0.1"),
             Integer.parseInt(port),
-            ClusterSecurity.fromArguments(args, "The Weir coordinator"),
+            security,
             WORKER_TIMEOUT_MILLIS,
             retention,
             System::currentTimeMillis,
             args.containsKey("artifactDir") ? Paths.get(args.get("artifactDir")) : null);
+    if (webSettings != null) {
+      try {
+        coordinator.startWeb(webSettings);
+      } catch (RuntimeException e) {
+        coordinator.close();
+        throw e;
+      }
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -298,6 +321,61 @@ public final class WeirClusterCoordinator implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /**
+   * The web server's settings from the launch arguments {@code --webPort}, {@code --webBind}
+   * (default 127.0.0.1) and {@code --webInsecure}. Beyond loopback the cluster secret is the
+   * bearer token the server requires; without one (an {@code --insecure} cluster) it refuses to
+   * start unless {@code --webInsecure}.
+   */
+  static WebSettings webSettings(Map<String, String> args, ClusterSecurity security) {
+    String bind = args.getOrDefault("webBind", WebSettings.DEFAULT_BIND);
+    int port;
+    try {
+      port = Integer.parseInt(args.get("webPort"));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--webPort must be a number, not " + args.get("webPort"));
+    }
+    boolean insecure = Boolean.parseBoolean(args.getOrDefault("webInsecure", "false"));
+    WebSettings open = new WebSettings(bind, port, java.util.Optional.empty(), insecure);
+    if (open.loopbackOnly() || security.webToken().isEmpty()) {
+      // Refuses a non-loopback address unless --webInsecure.
+      open.check();
+      return open;
+    }
+    // Beyond loopback the cluster secret guards it.
+    return new WebSettings(bind, port, security.webToken(), insecure);
+  }
+
+  /**
+   * Starts the web UI, REST API and Prometheus metrics over this coordinator's jobs and workers
+   * (read-only); it stops with the coordinator. Returns its URL, which is logged too.
+   */
+  public synchronized String startWeb(WebSettings settings) {
+    if (web != null) {
+      throw new IllegalStateException("The web server runs already at " + web.url());
+    }
+    web = WebServer.start(settings, view());
+    return web.url();
+  }
+
+  /** What the web server reads: the registry's jobs and the registered workers. */
+  private CoordinatorView view() {
+    return new CoordinatorView(
+        jobs::all,
+        () -> {
+          List<WorkerSummary> summaries = new ArrayList<>();
+          for (RemoteWorker worker : liveWorkers()) {
+            summaries.add(
+                new WorkerSummary(
+                    worker.name(),
+                    Math.max(1, worker.slots()),
+                    worker.exchangeAddress(),
+                    worker.millisSinceHeartbeat()));
+          }
+          return summaries;
+        });
   }
 
   /** Names of the workers registered now. */
@@ -696,6 +774,10 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    WebServer webServer = web;
+    if (webServer != null) {
+      webServer.close();
     }
     sweeper.shutdownNow();
     deployer.shutdownNow();

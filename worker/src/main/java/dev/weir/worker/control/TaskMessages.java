@@ -137,7 +137,10 @@ public final class TaskMessages {
             .setBusy(progress.busy())
             .setInputWatermarkMillis(progress.inputWatermark().getMillis())
             .setOutputWatermarkMillis(progress.outputWatermark().getMillis())
-            .addAllMetrics(progress.metrics());
+            .addAllMetrics(progress.metrics())
+            .setElapsedMillis(Math.max(0, progress.elapsedMillis()))
+            .setIdleMillis(progress.idleMillis())
+            .setBackpressuredMillis(progress.backpressuredMillis());
     progress
         .sourceWork()
         .forEach(
@@ -171,6 +174,10 @@ public final class TaskMessages {
             ? new Instant(message.getNextProcessingTimerMillis())
             : null,
         message.getMetricsList(),
-        sourceWork);
+        sourceWork)
+        .withTimeUse(
+            message.getElapsedMillis() > 0 ? message.getElapsedMillis() : -1,
+            message.getIdleMillis(),
+            message.getBackpressuredMillis());
   }
 }

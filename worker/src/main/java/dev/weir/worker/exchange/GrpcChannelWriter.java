@@ -56,7 +56,8 @@ final class GrpcChannelWriter implements OutboundChannel {
         if (credits > 0) {
           break;
         }
-        creditArrived.await();
+        // Timed: the sending subtask is backpressured meanwhile.
+        CreditWaits.await(creditArrived);
       }
       credits--;
       endSent = last;

@@ -60,7 +60,8 @@ final class LocalChannel implements OutboundChannel, InboundChannel {
         if (credits > 0) {
           break;
         }
-        creditArrived.await();
+        // Timed: the sending subtask is backpressured meanwhile.
+        CreditWaits.await(creditArrived);
       }
       credits--;
       endSent = last;

@@ -142,6 +142,16 @@ public final class ClusterSecurity {
     return credentials == null;
   }
 
+  /**
+   * The cluster secret, which the coordinator's web server requires as a bearer token when it
+   * listens beyond loopback; empty for an insecure process.
+   */
+  public java.util.Optional<String> webToken() {
+    return credentials == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(credentials.secret());
+  }
+
   /** The server requires a client certificate of the cluster CA and the secret on every call. */
   public NettyServerBuilder secureServer(NettyServerBuilder builder) {
     if (credentials == null) {

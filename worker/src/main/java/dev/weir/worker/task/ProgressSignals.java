@@ -1,5 +1,6 @@
 package dev.weir.worker.task;
 
+import java.util.function.LongSupplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -12,18 +13,59 @@ final class ProgressSignals {
   private volatile boolean busy = true;
   private volatile @Nullable Instant nextProcessingTimer;
 
+  /** Nanoseconds of the clock below; injected by tests. */
+  private final LongSupplier nanoTime;
+
+  private final long startNanos;
+
+  /** Time spent waiting for input or for the clock, up to the latest {@link #working()}. */
+  private volatile long idleNanos;
+
+  /** When the current wait began; meaningful while not busy. */
+  private volatile long idleSinceNanos;
+
+  ProgressSignals() {
+    this(System::nanoTime);
+  }
+
+  ProgressSignals(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+    this.startNanos = nanoTime.getAsLong();
+  }
+
   void eventHandled() {
     handledEvents++;
   }
 
   /** The thread waits for input or for the clock. */
   void waiting() {
-    busy = false;
+    if (busy) {
+      idleSinceNanos = nanoTime.getAsLong();
+      busy = false;
+    }
   }
 
   /** The thread works again after {@link #waiting()}. */
   void working() {
-    busy = true;
+    if (!busy) {
+      idleNanos += nanoTime.getAsLong() - idleSinceNanos;
+      busy = true;
+    }
+  }
+
+  /** Milliseconds since this subtask started. Any thread. */
+  long elapsedMillis() {
+    return (nanoTime.getAsLong() - startNanos) / 1_000_000;
+  }
+
+  /** Milliseconds spent waiting for input or for the clock so far, the current wait included. */
+  long idleMillis() {
+    // Read busy first: a wait that ends in between is then counted from its recorded total.
+    boolean waitingNow = !busy;
+    long since = idleSinceNanos;
+    long total = idleNanos;
+    long current = waitingNow ? Math.max(0, nanoTime.getAsLong() - since) : 0;
+    return (total + current) / 1_000_000;
   }
 
   void nextProcessingTimer(@Nullable Instant timer) {

@@ -27,6 +27,9 @@ public final class SubtaskProgress implements Serializable {
   private final @Nullable Instant nextProcessingTimer;
   private final List<ByteString> metrics;
   private final Map<String, SourceWork> sourceWork;
+  private long elapsedMillis = -1;
+  private long idleMillis;
+  private long backpressuredMillis;
 
   public SubtaskProgress(
       TaskId task,
@@ -127,6 +130,44 @@ public final class SubtaskProgress implements Serializable {
    */
   public Map<String, SourceWork> sourceWork() {
     return sourceWork;
+  }
+
+  /**
+   * This progress with how the subtask has spent its time since it started: {@code elapsedMillis}
+   * in all, {@code idleMillis} waiting for input (or the clock), {@code backpressuredMillis}
+   * waiting for output credit; the rest it was busy.
+   */
+  public SubtaskProgress withTimeUse(long elapsedMillis, long idleMillis, long backpressuredMillis) {
+    SubtaskProgress copy =
+        new SubtaskProgress(
+            task,
+            stageName,
+            events,
+            busy,
+            inputWatermark,
+            outputWatermark,
+            nextProcessingTimer,
+            metrics,
+            sourceWork);
+    copy.elapsedMillis = elapsedMillis;
+    copy.idleMillis = idleMillis;
+    copy.backpressuredMillis = backpressuredMillis;
+    return copy;
+  }
+
+  /** Milliseconds since the subtask started; -1 if not reported. */
+  public long elapsedMillis() {
+    return elapsedMillis;
+  }
+
+  /** Milliseconds it waited for input or for the clock. */
+  public long idleMillis() {
+    return idleMillis;
+  }
+
+  /** Milliseconds it waited for output credit: backpressured by its consumers. */
+  public long backpressuredMillis() {
+    return backpressuredMillis;
   }
 
   @Override

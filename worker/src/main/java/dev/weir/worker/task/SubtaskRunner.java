@@ -1,6 +1,7 @@
 package dev.weir.worker.task;
 
 import dev.weir.translation.StagePlan;
+import dev.weir.worker.exchange.CreditWaits;
 import dev.weir.worker.exchange.DataExchange;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
@@ -22,6 +23,9 @@ final class SubtaskRunner implements Runnable {
   private final ProgressSignals progress = new ProgressSignals();
   private final CheckpointMailbox mailbox = new CheckpointMailbox();
 
+  /** This subtask's thread's waits for output credit; set when it starts. */
+  private volatile CreditWaits.Recorder creditWaits = new CreditWaits.Recorder();
+
   SubtaskRunner(
       TaskDeployment deployment,
       DataExchange exchange,
@@ -40,6 +44,7 @@ final class SubtaskRunner implements Runnable {
   public void run() {
     TaskId id = deployment.taskId();
     Thread.currentThread().setName("weir-subtask-" + id);
+    creditWaits = CreditWaits.recordOnThisThread();
     Throwable failure = null;
     try {
       wiring.open();
@@ -96,6 +101,7 @@ final class SubtaskRunner implements Runnable {
       failure = t;
     } finally {
       failure = wiring.close(failure);
+      CreditWaits.stopRecording();
     }
     // Also after a failure: counted elements are attempted, like a user counter's increments.
     wiring.outputs().publishElementCounts();
@@ -158,7 +164,8 @@ final class SubtaskRunner implements Runnable {
         time == null || time.testClock() ? null : progress.nextProcessingTimer(),
         // Its cells are atomic and its maps concurrent: read while the subtask's thread counts.
         MonitoringInfoBytes.encode(metrics),
-        wiring.sourceWork());
+        wiring.sourceWork())
+        .withTimeUse(progress.elapsedMillis(), progress.idleMillis(), creditWaits.millis());
   }
 
   /** The exception to report: user code's own exception rather than Beam's wrapper. */

@@ -38,6 +38,20 @@ public class TaskMessagesTest {
   }
 
   @Test
+  public void timeUseCrossesTheProtocolAndItsAbsenceStaysUnknown() {
+    SubtaskProgress plain =
+        new SubtaskProgress(
+            new TaskId("job", 0, 0, 0), "s", 0, false, new Instant(0), new Instant(0), null);
+    SubtaskProgress received =
+        TaskMessages.progress(TaskMessages.progress(plain.withTimeUse(10_000, 2_500, 6_000)));
+    assertEquals(10_000, received.elapsedMillis());
+    assertEquals(2_500, received.idleMillis());
+    assertEquals(6_000, received.backpressuredMillis());
+    // A report from a worker that does not measure it.
+    assertEquals(-1, TaskMessages.progress(TaskMessages.progress(plain)).elapsedMillis());
+  }
+
+  @Test
   public void noPendingTimerStaysNoTimer() {
     SubtaskProgress sent =
         new SubtaskProgress(

@@ -1,0 +1,309 @@
+package dev.weir.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weir.web.WeirVersion;
+import dev.weir.web.view.CheckpointHistoryView;
+import dev.weir.web.view.ClusterView;
+import dev.weir.web.view.JobDetail;
+import dev.weir.web.view.JobException;
+import dev.weir.web.view.JobMetrics;
+import dev.weir.web.view.JobSummary;
+import dev.weir.web.view.Overview;
+import dev.weir.web.view.StageDetail;
+import dev.weir.web.view.WorkerSummary;
+import dev.weir.worker.task.SubtaskProgress;
+import dev.weir.worker.task.TaskId;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.GaugeResult;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+
+/**
+ * The web server's read-only view of this JVM's coordinator: its jobs ({@link JobCoordinator}s,
+ * as the cluster coordinator's registry or an embedded run holds them) and its workers, read anew
+ * at every call. Metrics are decoded from the coordinator's attempted and committed {@code
+ * MetricsContainerStepMap}s, as {@link WeirPipelineResult#metrics()} decodes them, so the numbers
+ * the web shows are the ones the result reports.
+ */
+public final class CoordinatorView implements ClusterView {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Supplier<List<JobCoordinator>> jobs;
+  private final Supplier<List<WorkerSummary>> workers;
+  private final TimeUseRates rates = new TimeUseRates();
+
+  /**
+   * @param jobs the jobs known now, in submission order
+   * @param workers the workers registered now
+   */
+  public CoordinatorView(
+      Supplier<List<JobCoordinator>> jobs, Supplier<List<WorkerSummary>> workers) {
+    this.jobs = jobs;
+    this.workers = workers;
+  }
+
+  @Override
+  public Overview overview() {
+    List<WorkerSummary> all = workers.get();
+    long slots = 0;
+    for (WorkerSummary worker : all) {
+      if (worker.slots() < 0) {
+        slots = -1;
+        break;
+      }
+      slots += worker.slots();
+    }
+    Map<String, Integer> byState = new TreeMap<>();
+    for (JobCoordinator job : jobs.get()) {
+      byState.merge(job.state().name(), 1, Integer::sum);
+    }
+    return new Overview(WeirVersion.get(), all.size(), slots, byState);
+  }
+
+  @Override
+  public List<JobSummary> jobs() {
+    List<JobSummary> summaries = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (JobCoordinator job : jobs.get()) {
+      summaries.add(summary(job));
+      ids.add(job.jobId());
+    }
+    // Forgotten jobs' readings go with them.
+    rates.retainJobs(ids);
+    return summaries;
+  }
+
+  @Override
+  public Optional<StageDetail> stage(String jobId, int stageId) {
+    Optional<JobCoordinator> found = find(jobId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    JobCoordinator job = found.get();
+    JobTopology.Stage stage = null;
+    for (JobTopology.Stage s : job.topology().stages()) {
+      if (s.id() == stageId) {
+        stage = s;
+      }
+    }
+    if (stage == null) {
+      return Optional.empty();
+    }
+    Map<TaskId, String> placement = job.placement();
+    int attempt = job.attempt();
+    List<StageDetail.SubtaskStatus> subtasks = new ArrayList<>();
+    for (SubtaskProgress progress : job.subtaskProgress()) {
+      TaskId task = progress.task();
+      if (task.stage() != stageId || task.attempt() != attempt) {
+        continue;
+      }
+      TimeUseRates.Rates r =
+          rates.of(
+              task, progress.elapsedMillis(), progress.idleMillis(), progress.backpressuredMillis());
+      subtasks.add(
+          new StageDetail.SubtaskStatus(
+              task.subtask(),
+              task.attempt(),
+              placement.getOrDefault(task, "?"),
+              progress.events(),
+              progress.inputWatermark().getMillis(),
+              progress.outputWatermark().getMillis(),
+              r == null ? -1 : r.busy(),
+              r == null ? -1 : r.idle(),
+              r == null ? -1 : r.backpressured()));
+    }
+    subtasks.sort(Comparator.comparingInt(StageDetail.SubtaskStatus::subtask));
+    return Optional.of(
+        new StageDetail(
+            jobId, stage.id(), stage.name(), stage.parallelism(), stage.operatorNames(), subtasks));
+  }
+
+  private static JobSummary summary(JobCoordinator job) {
+    return new JobSummary(
+        job.jobId(),
+        job.jobName(),
+        job.state().name(),
+        job.startedAtMillis(),
+        job.endedAtMillis(),
+        job.attempt(),
+        job.restarts().size());
+  }
+
+  private Optional<JobCoordinator> find(String jobId) {
+    for (JobCoordinator job : jobs.get()) {
+      if (job.jobId().equals(jobId)) {
+        return Optional.of(job);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<JobDetail> job(String jobId) {
+    return find(jobId).map(CoordinatorView::detail);
+  }
+
+  private static JobDetail detail(JobCoordinator job) {
+    JobTopology plan = job.topology();
+    List<JobDetail.Stage> stages = new ArrayList<>();
+    for (JobTopology.Stage stage : plan.stages()) {
+      stages.add(
+          new JobDetail.Stage(stage.id(), stage.name(), stage.parallelism(), stage.operatorNames()));
+    }
+    List<JobDetail.Edge> edges = new ArrayList<>();
+    for (JobTopology.Edge edge : plan.edges()) {
+      edges.add(new JobDetail.Edge(edge.id(), edge.fromStage(), edge.toStage(), edge.kind()));
+    }
+    return new JobDetail(summary(job), plan.maxParallelism(), stages, edges, options(job));
+  }
+
+  /** The options the user set, each value as JSON text; Beam's serialized form holds them. */
+  private static Map<String, String> options(JobCoordinator job) {
+    Map<String, String> options = new TreeMap<>();
+    String json = job.optionsJson();
+    if (json == null) {
+      return options;
+    }
+    try {
+      JsonNode set = JSON.readTree(json).path("options");
+      for (Iterator<Map.Entry<String, JsonNode>> it = set.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> option = it.next();
+        options.put(option.getKey(), option.getValue().toString());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Job " + job.jobId() + "'s options are not JSON", e);
+    }
+    return options;
+  }
+
+  @Override
+  public Optional<JobMetrics> metrics(String jobId) {
+    return find(jobId).map(job -> metrics(job.attemptedMetrics(), job.committedMetrics()));
+  }
+
+  /** Attempted and committed values side by side; a committed value is null where none is. */
+  static JobMetrics metrics(
+      MetricsContainerStepMap attempted, MetricsContainerStepMap committed) {
+    MetricQueryResults results =
+        MetricsContainerStepMap.asMetricResults(attempted, committed).allMetrics();
+    List<JobMetrics.Counter> counters = new ArrayList<>();
+    for (MetricResult<Long> c : results.getCounters()) {
+      counters.add(
+          new JobMetrics.Counter(
+              c.getKey().stepName(),
+              c.getName().getNamespace(),
+              c.getName().getName(),
+              c.getAttempted(),
+              c.getCommittedOrNull()));
+    }
+    counters.sort(
+        Comparator.comparing(JobMetrics.Counter::step)
+            .thenComparing(JobMetrics.Counter::namespace)
+            .thenComparing(JobMetrics.Counter::name));
+    List<JobMetrics.Distribution> distributions = new ArrayList<>();
+    for (MetricResult<DistributionResult> d : results.getDistributions()) {
+      distributions.add(
+          new JobMetrics.Distribution(
+              d.getKey().stepName(),
+              d.getName().getNamespace(),
+              d.getName().getName(),
+              distribution(d.getAttempted()),
+              d.getCommittedOrNull() == null ? null : distribution(d.getCommittedOrNull())));
+    }
+    distributions.sort(
+        Comparator.comparing(JobMetrics.Distribution::step)
+            .thenComparing(JobMetrics.Distribution::namespace)
+            .thenComparing(JobMetrics.Distribution::name));
+    List<JobMetrics.Gauge> gauges = new ArrayList<>();
+    for (MetricResult<GaugeResult> g : results.getGauges()) {
+      GaugeResult committedGauge = g.getCommittedOrNull();
+      gauges.add(
+          new JobMetrics.Gauge(
+              g.getKey().stepName(),
+              g.getName().getNamespace(),
+              g.getName().getName(),
+              g.getAttempted().getValue(),
+              committedGauge == null ? null : committedGauge.getValue()));
+    }
+    gauges.sort(
+        Comparator.comparing(JobMetrics.Gauge::step)
+            .thenComparing(JobMetrics.Gauge::namespace)
+            .thenComparing(JobMetrics.Gauge::name));
+    return new JobMetrics(counters, distributions, gauges);
+  }
+
+  private static JobMetrics.DistributionValue distribution(DistributionResult d) {
+    return new JobMetrics.DistributionValue(d.getCount(), d.getSum(), d.getMin(), d.getMax());
+  }
+
+  @Override
+  public Optional<CheckpointHistoryView> checkpoints(String jobId) {
+    return find(jobId).map(CoordinatorView::checkpoints);
+  }
+
+  private static CheckpointHistoryView checkpoints(JobCoordinator job) {
+    CheckpointCoordinator coordinator = job.checkpointCoordinator();
+    if (coordinator == null) {
+      return new CheckpointHistoryView(false, 0, 0, -1, List.of());
+    }
+    List<CheckpointHistoryView.Checkpoint> history = new ArrayList<>();
+    for (CheckpointStats c : coordinator.checkpoints()) {
+      history.add(
+          new CheckpointHistoryView.Checkpoint(
+              c.id(),
+              c.attempt(),
+              c.status().name(),
+              c.triggeredAtMillis(),
+              c.durationMillis(),
+              c.sizeBytes(),
+              c.incrementalSizeBytes(),
+              c.maxSyncMillis(),
+              c.maxAsyncMillis(),
+              c.failureReason()));
+    }
+    return new CheckpointHistoryView(
+        true,
+        coordinator.completedCount(),
+        coordinator.abortedCount(),
+        coordinator.latestCompleted().orElse(-1),
+        history);
+  }
+
+  @Override
+  public Optional<List<JobException>> exceptions(String jobId) {
+    return find(jobId).map(CoordinatorView::exceptions);
+  }
+
+  /** Each restart's cause, then the failure that ended the job, if it failed. */
+  private static List<JobException> exceptions(JobCoordinator job) {
+    List<JobException> all = new ArrayList<>();
+    for (JobRestart restart : job.restarts()) {
+      all.add(new JobException(restart.atMillis(), restart.attempt() - 1, restart.cause(), true));
+    }
+    Throwable failure = job.failure();
+    if (failure != null && job.state() == PipelineResult.State.FAILED) {
+      long at = job.endedAtMillis() < 0 ? System.currentTimeMillis() : job.endedAtMillis();
+      all.add(new JobException(at, job.attempt(), failure.toString(), false));
+    }
+    return all;
+  }
+
+  @Override
+  public List<WorkerSummary> workers() {
+    return workers.get();
+  }
+}

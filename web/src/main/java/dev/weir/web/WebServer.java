@@ -1,0 +1,188 @@
+package dev.weir.web;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.weir.web.view.ClusterView;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's read-only HTTP server on the JDK's {@code com.sun.net.httpserver}: the REST
+ * API under {@code /api/v1}, Prometheus metrics at {@code /metrics}, the web UI's files at {@code
+ * /}. Every request passes the {@link RequestGate} first. Requests are served by at most {@value
+ * #THREADS} threads with {@value #QUEUE} waiting; beyond that the accepting thread serves them
+ * itself, which slows accepting down instead of queueing without bound. No request body is ever
+ * read.
+ *
+ * <p>Every response carries {@code Content-Security-Policy: default-src 'self'} (the UI loads
+ * nothing from elsewhere and runs no inline script), {@code X-Content-Type-Options: nosniff},
+ * {@code X-Frame-Options: DENY}, {@code Cache-Control: no-store} and {@code Referrer-Policy:
+ * no-referrer}, and no CORS header, so other origins' pages cannot read it.
+ */
+public final class WebServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
+  static final int THREADS = 4;
+  static final int QUEUE = 64;
+  static final String CSP = "default-src 'self'";
+
+  private final HttpServer server;
+  private final ThreadPoolExecutor executor;
+  private final String url;
+
+  private WebServer(HttpServer server, ThreadPoolExecutor executor, String url) {
+    this.server = server;
+    this.executor = executor;
+    this.url = url;
+  }
+
+  /**
+   * Starts serving {@code view} as {@code settings} say and logs the URL.
+   *
+   * @throws IllegalArgumentException for a non-loopback address without a token or {@code
+   *     --webInsecure}, naming the option
+   * @throws UncheckedIOException if the port cannot be bound
+   */
+  public static WebServer start(WebSettings settings, ClusterView view) {
+    settings.check();
+    RequestGate gate = new RequestGate(settings);
+    RestApi api = new RestApi(view);
+    StaticFiles files = new StaticFiles();
+    AtomicInteger threads = new AtomicInteger();
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            THREADS,
+            THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(QUEUE),
+            r -> {
+              Thread t = new Thread(r, "weir-web-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
+    executor.allowCoreThreadTimeOut(true);
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(settings.address(), settings.port()), 64);
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new UncheckedIOException(
+          "Cannot listen on --webBind=" + settings.bind() + " --webPort=" + settings.port(), e);
+    }
+    server.setExecutor(executor);
+    server.createContext("/", exchange -> handle(exchange, gate, api, files, view));
+    server.start();
+    String host = settings.address().getHostAddress();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    if (settings.loopbackOnly()) {
+      // The Host check accepts localhost and 127.0.0.1, so the URL a user opens passes it.
+      host = settings.address() instanceof java.net.Inet6Address ? "[::1]" : "127.0.0.1";
+    }
+    String url = "http://" + host + ":" + server.getAddress().getPort() + "/";
+    if (settings.insecure() && settings.token().isEmpty() && !settings.loopbackOnly()) {
+      LOG.warn(
+          "The web UI at {} runs with --webInsecure: anyone who reaches it reads the cluster's"
+              + " jobs, options and metrics without authentication",
+          url);
+    }
+    LOG.info(
+        "Web UI and REST API at {}{}",
+        url,
+        settings.token().isPresent() ? " (API and metrics need the cluster secret as bearer token)" : "");
+    return new WebServer(server, executor, url);
+  }
+
+  private static void handle(
+      HttpExchange exchange, RequestGate gate, RestApi api, StaticFiles files, ClusterView view)
+      throws IOException {
+    try (exchange) {
+      Headers in = exchange.getRequestHeaders();
+      RequestGate.Verdict verdict =
+          gate.check(
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().getRawPath(),
+              in.getFirst("Host"),
+              in.getFirst("Authorization"),
+              in.getFirst("Content-Length"),
+              in.containsKey("Transfer-Encoding"));
+      Headers out = exchange.getResponseHeaders();
+      out.set("Content-Security-Policy", CSP);
+      out.set("X-Content-Type-Options", "nosniff");
+      out.set("X-Frame-Options", "DENY");
+      out.set("Cache-Control", "no-store");
+      out.set("Referrer-Policy", "no-referrer");
+      Response response;
+      if (!verdict.served()) {
+        if (verdict.status() == 405) {
+          out.set("Allow", "GET");
+        } else if (verdict.status() == 401) {
+          out.set("WWW-Authenticate", "Bearer realm=\"weir\"");
+        }
+        response = Response.error(verdict.status(), verdict.message());
+      } else {
+        response = route(verdict.segments(), api, files, view);
+      }
+      out.set("Content-Type", response.contentType());
+      if (exchange.getRequestMethod().equals("HEAD")) {
+        // A HEAD response has no body; the server refuses bytes written to it.
+        exchange.sendResponseHeaders(response.status(), -1);
+        return;
+      }
+      exchange.sendResponseHeaders(response.status(), response.body().length);
+      try (OutputStream body = exchange.getResponseBody()) {
+        body.write(response.body());
+      }
+    }
+  }
+
+  private static Response route(
+      List<String> path, RestApi api, StaticFiles files, ClusterView view) {
+    try {
+      if (path.size() >= 2 && path.get(0).equals("api") && path.get(1).equals("v1")) {
+        return api.get(path.subList(2, path.size()));
+      }
+      if (path.size() == 1 && path.get(0).equals("metrics")) {
+        return new Response(
+            200,
+            PrometheusText.CONTENT_TYPE,
+            ClusterMetrics.scrape(view).getBytes(StandardCharsets.UTF_8));
+      }
+      return files.get(path);
+    } catch (RuntimeException e) {
+      // The cause goes to the log only: it may name internals a reader should not see.
+      LOG.warn("Web request for /{} failed", String.join("/", path), e);
+      return Response.error(500, "internal error; see the coordinator's log");
+    }
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The URL to open, e.g. {@code http://127.0.0.1:8081/}. */
+  public String url() {
+    return url;
+  }
+
+  /** Stops at once; requests in flight are cut off. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,141 @@
+// The Weir web UI: reads /api/v1 and renders with DOM calls only (textContent), so every user
+// string (job names, step names, exception messages) is shown as text, never parsed as HTML.
+"use strict";
+
+const REFRESH_MILLIS = 2000;
+const MAX_STEP_CHARS = 60;
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+function table(headers, rows) {
+  const t = el("table");
+  const head = el("tr");
+  headers.forEach((h) => head.appendChild(el("th", h)));
+  t.appendChild(head);
+  rows.forEach((row) => {
+    const tr = el("tr");
+    row.forEach((cell) => {
+      const td = el("td");
+      if (cell instanceof Node) td.appendChild(cell); else td.textContent = cell === null ? "" : String(cell);
+      tr.appendChild(td);
+    });
+    t.appendChild(tr);
+  });
+  return t;
+}
+
+async function api(path) {
+  const headers = {};
+  const token = sessionStorage.getItem("weirToken");
+  if (token) headers["Authorization"] = "Bearer " + token;
+  const response = await fetch("/api/v1/" + path, { headers });
+  if (response.status === 401) {
+    const given = window.prompt("This Weir coordinator needs its cluster secret as token:");
+    if (given) { sessionStorage.setItem("weirToken", given); return api(path); }
+  }
+  if (!response.ok) throw new Error(path + ": HTTP " + response.status);
+  return response.json();
+}
+
+function time(millis) {
+  return millis === null ? "" : new Date(millis).toISOString();
+}
+
+function shortened(name) {
+  const span = el("span", name.length > MAX_STEP_CHARS ? "\u2026" + name.slice(-MAX_STEP_CHARS) : name, "step");
+  span.title = name;
+  return span;
+}
+
+function jobLink(id) {
+  const a = el("a", id);
+  a.href = "#job/" + encodeURIComponent(id);
+  return a;
+}
+
+async function renderOverview(main) {
+  const [overview, jobs, workers] = await Promise.all([api("overview"), api("jobs"), api("workers")]);
+  document.getElementById("version").textContent = overview.version;
+  main.appendChild(el("h2", "Overview"));
+  main.appendChild(table(["workers", "slots", "jobs by state"], [[overview.workers,
+    overview.slots < 0 ? "unbounded" : overview.slots, JSON.stringify(overview.jobsByState)]]));
+  main.appendChild(el("h2", "Jobs"));
+  main.appendChild(table(["id", "name", "state", "started", "ended", "attempt", "restarts"],
+    jobs.jobs.map((j) => [jobLink(j.id), j.name, j.state, time(j.startMillis), time(j.endMillis), j.attempt, j.restarts])));
+  main.appendChild(el("h2", "Workers"));
+  main.appendChild(table(["name", "slots", "exchange", "ms since heartbeat"],
+    workers.workers.map((w) => [w.name, w.slots < 0 ? "unbounded" : w.slots, w.exchangeAddress, w.millisSinceHeartbeat])));
+}
+
+async function renderJob(main, id) {
+  const path = "jobs/" + encodeURIComponent(id);
+  const [detail, metrics, checkpoints, exceptions] = await Promise.all([
+    api(path), api(path + "/metrics"), api(path + "/checkpoints"), api(path + "/exceptions")]);
+  const job = detail.job;
+  main.appendChild(el("h2", "Job " + job.name));
+  main.appendChild(table(["id", "state", "started", "ended", "attempt", "restarts", "key groups"],
+    [[job.id, job.state, time(job.startMillis), time(job.endMillis), job.attempt, job.restarts, detail.maxParallelism]]));
+  main.appendChild(el("h3", "Stages"));
+  const graph = el("div", null, "graph");
+  const stageStatus = await Promise.all(detail.stages.map((s) => api(path + "/stages/" + s.id)));
+  detail.stages.forEach((s, i) => {
+    const box = el("div", null, "stage");
+    box.appendChild(el("strong", "Stage " + s.id + " \u00d7" + s.parallelism));
+    const most = (field) => Math.max(-1, ...stageStatus[i].subtasks.map((t) => t[field] === null ? -1 : t[field]));
+    const busy = most("busyMillisPerSecond");
+    const backpressured = most("backpressuredMillisPerSecond");
+    // The stage's watermark: its subtasks' smallest output watermark, once it has left the
+    // beginning of time (Beam's minimum, about -9.2e15 ms).
+    const watermarks = stageStatus[i].subtasks.map((t) => t.outputWatermarkMillis);
+    const watermark = watermarks.length === 0 ? null : Math.min(...watermarks);
+    if (watermark !== null && watermark > -9e15 && watermark < 9e15) {
+      box.appendChild(el("div", "watermark " + time(watermark), "watermark"));
+    }
+    if (busy >= 0) {
+      box.appendChild(el("div", "busy " + Math.round(busy / 10) + "%, backpressured " + Math.round(backpressured / 10) + "%"));
+      // Colored by the worse of the two: red when busy, purple when backpressured.
+      if (backpressured >= 500) box.classList.add("backpressured");
+      else if (busy >= 800) box.classList.add("busy");
+    }
+    s.steps.forEach((step) => { const d = el("div"); d.appendChild(shortened(step)); box.appendChild(d); });
+    graph.appendChild(box);
+  });
+  main.appendChild(graph);
+  main.appendChild(table(["edge", "from", "to", "exchange"], detail.edges.map((e) => [e.id, e.from, e.to, e.kind])));
+  main.appendChild(el("h3", "Metrics"));
+  main.appendChild(table(["step", "namespace", "name", "attempted", "committed"],
+    metrics.counters.map((c) => [shortened(c.step), c.namespace, c.name, c.attempted, c.committed])));
+  main.appendChild(el("h3", "Checkpoints"));
+  main.appendChild(table(["completed", "aborted", "latest completed"],
+    [[checkpoints.counts.completed, checkpoints.counts.aborted, checkpoints.latestCompletedId]]));
+  main.appendChild(table(["id", "attempt", "status", "ms", "bytes", "uploaded", "reason"],
+    checkpoints.history.slice(-20).reverse().map((k) => [k.id, k.attempt, k.status, k.durationMillis, k.sizeBytes, k.incrementalSizeBytes, k.failureReason])));
+  main.appendChild(el("h3", "Exceptions"));
+  main.appendChild(table(["time", "attempt", "restarted", "cause"],
+    exceptions.exceptions.slice().reverse().map((e) => [time(e.timeMillis), e.attempt, e.restarted, e.cause])));
+  main.appendChild(el("h3", "Options"));
+  main.appendChild(table(["option", "value"], Object.keys(detail.options).sort().map((k) => [k, detail.options[k]])));
+}
+
+async function render() {
+  const main = document.getElementById("main");
+  const fresh = el("main");
+  fresh.id = "main";
+  try {
+    const hash = window.location.hash;
+    if (hash.startsWith("#job/")) await renderJob(fresh, decodeURIComponent(hash.slice(5)));
+    else await renderOverview(fresh);
+  } catch (e) {
+    fresh.appendChild(el("p", String(e), "error"));
+  }
+  main.replaceWith(fresh);
+}
+
+window.addEventListener("hashchange", render);
+render();
+setInterval(render, REFRESH_MILLIS);

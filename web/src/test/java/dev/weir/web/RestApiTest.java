@@ -1,0 +1,150 @@
+package dev.weir.web;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import org.json.JSONArray;
+import org.json.JSONObject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/** Every {@code /api/v1} response over HTTP, each checked against its JSON schema. */
+public class RestApiTest {
+  private WebServer server;
+  private RawHttp http;
+
+  @Before
+  public void start() {
+    server = WebServer.start(WebSettings.loopback(0), new FakeClusterView());
+    http = new RawHttp(server.port());
+  }
+
+  @After
+  public void stop() {
+    server.close();
+  }
+
+  private JSONObject get(String path, String schema) throws Exception {
+    RawHttp.Reply reply = http.get(path);
+    assertEquals(path + ": " + reply.body(), 200, reply.status());
+    assertEquals("application/json; charset=utf-8", reply.header("Content-Type"));
+    return ResponseSchemas.validate(schema, reply.body());
+  }
+
+  @Test
+  public void overviewCountsWorkersSlotsAndJobsByState() throws Exception {
+    JSONObject overview = get("/api/v1/overview", "overview");
+    assertEquals(2, overview.getInt("workers"));
+    assertEquals(4, overview.getInt("slots"));
+    assertEquals(1, overview.getJSONObject("jobsByState").getInt("RUNNING"));
+  }
+
+  @Test
+  public void jobsListsEveryJob() throws Exception {
+    JSONArray jobs = get("/api/v1/jobs", "jobs").getJSONArray("jobs");
+    assertEquals(1, jobs.length());
+    assertEquals("job-1", jobs.getJSONObject(0).getString("id"));
+    assertTrue(jobs.getJSONObject(0).isNull("endMillis"));
+  }
+
+  @Test
+  public void jobShowsStagesWithTheirBeamStepsEdgesAndOptions() throws Exception {
+    JSONObject job = get("/api/v1/jobs/job-1", "job");
+    assertEquals("RUNNING", job.getJSONObject("job").getString("state"));
+    JSONArray stages = job.getJSONArray("stages");
+    assertEquals(2, stages.length());
+    JSONArray steps = stages.getJSONObject(1).getJSONArray("steps");
+    // Names come back whole, HTML and quotes included, as JSON strings.
+    assertEquals(FakeClusterView.SCRIPT_STEP, steps.getString(0));
+    assertEquals(300, steps.getString(1).length());
+    assertEquals("KEYED", job.getJSONArray("edges").getJSONObject(0).getString("kind"));
+    assertEquals("2", job.getJSONObject("options").getString("parallelism"));
+  }
+
+  @Test
+  public void markupInNamesIsEscapedInTheJsonText() throws Exception {
+    String body = http.get("/api/v1/jobs/job-1").body();
+    assertThat(body, not(containsString("<script>")));
+    assertThat(body, containsString("\\u003cscript\\u003e"));
+  }
+
+  @Test
+  public void stageShowsSubtasksTimeUse() throws Exception {
+    JSONObject stage = get("/api/v1/jobs/job-1/stages/1", "stage");
+    JSONObject first = stage.getJSONArray("subtasks").getJSONObject(0);
+    assertEquals(850, first.getLong("busyMillisPerSecond"));
+    assertEquals(50, first.getLong("backpressuredMillisPerSecond"));
+    assertTrue(stage.getJSONArray("subtasks").getJSONObject(1).isNull("busyMillisPerSecond"));
+    for (String path :
+        List.of("/api/v1/jobs/job-1/stages/7", "/api/v1/jobs/job-1/stages/x", "/api/v1/jobs/nope/stages/1")) {
+      assertEquals(path, 404, http.get(path).status());
+    }
+  }
+
+  @Test
+  public void metricsHaveAttemptedAndCommittedPerStep() throws Exception {
+    JSONObject metrics = get("/api/v1/jobs/job-1/metrics", "metrics");
+    JSONObject first = metrics.getJSONArray("counters").getJSONObject(0);
+    assertEquals(FakeClusterView.SCRIPT_STEP, first.getString("step"));
+    assertEquals(42, first.getLong("attempted"));
+    assertEquals(40, first.getLong("committed"));
+    assertTrue(metrics.getJSONArray("counters").getJSONObject(1).isNull("committed"));
+    JSONObject distribution = metrics.getJSONArray("distributions").getJSONObject(0);
+    assertEquals(30, distribution.getJSONObject("attempted").getLong("sum"));
+    assertTrue(distribution.isNull("committed"));
+  }
+
+  @Test
+  public void checkpointsHaveCountsAndHistory() throws Exception {
+    JSONObject checkpoints = get("/api/v1/jobs/job-1/checkpoints", "checkpoints");
+    assertEquals(1, checkpoints.getJSONObject("counts").getLong("completed"));
+    assertEquals(1, checkpoints.getLong("latestCompletedId"));
+    JSONArray history = checkpoints.getJSONArray("history");
+    assertEquals("timed out", history.getJSONObject(1).getString("failureReason"));
+    assertTrue(history.getJSONObject(0).isNull("failureReason"));
+  }
+
+  @Test
+  public void exceptionsAndWorkers() throws Exception {
+    JSONObject exceptions = get("/api/v1/jobs/job-1/exceptions", "exceptions");
+    assertEquals(
+        "java.lang.IllegalStateException: <b>boom</b>",
+        exceptions.getJSONArray("exceptions").getJSONObject(0).getString("cause"));
+    JSONArray workers = get("/api/v1/workers", "workers").getJSONArray("workers");
+    assertEquals("w1", workers.getJSONObject(0).getString("name"));
+  }
+
+  @Test
+  public void unknownIdsAndPathsAreJson404s() throws Exception {
+    for (String path :
+        List.of(
+            "/api/v1/jobs/nope",
+            "/api/v1/jobs/nope/metrics",
+            "/api/v1/jobs/nope/checkpoints",
+            "/api/v1/jobs/nope/exceptions",
+            "/api/v1/jobs/job-1/nothing",
+            "/api/v1/nothing",
+            "/api/v2/jobs",
+            "/api/v1")) {
+      RawHttp.Reply reply = http.get(path);
+      assertEquals(path, 404, reply.status());
+      assertEquals("application/json; charset=utf-8", reply.header("Content-Type"));
+      assertEquals(404, ResponseSchemas.validate("error", reply.body()).getInt("error"));
+    }
+  }
+
+  @Test
+  public void aSchemaRejectsAResponseOfAnotherShape() {
+    // The check itself can fail: a jobs list is no overview.
+    AssertionError e =
+        org.junit.Assert.assertThrows(
+            AssertionError.class,
+            () -> ResponseSchemas.validate("overview", RestApi.jobs(new FakeClusterView().jobs())));
+    assertThat(e.getMessage(), containsString("does not match schema overview"));
+  }
+}

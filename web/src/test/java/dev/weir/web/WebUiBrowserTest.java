@@ -1,0 +1,94 @@
+package dev.weir.web;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web UI in headless Chromium ({@link HeadlessChromium}) over the fixed view of one job: the
+ * overview lists the job, the job page shows each stage's Beam steps, a long name shortened with
+ * the full name on hover, a step named {@code <script>...} as text that never runs, and a stage's
+ * busy and backpressured time. Each page is saved as a PNG under {@code target/ui-screenshots/}.
+ */
+public class WebUiBrowserTest {
+  private static final Path SCREENSHOTS = Paths.get("target", "ui-screenshots");
+
+  private WebServer server;
+  private HeadlessChromium browser;
+
+  @Before
+  public void start() throws Exception {
+    server = WebServer.start(WebSettings.loopback(0), new FakeClusterView());
+    browser = HeadlessChromium.start();
+  }
+
+  @After
+  public void stop() throws Exception {
+    if (browser != null) {
+      browser.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  public void overviewListsTheJobAndTheJobPageShowsItsStepsAsText() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(60));
+    browser.driver().get(server.url());
+    wait.until(
+        d ->
+            String.valueOf(browser.script("return document.getElementById('main').textContent;"))
+                .contains("wordcount"));
+    assertThat(
+        String.valueOf(browser.script("return document.getElementById('version').textContent;")),
+        containsString("0.1.0"));
+    browser.screenshot(SCREENSHOTS, "overview");
+
+    // The page refreshes itself every 2 s, replacing its elements: read what a test checks in
+    // one script run, never from elements found earlier.
+    assertEquals(
+        "#job/" + FakeClusterView.JOB,
+        browser.script(
+            "return document.querySelector('a[href^=\"#job/\"]').getAttribute('href');"));
+    browser.driver().get(server.url() + "#job/" + FakeClusterView.JOB);
+    wait.until(
+        d -> ((Long) browser.script("return document.querySelectorAll('.stage').length;")) == 2);
+    @SuppressWarnings("unchecked")
+    List<List<String>> steps =
+        (List<List<String>>)
+            browser.script(
+                "return [...document.querySelectorAll('.stage .step')]"
+                    + ".map(e => [e.textContent, e.title]);");
+    assertEquals(4, steps.size());
+    // Markup in a name is text: shown as written, no element made of it, nothing run.
+    assertEquals(FakeClusterView.SCRIPT_STEP, steps.get(2).get(0));
+    assertEquals(1L, browser.script("return document.querySelectorAll('script').length;"));
+    assertThrows(NoAlertPresentException.class, () -> browser.driver().switchTo().alert());
+    // The 300-character name is shortened on the page, whole on hover.
+    assertThat(steps.get(3).get(0).length(), lessThanOrEqualTo(61));
+    assertEquals(FakeClusterView.LONG_STEP, steps.get(3).get(1));
+    // Stage 1's busiest subtask: 850 ms/s busy, so the box is marked busy.
+    @SuppressWarnings("unchecked")
+    List<String> stage1 =
+        (List<String>)
+            browser.script(
+                "const s = document.querySelectorAll('.stage')[1];"
+                    + " return [s.textContent, s.className];");
+    assertThat(stage1.get(0), containsString("busy 85%, backpressured 5%"));
+    assertThat(stage1.get(1), containsString("busy"));
+    browser.screenshot(SCREENSHOTS, "job");
+  }
+}
