@@ -1,8 +1,10 @@
 package dev.weir.runner;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
 import dev.weir.runner.cluster.v1.ArtifactList;
 import dev.weir.runner.cluster.v1.ArtifactUpload;
+import dev.weir.runner.cluster.v1.ClusterSlots;
 import dev.weir.runner.cluster.v1.GetJobStatus;
 import dev.weir.runner.cluster.v1.JobServiceGrpc;
 import dev.weir.runner.cluster.v1.JobState;
@@ -14,6 +16,8 @@ import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.control.TaskMessages;
 import dev.weir.worker.control.v1.CancelJobRequest;
 import dev.weir.worker.control.v1.Failure;
+import dev.weir.worker.control.v1.SourceWorkReport;
+import dev.weir.worker.operators.SourceWork;
 import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.TaskId;
@@ -28,6 +32,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
@@ -70,14 +75,45 @@ final class ClusterJob implements JobHandle {
     this.channel = channel;
   }
 
+  private static ClusterSecurity security(String master, WeirPipelineOptions weirOptions) {
+    return weirOptions.isInsecure()
+        ? ClusterSecurity.insecure("This client of --weirMaster=" + master)
+        : ClusterSecurity.fromDirectory(Paths.get(weirOptions.getSecurityDir()));
+  }
+
+  /**
+   * The slots of the workers registered with the coordinator at {@code master} now, for the
+   * default {@code --parallelism}; throws if it cannot be reached or has no worker.
+   */
+  static int registeredSlots(String master, PipelineOptions options) {
+    ClusterSecurity security = security(master, options.as(WeirPipelineOptions.class));
+    ControlChannel channel = new ControlChannel(master, security);
+    ClusterSlots slots;
+    try {
+      slots =
+          channel.call(
+              JobServiceGrpc.getGetClusterSlotsMethod(),
+              Empty.getDefaultInstance(),
+              STATUS_TIMEOUT_MILLIS);
+    } catch (StatusRuntimeException e) {
+      throw refused(master, security, e, "did not tell its workers' slots (for --parallelism=-1)");
+    } finally {
+      channel.close();
+    }
+    if (slots.getSlots() < 1) {
+      throw new IllegalStateException(
+          "No worker has registered with the Weir coordinator at --weirMaster="
+              + master
+              + " yet: the default --parallelism (-1) uses the registered workers' slots");
+    }
+    return slots.getSlots();
+  }
+
   /** Sends the job to the coordinator at {@code master}; throws if it cannot be reached. */
   static ClusterJob submit(
       String master, String jobId, ExecutionPlan plan, PipelineOptions options) {
     WeirPipelineOptions weirOptions = options.as(WeirPipelineOptions.class);
-    ClusterSecurity security =
-        weirOptions.isInsecure()
-            ? ClusterSecurity.insecure("This client of --weirMaster=" + master)
-            : ClusterSecurity.fromDirectory(Paths.get(weirOptions.getSecurityDir()));
+    ClusterSecurity security = security(master, weirOptions);
     List<JobArtifact> artifacts = new ArrayList<>();
     List<Path> files;
     try {
@@ -103,25 +139,32 @@ final class ClusterJob implements JobHandle {
       channel.call(JobServiceGrpc.getSubmitMethod(), submission.build(), SUBMIT_TIMEOUT_MILLIS);
     } catch (StatusRuntimeException e) {
       channel.close();
-      String refusal = security.explainRefusal(e);
-      if (refusal != null) {
-        throw new IllegalStateException(
-            "The Weir coordinator at --weirMaster=" + master + " and this client: " + refusal, e);
-      }
-      io.grpc.Status.Code code = e.getStatus().getCode();
-      if (code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
-        throw new IllegalStateException(
-            "Cannot reach the Weir coordinator at --weirMaster=" + master + ": " + e.getStatus(),
-            e);
-      }
-      throw new IllegalStateException(
-          "The Weir coordinator at --weirMaster="
-              + master
-              + " did not accept the job: "
-              + e.getStatus().getDescription(),
-          e);
+      throw refused(master, security, e, "did not accept the job");
     }
     return new ClusterJob(master, jobId, channel);
+  }
+
+  /** Why a call to the coordinator failed: credentials, no answer, or the coordinator's reason. */
+  private static IllegalStateException refused(
+      String master, ClusterSecurity security, StatusRuntimeException e, String what) {
+    String refusal = security.explainRefusal(e);
+    if (refusal != null) {
+      return new IllegalStateException(
+          "The Weir coordinator at --weirMaster=" + master + " and this client: " + refusal, e);
+    }
+    io.grpc.Status.Code code = e.getStatus().getCode();
+    if (code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+      return new IllegalStateException(
+          "Cannot reach the Weir coordinator at --weirMaster=" + master + ": " + e.getStatus(), e);
+    }
+    return new IllegalStateException(
+        "The Weir coordinator at --weirMaster="
+            + master
+            + " "
+            + what
+            + ": "
+            + e.getStatus().getDescription(),
+        e);
   }
 
   /** Uploads those of the job's {@code artifacts} (read from {@code files}) the coordinator lacks. */
@@ -207,7 +250,9 @@ final class ClusterJob implements JobHandle {
                       + jobId
                       + " was running"),
               lastStatus == null ? new MetricsContainerStepMap() : lastStatus.attemptedMetrics(),
-              lastStatus == null ? new MetricsContainerStepMap() : lastStatus.committedMetrics());
+              lastStatus == null ? new MetricsContainerStepMap() : lastStatus.committedMetrics(),
+              lastStatus == null ? Map.of() : lastStatus.sourceWork(),
+              null);
       ended = true;
       channel.close();
     }
@@ -234,6 +279,12 @@ final class ClusterJob implements JobHandle {
   public MetricsContainerStepMap committedMetrics() {
     Status status = poll();
     return status == null ? new MetricsContainerStepMap() : status.committedMetrics();
+  }
+
+  @Override
+  public Map<String, SourceWork> sourceWork() {
+    Status status = poll();
+    return status == null ? Map.of() : status.sourceWork();
   }
 
   @Override
@@ -317,15 +368,8 @@ final class ClusterJob implements JobHandle {
       @Nullable Throwable failure,
       MetricsContainerStepMap attemptedMetrics,
       MetricsContainerStepMap committedMetrics,
+      Map<String, SourceWork> sourceWork,
       @Nullable Failure describedFailure) {
-
-    Status(
-        PipelineResult.State state,
-        @Nullable Throwable failure,
-        MetricsContainerStepMap attemptedMetrics,
-        MetricsContainerStepMap committedMetrics) {
-      this(state, failure, attemptedMetrics, committedMetrics, null);
-    }
 
     /**
      * The status {@code reply} holds; its failure is decoded (with the job's classes: the loader
@@ -341,11 +385,16 @@ final class ClusterJob implements JobHandle {
       } else {
         failure = RemoteFailure.rethrowable(described, ReflectHelpers.findClassLoader());
       }
+      Map<String, SourceWork> sourceWork = new TreeMap<>();
+      for (SourceWorkReport work : reply.getSourceWorkList()) {
+        sourceWork.put(work.getStep(), new SourceWork(work.getDone(), work.getTotal()));
+      }
       return new Status(
           stateOf(reply.getState()),
           failure,
           MonitoringInfoBytes.decode(reply.getAttemptedMetricsList()),
           MonitoringInfoBytes.decode(reply.getCommittedMetricsList()),
+          sourceWork,
           described);
     }
 

@@ -14,6 +14,7 @@ import dev.weir.translation.ExecutionPlan;
 import dev.weir.worker.exchange.ChannelId;
 import dev.weir.worker.control.RemoteFailure;
 import dev.weir.worker.exchange.ExchangeException;
+import dev.weir.worker.operators.SourceWork;
 import dev.weir.worker.task.JobActivity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.SubtaskInterruptedException;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -102,6 +104,13 @@ public final class JobCoordinator implements TaskListener, JobHandle {
    * counted when it ends; kept for one whose worker was lost (its end carries no metrics).
    */
   private final Map<TaskId, List<ByteString>> latestCounted = new HashMap<>();
+
+  /**
+   * How much of their bounded restrictions the subtasks had done at their latest report, by step
+   * name; all of it for one that finished. Entries of earlier attempts are ignored (a restart
+   * starts the sum over) and dropped at the restart.
+   */
+  private final Map<TaskId, Map<String, SourceWork>> latestSourceWork = new HashMap<>();
 
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Map<TaskId, WorkerGateway> placement = new HashMap<>();
@@ -296,7 +305,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         if (!state.isTerminal()) {
           progressLog =
               new ProgressLog(
-                  jobId, logSeconds * 1000, () -> JobProgress.of(attemptedMetrics()));
+                  jobId,
+                  logSeconds * 1000,
+                  () -> JobProgress.of(attemptedMetrics(), sourceWork(), false));
         }
       }
     }
@@ -548,8 +559,14 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         // Of an attempt that was given up on (it ended after the wait for it): not counted.
         return;
       }
-      // A subtask that ended normally has committed all its bundles.
+      // A subtask that ended normally has committed all its bundles, and read all it was given.
       committedMetrics.updateAll(summary.metrics());
+      Map<String, SourceWork> work = latestSourceWork.get(task);
+      if (work != null) {
+        Map<String, SourceWork> finished = new HashMap<>();
+        work.forEach((step, w) -> finished.put(step, w.finished()));
+        latestSourceWork.put(task, finished);
+      }
       remaining--;
       done = remaining == 0 && !restarting;
       notifyAll();
@@ -700,6 +717,7 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         // The next attempt does again what the failed one did after the checkpoint it starts
         // from; what came before is in that checkpoint's committed metrics.
         committedMetrics = new MetricsContainerStepMap();
+        latestSourceWork.keySet().removeIf(task -> task.attempt() < attempt);
         restarting = false;
         attemptFailure = null;
         restarts.add(
@@ -1078,6 +1096,31 @@ public final class JobCoordinator implements TaskListener, JobHandle {
       if (!ended.contains(progress.task()) && !progress.metrics().isEmpty()) {
         latestCounted.put(progress.task(), progress.metrics());
       }
+      if (!ended.contains(progress.task())
+          && progress.task().attempt() == attempt
+          && !progress.sourceWork().isEmpty()) {
+        latestSourceWork.put(progress.task(), progress.sourceWork());
+      }
+    }
+  }
+
+  /**
+   * Of the current attempt, by step name, the bounded sources' work: summed over its subtasks'
+   * latest reports (a worker in this JVM is read now), all of it for those that finished.
+   */
+  @Override
+  public Map<String, SourceWork> sourceWork() {
+    List<SubtaskProgress> running = runningProgress();
+    synchronized (this) {
+      noteCounted(running);
+      Map<String, SourceWork> bySource = new TreeMap<>();
+      latestSourceWork.forEach(
+          (task, work) -> {
+            if (task.attempt() == attempt) {
+              work.forEach((step, w) -> bySource.merge(step, w, SourceWork::plus));
+            }
+          });
+      return bySource;
     }
   }
 

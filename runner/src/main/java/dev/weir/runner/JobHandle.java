@@ -1,5 +1,6 @@
 package dev.weir.runner;
 
+import dev.weir.worker.operators.SourceWork;
 import dev.weir.worker.task.TaskId;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,12 @@ interface JobHandle {
   MetricsContainerStepMap attemptedMetrics();
 
   MetricsContainerStepMap committedMetrics();
+
+  /**
+   * Of the current attempt, by step name, how much of each bounded source's work is done (see
+   * {@link JobProgress}).
+   */
+  Map<String, SourceWork> sourceWork();
 
   /** Asks for the job to be cancelled; returns without waiting. */
   void cancel();

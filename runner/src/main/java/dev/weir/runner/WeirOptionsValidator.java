@@ -14,13 +14,26 @@ final class WeirOptionsValidator {
    * that is wrong.
    */
   static CheckedOptions validate(WeirPipelineOptions options) {
+    return validate(options, options.getEmbeddedWorkers());
+  }
+
+  /** True if {@code --parallelism} is the default, -1: the cluster's size decides. */
+  static boolean defaultParallelism(WeirPipelineOptions options) {
+    Integer requested = options.getParallelism();
+    return requested == null || requested == -1;
+  }
+
+  /**
+   * As {@link #validate(WeirPipelineOptions)}, with {@code clusterSlots} as the parallelism of
+   * {@code --parallelism=-1}: the embedded workers, or a {@code --weirMaster} cluster's slots.
+   */
+  static CheckedOptions validate(WeirPipelineOptions options, int clusterSlots) {
     if (options.getEmbeddedWorkers() < 1) {
       throw new IllegalArgumentException(
           "--embeddedWorkers must be at least 1, got " + options.getEmbeddedWorkers());
     }
     Integer requested = options.getParallelism();
-    int parallelism =
-        requested == null || requested == -1 ? options.getEmbeddedWorkers() : requested;
+    int parallelism = defaultParallelism(options) ? clusterSlots : requested;
     if (parallelism < 1) {
       throw new IllegalArgumentException(
           "--parallelism must be at least 1 (or -1 for the default), got " + requested);

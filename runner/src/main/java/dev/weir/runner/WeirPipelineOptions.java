@@ -29,8 +29,9 @@ public interface WeirPipelineOptions
 
   // Declared as FlinkPipelineOptions declares it.
   @Description(
-      "Number of subtasks of each stage. -1 (the default) means one per worker slot, that is"
-          + " --embeddedWorkers.")
+      "Number of subtasks of each stage. -1 (the default) means one per worker slot: the"
+          + " --embeddedWorkers, or with --weirMaster the slots of the workers registered with"
+          + " the coordinator when the job is submitted.")
   @Default.Integer(-1)
   Integer getParallelism();
 

@@ -117,7 +117,9 @@ public final class WeirPipelineResult implements PipelineResult {
    * clusters alike (worker processes report every few seconds), and after it has ended.
    */
   public JobProgress progress() {
-    return JobProgress.of(coordinator.attemptedMetrics());
+    // The state first: a job done then has its final metrics now.
+    boolean done = coordinator.state() == State.DONE;
+    return JobProgress.of(coordinator.attemptedMetrics(), coordinator.sourceWork(), done);
   }
 
   /**

@@ -51,6 +51,13 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
   @Override
   public WeirPipelineResult run(Pipeline pipeline) {
     CheckedOptions checked = WeirOptionsValidator.validate(options);
+    String master = WeirOptionsValidator.master(options);
+    if (master != null && WeirOptionsValidator.defaultParallelism(options)) {
+      // As the embedded cluster gives a job one subtask per worker, a cluster of processes gives
+      // it every slot its workers have.
+      checked =
+          WeirOptionsValidator.validate(options, ClusterJob.registeredSlots(master, options));
+    }
     MetricsEnvironment.setMetricsSupported(true);
     TransformOverrides.apply(pipeline);
     ExecutionPlan plan =
@@ -86,7 +93,11 @@ public class WeirRunner extends PipelineRunner<WeirPipelineResult> {
     String master = WeirOptionsValidator.master(options);
     if (master != null) {
       // The job's jars are staged to the coordinator; its workers load the job's classes there.
-      return new WeirPipelineResult(ClusterJob.submit(master, jobId, plan, options));
+      ClusterJob job = ClusterJob.submit(master, jobId, plan, options);
+      WeirPipelineResult result = new WeirPipelineResult(job);
+      // Pushes the attempted metrics the coordinator reports to --metricsSink, if one is set.
+      PolledMetricsPusher.startIfConfigured(job, result, options.as(MetricsOptions.class));
+      return result;
     }
     EmbeddedCluster cluster = EmbeddedCluster.start(options, checked, Instant::now);
     AtomicReference<WebServer> web = new AtomicReference<>();

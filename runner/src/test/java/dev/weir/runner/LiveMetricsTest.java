@@ -17,11 +17,13 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.joda.time.Duration;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 import org.junit.rules.Timeout;
 
 /** Metrics of a running job, on the embedded cluster, before any subtask has ended. */
 public class LiveMetricsTest {
   @Rule public Timeout timeout = Timeout.seconds(300);
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
   /** Counts every element it sees. */
   static class CountingFn extends DoFn<Long, Long> {
@@ -68,6 +70,14 @@ public class LiveMetricsTest {
     assertThat(later, greaterThan(first));
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     assertEquals(4_000L, result.progress().elementsRead());
+  }
+
+  @Test
+  public void aBoundedSourcesFractionDoneIsBetweenZeroAndOneWhileHeldNeverFallsAndEndsAtOne()
+      throws Exception {
+    Pipeline p =
+        Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=WeirRunner").create());
+    FractionDoneCheck.runAndCheck(p, tmp.newFolder("gate").toPath());
   }
 
   /** A slow step: 1 ms per element, so the job runs on after its source has read everything. */

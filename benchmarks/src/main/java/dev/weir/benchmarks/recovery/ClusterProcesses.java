@@ -26,8 +26,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A coordinator JVM and worker JVMs on loopback, started from this JVM's classpath (which holds the
- * job's classes: there is no artifact staging). Each process's output goes to {@code
+ * A coordinator JVM and worker JVMs on loopback, started from this JVM's classpath, which holds the
+ * job's classes too; the client still stages the jars of the job's classes to the coordinator, as
+ * for any {@code --master} job, and the workers run the job in a class loader of its own over
+ * them. Each process's output goes to {@code
  * logs/<name>.log}, its log lines stamped with {@link #LOG_TIME_FORMAT}; {@link #close} stops every
  * process still running.
  */

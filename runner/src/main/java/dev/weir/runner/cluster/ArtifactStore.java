@@ -12,8 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 
 /**
  * The coordinator's store of the artifacts (jars) clients staged, one file per artifact named by
@@ -21,25 +27,46 @@ import java.util.List;
  * checked against the SHA-256 and size the client declared, and only a file that matches becomes
  * the artifact (so a job never starts with a damaged or half-uploaded jar). Workers read stored
  * artifacts in chunks.
+ *
+ * <p>Stored artifacts do not outlive their jobs: {@link #removeUnreferenced} deletes those that no
+ * job the coordinator still knows names, once a job is forgotten. A client stages before it
+ * submits, so an artifact a client asked about or uploaded within the last {@link #STAGING_GRACE}
+ * is kept too: the job naming it may not be submitted yet. Time is read from an injected clock.
  */
 final class ArtifactStore {
   /** The most one chunk read returns, whatever a worker asks. */
   static final int MAX_CHUNK_BYTES = 4 << 20;
 
+  /** How long after a client staged an artifact it is kept for the job it is staging. */
+  static final Duration STAGING_GRACE = Duration.ofMinutes(10);
+
   private final Path directory;
+  private final LongSupplier nowMillis;
+
+  // When a client last asked about or uploaded each artifact, by SHA-256; guarded by this.
+  private final Map<String, Long> lastStaged = new HashMap<>();
 
   ArtifactStore(Path directory) throws IOException {
+    this(directory, System::currentTimeMillis);
+  }
+
+  ArtifactStore(Path directory, LongSupplier nowMillis) throws IOException {
     this.directory = Files.createDirectories(directory);
+    this.nowMillis = nowMillis;
   }
 
   Path directory() {
     return directory;
   }
 
-  /** Those of {@code artifacts} that are not stored yet. */
-  List<JobArtifact> missing(List<JobArtifact> artifacts) throws IOException {
+  /**
+   * Those of {@code artifacts} that are not stored yet. All of them count as being staged now:
+   * none is removed within the {@link #STAGING_GRACE}.
+   */
+  synchronized List<JobArtifact> missing(List<JobArtifact> artifacts) throws IOException {
     List<JobArtifact> missing = new ArrayList<>();
     for (JobArtifact artifact : artifacts) {
+      lastStaged.put(artifact.sha256(), nowMillis.getAsLong());
       Path file = file(artifact.sha256());
       if (!Files.isRegularFile(file) || Files.size(file) != artifact.size()) {
         missing.add(artifact);
@@ -64,6 +91,9 @@ final class ArtifactStore {
           .withDescription(
               "A chunk at " + offset + " of " + data.length + " bytes lies outside " + artifact)
           .asRuntimeException();
+    }
+    synchronized (this) {
+      lastStaged.put(artifact.sha256(), nowMillis.getAsLong());
     }
     Path partial = directory.resolve(artifact.sha256() + "." + uploadId + ".part");
     try (FileChannel out =
@@ -93,10 +123,13 @@ final class ArtifactStore {
             .asRuntimeException();
       }
       Path file = file(artifact.sha256());
-      try {
-        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
+      synchronized (this) {
+        lastStaged.put(artifact.sha256(), nowMillis.getAsLong());
+        try {
+          Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+          Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
+        }
       }
     } finally {
       Files.deleteIfExists(partial);
@@ -129,6 +162,30 @@ final class ArtifactStore {
       }
       return buffer.array();
     }
+  }
+
+  /**
+   * Deletes every stored artifact whose SHA-256 is not in {@code referenced} (those of the jobs
+   * still known) and that no client staged within the {@link #STAGING_GRACE}; returns their
+   * SHA-256s. Files left by an earlier coordinator in the same directory count as staged never.
+   */
+  synchronized List<String> removeUnreferenced(Set<String> referenced) throws IOException {
+    long now = nowMillis.getAsLong();
+    lastStaged.values().removeIf(at -> now - at >= STAGING_GRACE.toMillis());
+    List<String> removed = new ArrayList<>();
+    List<Path> stored;
+    try (Stream<Path> files = Files.list(directory)) {
+      stored = files.filter(f -> f.getFileName().toString().endsWith(".jar")).toList();
+    }
+    for (Path file : stored) {
+      String name = file.getFileName().toString();
+      String sha256 = name.substring(0, name.length() - ".jar".length());
+      if (!referenced.contains(sha256) && !lastStaged.containsKey(sha256)) {
+        Files.deleteIfExists(file);
+        removed.add(sha256);
+      }
+    }
+    return removed;
   }
 
   long size(String sha256) throws IOException {

@@ -3,10 +3,12 @@ package dev.weir.runner.cluster;
 import dev.weir.runner.JobCoordinator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -78,6 +80,11 @@ final class JobRegistry {
       all.add(entry.job);
     }
     return all;
+  }
+
+  /** The ids of every job still known. */
+  synchronized Set<String> ids() {
+    return new HashSet<>(jobs.keySet());
   }
 
   synchronized int size() {

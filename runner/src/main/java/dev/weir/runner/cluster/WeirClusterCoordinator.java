@@ -7,6 +7,7 @@ import dev.weir.runner.JobTopology;
 import dev.weir.runner.SlotPlacement;
 import dev.weir.runner.cluster.v1.ArtifactList;
 import dev.weir.runner.cluster.v1.ArtifactUpload;
+import dev.weir.runner.cluster.v1.ClusterSlots;
 import dev.weir.runner.cluster.v1.GetJobStatus;
 import dev.weir.runner.cluster.v1.JobServiceGrpc;
 import dev.weir.runner.cluster.v1.JobState;
@@ -24,6 +25,7 @@ import dev.weir.worker.control.v1.ArtifactsGrpc;
 import dev.weir.worker.control.v1.CoordinatorGrpc;
 import dev.weir.worker.control.v1.FetchArtifactChunk;
 import dev.weir.worker.control.v1.HeartbeatReply;
+import dev.weir.worker.control.v1.SourceWorkReport;
 import dev.weir.worker.control.v1.SubtaskProgressReport;
 import dev.weir.worker.control.v1.TaskReport;
 import dev.weir.worker.control.v1.WorkerHeartbeat;
@@ -42,8 +44,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -142,6 +146,9 @@ public final class WeirClusterCoordinator implements AutoCloseable {
   private final ClusterSecurity security;
   private final ArtifactStore artifacts;
 
+  /** By job id, the SHA-256s of the artifacts of each job submitted and not forgotten yet. */
+  private final Map<String, Set<String>> jobArtifacts = new ConcurrentHashMap<>();
+
   /** The web UI, REST API and metrics ({@code --webPort}), or null. */
   private volatile @Nullable WebServer web;
 
@@ -174,7 +181,31 @@ public final class WeirClusterCoordinator implements AutoCloseable {
             jobService(),
             artifactService());
     sweeper.scheduleWithFixedDelay(this::dropSilentWorkers, 1, 1, TimeUnit.SECONDS);
-    sweeper.scheduleWithFixedDelay(jobs::forgetExpired, 1, 1, TimeUnit.SECONDS);
+    sweeper.scheduleWithFixedDelay(this::forgetExpiredJobs, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Forgets the jobs that ended longer than the retention ago, and then the artifacts that only
+   * forgotten jobs used (see {@link ArtifactStore#removeUnreferenced}). Synchronized: a caller
+   * returns once a sweep running meanwhile has removed what it found.
+   */
+  synchronized void forgetExpiredJobs() {
+    jobs.forgetExpired();
+    Set<String> known = jobs.ids();
+    if (!jobArtifacts.keySet().retainAll(known)) {
+      return;
+    }
+    Set<String> referenced = new HashSet<>();
+    jobArtifacts.values().forEach(referenced::addAll);
+    try {
+      List<String> removed = artifacts.removeUnreferenced(referenced);
+      if (!removed.isEmpty()) {
+        LOG.info("Removed {} staged artifacts no known job uses: {}", removed.size(), removed);
+      }
+    } catch (IOException | RuntimeException e) {
+      // The next forgotten job tries again.
+      LOG.warn("Cannot remove the artifacts of forgotten jobs", e);
+    }
   }
 
   /**
@@ -227,7 +258,8 @@ public final class WeirClusterCoordinator implements AutoCloseable {
           new ArtifactStore(
               artifactDir != null
                   ? artifactDir
-                  : Files.createTempDirectory("weir-coordinator-artifacts"));
+                  : Files.createTempDirectory("weir-coordinator-artifacts"),
+              nowMillis);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the artifact directory " + artifactDir, e);
     }
@@ -420,6 +452,20 @@ public final class WeirClusterCoordinator implements AutoCloseable {
         .addMethod(
             JobServiceGrpc.getUploadArtifactMethod(),
             ControlServer.unaryHandler(this::upload))
+        .addMethod(
+            JobServiceGrpc.getGetClusterSlotsMethod(),
+            ControlServer.unaryHandler(
+                empty -> {
+                  List<RemoteWorker> live = liveWorkers();
+                  int slots = 0;
+                  for (RemoteWorker worker : live) {
+                    slots += worker.slots();
+                  }
+                  return ClusterSlots.newBuilder()
+                      .setSlots(slots)
+                      .setWorkers(live.size())
+                      .build();
+                }))
         .build();
   }
 
@@ -590,6 +636,9 @@ public final class WeirClusterCoordinator implements AutoCloseable {
               LOG.info("Job {} ended", jobId);
             });
     jobs.add(jobId, job);
+    Set<String> hashes = new HashSet<>();
+    staged.forEach(artifact -> hashes.add(artifact.sha256()));
+    jobArtifacts.put(jobId, hashes);
     LOG.info("Job {} submitted, running on {}", jobId, available);
     job.startDeployingOn(options.get(), deployer);
     return Empty.getDefaultInstance();
@@ -633,6 +682,14 @@ public final class WeirClusterCoordinator implements AutoCloseable {
             .setState(JobState.valueOf("JOB_STATE_" + state.name()))
             .addAllAttemptedMetrics(MonitoringInfoBytes.encode(job.attemptedMetrics()))
             .addAllCommittedMetrics(MonitoringInfoBytes.encode(job.committedMetrics()));
+    job.sourceWork()
+        .forEach(
+            (step, work) ->
+                status.addSourceWork(
+                    SourceWorkReport.newBuilder()
+                        .setStep(step)
+                        .setDone(work.done())
+                        .setTotal(work.total())));
     if (failure != null) {
       status.setFailure(RemoteFailure.describe(failure));
     }

@@ -3,17 +3,26 @@ package dev.weir.runner.cluster;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.weir.runner.FractionDoneCheck;
 import dev.weir.runner.RunningJobMetrics;
 import dev.weir.runner.WeirPipelineResult;
 import java.nio.file.Paths;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.metrics.MetricsOptions;
+import org.apache.beam.sdk.metrics.MetricsSink;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
@@ -24,6 +33,7 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 import org.junit.rules.Timeout;
 
 /**
@@ -32,6 +42,7 @@ import org.junit.rules.Timeout;
  */
 public class LiveProgressOnProcessesTest {
   @Rule public Timeout timeout = Timeout.seconds(300);
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
   private static LocalProcessCluster cluster;
 
@@ -139,5 +150,61 @@ public class LiveProgressOnProcessesTest {
     assertThat(later, greaterThan(first));
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     assertEquals(4_000L, result.progress().elementsRead());
+  }
+
+  @Test
+  public void aBoundedSourcesFractionDoneReachesTheResultFromWorkerProcessesAndEndsAtOne()
+      throws Exception {
+    // The workers' processes and this JVM share the file system, which the gate is made of.
+    FractionDoneCheck.runAndCheck(
+        pipeline("--progressLogSeconds=1"),
+        tmp.newFolder("gate").toPath(),
+        Paths.get("target/live-progress/coordinator.log"));
+  }
+
+  /** Keeps what each push brings of counter "seen"; a sink in this client's JVM. */
+  public static class RecordingSink implements MetricsSink {
+    static final List<Long> PUSHED = new CopyOnWriteArrayList<>();
+
+    public RecordingSink(MetricsOptions options) {}
+
+    @Override
+    public void writeMetrics(MetricQueryResults metrics) {
+      long seen = 0;
+      boolean found = false;
+      for (MetricResult<Long> counter : metrics.getCounters()) {
+        if (counter.getName().getName().equals("seen")) {
+          seen += counter.getAttempted();
+          found = true;
+        }
+      }
+      if (found) {
+        PUSHED.add(seen);
+      }
+    }
+  }
+
+  @Test
+  public void aMetricsSinkGetsARemoteJobsMetricsPushedFromTheClientUpToTheFinalValues()
+      throws Exception {
+    RecordingSink.PUSHED.clear();
+    // --metricsSink and --metricsPushPeriod are Beam's MetricsOptions.
+    PipelineOptionsFactory.register(MetricsOptions.class);
+    Pipeline p =
+        pipeline("--metricsSink=" + RecordingSink.class.getName(), "--metricsPushPeriod=1");
+    p.apply(GenerateSequence.from(0).to(1_000)).apply(ParDo.of(new CountingFn()));
+    assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    // The push after the end carries the final values; pushes before it may carry less.
+    while (RecordingSink.PUSHED.isEmpty()
+        || RecordingSink.PUSHED.get(RecordingSink.PUSHED.size() - 1) != 1_000L) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the sink got " + RecordingSink.PUSHED + ", never 1000 at last");
+      }
+      Thread.sleep(50);
+    }
+    for (long pushed : RecordingSink.PUSHED) {
+      assertThat(pushed, lessThanOrEqualTo(1_000L));
+    }
   }
 }

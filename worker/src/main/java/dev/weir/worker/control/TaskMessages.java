@@ -4,10 +4,12 @@ import com.google.protobuf.ByteString;
 import dev.weir.worker.control.v1.ArtifactRef;
 import dev.weir.worker.control.v1.ChannelCount;
 import dev.weir.worker.control.v1.DeployTask;
+import dev.weir.worker.control.v1.SourceWorkReport;
 import dev.weir.worker.control.v1.StageAddresses;
 import dev.weir.worker.control.v1.SubtaskProgressReport;
 import dev.weir.worker.control.v1.TaskKey;
 import dev.weir.worker.exchange.ChannelId;
+import dev.weir.worker.operators.SourceWork;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
@@ -16,6 +18,7 @@ import dev.weir.worker.task.TaskId;
 import dev.weir.worker.usercode.JobArtifact;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.joda.time.Instant;
@@ -142,6 +145,15 @@ public final class TaskMessages {
             .setElapsedMillis(Math.max(0, progress.elapsedMillis()))
             .setIdleMillis(progress.idleMillis())
             .setBackpressuredMillis(progress.backpressuredMillis());
+    progress
+        .sourceWork()
+        .forEach(
+            (step, work) ->
+                message.addSourceWork(
+                    SourceWorkReport.newBuilder()
+                        .setStep(step)
+                        .setDone(work.done())
+                        .setTotal(work.total())));
     if (progress.nextProcessingTimer() != null) {
       message
           .setHasNextProcessingTimer(true)
@@ -151,6 +163,10 @@ public final class TaskMessages {
   }
 
   public static SubtaskProgress progress(SubtaskProgressReport message) {
+    Map<String, SourceWork> sourceWork = new LinkedHashMap<>();
+    for (SourceWorkReport work : message.getSourceWorkList()) {
+      sourceWork.put(work.getStep(), new SourceWork(work.getDone(), work.getTotal()));
+    }
     return new SubtaskProgress(
         task(message.getTask()),
         message.getStageName(),
@@ -161,7 +177,8 @@ public final class TaskMessages {
         message.getHasNextProcessingTimer()
             ? new Instant(message.getNextProcessingTimerMillis())
             : null,
-        message.getMetricsList())
+        message.getMetricsList(),
+        sourceWork)
         .withTimeUse(
             message.getElapsedMillis() > 0 ? message.getElapsedMillis() : -1,
             message.getIdleMillis(),

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.worker.control.WorkerProcess \
  *     --coordinator=host:port --name=worker-1 --securityDir=DIR [--slots=1] [--bind=127.0.0.1] \
- *     [--progressReportMillis=3000] [--artifactCacheDir=/path] \
+ *     [--progressReportMillis=3000] \
+ *     [--artifactCacheDir=/path] [--artifactCacheMaxBytes=1073741824] \
  *     [--stateBackend=rocksdb|memory] [--stateDirectory=/path] \
  *     [--rocksDbBlockCacheMb=256] [--rocksDbWriteBufferMb=64] [--rocksDbReadCacheMb=16]
  * </pre>
@@ -43,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * A job submitted with staged jars runs in a class loader of its own ({@link JobClassLoaders})
  * over those jars, which the worker fetches from the coordinator over its control channel and
  * keeps in {@code --artifactCacheDir} (default {@code <java.io.tmpdir>/weir-artifacts}), named by
- * their SHA-256; a job that staged nothing needs its classes on this process's classpath.
+ * their SHA-256, up to {@code --artifactCacheMaxBytes} (default 1 GiB; the least recently used jars
+ * that no running job uses are evicted above it, see {@link ArtifactCache}); a job that staged
+ * nothing needs its classes on this process's classpath.
  * {@code --slots} (at least 1) goes to the coordinator with the registration: a slot holds one
  * subtask of each stage of a job, so the worker takes at most that many subtasks of any one stage
  * (see the coordinator's placement). Every {@code --progressReportMillis} (default 3000, at least
@@ -123,7 +126,9 @@ public final class WorkerProcess implements AutoCloseable {
                 args.getOrDefault(
                     "artifactCacheDir",
                     Paths.get(System.getProperty("java.io.tmpdir"), "weir-artifacts").toString())),
-            this::fetchArtifactChunk);
+            this::fetchArtifactChunk,
+            artifactCacheMaxBytes(args),
+            System::currentTimeMillis);
     this.node =
         new WorkerNode(
             name,
@@ -307,6 +312,22 @@ public final class WorkerProcess implements AutoCloseable {
   }
 
 
+
+  /** {@code --artifactCacheMaxBytes}: a whole number of bytes, at least 0. */
+  private static long artifactCacheMaxBytes(Map<String, String> args) {
+    String value =
+        args.getOrDefault("artifactCacheMaxBytes", Long.toString(ArtifactCache.DEFAULT_MAX_BYTES));
+    try {
+      long bytes = Long.parseLong(value);
+      if (bytes >= 0) {
+        return bytes;
+      }
+    } catch (NumberFormatException e) {
+      // Refused below.
+    }
+    throw new IllegalArgumentException(
+        "--artifactCacheMaxBytes must be a whole number of bytes, at least 0, got '" + value + "'");
+  }
 
   private static long megabytes(
       Map<String, String> args, String key, String defaultValue, int atLeast) {

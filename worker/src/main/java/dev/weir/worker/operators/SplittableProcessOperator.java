@@ -3,6 +3,7 @@ package dev.weir.worker.operators;
 import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.KeyedTimer;
 import dev.weir.translation.SplittableProcessPlan;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -46,6 +48,9 @@ import org.joda.time.Instant;
  *
  * <p>A step is as long as a checkpoint barrier, a trigger or the next input event may wait behind
  * it, hence the short bound on its duration.
+ *
+ * <p>Every step of a bounded restriction goes through {@link ProgressObservingInvoker}, which keeps
+ * the subtask's {@link #sourceWork()}: how much of the restrictions it was given it has done.
  */
 public final class SplittableProcessOperator implements StageOperator {
   private static final int MAX_OUTPUTS_PER_STEP = 10_000;
@@ -68,6 +73,9 @@ public final class SplittableProcessOperator implements StageOperator {
   private DoFnLifecycle lifecycle;
   private boolean inBundle;
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+  private final RestrictionProgress restrictionProgress = new RestrictionProgress();
+  // The key (element and restriction) of the running step; ProcessFn does not pass it down.
+  private ByteBuffer stepKey = ByteBuffer.allocate(0);
 
   public SplittableProcessOperator(SplittableProcessPlan plan) {
     this.plan = plan;
@@ -104,16 +112,20 @@ public final class SplittableProcessOperator implements StageOperator {
     processFn.setTimerInternalsFactory(key -> currentKey.timerInternals());
     processFn.setSideInputReader(sideInputs);
     processFn.setProcessElementInvoker(
-        new OutputAndTimeBoundedSplittableProcessElementInvoker(
-            processFn.getFn(),
+        new ProgressObservingInvoker<>(
+            new OutputAndTimeBoundedSplittableProcessElementInvoker(
+                processFn.getFn(),
+                options,
+                outputManager,
+                plan.mainOutputTag(),
+                sideInputs,
+                executor,
+                MAX_OUTPUTS_PER_STEP,
+                MAX_STEP_DURATION,
+                () -> bundleFinalizer),
             options,
-            outputManager,
-            plan.mainOutputTag(),
-            sideInputs,
-            executor,
-            MAX_OUTPUTS_PER_STEP,
-            MAX_STEP_DURATION,
-            () -> bundleFinalizer));
+            restrictionProgress,
+            () -> stepKey));
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
       lifecycle = new DoFnLifecycle(processFn);
@@ -161,6 +173,7 @@ public final class SplittableProcessOperator implements StageOperator {
 
   /** Runs {@code workItem}; returns false if it waits for side inputs. */
   private boolean run(KeyedWorkItem<byte[], KV<Object, Object>> workItem) {
+    stepKey = ByteBuffer.wrap(workItem.key().clone());
     try (AutoCloseable scope =
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
       if (!inBundle) {
@@ -287,6 +300,12 @@ public final class SplittableProcessOperator implements StageOperator {
         throw new RuntimeException(e);
       }
     }
+  }
+
+  /** Called from other threads (progress reports). */
+  @Override
+  public @Nullable SourceWork sourceWork() {
+    return restrictionProgress.work();
   }
 
   @Override

@@ -83,5 +83,13 @@ public interface StageOperator {
   default void notifyCheckpointAborted(long checkpointId) {}
 
   /** Releases everything; called once, also after a failure. */
+  /**
+   * How much of its bounded input's work this operator has done, if it reads a bounded source (a
+   * splittable DoFn); null otherwise. Called from other threads, for progress reports.
+   */
+  default @Nullable SourceWork sourceWork() {
+    return null;
+  }
+
   default void close() {}
 }

@@ -1,8 +1,10 @@
 package dev.weir.worker.task;
 
 import com.google.protobuf.ByteString;
+import dev.weir.worker.operators.SourceWork;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -10,7 +12,8 @@ import org.joda.time.Instant;
  * A snapshot of where one subtask is, for the coordinator's no-progress check and its message:
  * how many events it has handled and sent so far, whether it is busy (handling input or in user
  * code) or waiting for input, its watermarks, its next processing-time timer, and the metrics it
- * has counted so far (attempted, as Beam {@code MonitoringInfo} bytes).
+ * has counted so far (attempted, as Beam {@code MonitoringInfo} bytes), and how much of their
+ * bounded restrictions its splittable DoFns have done.
  */
 public final class SubtaskProgress implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -23,6 +26,7 @@ public final class SubtaskProgress implements Serializable {
   private final Instant outputWatermark;
   private final @Nullable Instant nextProcessingTimer;
   private final List<ByteString> metrics;
+  private final Map<String, SourceWork> sourceWork;
   private long elapsedMillis = -1;
   private long idleMillis;
   private long backpressuredMillis;
@@ -49,6 +53,29 @@ public final class SubtaskProgress implements Serializable {
       Instant outputWatermark,
       @Nullable Instant nextProcessingTimer,
       List<ByteString> metrics) {
+    this(
+        task,
+        stageName,
+        events,
+        busy,
+        inputWatermark,
+        outputWatermark,
+        nextProcessingTimer,
+        metrics,
+        Map.of());
+  }
+
+  public SubtaskProgress(
+      TaskId task,
+      String stageName,
+      long events,
+      boolean busy,
+      Instant inputWatermark,
+      Instant outputWatermark,
+      @Nullable Instant nextProcessingTimer,
+      List<ByteString> metrics,
+      Map<String, SourceWork> sourceWork) {
+    this.sourceWork = Map.copyOf(sourceWork);
     this.task = task;
     this.metrics = List.copyOf(metrics);
     this.stageName = stageName;
@@ -98,6 +125,14 @@ public final class SubtaskProgress implements Serializable {
   }
 
   /**
+   * By step name, how much of the bounded restrictions given to this subtask each of its
+   * splittable DoFns has done (see {@link SourceWork}); only those that have seen one.
+   */
+  public Map<String, SourceWork> sourceWork() {
+    return sourceWork;
+  }
+
+  /**
    * This progress with how the subtask has spent its time since it started: {@code elapsedMillis}
    * in all, {@code idleMillis} waiting for input (or the clock), {@code backpressuredMillis}
    * waiting for output credit; the rest it was busy.
@@ -112,7 +147,8 @@ public final class SubtaskProgress implements Serializable {
             inputWatermark,
             outputWatermark,
             nextProcessingTimer,
-            metrics);
+            metrics,
+            sourceWork);
     copy.elapsedMillis = elapsedMillis;
     copy.idleMillis = idleMillis;
     copy.backpressuredMillis = backpressuredMillis;

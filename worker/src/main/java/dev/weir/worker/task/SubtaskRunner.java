@@ -165,7 +165,8 @@ final class SubtaskRunner implements Runnable {
         time == null ? BoundedWindow.TIMESTAMP_MIN_VALUE : time.outputWatermark(),
         time == null || time.testClock() ? null : progress.nextProcessingTimer(),
         // Its cells are atomic and its maps concurrent: read while the subtask's thread counts.
-        MonitoringInfoBytes.encode(metrics))
+        MonitoringInfoBytes.encode(metrics),
+        wiring.sourceWork())
         .withTimeUse(progress.elapsedMillis(), progress.idleMillis(), creditWaits.millis());
   }
 

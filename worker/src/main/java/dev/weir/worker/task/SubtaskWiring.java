@@ -13,6 +13,7 @@ import dev.weir.worker.exchange.ChannelWriter;
 import dev.weir.worker.exchange.DataExchange;
 import dev.weir.worker.exchange.InputGate;
 import dev.weir.worker.operators.ElementReceiver;
+import dev.weir.worker.operators.SourceWork;
 import dev.weir.worker.operators.StageOperator;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,6 +58,8 @@ final class SubtaskWiring {
   private @Nullable ChannelRoutes routes;
   private @Nullable InputGate gate;
   private @Nullable SubtaskCheckpointer checkpointer;
+  // By step name, the operators that read a bounded source; read by progress reports.
+  private volatile Map<String, StageOperator> sourceOperators = Map.of();
 
   SubtaskWiring(
       TaskDeployment deployment,
@@ -123,6 +126,13 @@ final class SubtaskWiring {
       consumers.computeIfAbsent(edge.producerPCollection(), k -> new ArrayList<>()).add(output);
     }
 
+    Map<String, StageOperator> sources = new LinkedHashMap<>();
+    for (int i = 0; i < operators.size(); i++) {
+      if (SourceMetrics.isSource(opPlans.get(i))) {
+        sources.put(opPlans.get(i).name(), operators.get(i));
+      }
+    }
+    sourceOperators = sources;
     for (int i = 0; i < operators.size(); i++) {
       OperatorPlan opPlan = opPlans.get(i);
       Map<String, ElementReceiver> opOutputs = new LinkedHashMap<>();
@@ -291,6 +301,22 @@ final class SubtaskWiring {
     }
     outputs.close();
     return failure;
+  }
+
+  /**
+   * By step name, how much of their bounded restrictions this subtask's splittable DoFns have
+   * done; any thread.
+   */
+  Map<String, SourceWork> sourceWork() {
+    Map<String, SourceWork> work = new LinkedHashMap<>();
+    sourceOperators.forEach(
+        (name, operator) -> {
+          SourceWork done = operator.sourceWork();
+          if (done != null) {
+            work.put(name, done);
+          }
+        });
+    return work;
   }
 
   ExecutionPlan plan() {

@@ -93,6 +93,11 @@ public final class JobClassLoaders {
       if (holder.loader != null) {
         close(holder.loader);
         holder.loader = null;
+        if (cache != null) {
+          for (JobArtifact artifact : artifacts) {
+            cache.release(artifact);
+          }
+        }
       }
     }
   }
@@ -141,12 +146,23 @@ public final class JobClassLoaders {
               + " but this worker cannot fetch artifacts (it runs only jobs whose classes it has)");
     }
     List<URL> jars = new ArrayList<>();
-    for (JobArtifact artifact : artifacts) {
-      Path file = cache.get(artifact);
-      jars.add(file.toUri().toURL());
+    List<JobArtifact> acquired = new ArrayList<>();
+    try {
+      for (JobArtifact artifact : artifacts) {
+        Path file = cache.acquire(artifact);
+        acquired.add(artifact);
+        jars.add(file.toUri().toURL());
+      }
+    } catch (IOException | RuntimeException e) {
+      acquired.forEach(cache::release);
+      throw e;
     }
     LOG.info("Job {}: class loader over {}", jobId, artifacts);
-    return new JobClassLoader(jobId, jars, parent);
+    JobClassLoader loader = new JobClassLoader(jobId, jars, parent);
+    // Looking for a resource no jar has opens every jar now: a jar evicted from the cache later
+    // (by a worker sharing its directory) stays readable to this loader, as an open file does.
+    loader.findResource("META-INF/weir-opens-every-jar-of-the-job");
+    return loader;
   }
 
   private void close(JobClassLoader loader) {

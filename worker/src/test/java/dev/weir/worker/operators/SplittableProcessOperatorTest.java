@@ -1,6 +1,7 @@
 package dev.weir.worker.operators;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.weir.state.KeyGroupRange;
@@ -264,6 +265,53 @@ public class SplittableProcessOperatorTest {
     }
     all.sort(null);
     assertEquals(List.of(100L, 101L, 102L, 103L, 104L, 105L, 106L, 107L), all);
+  }
+
+  @Test
+  public void sourceWorkChainsARestrictionsStepsAndWeighsEachRestrictionByItsSize()
+      throws Exception {
+    SplittableProcessPlan plan = plan();
+    Instant[] now = {new Instant(0)};
+    List<Long> out = new ArrayList<>();
+    SplittableProcessOperator operator = new SplittableProcessOperator(plan);
+    operator.open(context(plan, out, now).withHeapStateBackend());
+    assertNull("nothing seen yet", operator.sourceWork());
+
+    // 25,000 offsets: the first step stops at 10,000 outputs (or after a second) and leaves the
+    // rest as residual.
+    operator.processElement(
+        WindowedValues.valueInGlobalWindow(
+            KV.of(new byte[] {1}, KV.of(COUNT, new OffsetRange(0, COUNT)))));
+    SourceWork afterOneStep = operator.sourceWork();
+    assertTrue("one step emitted everything: " + out.size(), out.size() < COUNT);
+    assertEquals(25_000, afterOneStep.total(), 0);
+    // The tracker counts the offset being claimed when the step split as not done yet.
+    assertEquals(out.size(), afterOneStep.done(), 1);
+
+    // 5,000 offsets, all in one step: sizes add up, fractions are not averaged.
+    operator.processElement(
+        WindowedValues.valueInGlobalWindow(
+            KV.of(new byte[] {2}, KV.of(5_000L, new OffsetRange(0, 5_000)))));
+    operator.finishBundle();
+    SourceWork bothSeen = operator.sourceWork();
+    assertEquals(30_000, bothSeen.total(), 0);
+    assertEquals(out.size(), bothSeen.done(), 1);
+    assertEquals(out.size() / 30_000.0, bothSeen.fraction().getAsDouble(), 1e-4);
+
+    // The residual resumes from its timer, a step per second of processing time.
+    double previous = bothSeen.done();
+    for (int step = 0; step < 10 && out.size() < COUNT + 5_000; step++) {
+      now[0] = now[0].plus(Duration.standardSeconds(1));
+      operator.advanceProcessingTime(now[0]);
+      operator.finishBundle();
+      double done = operator.sourceWork().done();
+      assertTrue("done went back from " + previous + " to " + done, done >= previous);
+      previous = done;
+    }
+    assertEquals(COUNT + 5_000, out.size());
+    assertEquals(new SourceWork(30_000, 30_000), operator.sourceWork());
+    assertEquals(1.0, operator.sourceWork().fraction().getAsDouble(), 0);
+    operator.close();
   }
 
   private FakeOperatorContext context(

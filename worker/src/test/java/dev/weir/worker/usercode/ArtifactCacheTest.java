@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -65,5 +68,87 @@ public class ArtifactCacheTest {
     try (var files = Files.list(directory)) {
       assertFalse("a damaged artifact left a file behind", files.findAny().isPresent());
     }
+  }
+
+  /** An artifact of {@code size} bytes of {@code fill}, and a source serving it. */
+  private JobArtifact artifactOf(String name, int size, byte fill, Map<String, byte[]> served)
+      throws IOException {
+    byte[] bytes = new byte[size];
+    Arrays.fill(bytes, fill);
+    Path file = folder.newFile(name).toPath();
+    Files.write(file, bytes);
+    JobArtifact artifact = JobArtifact.of(file);
+    served.put(artifact.sha256(), bytes);
+    return artifact;
+  }
+
+  private static ArtifactSource servingAll(Map<String, byte[]> served) {
+    return (sha256, offset, maxBytes) -> {
+      byte[] bytes = served.get(sha256);
+      int end = (int) Math.min(bytes.length, offset + maxBytes);
+      return Arrays.copyOfRange(bytes, (int) offset, end);
+    };
+  }
+
+  @Test
+  public void aboveItsBoundTheCacheEvictsTheLeastRecentlyUsedJarThatNoJobUses() throws Exception {
+    Map<String, byte[]> served = new HashMap<>();
+    JobArtifact a = artifactOf("a.jar", 100, (byte) 1, served);
+    JobArtifact b = artifactOf("b.jar", 100, (byte) 2, served);
+    JobArtifact c = artifactOf("c.jar", 100, (byte) 3, served);
+    AtomicLong now = new AtomicLong(1_000_000);
+    long step = ArtifactCache.IN_USE_GRACE.toMillis() + 1;
+    Path directory = folder.newFolder("cache").toPath();
+    ArtifactCache cache = new ArtifactCache(directory, servingAll(served), 250, now::get);
+
+    Path fileA = cache.acquire(a);
+    cache.release(a);
+    now.addAndGet(step);
+    Path fileB = cache.acquire(b);
+    cache.release(b);
+    now.addAndGet(step);
+    // Used again: a is now more recent than b.
+    cache.acquire(a);
+    cache.release(a);
+    now.addAndGet(step);
+    Path fileC = cache.acquire(c);
+
+    assertFalse("b was the least recently used", Files.exists(fileB));
+    assertTrue(Files.exists(fileA));
+    assertTrue(Files.exists(fileC));
+  }
+
+  @Test
+  public void aJarARunningJobUsesIsNeverEvictedEvenAboveTheBound() throws Exception {
+    Map<String, byte[]> served = new HashMap<>();
+    JobArtifact a = artifactOf("a.jar", 100, (byte) 1, served);
+    JobArtifact b = artifactOf("b.jar", 100, (byte) 2, served);
+    JobArtifact c = artifactOf("c.jar", 100, (byte) 3, served);
+    AtomicLong now = new AtomicLong(1_000_000);
+    long step = ArtifactCache.IN_USE_GRACE.toMillis() + 1;
+    ArtifactCache cache =
+        new ArtifactCache(folder.newFolder("cache").toPath(), servingAll(served), 150, now::get);
+
+    // a is in use by a running job throughout; it is the least recently used.
+    Path fileA = cache.acquire(a);
+    now.addAndGet(step);
+    Path fileB = cache.acquire(b);
+    now.addAndGet(step);
+    Path fileC = cache.acquire(c);
+    // Above the bound with all three in use: nothing goes.
+    assertTrue(Files.exists(fileA) && Files.exists(fileB) && Files.exists(fileC));
+
+    cache.release(b);
+    now.addAndGet(step);
+    cache.evict();
+    assertFalse("b is no longer used", Files.exists(fileB));
+    assertTrue("a still runs", Files.exists(fileA));
+    assertTrue("c still runs", Files.exists(fileC));
+
+    // Once released, a goes too, at the next eviction: the cache is at its bound again.
+    cache.release(a);
+    cache.evict();
+    assertFalse(Files.exists(fileA));
+    assertTrue(Files.exists(fileC));
   }
 }
