@@ -16,7 +16,10 @@ import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.wire.WireCoders;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.ReadTranslation;
+import org.apache.beam.sdk.util.construction.UnboundedReadFromBoundedSource;
 import org.apache.beam.sdk.util.construction.RehydratedComponents;
 import org.apache.beam.sdk.util.construction.WindowingStrategyTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
@@ -33,7 +36,7 @@ import org.apache.beam.sdk.values.WindowingStrategy;
 /**
  * Turns a pipeline proto into an {@link ExecutionPlan}. The pipeline is first fused with Beam's
  * {@link GreedyPipelineFuser} into executable stages (user code, run in an SDK harness) and the
- * primitives the engine runs itself: Impulse, GroupByKey and Flatten. An executable
+ * primitives the engine runs itself: Impulse, a Java unbounded Read, GroupByKey and Flatten. An executable
  * stage joins the Weir stage that produces its input, so a chain Impulse → stage, or GroupByKey →
  * stage, is one Weir stage; GroupByKey starts a Weir stage behind a keyed exchange.
  */
@@ -48,8 +51,12 @@ public final class PortablePipelineTranslator {
   static final Set<String> ENGINE_URNS =
       Set.of(
           PTransformTranslation.IMPULSE_TRANSFORM_URN,
+          PTransformTranslation.READ_TRANSFORM_URN,
           PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN,
           PTransformTranslation.FLATTEN_TRANSFORM_URN);
+
+  private static final String JAVA_UNBOUNDED_SOURCE_URN = "beam:java:unboundedsource:v1";
+  private static final String JAVA_BOUNDED_SOURCE_URN = "beam:java:boundedsource:v1";
 
   private final RunnerApi.Components components;
   private final JobInfo jobInfo;
@@ -120,6 +127,9 @@ public final class PortablePipelineTranslator {
       case ExecutableStage.URN:
         translateExecutableStage(node.getId(), name, transform);
         return;
+      case PTransformTranslation.READ_TRANSFORM_URN:
+        translateRead(name, transform);
+        return;
       case PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN:
         {
           String input = onlyInput(transform);
@@ -183,6 +193,63 @@ public final class PortablePipelineTranslator {
         throw new UnsupportedOperationException(
             "Weir cannot run transform '" + name + "' yet: no translation for URN " + urn);
     }
+  }
+
+  /**
+   * A primitive Read of a Java {@link UnboundedSource} or {@code BoundedSource} (what a Java submitter sends after Beam's
+   * {@code SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads}, the {@code
+   * use_deprecated_read} route) runs on the engine's unbounded read, as in a classic job: the
+   * readers' checkpoint marks go into checkpoints. The source's classes must be on the job
+   * server's classpath (as an EMBEDDED harness's user code must be).
+   */
+  private void translateRead(String name, RunnerApi.PTransform transform) {
+    RunnerApi.ReadPayload payload;
+    try {
+      payload = RunnerApi.ReadPayload.parseFrom(transform.getSpec().getPayload());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Read " + name + " has a bad payload", e);
+    }
+    UnboundedSource<?, ?> source;
+    if (payload.getIsBounded() == RunnerApi.IsBounded.Enum.UNBOUNDED
+        && JAVA_UNBOUNDED_SOURCE_URN.equals(payload.getSource().getUrn())) {
+      source = ReadTranslation.unboundedSourceFromProto(payload);
+    } else if (payload.getIsBounded() == RunnerApi.IsBounded.Enum.BOUNDED
+        && JAVA_BOUNDED_SOURCE_URN.equals(payload.getSource().getUrn())) {
+      // use_deprecated_read makes every Read primitive, Create's too: read as an unbounded source
+      // whose watermark jumps to the end of time once it is read.
+      try {
+        source =
+            new UnboundedReadFromBoundedSource.BoundedToUnboundedSourceAdapter<>(
+                ReadTranslation.boundedSourceFromProto(payload));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("Read " + name + " has a bad bounded source", e);
+      }
+    } else {
+      throw new UnsupportedOperationException(
+          "Weir cannot run transform '"
+              + name
+              + "' yet: a primitive Read is run only for a Java source ("
+              + JAVA_UNBOUNDED_SOURCE_URN
+              + ", "
+              + JAVA_BOUNDED_SOURCE_URN
+              + "), not for a "
+              + payload.getIsBounded()
+              + " source of "
+              + payload.getSource().getUrn());
+    }
+    String output = onlyOutput(transform);
+    StagePlan stage = plan.addStage(name, parallelism);
+    Coder<Object> sdkWire = valueCoder(sdkWireCoder(output));
+    Coder<Object> runnerWire = valueCoder(wireCoder(output));
+    if (sdkWire.equals(runnerWire)) {
+      plan.addOperator(stage, plan.unboundedRead(name, output, source));
+    } else {
+      String read = output + "/weir-read";
+      plan.addOperator(stage, plan.unboundedRead(name, read, source));
+      plan.addOperator(
+          stage, new RunnerWirePlan(name + "/RunnerWire", read, output, sdkWire, runnerWire));
+    }
+    produced(output, stage, name);
   }
 
   private void translateExecutableStage(String id, String name, RunnerApi.PTransform transform) {
@@ -281,6 +348,30 @@ public final class PortablePipelineTranslator {
       throw new IllegalStateException("PCollection " + pcollection + " has no producer");
     }
     return stage;
+  }
+
+  /** The coder the harness decodes {@code pcollection} with: unknown coders length-prefixed. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Coder<WindowedValue<?>> sdkWireCoder(String pcollection) {
+    RunnerApi.Components.Builder withWire = components.toBuilder();
+    String id =
+        WireCoders.addSdkWireCoder(
+            PipelineNode.pCollection(pcollection, components.getPcollectionsOrThrow(pcollection)),
+            withWire,
+            RunnerApi.ExecutableStagePayload.WireCoderSetting.getDefaultInstance());
+    try {
+      return (Coder) RehydratedComponents.forComponents(withWire.build()).getCoder(id);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot make the SDK coder of " + pcollection, e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Coder<Object> valueCoder(Coder<WindowedValue<?>> wire) {
+    if (!(wire instanceof WindowedValues.WindowedValueCoder)) {
+      throw new IllegalArgumentException("Not a windowed value coder: " + wire);
+    }
+    return (Coder<Object>) ((WindowedValues.WindowedValueCoder<?>) (Coder<?>) wire).getValueCoder();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -11,7 +11,9 @@ import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.fnexecution.artifact.ArtifactRetrievalService;
 import org.apache.beam.runners.fnexecution.artifact.ArtifactStagingService;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.ExperimentalOptions;
 import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
+import org.apache.beam.sdk.util.construction.SplittableParDo;
 import org.apache.beam.sdk.util.construction.PipelineTranslation;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.ManagedChannel;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.ManagedChannelBuilder;
@@ -30,8 +32,15 @@ final class JobServerClient implements AutoCloseable {
     jobs = JobServiceGrpc.newBlockingStub(channel);
   }
 
-  /** Prepares, stages and runs {@code pipeline}; returns the job id. */
+  /**
+   * Prepares, stages and runs {@code pipeline}; returns the job id. With the experiment {@code
+   * use_deprecated_read}, its Reads go as primitive Reads of their sources, as Beam's classic Java
+   * runners make them (the 2.70.0 SDK expands a Read into a splittable DoFn otherwise).
+   */
   String submit(Pipeline pipeline, String name) throws Exception {
+    if (ExperimentalOptions.hasExperiment(pipeline.getOptions(), "use_deprecated_read")) {
+      SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(pipeline);
+    }
     RunnerApi.Pipeline proto = PipelineTranslation.toProto(pipeline);
     JobApi.PrepareJobResponse prepared =
         jobs.prepare(

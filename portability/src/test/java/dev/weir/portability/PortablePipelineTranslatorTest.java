@@ -10,7 +10,13 @@ import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExchangeKind;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.translation.OperatorPlan;
+import dev.weir.translation.UnboundedReadPlan;
+import java.util.List;
+import java.util.Map;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.util.construction.SplittableParDo;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -103,5 +109,69 @@ public class PortablePipelineTranslatorTest {
     assertEquals(2, plan.stages().size());
     assertEquals(ExchangeKind.KEYED, plan.edge(0).kind());
     assertEquals(ExecutableStage.URN, plan.stage(1).operators().get(0).urn());
+  }
+
+  @Test
+  public void aPrimitiveUnboundedReadIsTheEnginesUnboundedReadAndMakesTheJobStreaming() {
+    Pipeline p = pipeline();
+    p.apply(Read.from(new SequenceSource(10, 2, 2, 1000)))
+        .apply("Ignore", ParDo.of(new Ignore<KV<String, Long>>()));
+    SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(p);
+
+    ExecutionPlan plan = translate(p);
+
+    assertTrue(plan.unbounded());
+    List<OperatorPlan> ops = plan.stage(0).operators();
+    assertTrue(String.valueOf(ops), ops.get(0) instanceof UnboundedReadPlan);
+    // The source's coder is a standard one: its values go to the harness as they are.
+    assertEquals(ExecutableStage.URN, ops.get(1).urn());
+    assertEquals(2, ops.size());
+  }
+
+  @Test
+  public void valuesOfACoderOnlyJavaKnowsAreTurnedIntoTheRunnersLengthPrefixedBytes() {
+    Pipeline p = pipeline();
+    p.apply(Create.of("a", "b").withCoder(SerializableCoder.of(String.class)))
+        .apply("Ignore", ParDo.of(new Ignore<String>()));
+    SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(p);
+
+    ExecutionPlan plan = translate(p);
+
+    List<OperatorPlan> ops = plan.stage(0).operators();
+    assertTrue(String.valueOf(ops), ops.get(0) instanceof UnboundedReadPlan);
+    assertEquals(RunnerWirePlan.URN, ops.get(1).urn());
+    assertEquals(ExecutableStage.URN, ops.get(2).urn());
+  }
+
+  @Test
+  public void aPrimitiveReadOfAnotherSdksSourceIsRefusedByName() {
+    Pipeline p = pipeline();
+    p.apply(Read.from(new SequenceSource(10, 2, 2, 1000)))
+        .apply("Ignore", ParDo.of(new Ignore<KV<String, Long>>()));
+    SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(p);
+    RunnerApi.Pipeline proto = PipelineTranslation.toProto(p);
+    RunnerApi.Components.Builder components = proto.getComponents().toBuilder();
+    for (Map.Entry<String, RunnerApi.PTransform> t : proto.getComponents().getTransformsMap().entrySet()) {
+      if (t.getValue().getSpec().getUrn().equals(PTransformTranslation.READ_TRANSFORM_URN)) {
+        RunnerApi.ReadPayload python =
+            RunnerApi.ReadPayload.newBuilder()
+                .setIsBounded(RunnerApi.IsBounded.Enum.BOUNDED)
+                .setSource(RunnerApi.FunctionSpec.newBuilder().setUrn("beam:python:source:v1"))
+                .build();
+        components.putTransforms(
+            t.getKey(),
+            t.getValue().toBuilder()
+                .setSpec(t.getValue().getSpec().toBuilder().setPayload(python.toByteString()))
+                .build());
+      }
+    }
+    RunnerApi.Pipeline fused =
+        PortablePipelineTranslator.fuse(proto.toBuilder().setComponents(components).build());
+
+    UnsupportedOperationException e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> PortablePipelineTranslator.translate(fused, JOB, 2, 128));
+    assertThat(e.getMessage(), containsString("beam:python:source:v1"));
   }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowingStrategy;
@@ -15,7 +16,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Assembles an {@link ExecutionPlan} from outside this module's Java-pipeline translation: the
  * portable job server translates pipeline protos with it. Stages must be added in topological
  * order and operators in topological order within their stage, as {@link PipelineTranslator}
- * does; the engine's primitives (Impulse, GroupByKey, Flatten) come from here, any other operator
+ * does; the engine's primitives (Impulse, GroupByKey, Flatten, unbounded Read) come from here, any other operator
  * kind is an {@link OperatorPlan} subclass of the caller's that the worker knows how to run.
  */
 public final class ExecutionPlanBuilder {
@@ -37,6 +38,14 @@ public final class ExecutionPlanBuilder {
   /** Emits one empty byte array in the global window into {@code output}. */
   public OperatorPlan impulse(String name, String output) {
     return new ImpulsePlan(name, Map.of(output, output));
+  }
+
+  /**
+   * Reads {@code source} into {@code output} with the engine's unbounded read (its readers' marks
+   * in checkpoints), as the Java translation does for a primitive unbounded Read.
+   */
+  public OperatorPlan unboundedRead(String name, String output, UnboundedSource<?, ?> source) {
+    return new UnboundedReadPlan(name, Map.of(output, output), source);
   }
 
   /** Passes every element of {@code inputs} on to {@code output}. */
