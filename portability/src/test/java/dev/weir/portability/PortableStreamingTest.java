@@ -275,6 +275,37 @@ public class PortableStreamingTest {
     assertEquals(judged.toString(), total, judged.lines);
   }
 
+  @Test
+  public void aFailureInTheHarnessRestartsTheJobFromItsLastCheckpointWithUserStateAndTimersRestored()
+      throws Exception {
+    long total = 20_000;
+    int keys = 20;
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p =
+        Pipeline.create(
+            options(
+                "--checkpointingInterval=100",
+                "--checkpointDir=" + tmp.newFolder("checkpoints").toURI(),
+                "--executionRetryDelay=10"));
+    p.apply(Read.from(new SequenceSource(total, keys, 2, 4_000)))
+        .apply("FailOnce", ParDo.of(new FailOnceFn(total / 2)))
+        .apply("CountThenEmit", ParDo.of(new CountThenEmitFn()))
+        .apply("Sink", ParDo.of(new LineSink(out.toString())));
+
+    String jobId = client.submit(p, "streaming-restart");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertTrue("the injected failure happened", FAILED.get());
+    // The readers resumed from checkpoint marks past their start: a restore, not a rerun.
+    assertFalse("no reader resumed from a mark", SequenceSource.RESUMED_AT.isEmpty());
+    assertTrue(
+        String.valueOf(SequenceSource.RESUMED_AT),
+        SequenceSource.RESUMED_AT.stream().allMatch(next -> next > 1));
+    Judged judged = new Judged(out, total, keys);
+    System.out.println("restart from a checkpoint: " + judged + " resumedAt=" + SequenceSource.RESUMED_AT);
+    assertTrue(judged.toString(), judged.exactlyOnce());
+  }
+
   /** A value only Java's SerializableCoder knows: the runner side sees it as length-prefixed bytes. */
   static final class Entry implements Serializable {
     private static final long serialVersionUID = 1L;
