@@ -11,7 +11,11 @@ import java.util.Map;
 import dev.weir.state.KeyedTimer;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.core.LateDataUtils;
+import org.apache.beam.runners.core.StatefulDoFnRunner;
+import org.apache.beam.runners.core.metrics.CounterCell;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
 import org.apache.beam.runners.fnexecution.control.OutputReceiverFactory;
@@ -71,6 +75,10 @@ final class ExecutableStageOperator implements StageOperator {
   private @Nullable RemoteBundle bundle;
   private @Nullable FnDataReceiver<WindowedValue<?>> input;
   private int elementsInBundle;
+  // Of a stage with user state or timers: the input's allowed lateness, and the counter of the
+  // elements dropped because their window had expired (StatefulDoFnRunner's, as in a classic job).
+  private Duration allowedLateness = Duration.ZERO;
+  private @Nullable CounterCell droppedDueToLateness;
 
   ExecutableStageOperator(ExecutableStagePlan plan) {
     this.plan = plan;
@@ -91,11 +99,14 @@ final class ExecutableStageOperator implements StageOperator {
     bundles = stageContext.getStageBundleFactory(stage);
     if (plan.isKeyed()) {
       Coder<? extends BoundedWindow> windowCoder = inputWindowCoder(stage);
+      allowedLateness = inputAllowedLateness(stage);
+      droppedDueToLateness =
+          metrics.getCounter(
+              MetricName.named(
+                  StatefulDoFnRunner.class, StatefulDoFnRunner.DROPPED_DUE_TO_LATENESS_COUNTER));
       userState =
           new UserStateBags(
-              context.createStateBackend(windowCoder),
-              context.maxParallelism(),
-              inputAllowedLateness(stage));
+              context.createStateBackend(windowCoder), context.maxParallelism(), allowedLateness);
       if (!stage.getTimers().isEmpty()) {
         timers = new StageTimers(userState, bundles, windowCoder);
       }
@@ -227,6 +238,12 @@ final class ExecutableStageOperator implements StageOperator {
 
   @Override
   public void processElement(WindowedValue<?> element) {
+    if (userState != null) {
+      element = withoutExpiredWindows(element);
+      if (element == null) {
+        return;
+      }
+    }
     if (!sideInputs.complete()) {
       pushedBack.add(element);
       return;
@@ -242,6 +259,30 @@ final class ExecutableStageOperator implements StageOperator {
     if (++elementsInBundle >= MAX_BUNDLE_ELEMENTS) {
       finishBundle();
     }
+  }
+
+  /**
+   * {@code element} without the windows that expired before it came (their end plus the allowed
+   * lateness is behind the input watermark), each counted as dropped; null if none is left. As a
+   * classic stateful ParDo's {@link StatefulDoFnRunner} drops them: the window's state may be
+   * cleared already, and the harness, which caches user state across bundles, must not see it.
+   */
+  private @Nullable WindowedValue<?> withoutExpiredWindows(WindowedValue<?> element) {
+    List<BoundedWindow> kept = new ArrayList<>();
+    for (BoundedWindow window : element.getWindows()) {
+      if (LateDataUtils.garbageCollectionTime(window, allowedLateness).isBefore(inputWatermark)) {
+        droppedDueToLateness.inc();
+      } else {
+        kept.add(window);
+      }
+    }
+    if (kept.size() == element.getWindows().size()) {
+      return element;
+    }
+    return kept.isEmpty()
+        ? null
+        : WindowedValues.of(
+            element.getValue(), element.getTimestamp(), kept, element.getPaneInfo());
   }
 
   @SuppressWarnings("unchecked")

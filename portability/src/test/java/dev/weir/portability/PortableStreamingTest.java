@@ -24,6 +24,16 @@ import org.apache.beam.sdk.Pipeline;
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.beam.model.pipeline.v1.MetricsApi;
+import org.apache.beam.runners.core.StatefulDoFnRunner;
+import org.apache.beam.runners.core.metrics.MonitoringInfoConstants;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.joda.time.Duration;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -304,6 +314,114 @@ public class PortableStreamingTest {
     Judged judged = new Judged(out, total, keys);
     System.out.println("restart from a checkpoint: " + judged + " resumedAt=" + SequenceSource.RESUMED_AT);
     assertTrue(judged.toString(), judged.exactlyOnce());
+  }
+
+  private static final AtomicInteger FIRST_WINDOW_FIRINGS = new AtomicInteger();
+
+  /**
+   * Counts each key's elements per window in state; a timer at the window's end emits {@code
+   * ("key-windowStart", count)}. Once the first window's timers of keys a and b have both fired
+   * (so the watermark at both subtasks has passed that window), it opens the source's gate "late".
+   */
+  static final class CountPerWindowFn extends DoFn<KV<String, Long>, KV<String, String>> {
+    @StateId("count")
+    private final StateSpec<ValueState<Integer>> countSpec = StateSpecs.value(VarIntCoder.of());
+
+    @TimerId("end")
+    private final TimerSpec endSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @ProcessElement
+    public void process(
+        BoundedWindow window,
+        @StateId("count") ValueState<Integer> count,
+        @TimerId("end") Timer end) {
+      Integer before = count.read();
+      count.write(before == null ? 1 : before + 1);
+      end.set(window.maxTimestamp());
+    }
+
+    @OnTimer("end")
+    public void onEnd(
+        @Key String key,
+        BoundedWindow window,
+        @StateId("count") ValueState<Integer> count,
+        OutputReceiver<KV<String, String>> out) {
+      long start = ((IntervalWindow) window).start().getMillis();
+      out.output(KV.of(key + "-" + start, Integer.toString(count.read())));
+      if (start == 0 && FIRST_WINDOW_FIRINGS.incrementAndGet() == 2) {
+        ScriptedSource.open("late");
+      }
+    }
+  }
+
+  /** Writes each element's value to a file named after its key. */
+  static final class WriteValueFn extends DoFn<KV<String, String>, Void> {
+    private final String dir;
+
+    WriteValueFn(String dir) {
+      this.dir = dir;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, String> element) throws IOException {
+      Files.writeString(Path.of(dir, element.getKey()), element.getValue());
+    }
+  }
+
+  @Test
+  public void elementsOfAnExpiredWindowAreDroppedBeforeTheHarnessAndCounted() throws Exception {
+    FIRST_WINDOW_FIRINGS.set(0);
+    ScriptedSource.reset("late");
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p = Pipeline.create(options());
+    p.apply(
+            Read.from(
+                new ScriptedSource(
+                    List.of(
+                        ScriptedSource.Step.element("a", 1, 1_000),
+                        ScriptedSource.Step.element("a", 1, 2_000),
+                        ScriptedSource.Step.element("b", 1, 3_000),
+                        ScriptedSource.Step.watermark(15_000),
+                        // Until window [0, 10 s) has fired for a and b: the watermark passed it.
+                        ScriptedSource.Step.gate("late"),
+                        ScriptedSource.Step.element("a", 1, 4_000),
+                        ScriptedSource.Step.element("b", 1, 5_000),
+                        ScriptedSource.Step.element("c", 1, 16_000)))))
+        .apply(Window.into(FixedWindows.of(Duration.standardSeconds(10))))
+        .apply("CountPerWindow", ParDo.of(new CountPerWindowFn()))
+        .apply("Write", ParDo.of(new WriteValueFn(out.toString())));
+
+    String jobId = client.submit(p, "late-data");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    // The late elements of a and b changed nothing: no second firing with a higher count.
+    assertEquals("2", Files.readString(out.resolve("a-0")));
+    assertEquals("1", Files.readString(out.resolve("b-0")));
+    assertEquals("1", Files.readString(out.resolve("c-10000")));
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(3, files.count());
+    }
+    assertEquals(2, FIRST_WINDOW_FIRINGS.get());
+    assertEquals(
+        2L,
+        counter(
+            client.metrics(jobId).getAttemptedList(),
+            StatefulDoFnRunner.DROPPED_DUE_TO_LATENESS_COUNTER));
+  }
+
+  private static long counter(List<MetricsApi.MonitoringInfo> infos, String name)
+      throws IOException {
+    long total = 0;
+    boolean found = false;
+    for (MetricsApi.MonitoringInfo info : infos) {
+      if (info.getUrn().equals(MonitoringInfoConstants.Urns.USER_SUM_INT64)
+          && name.equals(info.getLabelsMap().get(MonitoringInfoConstants.Labels.NAME))) {
+        total += VarLongCoder.of().decode(info.getPayload().newInput());
+        found = true;
+      }
+    }
+    assertTrue("no counter " + name + " in " + infos, found);
+    return total;
   }
 
   /** A value only Java's SerializableCoder knows: the runner side sees it as length-prefixed bytes. */
