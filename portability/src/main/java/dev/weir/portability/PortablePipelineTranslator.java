@@ -51,7 +51,6 @@ public final class PortablePipelineTranslator {
   static final Set<String> ENGINE_URNS =
       Set.of(
           PTransformTranslation.IMPULSE_TRANSFORM_URN,
-          PTransformTranslation.READ_TRANSFORM_URN,
           PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN,
           PTransformTranslation.FLATTEN_TRANSFORM_URN);
 
@@ -87,11 +86,56 @@ public final class PortablePipelineTranslator {
             PTransformTranslation.PAR_DO_TRANSFORM_URN,
             pipeline,
             SplittableParDoExpander.createSizedReplacement());
-    RunnerApi.Pipeline trimmed = TrivialNativeTransformExpander.forKnownUrns(expanded, ENGINE_URNS);
+    RunnerApi.Pipeline trimmed =
+        TrivialNativeTransformExpander.forKnownUrns(javaReadsAsLeaves(expanded), ENGINE_URNS);
     boolean fused =
         trimmed.getComponents().getTransformsMap().values().stream()
             .anyMatch(t -> ExecutableStage.URN.equals(t.getSpec().getUrn()));
     return fused ? trimmed : GreedyPipelineFuser.fuse(trimmed).toPipeline();
+  }
+
+  /**
+   * Makes every Read of a Java source a leaf without an environment, the engine's to run. Reads of
+   * other SDKs' sources (a Python Read is a composite of the Read URN over its splittable-DoFn
+   * expansion) stay as they are: the harness runs their expansion.
+   */
+  static RunnerApi.Pipeline javaReadsAsLeaves(RunnerApi.Pipeline pipeline) {
+    RunnerApi.Components.Builder components = pipeline.getComponents().toBuilder();
+    for (Map.Entry<String, RunnerApi.PTransform> entry :
+        pipeline.getComponents().getTransformsMap().entrySet()) {
+      RunnerApi.PTransform transform = components.getTransformsOrDefault(entry.getKey(), null);
+      if (transform == null || !isJavaRead(transform)) {
+        continue;
+      }
+      removeSubtransforms(components, transform);
+      components.putTransforms(
+          entry.getKey(), transform.toBuilder().clearSubtransforms().clearEnvironmentId().build());
+    }
+    return pipeline.toBuilder().setComponents(components).build();
+  }
+
+  private static boolean isJavaRead(RunnerApi.PTransform transform) {
+    if (!PTransformTranslation.READ_TRANSFORM_URN.equals(transform.getSpec().getUrn())) {
+      return false;
+    }
+    try {
+      String source =
+          RunnerApi.ReadPayload.parseFrom(transform.getSpec().getPayload()).getSource().getUrn();
+      return JAVA_UNBOUNDED_SOURCE_URN.equals(source) || JAVA_BOUNDED_SOURCE_URN.equals(source);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void removeSubtransforms(
+      RunnerApi.Components.Builder components, RunnerApi.PTransform parent) {
+    for (String child : parent.getSubtransformsList()) {
+      RunnerApi.PTransform sub = components.getTransformsOrDefault(child, null);
+      if (sub != null) {
+        removeSubtransforms(components, sub);
+        components.removeTransforms(child);
+      }
+    }
   }
 
   /**

@@ -174,4 +174,61 @@ public class PortablePipelineTranslatorTest {
             () -> PortablePipelineTranslator.translate(fused, JOB, 2, 128));
     assertThat(e.getMessage(), containsString("beam:python:source:v1"));
   }
+
+  private static RunnerApi.Pipeline compositeRead(String sourceUrn) {
+    RunnerApi.ReadPayload payload =
+        RunnerApi.ReadPayload.newBuilder()
+            .setIsBounded(RunnerApi.IsBounded.Enum.BOUNDED)
+            .setSource(RunnerApi.FunctionSpec.newBuilder().setUrn(sourceUrn))
+            .build();
+    RunnerApi.Components components =
+        RunnerApi.Components.newBuilder()
+            .putTransforms(
+                "read",
+                RunnerApi.PTransform.newBuilder()
+                    .setUniqueName("Read")
+                    .setSpec(
+                        RunnerApi.FunctionSpec.newBuilder()
+                            .setUrn(PTransformTranslation.READ_TRANSFORM_URN)
+                            .setPayload(payload.toByteString()))
+                    .setEnvironmentId("env")
+                    .addSubtransforms("read/sdf")
+                    .putOutputs("out", "pc")
+                    .build())
+            .putTransforms(
+                "read/sdf",
+                RunnerApi.PTransform.newBuilder()
+                    .setUniqueName("Read/SDF")
+                    .setSpec(
+                        RunnerApi.FunctionSpec.newBuilder()
+                            .setUrn(PTransformTranslation.PAR_DO_TRANSFORM_URN))
+                    .putOutputs("out", "pc")
+                    .build())
+            .build();
+    return RunnerApi.Pipeline.newBuilder()
+        .setComponents(components)
+        .addRootTransformIds("read")
+        .build();
+  }
+
+  @Test
+  public void aReadOfAnotherSdksSourceKeepsItsExpansionForTheHarness() {
+    RunnerApi.Pipeline python = compositeRead("beam:python:source:v1");
+
+    RunnerApi.Pipeline result = PortablePipelineTranslator.javaReadsAsLeaves(python);
+
+    assertEquals(python, result);
+  }
+
+  @Test
+  public void aReadOfAJavaSourceBecomesALeafWithoutAnEnvironment() {
+    RunnerApi.Pipeline result =
+        PortablePipelineTranslator.javaReadsAsLeaves(
+            compositeRead("beam:java:boundedsource:v1"));
+
+    RunnerApi.PTransform read = result.getComponents().getTransformsOrThrow("read");
+    assertEquals(0, read.getSubtransformsCount());
+    assertEquals("", read.getEnvironmentId());
+    assertTrue(!result.getComponents().containsTransforms("read/sdf"));
+  }
 }
