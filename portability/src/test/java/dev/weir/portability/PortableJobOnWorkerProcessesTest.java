@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.sdk.Pipeline;
@@ -34,6 +35,7 @@ import org.junit.rules.Timeout;
 public class PortableJobOnWorkerProcessesTest {
   private static final int KEYS = 300;
   private static final int KILLS = 2;
+  private static final List<String> FIRST_WORKERS = List.of("worker-a", "worker-b", "worker-c");
 
   @Rule public final Timeout timeout = Timeout.seconds(900);
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
@@ -79,7 +81,7 @@ public class PortableJobOnWorkerProcessesTest {
     URI checkpoints = tmp.newFolder("checkpoints").toURI();
     Path logs = Paths.get("target", "portable-kill-logs", Long.toString(System.currentTimeMillis()));
     try (ProcessCluster cluster = ProcessCluster.start(logs)) {
-      for (String name : List.of("worker-a", "worker-b", "worker-c")) {
+      for (String name : FIRST_WORKERS) {
         cluster.startWorker(name, workerArgs(name));
       }
       Pipeline p =
@@ -110,13 +112,23 @@ public class PortableJobOnWorkerProcessesTest {
             "kill " + kill + " must hit a running job (seed " + seed + ")",
             JobApi.JobState.Enum.RUNNING,
             state(jobId));
+        // One of the first workers: each runs subtasks of every attempt (a replacement that
+        // registers after a restore has started may have none, and killing it would test nothing).
         List<String> alive = cluster.liveWorkers();
+        alive.retainAll(FIRST_WORKERS);
         cluster.killWorker(alive.get(random.nextInt(alive.size())));
         cluster.startWorker("replacement-" + kill, workerArgs("replacement-" + kill));
       }
 
       assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 600));
       assertEquals("workers alive at the end", 3, cluster.liveWorkers().size());
+      // Each kill failed the running attempt, and a next one was deployed from a checkpoint.
+      long restores =
+          Pattern.compile("deploying attempt \\d+ from \\S*chk-\\d+")
+              .matcher(cluster.output("coordinator"))
+              .results()
+              .count();
+      assertTrue("restores from checkpoints: " + restores, restores >= KILLS);
     }
     PortableStreamingTest.Judged judged = new PortableStreamingTest.Judged(out, total, KEYS);
     System.out.println("portable kill test (seed " + seed + "): " + judged);

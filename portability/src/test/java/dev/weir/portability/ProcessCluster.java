@@ -105,6 +105,11 @@ final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /** What process {@code label} ("coordinator", or a worker's name) has printed so far. */
+  String output(String label) throws IOException {
+    return Files.readString(logs.resolve(label + ".log"), StandardCharsets.UTF_8);
+  }
+
   private Process launch(
       String label, String marker, CompletableFuture<String> seen, List<String> mainAndArgs)
       throws IOException {
