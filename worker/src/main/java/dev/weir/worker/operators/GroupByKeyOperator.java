@@ -52,7 +52,7 @@ public final class GroupByKeyOperator implements StageOperator {
   private OperatorContext context;
   private KeyedStateBackend backend;
   private CurrentKey currentKey;
-  private TimerInternals timers;
+  private ReduceFnTimers timers;
   private ExecutableTriggerStateMachine trigger;
   private SystemReduceFn<Object, Object, ?, Object, BoundedWindow> reduceFn;
   private WindowingStrategy<?, BoundedWindow> windowingStrategy;
@@ -225,6 +225,7 @@ public final class GroupByKeyOperator implements StageOperator {
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
       for (Map.Entry<StateKey, List<WindowedValue<Object>>> entry : pending.entrySet()) {
         currentKey.set(entry.getKey());
+        timers.forgetSetTimers();
         Iterable<WindowedValue<Object>> values =
             LateDataUtils.dropExpiredWindows(
                 entry.getKey().key(),
@@ -299,6 +300,7 @@ public final class GroupByKeyOperator implements StageOperator {
     KeyedTimer due;
     while ((due = DueTimers.poll(backend, domain, upTo)) != null) {
       currentKey.setBytes(due.keyBytes());
+      timers.forgetSetTimers();
       try (AutoCloseable scope =
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
         ReduceFnRunner<Object, Object, Object, BoundedWindow> runner = reduceFnRunner();
