@@ -213,8 +213,10 @@ public class GroupByKeyOperatorBoundedInputTest {
     steps.add(END);
 
     List<String> held = run(new Run(plan(window), false, Long.MAX_VALUE), steps);
+    List<String> spilled = run(new Run(plan(window), false, 7), steps);
 
     assertEquals(run(new Run(plan(window), true, Long.MAX_VALUE), steps), held);
+    assertEquals(held, spilled);
     assertTrue(held.stream().anyMatch(line -> line.contains("EARLY")));
   }
 
