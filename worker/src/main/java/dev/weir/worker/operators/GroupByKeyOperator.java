@@ -41,8 +41,9 @@ import org.joda.time.Instant;
  * processing-time timers come from the state backend in timestamp order.
  *
  * <p>A bounded input without checkpoints is grouped as a batch runner groups it: its values wait
- * in memory, and when the watermark jumps to the end of time each key's values and then its timers
- * go through ReduceFnRunner once, over state in memory ({@link WholeInputGroups}).
+ * in memory (past a capacity, in sorted runs on local disk), and when the watermark jumps to the end
+ * of time each key's values and then its timers go through ReduceFnRunner once, over state in
+ * memory ({@link WholeInputGroups}, {@link SpilledRuns}).
  */
 public final class GroupByKeyOperator implements StageOperator {
   /** Bounds the values buffered per bundle before they go into state. */
