@@ -6,6 +6,7 @@ import dev.weir.state.StateKey;
 import dev.weir.translation.AccumulatorMergingFn;
 import dev.weir.translation.GroupByKeyPlan;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,9 @@ import org.joda.time.Instant;
  * processing-time timers come from the state backend in timestamp order.
  *
  * <p>A bounded input without checkpoints is grouped as a batch runner groups it: its values wait
- * in memory, and when the watermark jumps to the end of time each key's values and then its timers
- * go through ReduceFnRunner once, over state in memory ({@link WholeInputGroups}).
+ * in memory (past a capacity, in sorted runs on local disk), and when the watermark jumps to the end
+ * of time each key's values and then its timers go through ReduceFnRunner once, over state in
+ * memory ({@link WholeInputGroups}, {@link SpilledRuns}).
  */
 public final class GroupByKeyOperator implements StageOperator {
   /** Bounds the values buffered per bundle before they go into state. */
@@ -51,7 +53,7 @@ public final class GroupByKeyOperator implements StageOperator {
   private OperatorContext context;
   private KeyedStateBackend backend;
   private CurrentKey currentKey;
-  private TimerInternals timers;
+  private ReduceFnTimers timers;
   private ExecutableTriggerStateMachine trigger;
   private SystemReduceFn<Object, Object, ?, Object, BoundedWindow> reduceFn;
   private WindowingStrategy<?, BoundedWindow> windowingStrategy;
@@ -116,14 +118,22 @@ public final class GroupByKeyOperator implements StageOperator {
     if (plan.boundedInput()
         && !context.checkpointingEnabled()
         && WholeInputGroups.applies(windowingStrategy)) {
-      wholeInput = new WholeInputGroups(wholeInputCapacity);
+      wholeInput =
+          new WholeInputGroups(
+              wholeInputCapacity,
+              new SpilledRuns(
+                  context.scratchDirectory(),
+                  WindowedValues.getFullCoder(
+                      (Coder<Object>) plan.inputCoder().getValueCoder(),
+                      windowingStrategy.getWindowFn().windowCoder()),
+                  currentKey::decode));
     }
   }
 
   /**
    * Values a subtask holds in memory for the end of its bounded input: an eighth of the heap at a
    * rough 512 bytes per value (a value, its KV and WindowedValue, the list slot). Past it the values
-   * go to the state backend, which may spill to disk.
+   * go to disk in sorted runs, merged back at the end.
    */
   private static long defaultWholeInputCapacity() {
     return Math.max(MAX_PENDING_ELEMENTS, Runtime.getRuntime().maxMemory() / 8 / 512);
@@ -148,9 +158,7 @@ public final class GroupByKeyOperator implements StageOperator {
     StateKey key = currentKey.encode(kv.getKey());
     WindowedValue<Object> value = WindowedValues.withValue(element, (Object) kv.getValue());
     if (wholeInput != null) {
-      if (!wholeInput.add(key, value)) {
-        stopHoldingWholeInput();
-      }
+      wholeInput.add(key, value);
       return;
     }
     pending
@@ -166,13 +174,16 @@ public final class GroupByKeyOperator implements StageOperator {
    * they not been held (the watermark has not moved since they came), and stops holding.
    */
   private void stopHoldingWholeInput() {
-    WholeInputGroups held = wholeInput;
-    wholeInput = null;
-    for (Map.Entry<StateKey, List<WindowedValue<Object>>> entry : held.drain().entrySet()) {
-      pending.put(entry.getKey(), entry.getValue());
-      pendingElements += entry.getValue().size();
-      if (pendingElements >= MAX_PENDING_ELEMENTS) {
-        flushPending();
+    try (WholeInputGroups held = wholeInput) {
+      wholeInput = null;
+      Iterator<Map.Entry<StateKey, List<WindowedValue<Object>>>> groups = held.drain();
+      while (groups.hasNext()) {
+        Map.Entry<StateKey, List<WindowedValue<Object>>> entry = groups.next();
+        pending.put(entry.getKey(), entry.getValue());
+        pendingElements += entry.getValue().size();
+        if (pendingElements >= MAX_PENDING_ELEMENTS) {
+          flushPending();
+        }
       }
     }
     flushPending();
@@ -182,8 +193,9 @@ public final class GroupByKeyOperator implements StageOperator {
   private void groupWholeInput(Instant endWatermark) {
     WholeInputGroups held = wholeInput;
     wholeInput = null;
-    try (AutoCloseable scope =
-        MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
+    try (held;
+        AutoCloseable scope =
+            MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
       held.groupAll(
           endWatermark,
           context.processingTime().get(),
@@ -214,6 +226,7 @@ public final class GroupByKeyOperator implements StageOperator {
         MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
       for (Map.Entry<StateKey, List<WindowedValue<Object>>> entry : pending.entrySet()) {
         currentKey.set(entry.getKey());
+        timers.forgetSetTimers();
         Iterable<WindowedValue<Object>> values =
             LateDataUtils.dropExpiredWindows(
                 entry.getKey().key(),
@@ -288,6 +301,7 @@ public final class GroupByKeyOperator implements StageOperator {
     KeyedTimer due;
     while ((due = DueTimers.poll(backend, domain, upTo)) != null) {
       currentKey.setBytes(due.keyBytes());
+      timers.forgetSetTimers();
       try (AutoCloseable scope =
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
         ReduceFnRunner<Object, Object, Object, BoundedWindow> runner = reduceFnRunner();
@@ -352,6 +366,10 @@ public final class GroupByKeyOperator implements StageOperator {
 
   @Override
   public void close() {
+    if (wholeInput != null) {
+      wholeInput.close();
+      wholeInput = null;
+    }
     if (backend != null) {
       backend.close();
       backend = null;

@@ -2,6 +2,8 @@ package dev.weir.worker.operators;
 
 import dev.weir.state.KeyGroupRange;
 import dev.weir.state.KeyedStateBackend;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.beam.sdk.coders.Coder;
@@ -32,6 +34,15 @@ public interface OperatorContext {
    * of {@code windowCoder}; the operator closes it.
    */
   KeyedStateBackend createStateBackend(Coder<? extends BoundedWindow> windowCoder);
+
+  /**
+   * Where the operator may write scratch files that no checkpoint covers (values of a bounded
+   * input spilled to disk, say): the state directory of a worker with RocksDB state, else the
+   * JVM's temporary directory. The operator deletes what it writes there.
+   */
+  default Path scratchDirectory() {
+    return Paths.get(System.getProperty("java.io.tmpdir"));
+  }
 
   /** The metrics container of this operator's step. */
   MetricsContainerImpl metricsContainer();

@@ -2,6 +2,7 @@ package dev.weir.worker.operators;
 
 import dev.weir.state.StateKey;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,17 +32,22 @@ import org.joda.time.Instant;
  * state read and write per value, window merge and timer. Windows that merge are merged before
  * ReduceFnRunner sees them ({@link MergedUpFront}).
  *
- * <p>Nothing here is in a checkpoint, so the operator uses it only without checkpoints; and it
- * keeps values only up to {@code capacity}: beyond that, or if the watermark moves to anything but
- * the end, the operator hands them to the keyed-state path ({@link #drain}) and stops holding.
+ * <p>It keeps up to {@code capacity} values in memory; beyond that it writes them to disk as a
+ * sorted run ({@link SpilledRuns}) and reads the runs back merged per key at the end, as a batch
+ * runner sorts. Nothing here is in a checkpoint, so the operator uses it only without checkpoints;
+ * if the watermark moves to anything but the end, the operator hands the values to the keyed-state
+ * path ({@link #drain}) and stops holding.
  */
-final class WholeInputGroups {
-  private final Map<StateKey, List<WindowedValue<Object>>> byKey = new LinkedHashMap<>();
+final class WholeInputGroups implements AutoCloseable {
+  private Map<StateKey, List<WindowedValue<Object>>> byKey = new LinkedHashMap<>();
   private final long capacity;
+  private final SpilledRuns spill;
   private long size;
 
-  WholeInputGroups(long capacity) {
+  /** Holds up to {@code capacity} values in memory, the rest in {@code spill}. */
+  WholeInputGroups(long capacity, SpilledRuns spill) {
     this.capacity = capacity;
+    this.spill = spill;
   }
 
   /**
@@ -66,18 +72,38 @@ final class WholeInputGroups {
     return false;
   }
 
-  /** Holds {@code value} of {@code key}; false once more than the capacity are held. */
-  boolean add(StateKey key, WindowedValue<Object> value) {
+  /** Holds {@code value} of {@code key}; writes the values in memory to disk at the capacity. */
+  void add(StateKey key, WindowedValue<Object> value) {
     byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-    return ++size <= capacity;
+    if (++size >= capacity) {
+      spill.write(byKey);
+      byKey = new LinkedHashMap<>();
+      size = 0;
+    }
   }
 
-  /** The held values per key, in the order the keys first came; holds nothing afterwards. */
-  Map<StateKey, List<WindowedValue<Object>>> drain() {
-    Map<StateKey, List<WindowedValue<Object>>> drained = new LinkedHashMap<>(byKey);
-    byKey.clear();
+  /** Values written to disk so far. */
+  long spilledValues() {
+    return spill.spilledValues();
+  }
+
+  /**
+   * Every held key with all its values, each key once: in the order the keys first came if
+   * nothing was spilled, else in key byte order. Holds nothing afterwards.
+   */
+  Iterator<Map.Entry<StateKey, List<WindowedValue<Object>>>> drain() {
+    Map<StateKey, List<WindowedValue<Object>>> inMemory = byKey;
+    byKey = new LinkedHashMap<>();
     size = 0;
-    return drained;
+    return spill.isEmpty() ? inMemory.entrySet().iterator() : spill.merged(inMemory);
+  }
+
+  /** Deletes what was spilled. */
+  @Override
+  public void close() {
+    byKey = new LinkedHashMap<>();
+    size = 0;
+    spill.close();
   }
 
   /**
@@ -94,7 +120,9 @@ final class WholeInputGroups {
       ElementReceiver output,
       PipelineOptions options)
       throws Exception {
-    for (Map.Entry<StateKey, List<WindowedValue<Object>>> entry : drain().entrySet()) {
+    Iterator<Map.Entry<StateKey, List<WindowedValue<Object>>>> groups = drain();
+    while (groups.hasNext()) {
+      Map.Entry<StateKey, List<WindowedValue<Object>>> entry = groups.next();
       Object key = entry.getKey().key();
       InMemoryTimerInternals timers = new InMemoryTimerInternals();
       timers.advanceProcessingTime(processingTime);

@@ -4,6 +4,7 @@ import dev.weir.state.KeyGroupRange;
 import dev.weir.state.KeyedStateBackend;
 import dev.weir.worker.operators.ElementReceiver;
 import dev.weir.worker.operators.OperatorContext;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
@@ -99,6 +100,11 @@ final class SubtaskOperatorContext implements OperatorContext {
       throw e;
     }
     return backend;
+  }
+
+  @Override
+  public Path scratchDirectory() {
+    return backends.snapshotParent();
   }
 
   @Override

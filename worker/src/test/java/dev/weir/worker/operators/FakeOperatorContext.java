@@ -3,6 +3,7 @@ package dev.weir.worker.operators;
 import dev.weir.state.KeyGroupRange;
 import dev.weir.state.KeyedStateBackend;
 import dev.weir.state.memory.InMemoryKeyedStateBackend;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
@@ -31,6 +32,7 @@ final class FakeOperatorContext implements OperatorContext {
   private boolean checkpointingEnabled;
   private Map<String, byte[]> restoredEntries = Map.of();
   private @Nullable KeyedStateBackend stateBackend;
+  private @Nullable Path scratchDirectory;
 
   FakeOperatorContext(int subtaskIndex, int parallelism, ElementReceiver output) {
     this.subtaskIndex = subtaskIndex;
@@ -70,6 +72,17 @@ final class FakeOperatorContext implements OperatorContext {
   /** {@link #createStateBackend} returns a fresh heap backend for this subtask's key groups. */
   FakeOperatorContext withHeapStateBackend() {
     return withStateBackend(new InMemoryKeyedStateBackend(keyGroupRange()));
+  }
+
+  /** {@link #scratchDirectory} is {@code directory} (a test's temporary folder, say). */
+  FakeOperatorContext withScratchDirectory(Path directory) {
+    this.scratchDirectory = directory;
+    return this;
+  }
+
+  @Override
+  public Path scratchDirectory() {
+    return scratchDirectory == null ? OperatorContext.super.scratchDirectory() : scratchDirectory;
   }
 
   @Override
