@@ -2,6 +2,7 @@ package dev.weir.portability;
 
 import dev.weir.worker.control.LaunchArguments;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.PortablePipelineOptions;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.Server;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.netty.NettyServerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Weir's Beam job server: one gRPC port serving the JobService, artifact staging and artifact
@@ -31,13 +34,16 @@ import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.netty.NettyServerBuilder;
  * logging, provisioning) are started per job by Beam's job bundle factory on the workers.
  *
  * <p>Arguments: {@code --port} (8099; 0 picks a free one), {@code --bind} (the address to listen
- * on; loopback unless given, as the job API has no authentication), {@code --artifactsDir} (where
+ * on; loopback unless given, as the job API has no authentication: an address other than loopback
+ * is refused unless {@code --insecure} is given too, and then logged as a warning), {@code
+ * --artifactsDir} (where
  * staged artifacts go; a temporary directory by default), {@code --jobRetentionSeconds} (how long
  * an ended job stays visible, 600) and {@code --maxJobs} (100).
  */
 public final class WeirJobServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WeirJobServer.class);
   private static final Set<String> ARGUMENTS =
-      Set.of("port", "bind", "artifactsDir", "jobRetentionSeconds", "maxJobs");
+      Set.of("port", "bind", "insecure", "artifactsDir", "jobRetentionSeconds", "maxJobs");
 
   private final Server server;
   private final ExecutorService launcher;
@@ -64,6 +70,7 @@ public final class WeirJobServer implements AutoCloseable {
     }
     int port = Integer.parseInt(args.getOrDefault("port", "8099"));
     String bind = args.getOrDefault("bind", "localhost");
+    checkBind(bind, Boolean.parseBoolean(args.getOrDefault("insecure", "false")));
     Path artifacts =
         args.containsKey("artifactsDir")
             ? Path.of(args.get("artifactsDir"))
@@ -117,6 +124,30 @@ public final class WeirJobServer implements AutoCloseable {
                     + server.getPort())
             .build());
     return new WeirJobServer(server, launcher, staging);
+  }
+
+  /**
+   * Refuses an address other than loopback unless {@code insecure}: whoever reaches the job API
+   * runs code (the pipelines it submits), and neither the Job API nor the SDKs' clients of it
+   * authenticate.
+   */
+  static void checkBind(String bind, boolean insecure) throws IOException {
+    if (InetAddress.getByName(bind).isLoopbackAddress()) {
+      return;
+    }
+    if (!insecure) {
+      throw new IllegalArgumentException(
+          "--bind="
+              + bind
+              + " is not a loopback address. The Beam Job API has no authentication: anyone who"
+              + " can reach the port can submit a pipeline and so run code in this process. Bind"
+              + " to 127.0.0.1 and reach it through an SSH tunnel, or add --insecure to listen on "
+              + bind
+              + " anyway.");
+    }
+    LOG.warn(
+        "Listening on {} with --insecure: anyone who can reach this port can run code here.",
+        bind);
   }
 
   /** The port the server listens on. */
