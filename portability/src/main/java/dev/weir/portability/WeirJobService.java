@@ -20,7 +20,6 @@ import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.Status;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.stub.ServerCallStreamObserver;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.stub.StreamObserver;
@@ -122,8 +121,7 @@ final class WeirJobService extends JobServiceGrpc.JobServiceImplBase {
       String retrievalToken) {
     try {
       RunnerApi.Pipeline pipeline = withArtifacts(job.pipeline(), staged);
-      WeirPipelineOptions options =
-          PipelineOptionsTranslation.fromProto(job.options()).as(WeirPipelineOptions.class);
+      WeirPipelineOptions options = JobOptions.of(job.options());
       options.setJobName(job.name());
       JobInfo info = JobInfo.create(job.id(), job.name(), retrievalToken, job.options());
       ExecutionPlan plan =

@@ -17,7 +17,8 @@ import java.util.Optional;
  *
  * <p>Arguments: {@code --reports=DIR --known-failures=FILE[,FILE...] --out=PATH_WITHOUT_EXTENSION
  * --options=JSON [--timeouts=DIR] [--skipped-by=name=value,...] [--subset=FILTER]
- * [--min-validates-runner-tests=N] [--min-needs-runner-tests=N]}. The suite's classes must be on
+ * [--min-validates-runner-tests=N] [--min-needs-runner-tests=N] [--title=TEXT]} (the title heads
+ * the Markdown report; another suite reusing this report names itself there). The suite's classes must be on
  * the classpath (Maven's test scope) to map tests to their categories.
  *
  * <p>When a flag of {@code --skipped-by} is true the suite did not run: nothing is written,
@@ -57,7 +58,13 @@ public final class ConformanceReport {
     Path tsv = out.resolveSibling(out.getFileName() + ".tsv");
     Files.writeString(
         markdown,
-        MarkdownReport.render(options, summary, results.values(), check, knownFiles),
+        MarkdownReport.render(
+            arguments.getOrDefault("title", MarkdownReport.DEFAULT_TITLE),
+            options,
+            summary,
+            results.values(),
+            check,
+            knownFiles),
         StandardCharsets.UTF_8);
     Files.writeString(tsv, TsvReport.render(results.values()), StandardCharsets.UTF_8);
 

@@ -9,6 +9,10 @@ public final class MarkdownReport {
 
   private final StringBuilder out = new StringBuilder();
 
+  /** The report's heading unless {@code --title} gives another. */
+  public static final String DEFAULT_TITLE =
+      "Conformance: Beam's NeedsRunner group, ValidatesRunner included";
+
   /** The whole report as Markdown. */
   public static String render(
       String options,
@@ -16,8 +20,19 @@ public final class MarkdownReport {
       Collection<TestResult> results,
       ConformanceCheck check,
       String knownFailuresSource) {
+    return render(DEFAULT_TITLE, options, summary, results, check, knownFailuresSource);
+  }
+
+  /** The whole report as Markdown, under {@code title}. */
+  public static String render(
+      String title,
+      String options,
+      SuiteSummary summary,
+      Collection<TestResult> results,
+      ConformanceCheck check,
+      String knownFailuresSource) {
     MarkdownReport report = new MarkdownReport();
-    report.header(options, summary, knownFailuresSource);
+    report.header(title, options, summary, knownFailuresSource);
     report.check(check);
     report.table("Per category", "category", summary.byCategory());
     report.table("Per test class", "class", summary.byClass());
@@ -26,8 +41,9 @@ public final class MarkdownReport {
     return report.out.toString();
   }
 
-  private void header(String options, SuiteSummary summary, String knownFailuresSource) {
-    line("# Conformance: Beam's NeedsRunner group, ValidatesRunner included");
+  private void header(
+      String title, String options, SuiteSummary summary, String knownFailuresSource) {
+    line("# " + title);
     line("");
     line("Pipeline options: `" + options + "`  ");
     line("Known failures: `" + knownFailuresSource + "`");

@@ -70,6 +70,14 @@ public class ConformanceReportTest {
   }
 
   @Test
+  public void aTitleArgumentHeadsTheMarkdownReportInsteadOfTheDefault() throws Exception {
+    run(args(onePassingTest(), WEIR, "--subset=SampleSuite*", "--title=Another suite"));
+    String report = Files.readString(markdown());
+    assertTrue(report, report.startsWith("# Another suite\n"));
+    assertFalse(report.contains(MarkdownReport.DEFAULT_TITLE));
+  }
+
+  @Test
   public void skippedSuitePrintsAndJudgesNothing() throws Exception {
     Path noReports = folder.getRoot().toPath().resolve("never-written");
     String printed =
