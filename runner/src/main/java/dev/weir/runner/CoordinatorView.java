@@ -13,6 +13,7 @@ import dev.weir.web.view.JobSummary;
 import dev.weir.web.view.Overview;
 import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
+import dev.weir.worker.task.SubtaskIo;
 import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.TaskId;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 
 /**
  * The web server's read-only view of this JVM's coordinator: its jobs ({@link JobCoordinator}s,
@@ -106,15 +108,17 @@ public final class CoordinatorView implements ClusterView {
     }
     Map<TaskId, String> placement = job.placement();
     int attempt = job.attempt();
+    Map<TaskId, SubtaskIo> endedIo = job.endedSubtasksIo();
     List<StageDetail.SubtaskStatus> subtasks = new ArrayList<>();
     for (SubtaskProgress progress : job.subtaskProgress()) {
       TaskId task = progress.task();
-      if (task.stage() != stageId || task.attempt() != attempt) {
+      if (task.stage() != stageId || task.attempt() != attempt || endedIo.containsKey(task)) {
         continue;
       }
       TimeUseRates.Rates r =
           rates.of(
               task, progress.elapsedMillis(), progress.idleMillis(), progress.backpressuredMillis());
+      SubtaskIo io = progress.io();
       subtasks.add(
           new StageDetail.SubtaskStatus(
               task.subtask(),
@@ -125,7 +129,37 @@ public final class CoordinatorView implements ClusterView {
               progress.outputWatermark().getMillis(),
               r == null ? -1 : r.busy(),
               r == null ? -1 : r.idle(),
-              r == null ? -1 : r.backpressured()));
+              r == null ? -1 : r.backpressured(),
+              false,
+              io.recordsIn(),
+              io.bytesIn(),
+              io.recordsOut(),
+              io.bytesOut()));
+    }
+    // Ended subtasks keep their final records and bytes; their watermarks are at the end.
+    long end = BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis();
+    for (Map.Entry<TaskId, SubtaskIo> e : endedIo.entrySet()) {
+      TaskId task = e.getKey();
+      if (task.stage() != stageId) {
+        continue;
+      }
+      SubtaskIo io = e.getValue();
+      subtasks.add(
+          new StageDetail.SubtaskStatus(
+              task.subtask(),
+              task.attempt(),
+              placement.getOrDefault(task, "?"),
+              -1,
+              end,
+              end,
+              -1,
+              -1,
+              -1,
+              true,
+              io.recordsIn(),
+              io.bytesIn(),
+              io.recordsOut(),
+              io.bytesOut()));
     }
     subtasks.sort(Comparator.comparingInt(StageDetail.SubtaskStatus::subtask));
     return Optional.of(
@@ -277,7 +311,7 @@ public final class CoordinatorView implements ClusterView {
     return new CheckpointHistoryView.Checkpoint(
         c.id(),
         c.attempt(),
-        c.status().name(),
+        c.status() == CheckpointStats.Status.COMPLETED ? "COMPLETED" : "FAILED",
         c.triggeredAtMillis(),
         c.durationMillis(),
         c.sizeBytes(),

@@ -116,7 +116,7 @@ public class WebUiBrowserTest {
                 "const m = document.getElementById('main');"
                     + " return [m.textContent, m.querySelectorAll('table').length,"
                     + " m.querySelectorAll('b').length];");
-    assertThat(String.valueOf(page.get(0)), containsString("ABORTED"));
+    assertThat(String.valueOf(page.get(0)), containsString("FAILED"));
     // One table per stage; the decline's reason is shown as written, not as markup.
     assertEquals(2L, page.get(1));
     assertThat(String.valueOf(page.get(0)), containsString("<b>no</b> state"));

@@ -123,8 +123,8 @@ async function renderJob(main, id) {
   wm.className = "watermarks";
   main.appendChild(wm);
   main.appendChild(el("h3", "Checkpoints"));
-  main.appendChild(table(["completed", "aborted", "latest completed"],
-    [[checkpoints.counts.completed, checkpoints.counts.aborted, checkpoints.latestCompletedId]]));
+  main.appendChild(table(["completed", "failed", "latest completed"],
+    [[checkpoints.counts.completed, checkpoints.counts.failed, checkpoints.latestCompletedId]]));
   main.appendChild(table(["id", "attempt", "status", "ms", "bytes", "uploaded", "reason"],
     checkpoints.history.slice(-20).reverse().map((k) => [checkpointLink(id, k.id), k.attempt, k.status, k.durationMillis, k.sizeBytes, k.incrementalSizeBytes, k.failureReason])));
   main.appendChild(el("h3", "Exceptions"));

@@ -11,6 +11,7 @@ import dev.weir.worker.control.v1.TaskKey;
 import dev.weir.worker.exchange.ChannelId;
 import dev.weir.worker.operators.SourceWork;
 import dev.weir.worker.task.MonitoringInfoBytes;
+import dev.weir.worker.task.SubtaskIo;
 import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
@@ -113,7 +114,12 @@ public final class TaskMessages {
     if (summary.failedStep() != null) {
       message.setFailedStep(summary.failedStep());
     }
-    return message.build();
+    return message
+        .setRecordsIn(summary.io().recordsIn())
+        .setBytesIn(summary.io().bytesIn())
+        .setRecordsOut(summary.io().recordsOut())
+        .setBytesOut(summary.io().bytesOut())
+        .build();
   }
 
   public static SubtaskSummary summary(dev.weir.worker.control.v1.SubtaskSummary message) {
@@ -129,7 +135,13 @@ public final class TaskMessages {
           count.getElements());
     }
     return new SubtaskSummary(MonitoringInfoBytes.decode(message.getMetricsList()), sent)
-        .withFailedStep(message.getFailedStep().isEmpty() ? null : message.getFailedStep());
+        .withFailedStep(message.getFailedStep().isEmpty() ? null : message.getFailedStep())
+        .withIo(
+            new SubtaskIo(
+                message.getRecordsIn(),
+                message.getBytesIn(),
+                message.getRecordsOut(),
+                message.getBytesOut()));
   }
 
   public static SubtaskProgressReport progress(SubtaskProgress progress) {
@@ -144,7 +156,11 @@ public final class TaskMessages {
             .addAllMetrics(progress.metrics())
             .setElapsedMillis(Math.max(0, progress.elapsedMillis()))
             .setIdleMillis(progress.idleMillis())
-            .setBackpressuredMillis(progress.backpressuredMillis());
+            .setBackpressuredMillis(progress.backpressuredMillis())
+            .setRecordsIn(progress.io().recordsIn())
+            .setBytesIn(progress.io().bytesIn())
+            .setRecordsOut(progress.io().recordsOut())
+            .setBytesOut(progress.io().bytesOut());
     progress
         .sourceWork()
         .forEach(
@@ -182,6 +198,12 @@ public final class TaskMessages {
         .withTimeUse(
             message.getElapsedMillis() > 0 ? message.getElapsedMillis() : -1,
             message.getIdleMillis(),
-            message.getBackpressuredMillis());
+            message.getBackpressuredMillis())
+        .withIo(
+            new SubtaskIo(
+                message.getRecordsIn(),
+                message.getBytesIn(),
+                message.getRecordsOut(),
+                message.getBytesOut()));
   }
 }
