@@ -13,6 +13,9 @@ import dev.weir.web.view.JobSummary;
 import dev.weir.web.view.Overview;
 import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
+import dev.weir.state.rocksdb.RocksDbMemory;
+import dev.weir.web.view.WorkerDetail;
+import dev.weir.worker.task.ResourceUse;
 import dev.weir.worker.task.SubtaskIo;
 import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.TaskId;
@@ -26,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.PipelineResult;
@@ -47,6 +51,7 @@ public final class CoordinatorView implements ClusterView {
 
   private final Supplier<List<JobCoordinator>> jobs;
   private final Supplier<List<WorkerSummary>> workers;
+  private final Function<String, ResourceUse> resources;
   private final TimeUseRates rates = new TimeUseRates();
 
   /**
@@ -55,8 +60,20 @@ public final class CoordinatorView implements ClusterView {
    */
   public CoordinatorView(
       Supplier<List<JobCoordinator>> jobs, Supplier<List<WorkerSummary>> workers) {
+    this(jobs, workers, name -> null);
+  }
+
+  /**
+   * @param resources a worker's resources by name (its latest heartbeat's, or read now in this
+   *     JVM); null where none are known
+   */
+  public CoordinatorView(
+      Supplier<List<JobCoordinator>> jobs,
+      Supplier<List<WorkerSummary>> workers,
+      Function<String, ResourceUse> resources) {
     this.jobs = jobs;
     this.workers = workers;
+    this.resources = resources;
   }
 
   @Override
@@ -421,5 +438,64 @@ public final class CoordinatorView implements ClusterView {
   @Override
   public List<WorkerSummary> workers() {
     return workers.get();
+  }
+
+  @Override
+  public Optional<WorkerDetail> worker(String name) {
+    WorkerSummary summary = null;
+    for (WorkerSummary w : workers.get()) {
+      if (w.name().equals(name)) {
+        summary = w;
+      }
+    }
+    if (summary == null) {
+      return Optional.empty();
+    }
+    // Subtasks of the running attempts placed on it that have not ended.
+    int running = 0;
+    for (JobCoordinator job : jobs.get()) {
+      if (job.state() != PipelineResult.State.RUNNING) {
+        continue;
+      }
+      int attempt = job.attempt();
+      Map<TaskId, SubtaskIo> ended = job.endedSubtasksIo();
+      for (Map.Entry<TaskId, String> placed : job.placement().entrySet()) {
+        if (placed.getValue().equals(name)
+            && placed.getKey().attempt() == attempt
+            && !ended.containsKey(placed.getKey())) {
+          running++;
+        }
+      }
+    }
+    ResourceUse use = resources.apply(name);
+    if (use == null) {
+      return Optional.of(new WorkerDetail(summary, running, -1, -1, -1, null));
+    }
+    RocksDbMemory rocks = use.rocksDb();
+    return Optional.of(
+        new WorkerDetail(
+            summary,
+            running,
+            use.heapUsedBytes(),
+            use.heapMaxBytes(),
+            use.stateDirFreeBytes(),
+            rocks == null
+                ? null
+                : new WorkerDetail.RocksDbMemory(
+                    rocks.instances(),
+                    rocks.blockCacheBytes(),
+                    rocks.memtableBytes(),
+                    rocks.tableReadersBytes())));
+  }
+
+  @Override
+  public Optional<String> cancel(String jobId) {
+    Optional<JobCoordinator> job = find(jobId);
+    if (job.isEmpty()) {
+      return Optional.empty();
+    }
+    // Returns at once: the state is CANCELLED once the subtasks have ended.
+    job.get().cancel();
+    return Optional.of(job.get().state().name());
   }
 }

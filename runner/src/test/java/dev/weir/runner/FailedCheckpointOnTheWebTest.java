@@ -36,9 +36,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A checkpoint whose upload fails shows as {@code FAILED} with its reason: a streaming job with
- * keyed state checkpoints every second into a local directory, where the test puts plain files
- * at the paths of the next checkpoints' directories ({@code chk-<n>}, {@code shared/<n>}), so
- * their uploads fail in the file system. {@code jobs/{id}/checkpoints} lists such a checkpoint as
+ * keyed state in RocksDB checkpoints every second into a local directory, where the test puts
+ * plain files at the paths of the next checkpoints' shared directories ({@code shared/<n>}, where
+ * each checkpoint uploads its new SST files), so their uploads fail in the file system. {@code jobs/{id}/checkpoints} lists such a checkpoint as
  * {@code FAILED} with the subtask's decline as reason, its detail names the subtasks that {@code
  * DECLINED} and why, the UI's checkpoint and job pages show the same in headless Chromium, and
  * later checkpoints complete again.
@@ -74,7 +74,7 @@ public class FailedCheckpointOnTheWebTest {
                     "--runner=WeirRunner",
                     "--webPort=0",
                     "--parallelism=2",
-                    "--stateBackend=memory",
+                    "--stateBackend=rocksdb",
                     "--jobName=failingcheckpoints",
                     "--checkpointingInterval=1000",
                     "--checkpointDir=" + checkpointDir.toURI())
@@ -99,18 +99,18 @@ public class FailedCheckpointOnTheWebTest {
         Thread.sleep(200);
         first = checkpoints(http, checkpointsPath);
       }
-      // The next one may be under way; those after it cannot write their files.
+      // The next ones cannot write their new files (one under way may have written them).
       long completed = first.getLong("latestCompletedId");
-      File jobDir = new File(checkpointDir, jobId);
+      File shared = new File(new File(checkpointDir, jobId), "shared");
       List<File> blocks = new ArrayList<>();
-      for (long id = completed + 2; id <= completed + 6; id++) {
-        blocks.add(new File(jobDir, "chk-" + id));
-        blocks.add(new File(new File(jobDir, "shared"), Long.toString(id)));
+      for (long id = completed + 1; id <= completed + 10; id++) {
+        File block = new File(shared, Long.toString(id));
+        shared.mkdirs();
+        if (block.createNewFile()) {
+          blocks.add(block);
+        }
       }
-      for (File block : blocks) {
-        block.getParentFile().mkdirs();
-        assertTrue(block + " is created", block.createNewFile());
-      }
+      assertTrue("no checkpoint's directory could be blocked", blocks.size() >= 8);
       // A failed checkpoint whose detail names a subtask that declined (one failed at writing its
       // metadata, after every upload, names none).
       JSONObject failed = null;
