@@ -16,6 +16,8 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -35,10 +37,11 @@ import org.junit.rules.TemporaryFolder;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A checkpoint whose upload fails shows as {@code FAILED} with its reason: a streaming job with
- * keyed state in RocksDB checkpoints every second into a local directory, where the test puts
- * plain files at the paths of the next checkpoints' shared directories ({@code shared/<n>}, where
- * each checkpoint uploads its new SST files), so their uploads fail in the file system. {@code jobs/{id}/checkpoints} lists such a checkpoint as
+ * A declined checkpoint shows as {@code FAILED} with its reason: a streaming job with keyed state
+ * in RocksDB checkpoints every second; the test puts plain files where the stateful subtasks would
+ * make the local snapshot directories of the next checkpoints ({@code chk-<n>} under their
+ * snapshot directories in {@code --stateDirectory}), so their snapshots fail in the file system
+ * and they decline. {@code jobs/{id}/checkpoints} lists such a checkpoint as
  * {@code FAILED} with the subtask's decline as reason, its detail names the subtasks that {@code
  * DECLINED} and why, the UI's checkpoint and job pages show the same in headless Chromium, and
  * later checkpoints complete again.
@@ -68,6 +71,7 @@ public class FailedCheckpointOnTheWebTest {
   @Test
   public void aCheckpointWhoseUploadFailsIsFailedWithItsReasonInRestAndUi() throws Exception {
     File checkpointDir = temp.newFolder("checkpoints");
+    File stateDir = temp.newFolder("state");
     Pipeline p =
         Pipeline.create(
             PipelineOptionsFactory.fromArgs(
@@ -75,6 +79,7 @@ public class FailedCheckpointOnTheWebTest {
                     "--webPort=0",
                     "--parallelism=2",
                     "--stateBackend=rocksdb",
+                    "--stateDirectory=" + stateDir,
                     "--jobName=failingcheckpoints",
                     "--checkpointingInterval=1000",
                     "--checkpointDir=" + checkpointDir.toURI())
@@ -99,18 +104,26 @@ public class FailedCheckpointOnTheWebTest {
         Thread.sleep(200);
         first = checkpoints(http, checkpointsPath);
       }
-      // The next ones cannot write their new files (one under way may have written them).
+      // The next ones cannot make their local snapshot directories (one under way may have).
       long completed = first.getLong("latestCompletedId");
-      File shared = new File(new File(checkpointDir, jobId), "shared");
+      List<File> snapshotRoots;
+      try (Stream<Path> walk = Files.walk(stateDir.toPath())) {
+        snapshotRoots =
+            walk.filter(f -> f.getFileName().toString().startsWith("weir-snapshots-"))
+                .map(Path::toFile)
+                .collect(Collectors.toList());
+      }
+      assertTrue("no subtask took a snapshot in " + stateDir, !snapshotRoots.isEmpty());
       List<File> blocks = new ArrayList<>();
-      for (long id = completed + 1; id <= completed + 10; id++) {
-        File block = new File(shared, Long.toString(id));
-        shared.mkdirs();
-        if (block.createNewFile()) {
-          blocks.add(block);
+      for (File root : snapshotRoots) {
+        for (long id = completed + 1; id <= completed + 10; id++) {
+          File block = new File(root, "chk-" + id);
+          if (block.createNewFile()) {
+            blocks.add(block);
+          }
         }
       }
-      assertTrue("no checkpoint's directory could be blocked", blocks.size() >= 8);
+      assertTrue("no checkpoint could be blocked", blocks.size() >= 8);
       // A failed checkpoint whose detail names a subtask that declined (one failed at writing its
       // metadata, after every upload, names none).
       JSONObject failed = null;
@@ -133,16 +146,16 @@ public class FailedCheckpointOnTheWebTest {
         }
       }
       for (File block : blocks) {
-        // An aborted checkpoint's directory is removed with what is at its path.
         Files.deleteIfExists(block.toPath());
       }
 
       assertThat(failed.toString(), failed.getString("failureReason"), containsString("declined"));
       assertThat(
-          failed.toString(), failed.getString("failureReason"), containsString("The upload failed"));
+          failed.toString(), failed.getString("failureReason"), containsString("The snapshot failed"));
       assertEquals("FAILED", detail.getString("status"));
       assertEquals(failed.getLong("id"), detail.getJSONObject("summary").getLong("id"));
-      assertThat(declined.getString("failureReason"), containsString("The upload failed"));
+      assertThat(declined.getString("failureReason"), containsString("The snapshot failed"));
+      assertThat(declined.getString("failureReason"), containsString("chk-" + failed.getLong("id")));
       JSONObject counts = checkpoints(http, checkpointsPath).getJSONObject("counts");
       assertTrue(counts.toString(), counts.getLong("failed") >= 1);
 
@@ -154,7 +167,7 @@ public class FailedCheckpointOnTheWebTest {
       String page = mainText(browser);
       assertThat(page, containsString(": FAILED"));
       assertThat(page, containsString("DECLINED"));
-      assertThat(page, containsString("The upload failed"));
+      assertThat(page, containsString("The snapshot failed"));
       browser.screenshot(SCREENSHOTS, "failed-checkpoint");
 
       // The job page's history lists it as FAILED with its reason.
