@@ -123,11 +123,49 @@ public final class CoordinatorView implements ClusterView {
     if (stage == null) {
       return Optional.empty();
     }
+    return Optional.of(
+        stage(
+            job,
+            stage,
+            job.subtaskProgress(),
+            job.placement(),
+            job.attempt(),
+            job.endedSubtasksIo()));
+  }
+
+  /**
+   * Every stage, from one reading of the subtasks' progress (which on the embedded cluster reads
+   * and encodes every subtask's metrics), not one per stage.
+   */
+  @Override
+  public Optional<List<StageDetail>> stages(String jobId) {
+    Optional<JobCoordinator> found = find(jobId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    JobCoordinator job = found.get();
+    List<SubtaskProgress> progress = job.subtaskProgress();
     Map<TaskId, String> placement = job.placement();
     int attempt = job.attempt();
     Map<TaskId, SubtaskIo> endedIo = job.endedSubtasksIo();
+    List<StageDetail> stages = new ArrayList<>();
+    for (JobTopology.Stage stage : job.topology().stages()) {
+      stages.add(stage(job, stage, progress, placement, attempt, endedIo));
+    }
+    return Optional.of(stages);
+  }
+
+  private StageDetail stage(
+      JobCoordinator job,
+      JobTopology.Stage stage,
+      List<SubtaskProgress> allProgress,
+      Map<TaskId, String> placement,
+      int attempt,
+      Map<TaskId, SubtaskIo> endedIo) {
+    String jobId = job.jobId();
+    int stageId = stage.id();
     List<StageDetail.SubtaskStatus> subtasks = new ArrayList<>();
-    for (SubtaskProgress progress : job.subtaskProgress()) {
+    for (SubtaskProgress progress : allProgress) {
       TaskId task = progress.task();
       if (task.stage() != stageId || task.attempt() != attempt || endedIo.containsKey(task)) {
         continue;
@@ -179,9 +217,8 @@ public final class CoordinatorView implements ClusterView {
               io.bytesOut()));
     }
     subtasks.sort(Comparator.comparingInt(StageDetail.SubtaskStatus::subtask));
-    return Optional.of(
-        new StageDetail(
-            jobId, stage.id(), stage.name(), stage.parallelism(), stage.operatorNames(), subtasks));
+    return new StageDetail(
+        jobId, stage.id(), stage.name(), stage.parallelism(), stage.operatorNames(), subtasks);
   }
 
   private static JobSummary summary(JobCoordinator job) {

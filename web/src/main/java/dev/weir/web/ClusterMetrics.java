@@ -9,6 +9,7 @@ import dev.weir.web.view.Overview;
 import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -205,8 +206,12 @@ public final class ClusterMetrics {
       Map<String, String> jobLabels,
       JobDetail detail,
       boolean perSubtask) {
+    Map<Integer, StageDetail> byId = new LinkedHashMap<>();
+    for (StageDetail s : view.stages(detail.summary().id()).orElse(List.of())) {
+      byId.put(s.stageId(), s);
+    }
     for (JobDetail.Stage stage : detail.stages()) {
-      Optional<StageDetail> status = view.stage(detail.summary().id(), stage.id());
+      Optional<StageDetail> status = Optional.ofNullable(byId.get(stage.id()));
       if (status.isEmpty()) {
         continue;
       }

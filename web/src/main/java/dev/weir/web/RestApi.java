@@ -11,7 +11,6 @@ import dev.weir.web.view.Overview;
 import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerDetail;
 import dev.weir.web.view.WorkerSummary;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -375,13 +374,9 @@ final class RestApi {
         .endObject();
   }
 
-  /** Each stage of {@code job} with its running subtasks, as the view gives them now. */
+  /** Each stage of {@code job} with its subtasks, as the view gives them now. */
   private List<StageDetail> stagesOf(JobDetail job) {
-    List<StageDetail> stages = new ArrayList<>();
-    for (JobDetail.Stage stage : job.stages()) {
-      view.stage(job.summary().id(), stage.id()).ifPresent(stages::add);
-    }
-    return stages;
+    return view.stages(job.summary().id()).orElse(List.of());
   }
 
   /**

@@ -20,6 +20,11 @@ import java.util.Arrays;
  * wall milliseconds, the response size, and the process CPU milliseconds per request (server and
  * client together).
  *
+ * <p>With {@code --real}, the view is the coordinator's own over a streaming job on the embedded
+ * cluster: {@code GenerateSequence} at 100 elements per second through {@code stages - 1} random-key
+ * reshuffles at {@code --parallelism}, heap state, its web server on {@code --webPort=0}; measured
+ * once every stage has reported its time use. (The job's own threads share the machine.)
+ *
  * <pre>{@code
  * mvn -B -o -q -pl benchmarks -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -Xmx1g -cp benchmarks/target/classes:$(cat /tmp/cp.txt) \
@@ -34,10 +39,34 @@ public final class WebLatencyBenchmark {
     int parallelism = intArg(argv, "parallelism", 8);
     int requests = intArg(argv, "requests", 2000);
     int warmup = intArg(argv, "warmup", 500);
-    String[] paths = {"/metrics", "/api/v1/jobs/" + SyntheticClusterView.JOB};
+    boolean real = java.util.Arrays.asList(argv).contains("--real");
+    if (real) {
+      RealJob job = RealJob.start(stages, parallelism);
+      try {
+        measure(job.base(), "/api/v1/jobs/" + job.id(), stages, parallelism, requests, warmup, "coordinator's view of a running embedded job");
+      } finally {
+        job.cancel();
+      }
+      return;
+    }
     try (WebServer server =
         WebServer.start(WebSettings.loopback(0), new SyntheticClusterView(stages, parallelism))) {
-      String base = "http://127.0.0.1:" + server.port();
+      measure(
+          "http://127.0.0.1:" + server.port(),
+          "/api/v1/jobs/" + SyntheticClusterView.JOB,
+          stages,
+          parallelism,
+          requests,
+          warmup,
+          "synthetic view");
+    }
+  }
+
+  private static void measure(
+      String base, String jobPath, int stages, int parallelism, int requests, int warmup, String what)
+      throws Exception {
+    String[] paths = {"/metrics", jobPath};
+    {
       for (int i = 0; i < warmup; i++) {
         for (String path : paths) {
           get(base + path);
@@ -61,8 +90,8 @@ public final class WebLatencyBenchmark {
         }
       }
       System.out.printf(
-          "%d stages x parallelism %d (%d subtasks), %d requests each after %d warm-up, one client:%n",
-          stages, parallelism, stages * parallelism, requests, warmup);
+          "%s, %d stages x parallelism %d (%d subtasks), %d requests each after %d warm-up, one client:%n",
+          what, stages, parallelism, stages * parallelism, requests, warmup);
       for (int p = 0; p < paths.length; p++) {
         long[] sorted = nanos[p].clone();
         Arrays.sort(sorted);

@@ -25,6 +25,22 @@ public interface ClusterView {
   /** One stage of a job with its running subtasks' progress and time use. */
   Optional<StageDetail> stage(String jobId, int stageId);
 
+  /**
+   * Every stage of a job, in plan order, as {@link #stage} gives each; a view that can read its
+   * subtasks' progress once for all stages overrides it.
+   */
+  default Optional<List<StageDetail>> stages(String jobId) {
+    Optional<JobDetail> job = job(jobId);
+    if (job.isEmpty()) {
+      return Optional.empty();
+    }
+    List<StageDetail> stages = new java.util.ArrayList<>();
+    for (JobDetail.Stage stage : job.get().stages()) {
+      stage(jobId, stage.id()).ifPresent(stages::add);
+    }
+    return Optional.of(stages);
+  }
+
   /** A job's user metrics (and Weir's element counts) per step, attempted and committed. */
   Optional<JobMetrics> metrics(String jobId);
 
