@@ -13,6 +13,10 @@ import dev.weir.web.view.JobSummary;
 import dev.weir.web.view.Overview;
 import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
+import dev.weir.state.rocksdb.RocksDbMemory;
+import dev.weir.web.view.WorkerDetail;
+import dev.weir.worker.task.ResourceUse;
+import dev.weir.worker.task.SubtaskIo;
 import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.TaskId;
 import java.io.IOException;
@@ -25,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.PipelineResult;
@@ -32,6 +37,7 @@ import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 
 /**
  * The web server's read-only view of this JVM's coordinator: its jobs ({@link JobCoordinator}s,
@@ -45,6 +51,7 @@ public final class CoordinatorView implements ClusterView {
 
   private final Supplier<List<JobCoordinator>> jobs;
   private final Supplier<List<WorkerSummary>> workers;
+  private final Function<String, ResourceUse> resources;
   private final TimeUseRates rates = new TimeUseRates();
 
   /**
@@ -53,8 +60,20 @@ public final class CoordinatorView implements ClusterView {
    */
   public CoordinatorView(
       Supplier<List<JobCoordinator>> jobs, Supplier<List<WorkerSummary>> workers) {
+    this(jobs, workers, name -> null);
+  }
+
+  /**
+   * @param resources a worker's resources by name (its latest heartbeat's, or read now in this
+   *     JVM); null where none are known
+   */
+  public CoordinatorView(
+      Supplier<List<JobCoordinator>> jobs,
+      Supplier<List<WorkerSummary>> workers,
+      Function<String, ResourceUse> resources) {
     this.jobs = jobs;
     this.workers = workers;
+    this.resources = resources;
   }
 
   @Override
@@ -104,17 +123,57 @@ public final class CoordinatorView implements ClusterView {
     if (stage == null) {
       return Optional.empty();
     }
+    return Optional.of(
+        stage(
+            job,
+            stage,
+            job.subtaskProgress(),
+            job.placement(),
+            job.attempt(),
+            job.endedSubtasksIo()));
+  }
+
+  /**
+   * Every stage, from one reading of the subtasks' progress (which on the embedded cluster reads
+   * and encodes every subtask's metrics), not one per stage.
+   */
+  @Override
+  public Optional<List<StageDetail>> stages(String jobId) {
+    Optional<JobCoordinator> found = find(jobId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    JobCoordinator job = found.get();
+    List<SubtaskProgress> progress = job.subtaskProgress();
     Map<TaskId, String> placement = job.placement();
     int attempt = job.attempt();
+    Map<TaskId, SubtaskIo> endedIo = job.endedSubtasksIo();
+    List<StageDetail> stages = new ArrayList<>();
+    for (JobTopology.Stage stage : job.topology().stages()) {
+      stages.add(stage(job, stage, progress, placement, attempt, endedIo));
+    }
+    return Optional.of(stages);
+  }
+
+  private StageDetail stage(
+      JobCoordinator job,
+      JobTopology.Stage stage,
+      List<SubtaskProgress> allProgress,
+      Map<TaskId, String> placement,
+      int attempt,
+      Map<TaskId, SubtaskIo> endedIo) {
+    String jobId = job.jobId();
+    int stageId = stage.id();
     List<StageDetail.SubtaskStatus> subtasks = new ArrayList<>();
-    for (SubtaskProgress progress : job.subtaskProgress()) {
+    for (SubtaskProgress progress : allProgress) {
       TaskId task = progress.task();
-      if (task.stage() != stageId || task.attempt() != attempt) {
+      if (task.stage() != stageId || task.attempt() != attempt || endedIo.containsKey(task)) {
         continue;
       }
       TimeUseRates.Rates r =
           rates.of(
               task, progress.elapsedMillis(), progress.idleMillis(), progress.backpressuredMillis());
+      SubtaskIo io = progress.io();
       subtasks.add(
           new StageDetail.SubtaskStatus(
               task.subtask(),
@@ -125,12 +184,41 @@ public final class CoordinatorView implements ClusterView {
               progress.outputWatermark().getMillis(),
               r == null ? -1 : r.busy(),
               r == null ? -1 : r.idle(),
-              r == null ? -1 : r.backpressured()));
+              r == null ? -1 : r.backpressured(),
+              false,
+              io.recordsIn(),
+              io.bytesIn(),
+              io.recordsOut(),
+              io.bytesOut()));
+    }
+    // Ended subtasks keep their final records and bytes; their watermarks are at the end.
+    long end = BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis();
+    for (Map.Entry<TaskId, SubtaskIo> e : endedIo.entrySet()) {
+      TaskId task = e.getKey();
+      if (task.stage() != stageId) {
+        continue;
+      }
+      SubtaskIo io = e.getValue();
+      subtasks.add(
+          new StageDetail.SubtaskStatus(
+              task.subtask(),
+              task.attempt(),
+              placement.getOrDefault(task, "?"),
+              -1,
+              end,
+              end,
+              -1,
+              -1,
+              -1,
+              true,
+              io.recordsIn(),
+              io.bytesIn(),
+              io.recordsOut(),
+              io.bytesOut()));
     }
     subtasks.sort(Comparator.comparingInt(StageDetail.SubtaskStatus::subtask));
-    return Optional.of(
-        new StageDetail(
-            jobId, stage.id(), stage.name(), stage.parallelism(), stage.operatorNames(), subtasks));
+    return new StageDetail(
+        jobId, stage.id(), stage.name(), stage.parallelism(), stage.operatorNames(), subtasks);
   }
 
   private static JobSummary summary(JobCoordinator job) {
@@ -277,7 +365,7 @@ public final class CoordinatorView implements ClusterView {
     return new CheckpointHistoryView.Checkpoint(
         c.id(),
         c.attempt(),
-        c.status().name(),
+        c.status() == CheckpointStats.Status.COMPLETED ? "COMPLETED" : "FAILED",
         c.triggeredAtMillis(),
         c.durationMillis(),
         c.sizeBytes(),
@@ -387,5 +475,64 @@ public final class CoordinatorView implements ClusterView {
   @Override
   public List<WorkerSummary> workers() {
     return workers.get();
+  }
+
+  @Override
+  public Optional<WorkerDetail> worker(String name) {
+    WorkerSummary summary = null;
+    for (WorkerSummary w : workers.get()) {
+      if (w.name().equals(name)) {
+        summary = w;
+      }
+    }
+    if (summary == null) {
+      return Optional.empty();
+    }
+    // Subtasks of the running attempts placed on it that have not ended.
+    int running = 0;
+    for (JobCoordinator job : jobs.get()) {
+      if (job.state() != PipelineResult.State.RUNNING) {
+        continue;
+      }
+      int attempt = job.attempt();
+      Map<TaskId, SubtaskIo> ended = job.endedSubtasksIo();
+      for (Map.Entry<TaskId, String> placed : job.placement().entrySet()) {
+        if (placed.getValue().equals(name)
+            && placed.getKey().attempt() == attempt
+            && !ended.containsKey(placed.getKey())) {
+          running++;
+        }
+      }
+    }
+    ResourceUse use = resources.apply(name);
+    if (use == null) {
+      return Optional.of(new WorkerDetail(summary, running, -1, -1, -1, null));
+    }
+    RocksDbMemory rocks = use.rocksDb();
+    return Optional.of(
+        new WorkerDetail(
+            summary,
+            running,
+            use.heapUsedBytes(),
+            use.heapMaxBytes(),
+            use.stateDirFreeBytes(),
+            rocks == null
+                ? null
+                : new WorkerDetail.RocksDbMemory(
+                    rocks.instances(),
+                    rocks.blockCacheBytes(),
+                    rocks.memtableBytes(),
+                    rocks.tableReadersBytes())));
+  }
+
+  @Override
+  public Optional<String> cancel(String jobId) {
+    Optional<JobCoordinator> job = find(jobId);
+    if (job.isEmpty()) {
+      return Optional.empty();
+    }
+    // Returns at once: the state is CANCELLED once the subtasks have ended.
+    job.get().cancel();
+    return Optional.of(job.get().state().name());
   }
 }

@@ -4,6 +4,7 @@ import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
 import dev.weir.worker.exchange.ExchangeConfig;
 import dev.weir.worker.exchange.GrpcDataExchange;
 import dev.weir.worker.security.ClusterSecurity;
+import dev.weir.worker.task.ResourceUse;
 import dev.weir.worker.task.StateBackendFactory;
 import dev.weir.worker.task.WorkerNode;
 import java.nio.file.Path;
@@ -11,7 +12,10 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -22,6 +26,10 @@ import org.joda.time.Instant;
 final class EmbeddedCluster implements AutoCloseable {
   private final List<WorkerNode> workers;
   private final List<AutoCloseable> resources;
+  // For the web's workers/{id}: each worker's backends, and the RocksDB factory behind them.
+  private final Map<String, StateBackendFactory> stateOf = new ConcurrentHashMap<>();
+  private final Map<StateBackendFactory, RocksDbStateBackendFactory> rocksOf =
+      new ConcurrentHashMap<>();
 
   private EmbeddedCluster(List<WorkerNode> workers, List<AutoCloseable> resources) {
     this.workers = workers;
@@ -40,9 +48,11 @@ final class EmbeddedCluster implements AutoCloseable {
               ? ClusterSecurity.insecure("The embedded Weir cluster")
               : ClusterSecurity.embedded();
       for (int i = 0; i < options.getEmbeddedWorkers(); i++) {
-        StateBackendFactory backends = backendFactory(options, checked, resources);
+        StateBackendFactory backends = backendFactory(options, checked, resources, cluster.rocksOf);
         GrpcDataExchange exchange = GrpcDataExchange.start(0, ExchangeConfig.defaults(), security);
-        workers.add(new WorkerNode("worker-" + i, exchange, backends, clock));
+        String name = "worker-" + i;
+        workers.add(new WorkerNode(name, exchange, backends, clock));
+        cluster.stateOf.put(name, backends);
       }
     } catch (RuntimeException e) {
       cluster.close();
@@ -52,7 +62,10 @@ final class EmbeddedCluster implements AutoCloseable {
   }
 
   private static StateBackendFactory backendFactory(
-      WeirPipelineOptions options, CheckedOptions checked, List<AutoCloseable> resources) {
+      WeirPipelineOptions options,
+      CheckedOptions checked,
+      List<AutoCloseable> resources,
+      Map<StateBackendFactory, RocksDbStateBackendFactory> rocksOf) {
     if (checked.rocksDb()) {
       Path parent =
           options.getStateDirectory() != null
@@ -65,13 +78,27 @@ final class EmbeddedCluster implements AutoCloseable {
               (long) options.getRocksDbWriteBufferMb() << 20,
               (long) options.getRocksDbReadCacheMb() << 20);
       resources.add(factory);
-      return StateBackendFactory.rocksDb(factory);
+      StateBackendFactory backends = StateBackendFactory.rocksDb(factory);
+      rocksOf.put(backends, factory);
+      return backends;
     }
     return StateBackendFactory.inMemory();
   }
 
   List<WorkerNode> workers() {
     return workers;
+  }
+
+  /**
+   * Worker {@code name}'s resources now: this JVM's heap, the disk of its state directory, its
+   * RocksDB backends' memory; null for a name not of this cluster.
+   */
+  @Nullable ResourceUse resourcesOf(String name) {
+    StateBackendFactory backends = stateOf.get(name);
+    if (backends == null) {
+      return null;
+    }
+    return ResourceUse.read(backends.snapshotParent(), rocksOf.get(backends));
   }
 
   @Override

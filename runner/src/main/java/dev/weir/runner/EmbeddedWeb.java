@@ -26,7 +26,8 @@ final class EmbeddedWeb {
       return null;
     }
     WebSettings settings =
-        new WebSettings(options.getWebBind(), port, Optional.empty(), options.isWebInsecure());
+        new WebSettings(options.getWebBind(), port, Optional.empty(), options.isWebInsecure())
+            .withMetricsPerSubtask(options.isMetricsPerSubtask());
     return WebServer.start(
         settings,
         new CoordinatorView(
@@ -38,6 +39,7 @@ final class EmbeddedWeb {
                 workers.add(new WorkerSummary(worker.name(), -1, worker.exchangeAddress(), -1));
               }
               return workers;
-            }));
+            },
+            cluster::resourcesOf));
   }
 }

@@ -18,6 +18,7 @@ import dev.weir.worker.operators.SourceWork;
 import dev.weir.worker.task.JobActivity;
 import dev.weir.worker.task.MonitoringInfoBytes;
 import dev.weir.worker.task.SubtaskInterruptedException;
+import dev.weir.worker.task.SubtaskIo;
 import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
@@ -117,6 +118,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
 
   /** Subtasks that reported their end; a second report (a retried remote call) is ignored. */
   private final Set<TaskId> ended = new HashSet<>();
+  // Each ended subtask's records and bytes in and out, for the web (restarts are bounded).
+  private final Map<TaskId, SubtaskIo> endedIo = new HashMap<>();
   private final List<JobRestart> restarts = new ArrayList<>();
 
   /** By attempt: where the failure that is the attempt's (or the job's) cause came from. */
@@ -809,6 +812,9 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   }
 
   private void record(TaskId task, SubtaskSummary summary) {
+    if (task.attempt() == attempt) {
+      endedIo.put(task, summary.io());
+    }
     metrics.updateAll(summary.metrics());
     if (summary.metrics().getMonitoringInfos().iterator().hasNext()) {
       // All it counted, which includes what it acknowledged.
@@ -994,6 +1000,21 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   /** Where each running subtask is (read now in this JVM, as last reported by processes). */
   List<SubtaskProgress> subtaskProgress() {
     return runningProgress();
+  }
+
+  /**
+   * The records and bytes in and out of each subtask of the current attempt that has ended, over
+   * its life; for the web's stage view.
+   */
+  synchronized Map<TaskId, SubtaskIo> endedSubtasksIo() {
+    Map<TaskId, SubtaskIo> current = new HashMap<>();
+    endedIo.forEach(
+        (task, io) -> {
+          if (task.attempt() == attempt) {
+            current.put(task, io);
+          }
+        });
+    return current;
   }
 
   /** The checkpoint coordinator, or null without checkpoints. */

@@ -178,4 +178,13 @@ public interface WeirPipelineOptions
   boolean isWebInsecure();
 
   void setWebInsecure(boolean insecure);
+
+  @Description(
+      "Also export per-subtask series in the embedded web server's /metrics (records in and out,"
+          + " busy, idle and backpressured ratios, label 'subtask'). Off by default: those series"
+          + " grow with the parallelism.")
+  @Default.Boolean(false)
+  boolean isMetricsPerSubtask();
+
+  void setMetricsPerSubtask(boolean perSubtask);
 }

@@ -3,9 +3,13 @@ package dev.weir.runner;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.weir.web.HeadlessChromium;
 import dev.weir.web.RawHttp;
 import dev.weir.web.ResponseSchemas;
 import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -15,15 +19,19 @@ import org.apache.beam.sdk.transforms.Reshuffle;
 import org.json.JSONArray;
 import org.json.JSONObject;
 import org.junit.Test;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Busy, idle and backpressured time from counters: a fast source feeding a DoFn that sleeps 5 ms
  * per element shows, through {@code jobs/{id}/stages/{sid}}, the slow stage busy at least 80 % of
  * the time (sleeping in user code is busy) and the stage before it backpressured at least 50 % of
- * the time (waiting for output credit). Polled until both hold, within a generous bound.
+ * the time (waiting for output credit); {@code jobs/{id}} names the slow stage as the bottleneck
+ * the backpressured one waits for, and the job page in headless Chromium shows that hint and
+ * marks the slow stage's box. Polled until each holds, within a generous bound.
  */
 public class BackpressureOnEmbeddedClusterTest {
   private static final String SLOW = "SlowStep";
+  private static final Path SCREENSHOTS = Paths.get("target", "ui-screenshots");
 
   private static final class Slow extends DoFn<Long, Long> {
     @ProcessElement
@@ -84,6 +92,45 @@ public class BackpressureOnEmbeddedClusterTest {
         assertTrue("never busy and backpressured as expected:\n" + last,
             System.currentTimeMillis() < deadline);
         Thread.sleep(500);
+      }
+      // The hint names the slow stage, downstream of the backpressured one.
+      JSONObject bottleneck = null;
+      while (bottleneck == null) {
+        RawHttp.Reply reply = http.get("/api/v1/jobs/" + jobId);
+        JSONArray found = ResponseSchemas.validate("job", reply.body()).getJSONArray("bottlenecks");
+        for (int i = 0; i < found.length(); i++) {
+          if (found.getJSONObject(i).getInt("stage") == slowStage) {
+            bottleneck = found.getJSONObject(i);
+          }
+        }
+        assertTrue("no bottleneck named: " + reply.body(), System.currentTimeMillis() < deadline);
+        Thread.sleep(500);
+      }
+      assertTrue(bottleneck.toString(), bottleneck.getLong("busyMillisPerSecond") >= 500);
+      assertEquals(
+          bottleneck.toString(), upstream, bottleneck.getJSONArray("backpressuredUpstream").getInt(0));
+      try (HeadlessChromium browser = HeadlessChromium.start()) {
+        WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(90));
+        browser.driver().get(result.webUrl().orElseThrow() + "#job/" + jobId);
+        String hint = "Bottleneck: stage " + slowStage + " (";
+        int slow = slowStage;
+        int up = upstream;
+        wait.until(
+            d ->
+                String.valueOf(
+                        browser.script(
+                            "const h = document.querySelector('.hint');"
+                                + " const b = document.querySelector('.stage.bottleneck a');"
+                                + " return (h === null ? '' : h.textContent) + '|'"
+                                + " + (b === null ? '' : b.textContent);"))
+                    .matches(
+                        java.util.regex.Pattern.quote(hint)
+                            + ".*busy \\d+% .*stage "
+                            + up
+                            + " upstream waits for it.*\\|Stage "
+                            + slow
+                            + " .*"));
+        browser.screenshot(SCREENSHOTS, "bottleneck");
       }
     } finally {
       result.cancel();

@@ -9,6 +9,7 @@ import dev.weir.web.view.Overview;
 import dev.weir.web.view.StageDetail;
 import dev.weir.web.view.WorkerSummary;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -29,8 +30,17 @@ public final class ClusterMetrics {
 
   private ClusterMetrics() {}
 
-  /** The exposition of {@code view} now, in the text format 0.0.4. */
+  /** The exposition of {@code view} now, in the text format 0.0.4, without per-subtask series. */
   public static String scrape(ClusterView view) {
+    return scrape(view, false);
+  }
+
+  /**
+   * The exposition of {@code view} now, in the text format 0.0.4; with {@code perSubtask}
+   * ({@code --metricsPerSubtask}) also each subtask's records and time use (label {@code
+   * subtask}), series that grow with the parallelism.
+   */
+  public static String scrape(ClusterView view, boolean perSubtask) {
     PrometheusText text = new PrometheusText();
     Overview overview = view.overview();
     text.family("weir_workers", PrometheusText.Type.GAUGE, "Workers registered now.")
@@ -103,7 +113,37 @@ public final class ClusterMetrics {
         .family(
             "weir_stage_idle_ratio",
             PrometheusText.Type.GAUGE,
-            "The largest share of time a subtask of the stage waited for input.");
+            "The largest share of time a subtask of the stage waited for input.")
+        .family(
+            "weir_records_in_total",
+            PrometheusText.Type.COUNTER,
+            "Elements the stage's subtasks received on their input channels, this attempt.")
+        .family(
+            "weir_records_out_total",
+            PrometheusText.Type.COUNTER,
+            "Elements the stage's subtasks sent on their output channels, this attempt.");
+    if (perSubtask) {
+      text.family(
+              "weir_subtask_records_in_total",
+              PrometheusText.Type.COUNTER,
+              "Elements the subtask received on its input channels, this attempt.")
+          .family(
+              "weir_subtask_records_out_total",
+              PrometheusText.Type.COUNTER,
+              "Elements the subtask sent on its output channels, this attempt.")
+          .family(
+              "weir_subtask_busy_ratio",
+              PrometheusText.Type.GAUGE,
+              "The subtask's share of time busy.")
+          .family(
+              "weir_subtask_backpressured_ratio",
+              PrometheusText.Type.GAUGE,
+              "The subtask's share of time waiting for output credit.")
+          .family(
+              "weir_subtask_idle_ratio",
+              PrometheusText.Type.GAUGE,
+              "The subtask's share of time waiting for input.");
+    }
     for (JobSummary job : view.jobs()) {
       Map<String, String> jobLabels = new LinkedHashMap<>();
       jobLabels.put("job_name", job.name());
@@ -114,7 +154,7 @@ public final class ClusterMetrics {
       if (checkpoints.isPresent() && checkpoints.get().enabled()) {
         CheckpointHistoryView c = checkpoints.get();
         text.sample("weir_checkpoints_total", with(jobLabels, "status", "completed"), c.completed());
-        text.sample("weir_checkpoints_total", with(jobLabels, "status", "aborted"), c.aborted());
+        text.sample("weir_checkpoints_total", with(jobLabels, "status", "failed"), c.failed());
         for (int i = c.history().size() - 1; i >= 0; i--) {
           CheckpointHistoryView.Checkpoint k = c.history().get(i);
           if (k.status().equals("COMPLETED")) {
@@ -125,7 +165,8 @@ public final class ClusterMetrics {
           }
         }
       }
-      view.job(job.id()).ifPresent(detail -> stageRatios(text, view, jobLabels, detail));
+      view.job(job.id())
+          .ifPresent(detail -> stageSeries(text, view, jobLabels, detail, perSubtask));
       Optional<JobMetrics> metrics = view.metrics(job.id());
       if (metrics.isEmpty()) {
         continue;
@@ -155,27 +196,60 @@ public final class ClusterMetrics {
     return text.toString();
   }
 
-  /** Per stage, the largest ratio of any of its subtasks (one series per stage, not subtask). */
-  private static void stageRatios(
-      PrometheusText text, ClusterView view, Map<String, String> jobLabels, JobDetail detail) {
+  /**
+   * Per stage, the largest ratio of any of its subtasks and its records in and out (one series per
+   * stage); per subtask too with {@code perSubtask}.
+   */
+  private static void stageSeries(
+      PrometheusText text,
+      ClusterView view,
+      Map<String, String> jobLabels,
+      JobDetail detail,
+      boolean perSubtask) {
+    Map<Integer, StageDetail> byId = new LinkedHashMap<>();
+    for (StageDetail s : view.stages(detail.summary().id()).orElse(List.of())) {
+      byId.put(s.stageId(), s);
+    }
     for (JobDetail.Stage stage : detail.stages()) {
-      Optional<StageDetail> status = view.stage(detail.summary().id(), stage.id());
+      Optional<StageDetail> status = Optional.ofNullable(byId.get(stage.id()));
       if (status.isEmpty()) {
         continue;
       }
       long busy = -1;
       long backpressured = -1;
       long idle = -1;
+      long recordsIn = 0;
+      long recordsOut = 0;
       for (StageDetail.SubtaskStatus s : status.get().subtasks()) {
         busy = Math.max(busy, s.busyMillisPerSecond());
         backpressured = Math.max(backpressured, s.backpressuredMillisPerSecond());
         idle = Math.max(idle, s.idleMillisPerSecond());
+        recordsIn += s.recordsIn();
+        recordsOut += s.recordsOut();
       }
       Map<String, String> labels = with(jobLabels, "stage", Integer.toString(stage.id()));
       if (busy >= 0) {
         text.sample("weir_stage_busy_ratio", labels, busy / 1000.0);
         text.sample("weir_stage_backpressured_ratio", labels, backpressured / 1000.0);
         text.sample("weir_stage_idle_ratio", labels, idle / 1000.0);
+      }
+      if (!status.get().subtasks().isEmpty()) {
+        text.sample("weir_records_in_total", labels, recordsIn);
+        text.sample("weir_records_out_total", labels, recordsOut);
+      }
+      if (!perSubtask) {
+        continue;
+      }
+      for (StageDetail.SubtaskStatus s : status.get().subtasks()) {
+        Map<String, String> subtask = with(labels, "subtask", Integer.toString(s.subtask()));
+        text.sample("weir_subtask_records_in_total", subtask, s.recordsIn());
+        text.sample("weir_subtask_records_out_total", subtask, s.recordsOut());
+        if (s.busyMillisPerSecond() >= 0) {
+          text.sample("weir_subtask_busy_ratio", subtask, s.busyMillisPerSecond() / 1000.0);
+          text.sample(
+              "weir_subtask_backpressured_ratio", subtask, s.backpressuredMillisPerSecond() / 1000.0);
+          text.sample("weir_subtask_idle_ratio", subtask, s.idleMillisPerSecond() / 1000.0);
+        }
       }
     }
   }

@@ -12,7 +12,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Decides, before any route runs, whether a request is served at all: only GET, no body, a Host
+ * Decides, before any route runs, whether a request is served at all: only GET (and, with {@code
+ * --webAllowCancel}, a POST to {@code /api/v1/jobs/{id}/cancel} carrying the cluster secret as
+ * bearer token, on loopback too), no body, a Host
  * of this machine when the server listens on loopback (a page elsewhere that rebinds its DNS name
  * to 127.0.0.1 still sends its own name), a path whose segments decode to plain names (no dot
  * segments, slashes, backslashes or percent signs after one decoding, so neither {@code %2e%2e}
@@ -36,10 +38,22 @@ final class RequestGate {
 
   private final boolean loopbackOnly;
   private final Optional<byte[]> token;
+  private final Optional<byte[]> cancelToken;
 
   RequestGate(WebSettings settings) {
     this.loopbackOnly = settings.loopbackOnly();
     this.token = settings.token().map(t -> t.getBytes(StandardCharsets.UTF_8));
+    this.cancelToken = settings.cancelToken().map(t -> t.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Whether {@code segments} name a job's cancel: {@code api/v1/jobs/{id}/cancel}. */
+  static boolean cancelPath(List<String> segments) {
+    return segments != null
+        && segments.size() == 5
+        && segments.get(0).equals("api")
+        && segments.get(1).equals("v1")
+        && segments.get(2).equals("jobs")
+        && segments.get(4).equals("cancel");
   }
 
   /**
@@ -55,11 +69,21 @@ final class RequestGate {
       String authorization,
       String contentLength,
       boolean chunked) {
+    boolean cancel = false;
     if (!"GET".equals(method)) {
-      return Verdict.refuse(405, "only GET: this server is read-only");
+      // The one write: off unless --webAllowCancel, and then only on its own path.
+      cancel =
+          "POST".equals(method)
+              && cancelToken.isPresent()
+              && rawPath != null
+              && rawPath.length() <= MAX_PATH_CHARS
+              && cancelPath(segments(rawPath));
+      if (!cancel) {
+        return Verdict.refuse(405, "only GET: this server is read-only");
+      }
     }
     if (chunked || (contentLength != null && !contentLength.trim().equals("0"))) {
-      return Verdict.refuse(413, "a GET request takes no body");
+      return Verdict.refuse(413, "a request here takes no body");
     }
     if (loopbackOnly && !localHost(host)) {
       return Verdict.refuse(
@@ -74,13 +98,16 @@ final class RequestGate {
     }
     boolean data =
         !segments.isEmpty() && (segments.get(0).equals("api") || segments.get(0).equals("metrics"));
-    if (data && token.isPresent() && !bearerMatches(authorization)) {
+    if (data && token.isPresent() && !bearerMatches(authorization, token.get())) {
       return Verdict.refuse(401, "a bearer token is required (the cluster secret)");
+    }
+    if (cancel && !bearerMatches(authorization, cancelToken.get())) {
+      return Verdict.refuse(401, "cancelling a job requires the cluster secret as bearer token");
     }
     return new Verdict(0, "", segments);
   }
 
-  private boolean bearerMatches(String authorization) {
+  private static boolean bearerMatches(String authorization, byte[] expected) {
     if (authorization == null) {
       return false;
     }
@@ -91,7 +118,7 @@ final class RequestGate {
     }
     byte[] given = authorization.substring(prefix.length()).trim().getBytes(StandardCharsets.UTF_8);
     // Constant time, so the comparison's duration tells nothing of the token.
-    return MessageDigest.isEqual(given, token.get());
+    return MessageDigest.isEqual(given, expected);
   }
 
   /** localhost, 127.0.0.1 or [::1], with or without a port. */

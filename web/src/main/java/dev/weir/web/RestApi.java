@@ -9,8 +9,8 @@ import dev.weir.web.view.JobMetrics;
 import dev.weir.web.view.JobSummary;
 import dev.weir.web.view.Overview;
 import dev.weir.web.view.StageDetail;
+import dev.weir.web.view.WorkerDetail;
 import dev.weir.web.view.WorkerSummary;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,13 +42,17 @@ final class RestApi {
     if (path.size() == 1 && path.get(0).equals("workers")) {
       return ok(workers(view.workers()));
     }
+    if (path.size() == 2 && path.get(0).equals("workers")) {
+      return found(view.worker(path.get(1)).map(RestApi::worker), "worker", path.get(1));
+    }
     if (path.size() == 1 && path.get(0).equals("jobs")) {
       return ok(jobs(view.jobs()));
     }
     if (path.size() >= 2 && path.get(0).equals("jobs")) {
       String id = path.get(1);
       if (path.size() == 2) {
-        return found(view.job(id).map(RestApi::job), "job", id);
+        return found(
+            view.job(id).map(j -> job(j, Bottlenecks.of(j, stagesOf(j)))), "job", id);
       }
       if (path.size() == 3) {
         switch (path.get(2)) {
@@ -98,6 +102,26 @@ final class RestApi {
     return Response.error(404, "no such API path");
   }
 
+  /**
+   * {@code POST jobs/{id}/cancel}, {@code path} without {@code api/v1}; the gate let it through
+   * only with {@code --webAllowCancel} and the cluster secret.
+   */
+  Response cancel(List<String> path) {
+    String id = path.get(1);
+    return found(
+        view.cancel(id)
+            .map(
+                state ->
+                    new JsonWriter()
+                        .beginObject()
+                        .field("jobId", id)
+                        .field("state", state)
+                        .endObject()
+                        .toString()),
+        "job",
+        id);
+  }
+
   private static Response ok(String json) {
     return Response.json(200, json);
   }
@@ -142,6 +166,10 @@ final class RestApi {
   }
 
   static String job(JobDetail job) {
+    return job(job, List.of());
+  }
+
+  static String job(JobDetail job, List<Bottlenecks.Bottleneck> bottlenecks) {
     JsonWriter w = new JsonWriter().beginObject().name("job");
     summary(w, job.summary());
     w.field("maxParallelism", job.maxParallelism()).name("stages").beginArray();
@@ -165,6 +193,19 @@ final class RestApi {
           .field("to", edge.to())
           .field("kind", edge.kind())
           .endObject();
+    }
+    w.endArray().name("bottlenecks").beginArray();
+    for (Bottlenecks.Bottleneck b : bottlenecks) {
+      w.beginObject()
+          .field("stage", b.stage())
+          .field("name", b.name())
+          .field("busyMillisPerSecond", b.busyMillisPerSecond())
+          .name("backpressuredUpstream")
+          .beginArray();
+      for (int upstream : b.backpressuredUpstream()) {
+        w.value(upstream);
+      }
+      w.endArray().endObject();
     }
     w.endArray().name("options").beginObject();
     for (Map.Entry<String, String> e : new TreeMap<>(job.options()).entrySet()) {
@@ -192,12 +233,17 @@ final class RestApi {
           .field("subtask", s.subtask())
           .field("attempt", s.attempt())
           .field("worker", s.worker())
-          .field("events", s.events())
+          .field("ended", s.ended())
+          .field("events", known(s.events()))
           .field("inputWatermarkMillis", s.inputWatermarkMillis())
           .field("outputWatermarkMillis", s.outputWatermarkMillis())
           .field("busyMillisPerSecond", known(s.busyMillisPerSecond()))
           .field("idleMillisPerSecond", known(s.idleMillisPerSecond()))
           .field("backpressuredMillisPerSecond", known(s.backpressuredMillisPerSecond()))
+          .field("recordsIn", s.recordsIn())
+          .field("bytesIn", s.bytesIn())
+          .field("recordsOut", s.recordsOut())
+          .field("bytesOut", s.bytesOut())
           .endObject();
     }
     return w.endArray().endObject().toString();
@@ -259,7 +305,7 @@ final class RestApi {
             .name("counts")
             .beginObject()
             .field("completed", c.completed())
-            .field("aborted", c.aborted())
+            .field("failed", c.failed())
             .endObject()
             .field(
                 "latestCompletedId",
@@ -328,13 +374,9 @@ final class RestApi {
         .endObject();
   }
 
-  /** Each stage of {@code job} with its running subtasks, as the view gives them now. */
+  /** Each stage of {@code job} with its subtasks, as the view gives them now. */
   private List<StageDetail> stagesOf(JobDetail job) {
-    List<StageDetail> stages = new ArrayList<>();
-    for (JobDetail.Stage stage : job.stages()) {
-      view.stage(job.summary().id(), stage.id()).ifPresent(stages::add);
-    }
-    return stages;
+    return view.stages(job.summary().id()).orElse(List.of());
   }
 
   /**
@@ -426,6 +468,34 @@ final class RestApi {
           .endObject();
     }
     return w.endArray().endObject().toString();
+  }
+
+  static String worker(WorkerDetail worker) {
+    WorkerSummary summary = worker.summary();
+    JsonWriter w =
+        new JsonWriter()
+            .beginObject()
+            .field("name", summary.name())
+            .field("slots", summary.slots())
+            .field("exchangeAddress", summary.exchangeAddress())
+            .field("millisSinceHeartbeat", known(summary.millisSinceHeartbeat()))
+            .field("runningSubtasks", worker.runningSubtasks())
+            .field("heapUsedBytes", known(worker.heapUsedBytes()))
+            .field("heapMaxBytes", known(worker.heapMaxBytes()))
+            .field("stateDirFreeBytes", known(worker.stateDirFreeBytes()))
+            .name("rocksDb");
+    WorkerDetail.RocksDbMemory rocksDb = worker.rocksDb();
+    if (rocksDb == null) {
+      w.value((String) null);
+    } else {
+      w.beginObject()
+          .field("instances", rocksDb.instances())
+          .field("blockCacheBytes", rocksDb.blockCacheBytes())
+          .field("memtableBytes", rocksDb.memtableBytes())
+          .field("tableReadersBytes", rocksDb.tableReadersBytes())
+          .endObject();
+    }
+    return w.endObject().toString();
   }
 
   static String workers(List<WorkerSummary> workers) {

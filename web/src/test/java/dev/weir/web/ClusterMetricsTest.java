@@ -112,4 +112,42 @@ public class ClusterMetricsTest {
         IllegalArgumentException.class,
         () -> text.sample("weir_ok", Map.of("bad-label", "v"), 1L));
   }
+
+  @Test
+  public void recordsInAndOutPerStageAndPerSubtaskOnlyWhenAsked() {
+    StrictPrometheusParser.Exposition perStage =
+        StrictPrometheusParser.parse(ClusterMetrics.scrape(new FakeClusterView()));
+    Map<String, String> stage1 = labels("job_id", "job-1", "stage", "1");
+    // Both subtasks of stage 1, the ended one's final counts included.
+    assertEquals(780, perStage.find("weir_records_in_total", stage1).get(0).value(), 0);
+    assertEquals(760, perStage.find("weir_records_out_total", stage1).get(0).value(), 0);
+    assertEquals("counter", perStage.types().get("weir_records_in_total"));
+    // Stage 0 has no subtask that reported: no series.
+    assertEquals(
+        0, perStage.find("weir_records_in_total", labels("job_id", "job-1", "stage", "0")).size());
+    assertEquals(0, perStage.find("weir_subtask_records_in_total", Map.of()).size());
+
+    StrictPrometheusParser.Exposition perSubtask =
+        StrictPrometheusParser.parse(ClusterMetrics.scrape(new FakeClusterView(), true));
+    assertEquals(
+        480,
+        perSubtask
+            .find("weir_subtask_records_in_total", labels("stage", "1", "subtask", "0"))
+            .get(0)
+            .value(),
+        0);
+    assertEquals(
+        290,
+        perSubtask
+            .find("weir_subtask_records_out_total", labels("stage", "1", "subtask", "1"))
+            .get(0)
+            .value(),
+        0);
+    assertEquals(
+        0.85,
+        perSubtask.find("weir_subtask_busy_ratio", labels("subtask", "0")).get(0).value(),
+        0);
+    // An ended subtask has no time use.
+    assertEquals(0, perSubtask.find("weir_subtask_busy_ratio", labels("subtask", "1")).size());
+  }
 }

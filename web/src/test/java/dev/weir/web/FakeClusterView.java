@@ -70,8 +70,10 @@ final class FakeClusterView implements ClusterView {
             2,
             List.of(SCRIPT_STEP, LONG_STEP),
             List.of(
-                new StageDetail.SubtaskStatus(0, 1, "w1", 500, 1000, 900, 850, 100, 50),
-                new StageDetail.SubtaskStatus(1, 1, "w2", 10, 1000, 900, -1, -1, -1))));
+                new StageDetail.SubtaskStatus(
+                    0, 1, "w1", 500, 1000, 900, 850, 100, 50, false, 480, 38_400, 470, 37_600),
+                new StageDetail.SubtaskStatus(
+                    1, 1, "w2", -1, END, END, -1, -1, -1, true, 300, 24_000, 290, 23_200))));
   }
 
   @Override
@@ -111,7 +113,7 @@ final class FakeClusterView implements ClusterView {
                 new CheckpointHistoryView.Checkpoint(
                     1, 0, "COMPLETED", 1_700_000_001_000L, 250, 4096, 1024, 10, 200, null),
                 new CheckpointHistoryView.Checkpoint(
-                    2, 0, "ABORTED", 1_700_000_002_000L, 600_000, 0, 0, 0, 0, "timed out"))));
+                    2, 0, "FAILED", 1_700_000_002_000L, 600_000, 0, 0, 0, 0, "timed out"))));
   }
 
   @Override
@@ -122,9 +124,9 @@ final class FakeClusterView implements ClusterView {
     return Optional.of(
         new CheckpointDetailView(
             2,
-            "ABORTED",
+            "FAILED",
             new CheckpointHistoryView.Checkpoint(
-                2, 0, "ABORTED", 1_700_000_002_000L, 600_000, 0, 0, 0, 0, "timed out"),
+                2, 0, "FAILED", 1_700_000_002_000L, 600_000, 0, 0, 0, 0, "timed out"),
             List.of(
                 new CheckpointDetailView.Stage(
                     0,
@@ -159,6 +161,39 @@ final class FakeClusterView implements ClusterView {
                 "Parse/ParMultiDo(Parse)",
                 "w1"),
             new JobException(1_700_000_004_000L, 1, "lost worker w2", false)));
+  }
+
+  /** The watermark of a subtask that has finished: the end of the global window. */
+  static final long END = 9223372036854775L;
+
+  /** The jobs cancelled through {@link #cancel}. */
+  final List<String> cancelled = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public Optional<String> cancel(String jobId) {
+    if (!jobId.equals(JOB)) {
+      return Optional.empty();
+    }
+    cancelled.add(jobId);
+    return Optional.of("CANCELLED");
+  }
+
+  @Override
+  public Optional<dev.weir.web.view.WorkerDetail> worker(String name) {
+    if (name.equals("w1")) {
+      return Optional.of(
+          new dev.weir.web.view.WorkerDetail(
+              workers().get(0),
+              3,
+              100_000_000,
+              1_000_000_000,
+              50_000_000_000L,
+              new dev.weir.web.view.WorkerDetail.RocksDbMemory(2, 4096, 65_536, 1024)));
+    }
+    if (name.equals("w2")) {
+      return Optional.of(new dev.weir.web.view.WorkerDetail(workers().get(1), 0, -1, -1, -1, null));
+    }
+    return Optional.empty();
   }
 
   @Override

@@ -81,6 +81,16 @@ public class RestApiTest {
     assertEquals(850, first.getLong("busyMillisPerSecond"));
     assertEquals(50, first.getLong("backpressuredMillisPerSecond"));
     assertTrue(stage.getJSONArray("subtasks").getJSONObject(1).isNull("busyMillisPerSecond"));
+    // Records and bytes in and out; an ended subtask keeps its final ones and has no events.
+    assertEquals(480, first.getLong("recordsIn"));
+    assertEquals(38_400, first.getLong("bytesIn"));
+    assertEquals(470, first.getLong("recordsOut"));
+    assertEquals(37_600, first.getLong("bytesOut"));
+    assertEquals(false, first.getBoolean("ended"));
+    JSONObject ended = stage.getJSONArray("subtasks").getJSONObject(1);
+    assertEquals(true, ended.getBoolean("ended"));
+    assertTrue(ended.isNull("events"));
+    assertEquals(290, ended.getLong("recordsOut"));
     for (String path :
         List.of("/api/v1/jobs/job-1/stages/7", "/api/v1/jobs/job-1/stages/x", "/api/v1/jobs/nope/stages/1")) {
       assertEquals(path, 404, http.get(path).status());
@@ -113,7 +123,7 @@ public class RestApiTest {
   @Test
   public void aCheckpointsDetailListsEachStagesSubtasks() throws Exception {
     JSONObject detail = get("/api/v1/jobs/job-1/checkpoints/2", "checkpoint");
-    assertEquals("ABORTED", detail.getString("status"));
+    assertEquals("FAILED", detail.getString("status"));
     assertEquals("timed out", detail.getJSONObject("summary").getString("failureReason"));
     JSONArray stages = detail.getJSONArray("stages");
     assertEquals(2, stages.length());
@@ -218,5 +228,30 @@ public class RestApiTest {
             AssertionError.class,
             () -> ResponseSchemas.validate("overview", RestApi.jobs(new FakeClusterView().jobs())));
     assertThat(e.getMessage(), containsString("does not match schema overview"));
+  }
+
+  @Test
+  public void aWorkersResourcesAndAnUnknownWorkerIs404() throws Exception {
+    JSONObject w1 = get("/api/v1/workers/w1", "worker");
+    assertEquals("w1", w1.getString("name"));
+    assertEquals(120, w1.getLong("millisSinceHeartbeat"));
+    assertEquals(3, w1.getInt("runningSubtasks"));
+    assertEquals(100_000_000, w1.getLong("heapUsedBytes"));
+    assertEquals(1_000_000_000, w1.getLong("heapMaxBytes"));
+    assertEquals(50_000_000_000L, w1.getLong("stateDirFreeBytes"));
+    assertEquals(2, w1.getJSONObject("rocksDb").getInt("instances"));
+    assertEquals(65_536, w1.getJSONObject("rocksDb").getLong("memtableBytes"));
+    JSONObject w2 = get("/api/v1/workers/w2", "worker");
+    assertTrue(w2.isNull("heapUsedBytes"));
+    assertTrue(w2.isNull("rocksDb"));
+    RawHttp.Reply unknown = http.get("/api/v1/workers/w9");
+    assertEquals(404, unknown.status());
+    ResponseSchemas.validate("error", unknown.body());
+  }
+
+  @Test
+  public void theJobNamesNoBottleneckWithoutBackpressure() throws Exception {
+    JSONObject job = get("/api/v1/jobs/job-1", "job");
+    assertEquals(0, job.getJSONArray("bottlenecks").length());
   }
 }

@@ -182,4 +182,49 @@ public class WebServerSecurityTest {
     assertThat(index.replace("<script src=\"/app.js\" defer></script>", ""), org.hamcrest.Matchers.not(containsString("<script")));
     assertThat(index, org.hamcrest.Matchers.not(containsString("onload=")));
   }
+
+  @Test
+  public void jobCancelIsOffUnlessAllowedAndThenNeedsTheSecret() throws Exception {
+    FakeClusterView view = new FakeClusterView();
+    String cancel = "/api/v1/jobs/job-1/cancel";
+    // Off (the default): 405 as every other write, with or without the token.
+    server = WebServer.start(WebSettings.loopback(0), view);
+    RawHttp off = new RawHttp(server.port());
+    assertEquals(405, off.send("POST", cancel, Map.of()).status());
+    assertEquals(
+        405, off.send("POST", cancel, Map.of("Authorization", "Bearer " + TOKEN)).status());
+    server.close();
+
+    server = WebServer.start(WebSettings.loopback(0).allowingCancel(TOKEN), view);
+    RawHttp on = new RawHttp(server.port());
+    // No token, a wrong one: 401, on loopback too.
+    RawHttp.Reply missing = on.send("POST", cancel, Map.of());
+    assertEquals(401, missing.status());
+    ResponseSchemas.validate("error", missing.body());
+    assertEquals(401, on.send("POST", cancel, Map.of("Authorization", "Bearer wrong")).status());
+    assertEquals(
+        401, on.send("POST", cancel, Map.of("Authorization", "Bearer " + TOKEN + "x")).status());
+    assertTrue("nothing cancelled yet", view.cancelled.isEmpty());
+    // Only the cancel path takes a POST; GETs still need no token on loopback.
+    assertEquals(
+        405,
+        on.send("POST", "/api/v1/jobs/job-1", Map.of("Authorization", "Bearer " + TOKEN))
+            .status());
+    assertEquals(405, on.send("PUT", cancel, Map.of("Authorization", "Bearer " + TOKEN)).status());
+    assertEquals(
+        413,
+        on.send("POST", cancel, Map.of("Authorization", "Bearer " + TOKEN), "x".repeat(10))
+            .status());
+    assertEquals(200, on.get("/api/v1/jobs").status());
+    // The right token: cancelled.
+    RawHttp.Reply ok = on.send("POST", cancel, Map.of("Authorization", "Bearer " + TOKEN));
+    assertEquals(ok.body(), 200, ok.status());
+    assertEquals("CANCELLED", ResponseSchemas.validate("cancel", ok.body()).getString("state"));
+    assertEquals(List.of("job-1"), view.cancelled);
+    // An unknown job: JSON 404.
+    RawHttp.Reply unknown =
+        on.send("POST", "/api/v1/jobs/nope/cancel", Map.of("Authorization", "Bearer " + TOKEN));
+    assertEquals(404, unknown.status());
+    ResponseSchemas.validate("error", unknown.body());
+  }
 }

@@ -116,11 +116,50 @@ public class WebUiBrowserTest {
                 "const m = document.getElementById('main');"
                     + " return [m.textContent, m.querySelectorAll('table').length,"
                     + " m.querySelectorAll('b').length];");
-    assertThat(String.valueOf(page.get(0)), containsString("ABORTED"));
+    assertThat(String.valueOf(page.get(0)), containsString("FAILED"));
+    // Why it failed, as the history says.
+    assertThat(String.valueOf(page.get(0)), containsString("Failed: timed out"));
     // One table per stage; the decline's reason is shown as written, not as markup.
     assertEquals(2L, page.get(1));
     assertThat(String.valueOf(page.get(0)), containsString("<b>no</b> state"));
     assertEquals(0L, page.get(2));
     browser.screenshot(SCREENSHOTS, "checkpoint");
+  }
+
+  @Test
+  public void theStagePageListsEachSubtasksRecordsAndBytes() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(60));
+    browser.driver().get(server.url() + "#stage/" + FakeClusterView.JOB + "/1");
+    wait.until(
+        d -> ((Long) browser.script("return document.querySelectorAll('table.subtasks tr').length;")) == 3);
+    @SuppressWarnings("unchecked")
+    List<List<String>> rows =
+        (List<List<String>>)
+            browser.script(
+                "return [...document.querySelectorAll('table.subtasks tr')].slice(1)"
+                    + ".map(r => [...r.children].map(c => c.textContent));");
+    // subtask, attempt, worker, state, records in, bytes in, records out, bytes out, busy, ...
+    assertEquals(List.of("0", "1", "w1", "running", "480", "37.5 KiB", "470", "36.7 KiB", "85%"),
+        rows.get(0).subList(0, 9));
+    assertEquals("ended", rows.get(1).get(3));
+    assertEquals("290", rows.get(1).get(6));
+    assertEquals("end", rows.get(1).get(12));
+    browser.screenshot(SCREENSHOTS, "stage");
+  }
+
+  @Test
+  public void theWorkerPageShowsHeapDiskAndRocksDbMemory() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(60));
+    browser.driver().get(server.url());
+    wait.until(
+        d -> (Boolean) browser.script("return document.querySelector('a[href=\"#worker/w1\"]') !== null;"));
+    browser.driver().get(server.url() + "#worker/w1");
+    wait.until(
+        d -> ((Long) browser.script("return document.querySelectorAll('table.resources tr').length;")) == 8);
+    String text = String.valueOf(browser.script("return document.getElementById('main').textContent;"));
+    assertThat(text, containsString("heap used95.4 MiB"));
+    assertThat(text, containsString("RocksDB memtables64.0 KiB"));
+    assertThat(text, containsString("running subtasks"));
+    browser.screenshot(SCREENSHOTS, "worker");
   }
 }

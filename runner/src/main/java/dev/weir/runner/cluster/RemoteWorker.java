@@ -13,6 +13,7 @@ import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.security.ClusterSecurity;
 import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
+import dev.weir.worker.task.ResourceUse;
 import dev.weir.worker.task.TaskDeployment;
 import dev.weir.worker.task.TaskId;
 import dev.weir.worker.task.TaskListener;
@@ -28,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A worker process as the coordinator sees it: deploys, cancels and checkpoint triggers and
@@ -48,6 +50,7 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
   /** The latest report of each running subtask; gone once the subtask has ended. */
   private final Map<TaskId, SubtaskProgress> latestProgress = new ConcurrentHashMap<>();
   private volatile long lastHeartbeatMillis = System.currentTimeMillis();
+  private volatile @Nullable ResourceUse resources;
 
   /** Over plaintext: tests with the worker's service in the same JVM. */
   RemoteWorker(WorkerRegistration registration) {
@@ -249,6 +252,19 @@ final class RemoteWorker implements WorkerGateway, AutoCloseable {
 
   void heartbeat() {
     lastHeartbeatMillis = System.currentTimeMillis();
+  }
+
+  /** A heartbeat that reported the worker's resources (null: it reports none). */
+  void heartbeat(@Nullable ResourceUse use) {
+    if (use != null) {
+      resources = use;
+    }
+    heartbeat();
+  }
+
+  /** The resources its latest heartbeat reported; null if none did. */
+  @Nullable ResourceUse resources() {
+    return resources;
   }
 
   long millisSinceHeartbeat() {

@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp WEIR_AND_USER_CLASSPATH dev.weir.runner.cluster.WeirClusterCoordinator \
  *     --port=8099 --securityDir=DIR [--bind=127.0.0.1] [--finishedJobRetentionSeconds=3600] \
- *     [--artifactDir=DIR] [--webPort=8081 [--webBind=127.0.0.1] [--webInsecure]]
+ *     [--artifactDir=DIR] [--webPort=8081 [--webBind=127.0.0.1] [--webInsecure] [--webAllowCancel]
+ *     [--metricsPerSubtask]]
  * </pre>
  *
  * <p>{@code --securityDir} holds the cluster's credentials ({@code weir-security init DIR}); the
@@ -325,9 +326,11 @@ public final class WeirClusterCoordinator implements AutoCloseable {
 
   /**
    * The web server's settings from the launch arguments {@code --webPort}, {@code --webBind}
-   * (default 127.0.0.1) and {@code --webInsecure}. Beyond loopback the cluster secret is the
-   * bearer token the server requires; without one (an {@code --insecure} cluster) it refuses to
-   * start unless {@code --webInsecure}.
+   * (default 127.0.0.1), {@code --webInsecure}, {@code --webAllowCancel} and {@code
+   * --metricsPerSubtask}. Beyond loopback the cluster secret is the bearer token the server
+   * requires; without one (an {@code --insecure} cluster) it refuses to start unless {@code
+   * --webInsecure}. Job cancel is off unless {@code --webAllowCancel}, and then needs the cluster
+   * secret as bearer token, on loopback too: without a secret it refuses to start.
    */
   static WebSettings webSettings(Map<String, String> args, ClusterSecurity security) {
     String bind = args.getOrDefault("webBind", WebSettings.DEFAULT_BIND);
@@ -338,14 +341,25 @@ public final class WeirClusterCoordinator implements AutoCloseable {
       throw new IllegalArgumentException("--webPort must be a number, not " + args.get("webPort"));
     }
     boolean insecure = Boolean.parseBoolean(args.getOrDefault("webInsecure", "false"));
-    WebSettings open = new WebSettings(bind, port, java.util.Optional.empty(), insecure);
-    if (open.loopbackOnly() || security.webToken().isEmpty()) {
+    boolean allowCancel = Boolean.parseBoolean(args.getOrDefault("webAllowCancel", "false"));
+    boolean perSubtask = Boolean.parseBoolean(args.getOrDefault("metricsPerSubtask", "false"));
+    WebSettings settings = new WebSettings(bind, port, java.util.Optional.empty(), insecure);
+    if (settings.loopbackOnly() || security.webToken().isEmpty()) {
       // Refuses a non-loopback address unless --webInsecure.
-      open.check();
-      return open;
+      settings.check();
+    } else {
+      // Beyond loopback the cluster secret guards it.
+      settings = new WebSettings(bind, port, security.webToken(), insecure);
     }
-    // Beyond loopback the cluster secret guards it.
-    return new WebSettings(bind, port, security.webToken(), insecure);
+    if (allowCancel) {
+      if (security.webToken().isEmpty()) {
+        throw new IllegalArgumentException(
+            "--webAllowCancel needs the cluster secret (--securityDir): a job cancel must carry"
+                + " it as bearer token");
+      }
+      settings = settings.allowingCancel(security.webToken().get());
+    }
+    return settings.withMetricsPerSubtask(perSubtask);
   }
 
   /**
@@ -375,6 +389,10 @@ public final class WeirClusterCoordinator implements AutoCloseable {
                     worker.millisSinceHeartbeat()));
           }
           return summaries;
+        },
+        name -> {
+          RemoteWorker worker = workers.get(name);
+          return worker == null ? null : worker.resources();
         });
   }
 
@@ -561,7 +579,7 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     RemoteWorker worker = workers.get(beat.getWorkerName());
     boolean known = worker != null && worker.incarnation().equals(beat.getIncarnation());
     if (known) {
-      worker.heartbeat();
+      worker.heartbeat(TaskMessages.resources(beat));
     }
     return HeartbeatReply.newBuilder().setKnown(known).build();
   }

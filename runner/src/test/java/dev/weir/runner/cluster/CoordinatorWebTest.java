@@ -77,4 +77,31 @@ public class CoordinatorWebTest {
             ClusterSecurity.plaintextInOneJvm());
     assertTrue(insecure.insecure());
   }
+
+  @Test
+  public void cancelIsOffByDefaultAndNeedsTheClusterSecretWhenAllowed() {
+    ClusterSecurity security = ClusterSecurity.generated();
+    assertTrue(
+        WeirClusterCoordinator.webSettings(Map.of("webPort", "0"), security)
+            .cancelToken()
+            .isEmpty());
+    WebSettings allowed =
+        WeirClusterCoordinator.webSettings(
+            Map.of("webPort", "0", "webAllowCancel", "true"), security);
+    // On loopback too: reads need no token, a cancel needs the secret.
+    assertTrue(allowed.token().isEmpty());
+    assertEquals(security.webToken(), allowed.cancelToken());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                WeirClusterCoordinator.webSettings(
+                    Map.of("webPort", "0", "webAllowCancel", "true"),
+                    ClusterSecurity.plaintextInOneJvm()));
+    assertThat(e.getMessage(), containsString("--webAllowCancel needs the cluster secret"));
+    assertTrue(
+        WeirClusterCoordinator.webSettings(
+                Map.of("webPort", "0", "metricsPerSubtask", "true"), security)
+            .metricsPerSubtask());
+  }
 }

@@ -74,6 +74,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private final BackendClocks clocks = new BackendClocks();
   private boolean closed;
 
+  /** Guards the native handles against a monitoring read while they are closed. */
+  private final Object nativeHandles = new Object();
+
+  private boolean nativeClosed;
+
   /** The native handles of one open database, closed together. */
   private static final class OpenDatabase {
     final DBOptions dbOptions;
@@ -658,10 +663,34 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     } finally {
       store.awaitWriter();
       store.releaseSnapshots();
-      open.close();
+      synchronized (nativeHandles) {
+        nativeClosed = true;
+        open.close();
+      }
     }
     if (deleteOnClose) {
       deleteRecursively(directory);
+    }
+  }
+
+  /**
+   * This database's memtables and table readers in bytes ({@code
+   * rocksdb.cur-size-all-mem-tables}, {@code rocksdb.estimate-table-readers-mem}), or null once
+   * closed. Any thread: for monitoring, while the subtask's thread works.
+   */
+  long @Nullable [] memoryUsage() {
+    synchronized (nativeHandles) {
+      if (nativeClosed) {
+        return null;
+      }
+      try {
+        return new long[] {
+          open.db.getLongProperty("rocksdb.cur-size-all-mem-tables"),
+          open.db.getLongProperty("rocksdb.estimate-table-readers-mem")
+        };
+      } catch (RocksDBException e) {
+        return null;
+      }
     }
   }
 

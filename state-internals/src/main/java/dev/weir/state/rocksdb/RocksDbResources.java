@@ -158,8 +158,16 @@ public final class RocksDbResources implements AutoCloseable {
     return writers;
   }
 
+  /** Bytes in the shared block cache now; -1 once closed. Any thread. */
+  synchronized long blockCacheUsage() {
+    return closed ? -1 : blockCache.getUsage();
+  }
+
+  private boolean closed;
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     // Backends wait for their own batches when they close; nothing is left to run here.
     writers.shutdown();
     bloomFilter.close();

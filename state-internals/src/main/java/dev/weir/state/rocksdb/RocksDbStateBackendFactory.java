@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,6 +35,8 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
   private final Path stateDirectory;
   private final AtomicLong directories = new AtomicLong();
   private final RocksDbResources resources;
+  // The backends created, for memory(); a closed one is dropped at the next reading.
+  private final Set<RocksDbKeyedStateBackend> created = ConcurrentHashMap.newKeySet();
   private static final long CLOSE_WAIT_SECONDS = 10;
 
   /** Removes the state directory if the JVM exits before {@link #close()} (a job left running). */
@@ -70,17 +75,43 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
     return stateDirectory;
   }
 
+  /** The native memory of the backends open now; for monitoring, from any thread. */
+  public RocksDbMemory memory() {
+    int instances = 0;
+    long memtables = 0;
+    long tableReaders = 0;
+    for (Iterator<RocksDbKeyedStateBackend> it = created.iterator(); it.hasNext(); ) {
+      long[] usage = it.next().memoryUsage();
+      if (usage == null) {
+        // Closed: no longer followed.
+        it.remove();
+        continue;
+      }
+      instances++;
+      memtables += usage[0];
+      tableReaders += usage[1];
+    }
+    return new RocksDbMemory(
+        instances, Math.max(0, resources.blockCacheUsage()), memtables, tableReaders);
+  }
+
+  private RocksDbKeyedStateBackend followed(RocksDbKeyedStateBackend backend) {
+    created.add(backend);
+    return backend;
+  }
+
   /** A new, empty backend; its directory is removed when it is closed. */
   public RocksDbKeyedStateBackend create(
       String operatorId,
       int subtask,
       KeyGroupRange range,
       Coder<? extends BoundedWindow> windowCoder) {
-    return namedAfter(
-        operatorId,
-        subtask,
-        RocksDbKeyedStateBackend.open(
-            newDirectory(operatorId, subtask), range, resources, windowCoder, true));
+    return followed(
+        namedAfter(
+            operatorId,
+            subtask,
+            RocksDbKeyedStateBackend.open(
+                newDirectory(operatorId, subtask), range, resources, windowCoder, true)));
   }
 
   /** A backend holding the key groups of {@code range} found in the given local snapshots. */
@@ -90,11 +121,12 @@ public final class RocksDbStateBackendFactory implements AutoCloseable {
       KeyGroupRange range,
       Coder<? extends BoundedWindow> windowCoder,
       List<Path> snapshots) {
-    return namedAfter(
-        operatorId,
-        subtask,
-        RocksDbKeyedStateBackend.restore(
-            newDirectory(operatorId, subtask), range, resources, windowCoder, true, snapshots));
+    return followed(
+        namedAfter(
+            operatorId,
+            subtask,
+            RocksDbKeyedStateBackend.restore(
+                newDirectory(operatorId, subtask), range, resources, windowCoder, true, snapshots)));
   }
 
   /** At most 32 + 1 + 10 + 1 + 19 characters, whatever the step's name. */

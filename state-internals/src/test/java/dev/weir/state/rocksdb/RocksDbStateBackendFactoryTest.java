@@ -103,4 +103,39 @@ public class RocksDbStateBackendFactoryTest {
       assertNotEquals(first.directory(), second.directory());
     }
   }
+
+  @Test
+  public void memoryCountsTheOpenBackendsAndTheirMemtables() throws Exception {
+    try (RocksDbStateBackendFactory factory =
+        new RocksDbStateBackendFactory(temp.newFolder().toPath(), 16L << 20, 8L << 20)) {
+      assertEquals(new RocksDbMemory(0, factory.memory().blockCacheBytes(), 0, 0), factory.memory());
+      RocksDbKeyedStateBackend first = factory.create("a", 0, RANGE, GlobalWindow.Coder.INSTANCE);
+      try (RocksDbKeyedStateBackend second =
+          factory.create("b", 1, RANGE, GlobalWindow.Coder.INSTANCE)) {
+        assertEquals(2, factory.memory().instances());
+        for (int i = 0; i < 2_000; i++) {
+          ValueState<String> value =
+              second
+                  .stateInternals(TestKeys.inRange("k" + i, RANGE))
+                  .state(StateNamespaces.global(), VALUE);
+          value.write("value " + i);
+          assertEquals("value " + i, value.read());
+        }
+        // The writes reach the memtable through the backend's writer thread.
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (factory.memory().memtableBytes() == 0) {
+          assertTrue("memtables stay empty", System.currentTimeMillis() < deadline);
+          Thread.sleep(50);
+        }
+        first.close();
+        RocksDbMemory one = factory.memory();
+        assertEquals(1, one.instances());
+        assertTrue(one.toString(), one.memtableBytes() > 0);
+        assertTrue(one.toString(), one.tableReadersBytes() >= 0);
+        // The write buffer manager charges memtables to the shared block cache.
+        assertTrue(one.toString(), one.blockCacheBytes() > 0);
+      }
+      assertEquals(0, factory.memory().instances());
+    }
+  }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * One checkpoint, subtask by subtask: what each stage's subtasks acknowledged.
  *
- * @param status {@code COMPLETED}, {@code ABORTED} or, while it runs, {@code IN_PROGRESS}
+ * @param status {@code COMPLETED}, {@code FAILED} or, while it runs, {@code IN_PROGRESS}
  * @param summary its entry in the history; null while in progress
  */
 public record CheckpointDetailView(

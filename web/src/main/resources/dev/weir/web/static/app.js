@@ -74,7 +74,65 @@ async function renderOverview(main) {
     jobs.jobs.map((j) => [jobLink(j.id), j.name, j.state, time(j.startMillis), time(j.endMillis), j.attempt, j.restarts])));
   main.appendChild(el("h2", "Workers"));
   main.appendChild(table(["name", "slots", "exchange", "ms since heartbeat"],
-    workers.workers.map((w) => [w.name, w.slots < 0 ? "unbounded" : w.slots, w.exchangeAddress, w.millisSinceHeartbeat])));
+    workers.workers.map((w) => [workerLink(w.name), w.slots < 0 ? "unbounded" : w.slots, w.exchangeAddress, w.millisSinceHeartbeat])));
+}
+
+function workerLink(name) {
+  const a = el("a", name);
+  a.href = "#worker/" + encodeURIComponent(name);
+  return a;
+}
+
+function stageLink(jobId, stageId, text) {
+  const a = el("a", text);
+  a.href = "#stage/" + encodeURIComponent(jobId) + "/" + stageId;
+  return a;
+}
+
+function bytes(n) {
+  if (n === null || n === undefined) return "";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return (i === 0 ? String(v) : v.toFixed(1)) + " " + units[i];
+}
+
+function percent(millisPerSecond) {
+  return millisPerSecond === null ? "" : Math.round(millisPerSecond / 10) + "%";
+}
+
+async function renderWorker(main, name) {
+  const w = await api("workers/" + encodeURIComponent(name));
+  main.appendChild(el("h2", "Worker " + w.name));
+  main.appendChild(table(["slots", "exchange", "ms since heartbeat", "running subtasks"],
+    [[w.slots < 0 ? "unbounded" : w.slots, w.exchangeAddress, w.millisSinceHeartbeat, w.runningSubtasks]]));
+  main.appendChild(el("h3", "Memory and disk"));
+  const rows = [["heap used", bytes(w.heapUsedBytes)], ["heap max", bytes(w.heapMaxBytes)],
+    ["state directory free", bytes(w.stateDirFreeBytes)]];
+  if (w.rocksDb !== null) {
+    rows.push(["RocksDB instances", w.rocksDb.instances], ["RocksDB block cache", bytes(w.rocksDb.blockCacheBytes)],
+      ["RocksDB memtables", bytes(w.rocksDb.memtableBytes)], ["RocksDB table readers", bytes(w.rocksDb.tableReadersBytes)]);
+  }
+  const t = table(["resource", "value"], rows);
+  t.className = "resources";
+  main.appendChild(t);
+}
+
+async function renderStage(main, jobId, stageId) {
+  const s = await api("jobs/" + encodeURIComponent(jobId) + "/stages/" + encodeURIComponent(stageId));
+  main.appendChild(el("h2", "Stage " + s.id + " " + s.name + " \u00d7" + s.parallelism));
+  main.appendChild(jobLink(jobId));
+  const steps = el("div");
+  s.steps.forEach((step) => { const d = el("div"); d.appendChild(shortened(step)); steps.appendChild(d); });
+  main.appendChild(steps);
+  const t = table(["subtask", "attempt", "worker", "state", "records in", "bytes in", "records out", "bytes out",
+    "busy", "idle", "backpressured", "input watermark", "output watermark"],
+    s.subtasks.map((t) => [t.subtask, t.attempt, t.worker, t.ended ? "ended" : "running", t.recordsIn, bytes(t.bytesIn),
+      t.recordsOut, bytes(t.bytesOut), percent(t.busyMillisPerSecond), percent(t.idleMillisPerSecond),
+      percent(t.backpressuredMillisPerSecond), watermarkTime(t.inputWatermarkMillis), watermarkTime(t.outputWatermarkMillis)]));
+  t.className = "subtasks";
+  main.appendChild(t);
 }
 
 async function renderJob(main, id) {
@@ -87,11 +145,24 @@ async function renderJob(main, id) {
   main.appendChild(table(["id", "state", "started", "ended", "attempt", "restarts", "key groups"],
     [[job.id, job.state, time(job.startMillis), time(job.endMillis), job.attempt, job.restarts, detail.maxParallelism]]));
   main.appendChild(el("h3", "Stages"));
+  // The backpressure hint: the busy stage just downstream of backpressured ones.
+  const bottlenecks = new Set(detail.bottlenecks.map((b) => b.stage));
+  detail.bottlenecks.forEach((b) => {
+    main.appendChild(el("p", "Bottleneck: stage " + b.stage + " (" + b.name + ") is busy " + percent(b.busyMillisPerSecond)
+      + " of the time while stage" + (b.backpressuredUpstream.length > 1 ? "s " : " ") + b.backpressuredUpstream.join(", ")
+      + " upstream wait" + (b.backpressuredUpstream.length > 1 ? "" : "s") + " for it (backpressured)", "hint"));
+  });
   const graph = el("div", null, "graph");
   const stageStatus = await Promise.all(detail.stages.map((s) => api(path + "/stages/" + s.id)));
   detail.stages.forEach((s, i) => {
     const box = el("div", null, "stage");
-    box.appendChild(el("strong", "Stage " + s.id + " \u00d7" + s.parallelism));
+    const title = el("strong");
+    title.appendChild(stageLink(id, s.id, "Stage " + s.id + " \u00d7" + s.parallelism));
+    box.appendChild(title);
+    if (bottlenecks.has(s.id)) box.classList.add("bottleneck");
+    const recordsIn = stageStatus[i].subtasks.reduce((sum, t) => sum + t.recordsIn, 0);
+    const recordsOut = stageStatus[i].subtasks.reduce((sum, t) => sum + t.recordsOut, 0);
+    box.appendChild(el("div", "records in " + recordsIn + ", out " + recordsOut, "records"));
     const most = (field) => Math.max(-1, ...stageStatus[i].subtasks.map((t) => t[field] === null ? -1 : t[field]));
     const busy = most("busyMillisPerSecond");
     const backpressured = most("backpressuredMillisPerSecond");
@@ -123,10 +194,10 @@ async function renderJob(main, id) {
   wm.className = "watermarks";
   main.appendChild(wm);
   main.appendChild(el("h3", "Checkpoints"));
-  main.appendChild(table(["completed", "aborted", "latest completed"],
-    [[checkpoints.counts.completed, checkpoints.counts.aborted, checkpoints.latestCompletedId]]));
+  main.appendChild(table(["completed", "failed", "latest completed"],
+    [[checkpoints.counts.completed, checkpoints.counts.failed, checkpoints.latestCompletedId]]));
   main.appendChild(table(["id", "attempt", "status", "ms", "bytes", "uploaded", "reason"],
-    checkpoints.history.slice(-20).reverse().map((k) => [checkpointLink(id, k.id), k.attempt, k.status, k.durationMillis, k.sizeBytes, k.incrementalSizeBytes, k.failureReason])));
+    checkpoints.history.slice(-20).reverse().map((k) => [checkpointLink(id, k.id), k.attempt, status(k.status), k.durationMillis, k.sizeBytes, k.incrementalSizeBytes, k.failureReason])));
   main.appendChild(el("h3", "Exceptions"));
   main.appendChild(table(["time", "attempt", "restarted", "step", "subtask", "worker", "cause"],
     exceptions.exceptions.slice().reverse().map((e) => [time(e.timeMillis), e.attempt, e.restarted,
@@ -134,6 +205,10 @@ async function renderJob(main, id) {
       e.worker === null ? "" : e.worker, e.cause])));
   main.appendChild(el("h3", "Options"));
   main.appendChild(table(["option", "value"], Object.keys(detail.options).sort().map((k) => [k, detail.options[k]])));
+}
+
+function status(text) {
+  return el("span", text, text === "FAILED" || text === "DECLINED" ? "failed" : null);
 }
 
 function checkpointLink(jobId, checkpointId) {
@@ -146,10 +221,13 @@ async function renderCheckpoint(main, jobId, checkpointId) {
   const c = await api("jobs/" + encodeURIComponent(jobId) + "/checkpoints/" + encodeURIComponent(checkpointId));
   main.appendChild(el("h2", "Checkpoint " + c.id + " of " + jobId + ": " + c.status));
   main.appendChild(jobLink(jobId));
+  if (c.summary !== null && c.summary.failureReason !== null) {
+    main.appendChild(el("p", "Failed: " + c.summary.failureReason, "failed"));
+  }
   c.stages.forEach((stage) => {
     main.appendChild(el("h3", "Stage " + stage.id + " " + stage.name));
     main.appendChild(table(["subtask", "status", "ack ms", "start delay ms", "alignment ms", "sync ms", "async ms", "state bytes", "uploaded bytes", "reason"],
-      stage.subtasks.map((s) => [s.subtask, s.status, s.ackMillis, s.startDelayMillis, s.alignmentMillis, s.syncMillis, s.asyncMillis, s.stateBytes, s.uploadedBytes, s.failureReason])));
+      stage.subtasks.map((s) => [s.subtask, status(s.status), s.ackMillis, s.startDelayMillis, s.alignmentMillis, s.syncMillis, s.asyncMillis, s.stateBytes, s.uploadedBytes, s.failureReason])));
   });
 }
 
@@ -164,6 +242,11 @@ async function render() {
       const parts = hash.slice(12).split("/");
       await renderCheckpoint(fresh, decodeURIComponent(parts[0]), decodeURIComponent(parts[1]));
     }
+    else if (hash.startsWith("#stage/")) {
+      const parts = hash.slice(7).split("/");
+      await renderStage(fresh, decodeURIComponent(parts[0]), decodeURIComponent(parts[1]));
+    }
+    else if (hash.startsWith("#worker/")) await renderWorker(fresh, decodeURIComponent(hash.slice(8)));
     else await renderOverview(fresh);
   } catch (e) {
     fresh.appendChild(el("p", String(e), "error"));

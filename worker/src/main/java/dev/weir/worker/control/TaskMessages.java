@@ -8,9 +8,14 @@ import dev.weir.worker.control.v1.SourceWorkReport;
 import dev.weir.worker.control.v1.StageAddresses;
 import dev.weir.worker.control.v1.SubtaskProgressReport;
 import dev.weir.worker.control.v1.TaskKey;
+import dev.weir.worker.control.v1.WorkerHeartbeat;
+import dev.weir.worker.control.v1.WorkerResources;
 import dev.weir.worker.exchange.ChannelId;
 import dev.weir.worker.operators.SourceWork;
+import dev.weir.state.rocksdb.RocksDbMemory;
 import dev.weir.worker.task.MonitoringInfoBytes;
+import dev.weir.worker.task.ResourceUse;
+import dev.weir.worker.task.SubtaskIo;
 import dev.weir.worker.task.SubtaskProgress;
 import dev.weir.worker.task.SubtaskSummary;
 import dev.weir.worker.task.TaskDeployment;
@@ -21,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -113,7 +119,12 @@ public final class TaskMessages {
     if (summary.failedStep() != null) {
       message.setFailedStep(summary.failedStep());
     }
-    return message.build();
+    return message
+        .setRecordsIn(summary.io().recordsIn())
+        .setBytesIn(summary.io().bytesIn())
+        .setRecordsOut(summary.io().recordsOut())
+        .setBytesOut(summary.io().bytesOut())
+        .build();
   }
 
   public static SubtaskSummary summary(dev.weir.worker.control.v1.SubtaskSummary message) {
@@ -129,7 +140,50 @@ public final class TaskMessages {
           count.getElements());
     }
     return new SubtaskSummary(MonitoringInfoBytes.decode(message.getMetricsList()), sent)
-        .withFailedStep(message.getFailedStep().isEmpty() ? null : message.getFailedStep());
+        .withFailedStep(message.getFailedStep().isEmpty() ? null : message.getFailedStep())
+        .withIo(
+            new SubtaskIo(
+                message.getRecordsIn(),
+                message.getBytesIn(),
+                message.getRecordsOut(),
+                message.getBytesOut()));
+  }
+
+  /** A worker's resources for its heartbeat. */
+  public static WorkerResources resources(ResourceUse use) {
+    WorkerResources.Builder message =
+        WorkerResources.newBuilder()
+            .setHeapUsedBytes(use.heapUsedBytes())
+            .setHeapMaxBytes(use.heapMaxBytes())
+            .setStateDirFreeBytes(use.stateDirFreeBytes())
+            .setRocksdbInstances(-1);
+    if (use.rocksDb() != null) {
+      message
+          .setRocksdbInstances(use.rocksDb().instances())
+          .setRocksdbBlockCacheBytes(use.rocksDb().blockCacheBytes())
+          .setRocksdbMemtableBytes(use.rocksDb().memtableBytes())
+          .setRocksdbTableReadersBytes(use.rocksDb().tableReadersBytes());
+    }
+    return message.build();
+  }
+
+  /** A heartbeat's resources; null from a worker that does not report them. */
+  public static @Nullable ResourceUse resources(WorkerHeartbeat beat) {
+    if (!beat.hasResources()) {
+      return null;
+    }
+    WorkerResources r = beat.getResources();
+    return new ResourceUse(
+        r.getHeapUsedBytes(),
+        r.getHeapMaxBytes(),
+        r.getStateDirFreeBytes(),
+        r.getRocksdbInstances() < 0
+            ? null
+            : new RocksDbMemory(
+                r.getRocksdbInstances(),
+                r.getRocksdbBlockCacheBytes(),
+                r.getRocksdbMemtableBytes(),
+                r.getRocksdbTableReadersBytes()));
   }
 
   public static SubtaskProgressReport progress(SubtaskProgress progress) {
@@ -144,7 +198,11 @@ public final class TaskMessages {
             .addAllMetrics(progress.metrics())
             .setElapsedMillis(Math.max(0, progress.elapsedMillis()))
             .setIdleMillis(progress.idleMillis())
-            .setBackpressuredMillis(progress.backpressuredMillis());
+            .setBackpressuredMillis(progress.backpressuredMillis())
+            .setRecordsIn(progress.io().recordsIn())
+            .setBytesIn(progress.io().bytesIn())
+            .setRecordsOut(progress.io().recordsOut())
+            .setBytesOut(progress.io().bytesOut());
     progress
         .sourceWork()
         .forEach(
@@ -182,6 +240,12 @@ public final class TaskMessages {
         .withTimeUse(
             message.getElapsedMillis() > 0 ? message.getElapsedMillis() : -1,
             message.getIdleMillis(),
-            message.getBackpressuredMillis());
+            message.getBackpressuredMillis())
+        .withIo(
+            new SubtaskIo(
+                message.getRecordsIn(),
+                message.getBytesIn(),
+                message.getRecordsOut(),
+                message.getBytesOut()));
   }
 }

@@ -1,6 +1,7 @@
 package dev.weir.worker.control;
 
 import dev.weir.state.rocksdb.RocksDbStateBackendFactory;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import dev.weir.worker.control.v1.ArtifactsGrpc;
 import dev.weir.worker.control.v1.CoordinatorGrpc;
 import dev.weir.worker.control.v1.FetchArtifactChunk;
@@ -9,6 +10,7 @@ import dev.weir.worker.control.v1.WorkerRegistration;
 import dev.weir.worker.exchange.ExchangeConfig;
 import dev.weir.worker.exchange.GrpcDataExchange;
 import dev.weir.worker.security.ClusterSecurity;
+import dev.weir.worker.task.ResourceUse;
 import dev.weir.worker.task.StateBackendFactory;
 import dev.weir.worker.task.WorkerNode;
 import dev.weir.worker.usercode.ArtifactCache;
@@ -87,6 +89,10 @@ public final class WorkerProcess implements AutoCloseable {
   private final WorkerNode node;
   private final ControlServer control;
   private final AutoCloseable backends;
+  // For the heartbeat's resources: the RocksDB backends (null with the heap backend) and where
+  // state is kept.
+  private final @Nullable RocksDbStateBackendFactory rocks;
+  private final java.nio.file.Path stateDirectory;
   private final ScheduledExecutorService heartbeat;
   private final ProgressReporter progressReporter;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -114,9 +120,13 @@ public final class WorkerProcess implements AutoCloseable {
               megabytes(args, "rocksDbReadCacheMb", ROCKSDB_READ_CACHE_MB, 0));
       backendFactory = StateBackendFactory.rocksDb(rocks);
       this.backends = rocks;
+      this.rocks = rocks;
+      this.stateDirectory = rocks.stateDirectory();
     } else {
       backendFactory = StateBackendFactory.inMemory();
       this.backends = () -> {};
+      this.rocks = null;
+      this.stateDirectory = backendFactory.snapshotParent();
     }
     GrpcDataExchange exchange =
         GrpcDataExchange.start(bind, 0, ExchangeConfig.defaults(), security);
@@ -280,6 +290,8 @@ public final class WorkerProcess implements AutoCloseable {
                   WorkerHeartbeat.newBuilder()
                       .setWorkerName(name)
                       .setIncarnation(incarnation)
+                      .setResources(
+                          TaskMessages.resources(ResourceUse.read(stateDirectory, rocks)))
                       .build(),
                   HEARTBEAT_MILLIS * 2)
               .getKnown();

@@ -32,6 +32,9 @@ final class EdgeOutput implements ElementReceiver {
   private final ByteArrayOutputStream keyBuffer = new ByteArrayOutputStream();
   private int nextRebalance;
   private volatile long eventsSent;
+  // Elements and their encoded bytes sent, counted per batch; read by progress reports.
+  private volatile long recordsSent;
+  private volatile long bytesSent;
   private final @Nullable JobActivity activity;
 
   /** {@code writers[i]} is the channel to consumer subtask i, null where this edge sends none. */
@@ -114,6 +117,8 @@ final class EdgeOutput implements ElementReceiver {
     if (batch.count > 0) {
       batch.sent += batch.count;
       eventsSent += batch.count;
+      recordsSent += batch.count;
+      bytesSent += batch.size();
       if (activity != null) {
         activity.sent(batch.count);
       }
@@ -149,6 +154,16 @@ final class EdgeOutput implements ElementReceiver {
   /** Elements and control events sent so far; read by other threads for progress reports. */
   long eventsSent() {
     return eventsSent;
+  }
+
+  /** Elements sent so far, on all channels of this edge. Any thread. */
+  long recordsSent() {
+    return recordsSent;
+  }
+
+  /** Their encoded bytes. Any thread. */
+  long bytesSent() {
+    return bytesSent;
   }
 
   /** Adds the number of elements sent so far on each channel of this edge to {@code into}. */

@@ -119,6 +119,7 @@ final class InputLoop {
     if (!time.testClock()) {
       time.synchronizedTime().dataFrom(channel, clock.get());
     }
+    progress.dataIn(batch.elementCount(), batch.payload().length);
     routes.deliver(channel, batch);
     bundle.added(batch.elementCount());
   }

@@ -13,6 +13,10 @@ final class ProgressSignals {
   private volatile boolean busy = true;
   private volatile @Nullable Instant nextProcessingTimer;
 
+  // Written by the subtask's thread only, once per data batch; read by progress reports.
+  private volatile long recordsIn;
+  private volatile long bytesIn;
+
   /** Nanoseconds of the clock below; injected by tests. */
   private final LongSupplier nanoTime;
 
@@ -35,6 +39,20 @@ final class ProgressSignals {
 
   void eventHandled() {
     handledEvents++;
+  }
+
+  /** A batch of {@code records} elements, {@code bytes} encoded, came in on an input channel. */
+  void dataIn(int records, int bytes) {
+    recordsIn += records;
+    bytesIn += bytes;
+  }
+
+  long recordsIn() {
+    return recordsIn;
+  }
+
+  long bytesIn() {
+    return bytesIn;
   }
 
   /** The thread waits for input or for the clock. */

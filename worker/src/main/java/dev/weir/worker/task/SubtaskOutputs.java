@@ -67,6 +67,17 @@ final class SubtaskOutputs implements ControlEventOutput {
     return sent;
   }
 
+  /** Elements sent so far on every edge, and their bytes. Any thread. */
+  long[] recordsAndBytesSent() {
+    long records = 0;
+    long bytes = 0;
+    for (EdgeOutput edge : edges) {
+      records += edge.recordsSent();
+      bytes += edge.bytesSent();
+    }
+    return new long[] {records, bytes};
+  }
+
   /** The elements sent so far, by output channel. */
   Map<ChannelId, Long> elementsSent() {
     Map<ChannelId, Long> sent = new HashMap<>();

@@ -30,6 +30,7 @@ public final class SubtaskProgress implements Serializable {
   private long elapsedMillis = -1;
   private long idleMillis;
   private long backpressuredMillis;
+  private SubtaskIo io = SubtaskIo.NONE;
 
   public SubtaskProgress(
       TaskId task,
@@ -138,6 +139,21 @@ public final class SubtaskProgress implements Serializable {
    * waiting for output credit; the rest it was busy.
    */
   public SubtaskProgress withTimeUse(long elapsedMillis, long idleMillis, long backpressuredMillis) {
+    SubtaskProgress copy = copy();
+    copy.elapsedMillis = elapsedMillis;
+    copy.idleMillis = idleMillis;
+    copy.backpressuredMillis = backpressuredMillis;
+    return copy;
+  }
+
+  /** This progress with what has crossed the subtask's boundary so far. */
+  public SubtaskProgress withIo(SubtaskIo io) {
+    SubtaskProgress copy = copy();
+    copy.io = io;
+    return copy;
+  }
+
+  private SubtaskProgress copy() {
     SubtaskProgress copy =
         new SubtaskProgress(
             task,
@@ -152,7 +168,13 @@ public final class SubtaskProgress implements Serializable {
     copy.elapsedMillis = elapsedMillis;
     copy.idleMillis = idleMillis;
     copy.backpressuredMillis = backpressuredMillis;
+    copy.io = io;
     return copy;
+  }
+
+  /** Records and bytes in and out so far. */
+  public SubtaskIo io() {
+    return io;
   }
 
   /** Milliseconds since the subtask started; -1 if not reported. */

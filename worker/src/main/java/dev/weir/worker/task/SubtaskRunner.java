@@ -107,7 +107,8 @@ final class SubtaskRunner implements Runnable {
     wiring.outputs().publishElementCounts();
     SubtaskSummary summary =
         new SubtaskSummary(metrics, wiring.outputs().elementsSent())
-            .withFailedStep(wiring.chain().failedStep().of(failure));
+            .withFailedStep(wiring.chain().failedStep().of(failure))
+            .withIo(io());
     // The subtask is over: a cancel's interrupt must not break the report of its end.
     Thread.interrupted();
     if (failure == null) {
@@ -167,7 +168,13 @@ final class SubtaskRunner implements Runnable {
         // Its cells are atomic and its maps concurrent: read while the subtask's thread counts.
         MonitoringInfoBytes.encode(metrics),
         wiring.sourceWork())
-        .withTimeUse(progress.elapsedMillis(), progress.idleMillis(), creditWaits.millis());
+        .withTimeUse(progress.elapsedMillis(), progress.idleMillis(), creditWaits.millis())
+        .withIo(io());
+  }
+
+  private SubtaskIo io() {
+    long[] sent = wiring.outputs().recordsAndBytesSent();
+    return new SubtaskIo(progress.recordsIn(), progress.bytesIn(), sent[0], sent[1]);
   }
 
   /** The exception to report: user code's own exception rather than Beam's wrapper. */

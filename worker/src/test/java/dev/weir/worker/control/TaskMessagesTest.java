@@ -74,4 +74,23 @@ public class TaskMessagesTest {
             new org.apache.beam.runners.core.metrics.MetricsContainerStepMap(), java.util.Map.of());
     assertNull(TaskMessages.summary(TaskMessages.summary(unknown)).failedStep());
   }
+
+  @Test
+  public void recordsAndBytesCrossTheProtocolInProgressAndAtTheEnd() {
+    dev.weir.worker.task.SubtaskIo io = new dev.weir.worker.task.SubtaskIo(10, 1_000, 20, 2_500);
+    SubtaskProgress plain =
+        new SubtaskProgress(
+            new TaskId("job", 0, 0, 0), "s", 0, false, new Instant(0), new Instant(0), null);
+    SubtaskProgress received =
+        TaskMessages.progress(
+            TaskMessages.progress(plain.withIo(io).withTimeUse(10_000, 2_500, 6_000)));
+    assertEquals(io, received.io());
+    assertEquals(6_000, received.backpressuredMillis());
+    dev.weir.worker.task.SubtaskSummary ended =
+        new dev.weir.worker.task.SubtaskSummary(
+                new org.apache.beam.runners.core.metrics.MetricsContainerStepMap(),
+                java.util.Map.of())
+            .withIo(io);
+    assertEquals(io, TaskMessages.summary(TaskMessages.summary(ended)).io());
+  }
 }

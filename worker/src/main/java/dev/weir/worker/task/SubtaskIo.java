@@ -1,0 +1,14 @@
+package dev.weir.worker.task;
+
+import java.io.Serializable;
+
+/**
+ * What crossed a subtask's boundary so far: records and bytes received on its input channels and
+ * sent on its output channels (encoded, as they travel; a broadcast element counts once per
+ * consumer). Elements passed between operators fused in the subtask are not counted, nor what a
+ * source reads from outside the pipeline.
+ */
+public record SubtaskIo(long recordsIn, long bytesIn, long recordsOut, long bytesOut)
+    implements Serializable {
+  public static final SubtaskIo NONE = new SubtaskIo(0, 0, 0, 0);
+}
