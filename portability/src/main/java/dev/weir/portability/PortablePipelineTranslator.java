@@ -7,6 +7,7 @@ import dev.weir.translation.StagePlan;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,8 @@ public final class PortablePipelineTranslator {
   private final ExecutionPlanBuilder plan = new ExecutionPlanBuilder();
   // Which Weir stage produces each PCollection.
   private final Map<String, StagePlan> producers = new HashMap<>();
+  // PCollections a stable-input boundary produced: the stages reading them start with stable input.
+  private final Set<String> stableInputs = new HashSet<>();
 
   private PortablePipelineTranslator(
       RunnerApi.Components components, JobInfo jobInfo, int parallelism) {
@@ -95,7 +98,9 @@ public final class PortablePipelineTranslator {
     boolean fused =
         trimmed.getComponents().getTransformsMap().values().stream()
             .anyMatch(t -> ExecutableStage.URN.equals(t.getSpec().getUrn()));
-    return fused ? trimmed : GreedyPipelineFuser.fuse(trimmed).toPipeline();
+    return fused
+        ? trimmed
+        : GreedyPipelineFuser.fuse(StableInputBoundaries.insert(trimmed)).toPipeline();
   }
 
   /**
@@ -178,6 +183,20 @@ public final class PortablePipelineTranslator {
       case PTransformTranslation.READ_TRANSFORM_URN:
         translateRead(name, transform);
         return;
+      case StableInputBoundaries.URN:
+        {
+          // In the producer's stage: elements wait there, then go on to the next stage as usual.
+          String input = onlyInput(transform);
+          String output = onlyOutput(transform);
+          StagePlan stage = producer(input);
+          plan.addOperator(
+              stage,
+              plan.stableInput(
+                  name, input, output, valueCoder(wireCoder(input)), windowingStrategy(input)));
+          stableInputs.add(output);
+          produced(output, stage, name);
+          return;
+        }
       case PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN:
         {
           String input = onlyInput(transform);
@@ -334,7 +353,9 @@ public final class PortablePipelineTranslator {
             producer(side), stage, ExchangeKind.BROADCAST, side, side, wireCoder(side), null, view);
       }
     }
-    warnOfStableInput(name, payload);
+    if (!stableInputs.contains(input)) {
+      warnOfStableInput(name, payload);
+    }
     plan.addOperator(
         stage,
         new ExecutableStagePlan(stepName(name, payload), input, outputs, sideInputs, payload, jobInfo));
@@ -344,8 +365,9 @@ public final class PortablePipelineTranslator {
   }
 
   /**
-   * Portable stages do not hold their input back until a checkpoint covers it: a restored job's
-   * stable-input DoFn may see what it saw since the checkpoint again. Said once per stage.
+   * A stable-input ParDo inside a stage its submitter fused (no {@link StableInputBoundaries} before
+   * it): its input is not held back until a checkpoint covers it, so after a restore it may see
+   * what it saw since the checkpoint again.
    */
   private void warnOfStableInput(String name, RunnerApi.ExecutableStagePayload payload) {
     for (String transformId : payload.getTransformsList()) {
@@ -356,8 +378,9 @@ public final class PortablePipelineTranslator {
       try {
         if (RunnerApi.ParDoPayload.parseFrom(t.getSpec().getPayload()).getRequiresStableInput()) {
           LOG.warn(
-              "'{}' of stage '{}' requires stable input, which portable stages do not honour yet:"
-                  + " after a restore from a checkpoint it may process elements again",
+              "'{}' of stage '{}' requires stable input, which Weir honours only at the start of"
+                  + " a stage it fused itself (this pipeline came fused): after a restore from a"
+                  + " checkpoint it may process elements again",
               t.getUniqueName(),
               name);
         }

@@ -10,6 +10,7 @@ import dev.weir.translation.EdgePlan;
 import dev.weir.translation.ExchangeKind;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.translation.OperatorPlan;
+import dev.weir.translation.ParDoPlan;
 import dev.weir.translation.UnboundedReadPlan;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.PipelineTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
@@ -85,6 +87,55 @@ public class PortablePipelineTranslatorTest {
         PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN,
         plan.stage(1).operators().get(0).urn());
     assertEquals(ExecutableStage.URN, plan.stage(1).operators().get(1).urn());
+  }
+
+  static class StableSink extends DoFn<KV<String, String>, Void> {
+    @ProcessElement
+    @RequiresStableInput
+    public void process(@Element KV<String, String> e) {}
+  }
+
+  @Test
+  public void aParDoRequiringStableInputStartsAStageBehindTheEnginesStableInputBuffer()
+      throws Exception {
+    Pipeline p = pipeline();
+    p.apply(Create.of("a", "b"))
+        .apply("Keys", ParDo.of(new ToKv()))
+        .apply("Sink", ParDo.of(new StableSink()));
+
+    RunnerApi.Pipeline fused = PortablePipelineTranslator.fuse(PipelineTranslation.toProto(p));
+    ExecutionPlan plan = PortablePipelineTranslator.translate(fused, JOB, 2, 128);
+
+    // Without the boundary Beam's fuser makes Keys and Sink one stage.
+    RunnerApi.ExecutableStagePayload sinkStage = null;
+    for (RunnerApi.PTransform t : fused.getComponents().getTransformsMap().values()) {
+      if (ExecutableStage.URN.equals(t.getSpec().getUrn())) {
+        RunnerApi.ExecutableStagePayload payload =
+            RunnerApi.ExecutableStagePayload.parseFrom(t.getSpec().getPayload());
+        if (payload.getTransformsList().stream()
+            .anyMatch(id -> id.startsWith("Sink"))) {
+          sinkStage = payload;
+        }
+      }
+    }
+    assertTrue(sinkStage != null);
+    assertTrue(
+        sinkStage.getTransformsList().toString(),
+        sinkStage.getTransformsList().stream().noneMatch(id -> id.startsWith("Keys")));
+    assertTrue(sinkStage.getInput(), sinkStage.getInput().endsWith("/WeirStableInput"));
+    List<String> urns =
+        plan.stage(0).operators().stream().map(OperatorPlan::urn).toList();
+    // Impulse, Create's stage, Keys' stage, the buffer (the engine's ParDo), Sink's stage.
+    int buffer = urns.indexOf(PTransformTranslation.PAR_DO_TRANSFORM_URN);
+    assertTrue(urns.toString(), buffer > 0);
+    assertEquals(ExecutableStage.URN, urns.get(buffer - 1));
+    assertEquals(ExecutableStage.URN, urns.get(buffer + 1));
+    assertEquals(buffer + 2, urns.size());
+    ParDoPlan parDo = (ParDoPlan) plan.stage(0).operators().get(buffer);
+    assertTrue(
+        DoFnSignatures.getSignature(parDo.doFn().getClass())
+            .processElement()
+            .requiresStableInput());
   }
 
   static class WithTimer extends DoFn<KV<String, String>, Void> {

@@ -7,7 +7,9 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.io.UnboundedSource;
+import org.apache.beam.sdk.transforms.DoFnSchemaInformation;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -66,6 +68,34 @@ public final class ExecutionPlanBuilder {
       boolean boundedInput) {
     return new GroupByKeyPlan(
         name, input, Map.of(output, output), inputCoder, windowingStrategy, boundedInput);
+  }
+
+  /**
+   * Passes {@code input} on to {@code output} unchanged, but, when the job takes checkpoints, only
+   * once the checkpoint covering each element has completed (a ParDo of a {@code
+   * RequiresStableInput} pass-through, so the classic path's stable-input buffering holds it). The
+   * portable job server puts it before an executable stage whose ParDo requires stable input.
+   */
+  public OperatorPlan stableInput(
+      String name,
+      String input,
+      String output,
+      Coder<?> valueCoder,
+      WindowingStrategy<?, ?> windowingStrategy) {
+    TupleTag<Object> main = new TupleTag<>("output");
+    return new ParDoPlan(
+        name,
+        input,
+        Map.of(main.getId(), output),
+        new StableInputPassThrough(),
+        main,
+        List.of(),
+        valueCoder,
+        Map.of(main, valueCoder),
+        windowingStrategy,
+        Map.of(),
+        DoFnSchemaInformation.create(),
+        null);
   }
 
   /** An edge carrying {@code producerPCollection} of stage {@code from} into stage {@code to}. */
