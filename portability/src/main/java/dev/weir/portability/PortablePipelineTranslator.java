@@ -71,6 +71,8 @@ public final class PortablePipelineTranslator {
   private final Map<String, StagePlan> producers = new HashMap<>();
   // PCollections a stable-input boundary produced: the stages reading them start with stable input.
   private final Set<String> stableInputs = new HashSet<>();
+  // Those of them whose buffer is keyed: the stage reading them needs no exchange of its own.
+  private final Set<String> keyedStableInputs = new HashSet<>();
 
   private PortablePipelineTranslator(
       RunnerApi.Components components, JobInfo jobInfo, int parallelism) {
@@ -185,14 +187,26 @@ public final class PortablePipelineTranslator {
         return;
       case StableInputBoundaries.URN:
         {
-          // In the producer's stage: elements wait there, then go on to the next stage as usual.
+          // Before a stage with user state or timers: behind the keyed exchange that stage needs,
+          // the elements waiting in the key's state (RocksDB), and the stage joins it. Otherwise in
+          // the producer's stage, then on to the next stage as usual.
           String input = onlyInput(transform);
           String output = onlyOutput(transform);
-          StagePlan stage = producer(input);
+          Coder<WindowedValue<?>> wire = wireCoder(input);
+          StagePlan stage;
+          Coder<?> keyCoder = null;
+          if (consumedByKeyedStage(output)) {
+            keyCoder = kvCoder(name, urn, wire).getKeyCoder();
+            stage = plan.addStage(name, parallelism);
+            plan.addEdge(producer(input), stage, ExchangeKind.KEYED, input, input, wire, keyCoder);
+            keyedStableInputs.add(output);
+          } else {
+            stage = producer(input);
+          }
           plan.addOperator(
               stage,
               plan.stableInput(
-                  name, input, output, valueCoder(wireCoder(input)), windowingStrategy(input)));
+                  name, input, output, valueCoder(wire), windowingStrategy(input), keyCoder));
           stableInputs.add(output);
           produced(output, stage, name);
           return;
@@ -334,6 +348,14 @@ public final class PortablePipelineTranslator {
     StagePlan stage;
     if (sideInputs.isEmpty() && !keyed) {
       stage = producer(input);
+    } else if (keyed && keyedStableInputs.contains(input)) {
+      // Its stable-input buffer is keyed already (behind the exchange): it joins it.
+      stage = producer(input);
+      for (SideInputView view : sideInputs) {
+        String side = view.pcollection();
+        plan.addEdge(
+            producer(side), stage, ExchangeKind.BROADCAST, side, side, wireCoder(side), null, view);
+      }
     } else {
       // As a classic stateful ParDo or one with side inputs: its own stage, keyed by the input's
       // key if it keeps state or sets timers, the side inputs broadcast to it.
@@ -388,6 +410,26 @@ public final class PortablePipelineTranslator {
         throw new IllegalArgumentException(t.getUniqueName() + " has a bad ParDo payload", e);
       }
     }
+  }
+
+  /** True if an executable stage with user state or timers reads {@code pcollection}. */
+  private boolean consumedByKeyedStage(String pcollection) {
+    for (RunnerApi.PTransform t : components.getTransformsMap().values()) {
+      if (!ExecutableStage.URN.equals(t.getSpec().getUrn())) {
+        continue;
+      }
+      try {
+        RunnerApi.ExecutableStagePayload payload =
+            RunnerApi.ExecutableStagePayload.parseFrom(t.getSpec().getPayload());
+        if (payload.getInput().equals(pcollection)
+            && (payload.getUserStatesCount() > 0 || payload.getTimersCount() > 0)) {
+          return true;
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException(t.getUniqueName() + " has a bad payload", e);
+      }
+    }
+    return false;
   }
 
   /** One view per PCollection the stage reads as a side input, however many transforms read it. */

@@ -11,6 +11,7 @@ import dev.weir.translation.ExchangeKind;
 import dev.weir.translation.ExecutionPlan;
 import dev.weir.translation.OperatorPlan;
 import dev.weir.translation.ParDoPlan;
+import dev.weir.translation.StagePlan;
 import dev.weir.translation.UnboundedReadPlan;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,10 @@ import org.apache.beam.sdk.util.construction.SplittableParDo;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
@@ -136,6 +140,33 @@ public class PortablePipelineTranslatorTest {
         DoFnSignatures.getSignature(parDo.doFn().getClass())
             .processElement()
             .requiresStableInput());
+  }
+
+  static class StatefulStableSink extends DoFn<KV<String, String>, Void> {
+    @StateId("s")
+    private final StateSpec<ValueState<String>> s = StateSpecs.value();
+
+    @ProcessElement
+    @RequiresStableInput
+    public void process(@StateId("s") ValueState<String> state) {}
+  }
+
+  @Test
+  public void aStatefulParDoRequiringStableInputHasItsBufferKeyedInItsOwnStage() {
+    Pipeline p = pipeline();
+    p.apply(Create.of("a", "b"))
+        .apply("Keys", ParDo.of(new ToKv()))
+        .apply("Sink", ParDo.of(new StatefulStableSink()));
+
+    ExecutionPlan plan = translate(p);
+
+    // The buffer follows the keyed exchange, keyed itself, and the stateful stage joins it.
+    StagePlan last = plan.stage(plan.stages().size() - 1);
+    assertEquals(ExchangeKind.KEYED, plan.edge(plan.edges().size() - 1).kind());
+    assertEquals(2, last.operators().size());
+    ParDoPlan buffer = (ParDoPlan) last.operators().get(0);
+    assertTrue(buffer.isKeyed());
+    assertEquals(ExecutableStage.URN, last.operators().get(1).urn());
   }
 
   static class WithTimer extends DoFn<KV<String, String>, Void> {

@@ -22,7 +22,11 @@ import java.util.stream.Stream;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
@@ -142,6 +146,26 @@ public class PortableStableInputTest {
     }
   }
 
+  /** A stable ledger with user state: its stage reads its input over a keyed exchange. */
+  static final class StatefulStableLedger extends Ledger {
+    @StateId("records")
+    private final StateSpec<ValueState<Integer>> recordsSpec = StateSpecs.value(VarIntCoder.of());
+
+    StatefulStableLedger(String directory) {
+      super(directory);
+    }
+
+    @ProcessElement
+    @RequiresStableInput
+    public void process(
+        @Element KV<String, String> record, @StateId("records") ValueState<Integer> records)
+        throws IOException {
+      Integer before = records.read();
+      records.write(before == null ? 1 : before + 1);
+      write(record);
+    }
+  }
+
   static final class UnstableLedger extends Ledger {
     UnstableLedger(String directory) {
       super(directory);
@@ -199,8 +223,7 @@ public class PortableStableInputTest {
     }
   }
 
-  private Seen runWithOneFailure(boolean stable) throws Exception {
-    Path out = tmp.newFolder("out").toPath();
+  private Seen runWithOneFailure(DoFn<KV<String, String>, Void> sink, Path out) throws Exception {
     Pipeline p =
         Pipeline.create(
             PipelineOptionsFactory.fromArgs(
@@ -217,13 +240,9 @@ public class PortableStableInputTest {
     p.apply(Read.from(new SequenceSource(TOTAL, KEYS, 2, 4_000)))
         .apply("FailOnce", ParDo.of(new FailOnceFn(TOTAL / 2)))
         .apply("Stamp", ParDo.of(new StampFn()))
-        .apply(
-            "Sink",
-            stable
-                ? ParDo.of(new StableLedger(out.toString()))
-                : ParDo.of(new UnstableLedger(out.toString())));
+        .apply("Sink", ParDo.of(sink));
 
-    String jobId = client.submit(p, stable ? "stable-sink" : "unstable-sink");
+    String jobId = client.submit(p, sink.getClass().getSimpleName());
 
     assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
     assertTrue("the injected failure happened", FAILED.get());
@@ -234,14 +253,15 @@ public class PortableStableInputTest {
         SequenceSource.RESUMED_AT.stream().allMatch(next -> next > 1));
     Seen seen = new Seen(out);
     System.out.println(
-        (stable ? "stable" : "unstable") + " sink after a restore: " + seen
+        sink.getClass().getSimpleName() + " after a restore: " + seen
             + " resumedAt=" + SequenceSource.RESUMED_AT);
     return seen;
   }
 
   @Test
   public void aSinkRequiringStableInputSeesEachElementOnceAfterARestore() throws Exception {
-    Seen seen = runWithOneFailure(true);
+    Path out = tmp.newFolder("out").toPath();
+    Seen seen = runWithOneFailure(new StableLedger(out.toString()), out);
 
     assertEquals(seen.toString(), 0, seen.lost);
     assertEquals(seen.toString(), 0, seen.seenTwice);
@@ -249,9 +269,20 @@ public class PortableStableInputTest {
 
   @Test
   public void withoutStableInputTheSinkSeesElementsStampedAgainAfterTheRestore() throws Exception {
-    Seen seen = runWithOneFailure(false);
+    Path out = tmp.newFolder("out").toPath();
+    Seen seen = runWithOneFailure(new UnstableLedger(out.toString()), out);
 
     assertEquals(seen.toString(), 0, seen.lost);
     assertTrue(seen.toString(), seen.seenTwice > 0);
+  }
+
+  @Test
+  public void aStatefulSinkRequiringStableInputSeesEachElementOnceAfterARestore()
+      throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Seen seen = runWithOneFailure(new StatefulStableLedger(out.toString()), out);
+
+    assertEquals(seen.toString(), 0, seen.lost);
+    assertEquals(seen.toString(), 0, seen.seenTwice);
   }
 }

@@ -75,13 +75,16 @@ public final class ExecutionPlanBuilder {
    * once the checkpoint covering each element has completed (a ParDo of a {@code
    * RequiresStableInput} pass-through, so the classic path's stable-input buffering holds it). The
    * portable job server puts it before an executable stage whose ParDo requires stable input.
+   * With a {@code keyCoder} it is keyed (it must follow a keyed exchange): what waits is kept in
+   * the key's state.
    */
   public OperatorPlan stableInput(
       String name,
       String input,
       String output,
       Coder<?> valueCoder,
-      WindowingStrategy<?, ?> windowingStrategy) {
+      WindowingStrategy<?, ?> windowingStrategy,
+      @Nullable Coder<?> keyCoder) {
     TupleTag<Object> main = new TupleTag<>("output");
     return new ParDoPlan(
         name,
@@ -95,7 +98,7 @@ public final class ExecutionPlanBuilder {
         windowingStrategy,
         Map.of(),
         DoFnSchemaInformation.create(),
-        null);
+        keyCoder);
   }
 
   /** An edge carrying {@code producerPCollection} of stage {@code from} into stage {@code to}. */
