@@ -103,6 +103,57 @@ public class FusedStageJobTest {
     assertEquals("2", Files.readString(out.resolve("b")));
   }
 
+  /** One element whose key is {@code bytes} characters long. */
+  static class LargeKeyFn extends DoFn<Integer, KV<String, Long>> {
+    private final int bytes;
+
+    LargeKeyFn(int bytes) {
+      this.bytes = bytes;
+    }
+
+    @ProcessElement
+    public void process(@Element Integer seed, OutputReceiver<KV<String, Long>> out) {
+      out.output(KV.of(String.valueOf((char) ('a' + seed)).repeat(bytes), 1L));
+    }
+  }
+
+  /** Writes each group's key length and value count to a file named after its first letter. */
+  static class WriteKeySizeFn extends DoFn<KV<String, Iterable<Long>>, Void> {
+    private final String dir;
+
+    WriteKeySizeFn(String dir) {
+      this.dir = dir;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Long>> group) throws IOException {
+      long count = 0;
+      for (long ignored : group.getValue()) {
+        count++;
+      }
+      Files.writeString(
+          Path.of(dir, group.getKey().substring(0, 1)), group.getKey().length() + " " + count);
+    }
+  }
+
+  @Test
+  public void aKeyLargerThanTheExchangesDefaultFrameCrossesTheGroupByKey() throws Exception {
+    // 100 MiB, as Beam's LargeKeys$Above100MB tests: more than one 64 MiB frame of the exchange.
+    int bytes = 100 << 20;
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p = Pipeline.create(options());
+    p.apply(Create.of(0, 1))
+        .apply("MakeKey", ParDo.of(new LargeKeyFn(bytes)))
+        .apply(GroupByKey.create())
+        .apply("WriteKeySize", ParDo.of(new WriteKeySizeFn(out.toString())));
+
+    String jobId = client.submit(p, "large-key");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(bytes + " 1", Files.readString(out.resolve("a")));
+    assertEquals(bytes + " 1", Files.readString(out.resolve("b")));
+  }
+
   @Test
   public void eachFusedTransformsCountersComeBackUnderItsOwnStepName() throws Exception {
     Pipeline p = Pipeline.create(options());
