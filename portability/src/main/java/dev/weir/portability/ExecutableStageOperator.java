@@ -308,7 +308,10 @@ final class ExecutableStageOperator implements StageOperator {
 
           @Override
           public void onCompleted(BeamFnApi.ProcessBundleResponse response) {
-            metrics.update(
+            TransformMetrics.update(
+                context,
+                metrics,
+                stage.getComponents(),
                 SdkDistributionLayout.inModelLayout(
                     response.getMonitoringInfosList(),
                     () -> metrics.getCounter(SdkDistributionLayout.MARK).inc()));

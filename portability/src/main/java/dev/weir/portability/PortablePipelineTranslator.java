@@ -248,7 +248,31 @@ public final class PortablePipelineTranslator {
                   producer(input), stage, ExchangeKind.FORWARD, input, input, wireCoder(input), null);
             }
           }
-          plan.addOperator(stage, plan.flatten(name, inputs, output));
+          // The consuming stage's harness decodes the output's coder: an input of another runner
+          // wire coder (a KV where the output is a Java coder's bytes, say) is turned into it.
+          Coder<WindowedValue<?>> outputWire = wireCoder(output);
+          List<String> flattened = new ArrayList<>();
+          for (String input : inputs) {
+            if (wireCoder(input).equals(outputWire)) {
+              flattened.add(input);
+              continue;
+            }
+            String transcoded = input + "/weir-wire";
+            if (!flattened.contains(transcoded)) {
+              plan.addOperator(
+                  stage,
+                  RunnerWirePlan.transcoding(
+                      name + "/RunnerWire/" + input,
+                      input,
+                      transcoded,
+                      valueCoder(wireCoder(input)),
+                      valueCoder(sdkWireCoder(input)),
+                      valueCoder(sdkWireCoder(output)),
+                      valueCoder(outputWire)));
+            }
+            flattened.add(transcoded);
+          }
+          plan.addOperator(stage, plan.flatten(name, flattened, output));
           produced(output, stage, name);
           return;
         }

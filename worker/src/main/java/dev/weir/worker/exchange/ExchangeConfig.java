@@ -42,12 +42,14 @@ public final class ExchangeConfig {
   }
 
   /**
-   * 8 credits per channel returned one by one, 64 MiB frames, one event-loop thread per core, 10 s
-   * to shut down, every channel over gRPC (local hand-over off: it measured slower, see
-   * {@link #localHandOver()}).
+   * 8 credits per channel returned one by one, frames up to gRPC's largest message, one event-loop
+   * thread per core, 10 s to shut down, every channel over gRPC (local hand-over off: it measured
+   * slower, see {@link #localHandOver()}). A batch is cut by its byte size, but one element always
+   * goes whole into a frame, so the frame limit is the largest element a job can exchange (a 100
+   * MiB key of Beam's LargeKeys tests broke the 64 MiB limit this had).
    */
   public static ExchangeConfig defaults() {
-    return new ExchangeConfig(8, 1, 64 << 20,
+    return new ExchangeConfig(8, 1, Integer.MAX_VALUE,
         Math.max(1, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(10), false);
   }
 

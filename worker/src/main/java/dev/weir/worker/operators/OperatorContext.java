@@ -47,6 +47,14 @@ public interface OperatorContext {
   /** The metrics container of this operator's step. */
   MetricsContainerImpl metricsContainer();
 
+  /**
+   * The metrics container of another step whose code this operator runs (a portable stage's fused
+   * transforms, which the SDK harness reports apart). Without a job's step map, this step's.
+   */
+  default MetricsContainerImpl metricsContainer(String stepName) {
+    return metricsContainer();
+  }
+
   /** Processing time; tests inject their own. */
   Supplier<Instant> processingTime();
 

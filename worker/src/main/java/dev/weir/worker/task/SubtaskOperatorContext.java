@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -21,6 +22,7 @@ final class SubtaskOperatorContext implements OperatorContext {
   private final PipelineOptions options;
   private final KeyGroupRange keyGroups;
   private final Map<String, ElementReceiver> outputs;
+  private final MetricsContainerStepMap metrics;
   private final MetricsContainerImpl container;
   private final String operatorName;
   private final StateBackendFactory backends;
@@ -36,7 +38,7 @@ final class SubtaskOperatorContext implements OperatorContext {
       PipelineOptions options,
       KeyGroupRange keyGroups,
       Map<String, ElementReceiver> outputs,
-      MetricsContainerImpl container,
+      MetricsContainerStepMap metrics,
       String operatorName,
       StateBackendFactory backends,
       SubtaskTime time,
@@ -49,7 +51,8 @@ final class SubtaskOperatorContext implements OperatorContext {
     this.options = options;
     this.keyGroups = keyGroups;
     this.outputs = outputs;
-    this.container = container;
+    this.metrics = metrics;
+    this.container = metrics.getContainer(operatorName);
     this.operatorName = operatorName;
     this.backends = backends;
     this.time = time;
@@ -120,6 +123,11 @@ final class SubtaskOperatorContext implements OperatorContext {
   @Override
   public MetricsContainerImpl metricsContainer() {
     return container;
+  }
+
+  @Override
+  public MetricsContainerImpl metricsContainer(String stepName) {
+    return metrics.getContainer(stepName);
   }
 
   @Override

@@ -139,7 +139,6 @@ final class SubtaskWiring {
       for (Map.Entry<String, String> out : opPlan.outputs().entrySet()) {
         opOutputs.put(out.getKey(), producedHere(out.getValue(), consumers.get(out.getValue())));
       }
-      MetricsContainerImpl container = metrics.getContainer(opPlan.name());
       operators
           .get(i)
           .open(
@@ -150,7 +149,7 @@ final class SubtaskWiring {
                   options,
                   keyGroups,
                   opOutputs,
-                  container,
+                  metrics,
                   opPlan.name(),
                   backends,
                   time,

@@ -21,7 +21,7 @@ import java.util.Map;
 import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.StateTag;
 import org.apache.beam.runners.core.StateTags;
-import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.state.ValueState;
@@ -205,7 +205,7 @@ public class RestoredStateTest {
         PipelineOptionsFactory.create(),
         keyGroups,
         Map.of(),
-        new MetricsContainerImpl(operator.name()),
+        new MetricsContainerStepMap(),
         operator.name(),
         factory,
         time,
