@@ -191,7 +191,7 @@ public class PortableStableInputTest {
         files = listed.collect(Collectors.toList());
       }
       for (Path file : files) {
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : SinkFiles.completeLines(file)) {
           if (line.isEmpty()) {
             continue;
           }

@@ -224,7 +224,7 @@ public class PortableStreamingTest {
         files = listed.collect(Collectors.toList());
       }
       for (Path file : files) {
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : SinkFiles.completeLines(file)) {
           if (line.isEmpty()) {
             continue;
           }
