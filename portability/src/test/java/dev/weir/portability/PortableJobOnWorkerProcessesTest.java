@@ -133,10 +133,11 @@ public class PortableJobOnWorkerProcessesTest {
     }
     PortableStreamingTest.Judged judged = new PortableStreamingTest.Judged(out, total, KEYS);
     System.out.println("portable kill test (seed " + seed + "): " + judged);
-    assertTrue("seed " + seed + ": " + judged, judged.exactlyOnce());
     // The sink requires stable input, which makes replays identical, not absent: what the restored
-    // checkpoint held and released before the kill is released again.
-    assertTrue("records were replayed after the kill: " + judged, judged.lines > total);
+    // checkpoint held and released before a kill is released again, so lines may exceed the total.
+    // Whether any were is timing (a kill right after a release replays nothing); the restores asserted
+    // above are what shows the kills took effect.
+    assertTrue("seed " + seed + ": " + judged, judged.exactlyOnce());
   }
 
   private JobApi.JobState.Enum state(String jobId) {
