@@ -10,15 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.Read;
@@ -184,24 +179,9 @@ public class PortableStableInputTest {
     final long lines;
 
     Seen(Path directory) throws IOException {
-      Map<Long, Set<String>> stamps = new HashMap<>();
-      long read = 0;
-      List<Path> files;
-      try (Stream<Path> listed = Files.list(directory)) {
-        files = listed.collect(Collectors.toList());
-      }
-      for (Path file : files) {
-        for (String line : SinkFiles.completeLines(file)) {
-          if (line.isEmpty()) {
-            continue;
-          }
-          read++;
-          String[] parts = line.split(",");
-          long seq = Long.parseLong(parts[1]);
-          assertEquals(line, SequenceSource.keyOf(seq, KEYS), parts[0]);
-          stamps.computeIfAbsent(seq, s -> new HashSet<>()).add(parts[2]);
-        }
-      }
+      SinkFiles.Records records = SinkFiles.read(directory, KEYS);
+      Map<Long, Set<String>> stamps = records.thirdFieldBySeq;
+      long read = records.lines;
       long missing = 0;
       long twice = 0;
       for (long seq = 0; seq < TOTAL; seq++) {

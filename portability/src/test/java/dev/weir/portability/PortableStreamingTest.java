@@ -10,14 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.sdk.Pipeline;
@@ -217,24 +214,9 @@ public class PortableStreamingTest {
     final long lines;
 
     Judged(Path directory, long total, int keys) throws IOException {
-      Map<Long, Set<String>> counts = new HashMap<>();
-      long read = 0;
-      List<Path> files;
-      try (Stream<Path> listed = Files.list(directory)) {
-        files = listed.collect(Collectors.toList());
-      }
-      for (Path file : files) {
-        for (String line : SinkFiles.completeLines(file)) {
-          if (line.isEmpty()) {
-            continue;
-          }
-          read++;
-          String[] parts = line.split(",");
-          long seq = Long.parseLong(parts[1]);
-          assertEquals(line, SequenceSource.keyOf(seq, keys), parts[0]);
-          counts.computeIfAbsent(seq, s -> new HashSet<>()).add(parts[2]);
-        }
-      }
+      SinkFiles.Records records = SinkFiles.read(directory, keys);
+      Map<Long, Set<String>> counts = records.thirdFieldBySeq;
+      long read = records.lines;
       long missing = 0;
       long disagreeing = 0;
       long wrong = 0;
