@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * /}. Every request passes the {@link RequestGate} first. Requests are served by at most {@value
  * #THREADS} threads with {@value #QUEUE} waiting; beyond that the accepting thread serves them
  * itself, which slows accepting down instead of queueing without bound. No request body is ever
- * read.
+ * read. {@code /metrics} and the API's responses are built once per generation of the view and
+ * sent again to every request of it ({@link RenderedResponses}).
  *
  * <p>Every response carries {@code Content-Security-Policy: default-src 'self'} (the UI loads
  * nothing from elsewhere and runs no inline script), {@code X-Content-Type-Options: nosniff},
