@@ -16,9 +16,16 @@ import org.apache.beam.sdk.metrics.MetricResults;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 
 /**
- * A job's user metrics (counters, distributions, gauges) as the Job API reports them: monitoring
- * infos labelled with step, namespace and name, attempted and committed apart. SDKs read them
- * back with their own parsers (Java's {@code PortableMetrics}, TypeScript's runner).
+ * A job's metrics as the Job API's {@code GetJobMetrics} reports them, attempted and committed
+ * apart: user counters, distributions and gauges as monitoring infos labelled with step, namespace
+ * and name ({@code beam:metric:user:sum_int64:v1}, ...), and Weir's element count of each
+ * PCollection as {@code beam:metric:element_count:v1} labelled with the PCollection (SDKs' parsers,
+ * e.g. Java's {@code PortableMetrics}, leave those out of the user metrics, as they should).
+ *
+ * <p>They come from the job's {@code PipelineResult.metrics()}, which for a Weir job decodes the
+ * coordinator's attempted and committed {@code MetricsContainerStepMap}s: the store the web's
+ * {@code jobs/{id}/metrics} and Prometheus {@code /metrics} decode too ({@code CoordinatorView}),
+ * so the three show the same values.
  */
 final class JobMetrics {
   private JobMetrics() {}
@@ -47,7 +54,17 @@ final class JobMetrics {
         continue;
       }
       Long value = value(counter, attempted);
-      if (value != null) {
+      if (value != null && isElementCount(counter)) {
+        // Weir keeps a PCollection's count as a counter named for it (see ElementCountMetric).
+        infos.add(
+            new SimpleMonitoringInfoBuilder()
+                .setUrn(MonitoringInfoConstants.Urns.ELEMENT_COUNT)
+                .setLabel(
+                    MonitoringInfoConstants.Labels.PCOLLECTION,
+                    counter.getKey().metricName().getNamespace())
+                .setInt64SumValue(value)
+                .build());
+      } else if (value != null) {
         infos.add(
             labelled(counter, MonitoringInfoConstants.Urns.USER_SUM_INT64)
                 .setInt64SumValue(value)
@@ -80,6 +97,10 @@ final class JobMetrics {
       }
     }
     return infos;
+  }
+
+  private static boolean isElementCount(MetricResult<Long> counter) {
+    return counter.getKey().metricName().getName().equals(MonitoringInfoConstants.Urns.ELEMENT_COUNT);
   }
 
   private static SimpleMonitoringInfoBuilder labelled(MetricResult<?> result, String urn) {

@@ -22,6 +22,7 @@ import dev.weir.worker.task.TaskId;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -30,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.PipelineResult;
@@ -38,13 +40,23 @@ import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The web server's read-only view of this JVM's coordinator: its jobs ({@link JobCoordinator}s,
- * as the cluster coordinator's registry or an embedded run holds them) and its workers, read anew
- * at every call. Metrics are decoded from the coordinator's attempted and committed {@code
- * MetricsContainerStepMap}s, as {@link WeirPipelineResult#metrics()} decodes them, so the numbers
- * the web shows are the ones the result reports.
+ * as the cluster coordinator's registry or an embedded run holds them) and its workers. Metrics
+ * are decoded from the coordinator's attempted and committed {@code MetricsContainerStepMap}s, as
+ * {@link WeirPipelineResult#metrics()} decodes them, so the numbers the web shows are the ones the
+ * result reports.
+ *
+ * <p>Reading a job's running subtasks is the expensive part (on the embedded cluster every
+ * subtask encodes its metrics at each read, and the coordinator decodes them all), so a job's
+ * stages, metrics and plan are read once per {@link #generation() generation} and reused by every
+ * request of it. The generation changes when a job's state, attempt, restarts, ended subtasks or
+ * checkpoint counts change, when the jobs or workers change, and at least every {@value
+ * #READING_MILLIS} ms: counts, watermarks and time use are at most that old (a worker process
+ * reports them every few seconds anyway), changes of state show at once ({@link
+ * #stateGeneration()}).
  */
 public final class CoordinatorView implements ClusterView {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,6 +65,21 @@ public final class CoordinatorView implements ClusterView {
   private final Supplier<List<WorkerSummary>> workers;
   private final Function<String, ResourceUse> resources;
   private final TimeUseRates rates = new TimeUseRates();
+
+  /** A new generation starts at least this often, so running subtasks are read again. */
+  static final long READING_MILLIS = 1000;
+
+  private final long readingMillis;
+  private final LongSupplier clock;
+
+  // Guarded by this: what the generations were computed from, and the generations.
+  private List<Object> lastState = List.of();
+  private long lastTick = -1;
+  private long generation;
+  private long stateGeneration;
+
+  /** By job id, the newest generation's reading of the job. */
+  private final Map<String, JobReading> readings = new HashMap<>();
 
   /**
    * @param jobs the jobs known now, in submission order
@@ -71,9 +98,162 @@ public final class CoordinatorView implements ClusterView {
       Supplier<List<JobCoordinator>> jobs,
       Supplier<List<WorkerSummary>> workers,
       Function<String, ResourceUse> resources) {
+    this(jobs, workers, resources, READING_MILLIS, System::currentTimeMillis);
+  }
+
+  /**
+   * @param readingMillis a new generation starts at least this often
+   * @param clock milliseconds, for the generation's ticks
+   */
+  CoordinatorView(
+      Supplier<List<JobCoordinator>> jobs,
+      Supplier<List<WorkerSummary>> workers,
+      Function<String, ResourceUse> resources,
+      long readingMillis,
+      LongSupplier clock) {
+    if (readingMillis <= 0) {
+      throw new IllegalArgumentException("readingMillis must be positive: " + readingMillis);
+    }
     this.jobs = jobs;
     this.workers = workers;
     this.resources = resources;
+    this.readingMillis = readingMillis;
+    this.clock = clock;
+  }
+
+  /** What a job's reading depends on, besides the running subtasks' counts and time use. */
+  private record JobMark(
+      String id,
+      PipelineResult.State state,
+      int attempt,
+      int restarts,
+      int endedSubtasks,
+      long completedCheckpoints,
+      long failedCheckpoints) {
+    static JobMark of(JobCoordinator job) {
+      CheckpointCoordinator checkpoints = job.checkpointCoordinator();
+      return new JobMark(
+          job.jobId(),
+          job.state(),
+          job.attempt(),
+          job.restarts().size(),
+          job.endedSubtaskCount(),
+          checkpoints == null ? 0 : checkpoints.completedCount(),
+          checkpoints == null ? 0 : checkpoints.abortedCount());
+    }
+  }
+
+  /**
+   * Grows when a job's {@link JobMark} changes, when the jobs or the workers change, and at every
+   * tick of {@link #READING_MILLIS}; cheap: reads no subtask.
+   */
+  @Override
+  public long generation() {
+    return advance()[0];
+  }
+
+  /** Grows with {@link #generation()} but not at its ticks. */
+  @Override
+  public long stateGeneration() {
+    return advance()[1];
+  }
+
+  /** Compares the marks now with the last ones; returns the generation and state generation. */
+  private long[] advance() {
+    List<Object> state = new ArrayList<>();
+    for (JobCoordinator job : jobs.get()) {
+      state.add(JobMark.of(job));
+    }
+    for (WorkerSummary worker : workers.get()) {
+      state.add(worker.name());
+    }
+    long tick = clock.getAsLong() / readingMillis;
+    synchronized (this) {
+      if (!state.equals(lastState)) {
+        lastState = state;
+        stateGeneration++;
+        generation++;
+      } else if (tick != lastTick) {
+        generation++;
+      }
+      lastTick = tick;
+      return new long[] {generation, stateGeneration};
+    }
+  }
+
+  /** The current generation's reading of {@code job}, made now if it has none yet. */
+  private JobReading reading(JobCoordinator job) {
+    long now = generation();
+    synchronized (readings) {
+      JobReading reading = readings.get(job.jobId());
+      if (reading == null || reading.generation < now) {
+        reading = new JobReading(job, now);
+        if (readings.size() > 16) {
+          // Forgotten jobs' readings go with them.
+          Set<String> known = new HashSet<>();
+          for (JobCoordinator j : jobs.get()) {
+            known.add(j.jobId());
+          }
+          readings.keySet().retainAll(known);
+        }
+        readings.put(job.jobId(), reading);
+      }
+      return reading;
+    }
+  }
+
+  /**
+   * One generation's reading of a job: each part read at its first use, then kept, and the
+   * running subtasks read once for both their stages and their metrics.
+   */
+  private final class JobReading {
+    final long generation;
+    private final JobCoordinator job;
+    private @Nullable JobDetail detail;
+    private @Nullable List<SubtaskProgress> progress;
+    private @Nullable List<StageDetail> stages;
+    private @Nullable JobMetrics metrics;
+
+    JobReading(JobCoordinator job, long generation) {
+      this.job = job;
+      this.generation = generation;
+    }
+
+    synchronized JobDetail detail() {
+      if (detail == null) {
+        detail = CoordinatorView.detail(job);
+      }
+      return detail;
+    }
+
+    synchronized List<StageDetail> stages() {
+      if (stages == null) {
+        List<SubtaskProgress> running = progress();
+        Map<TaskId, String> placement = job.placement();
+        int attempt = job.attempt();
+        Map<TaskId, SubtaskIo> endedIo = job.endedSubtasksIo();
+        List<StageDetail> all = new ArrayList<>();
+        for (JobTopology.Stage stage : job.topology().stages()) {
+          all.add(stage(job, stage, running, placement, attempt, endedIo));
+        }
+        stages = List.copyOf(all);
+      }
+      return stages;
+    }
+
+    synchronized JobMetrics metrics() {
+      if (metrics == null) {
+        metrics = CoordinatorView.metrics(job.attemptedMetrics(progress()), job.committedMetrics());
+      }
+      return metrics;
+    }
+
+    private List<SubtaskProgress> progress() {
+      if (progress == null) {
+        progress = job.subtaskProgress();
+      }
+      return progress;
+    }
   }
 
   @Override
@@ -113,46 +293,18 @@ public final class CoordinatorView implements ClusterView {
     if (found.isEmpty()) {
       return Optional.empty();
     }
-    JobCoordinator job = found.get();
-    JobTopology.Stage stage = null;
-    for (JobTopology.Stage s : job.topology().stages()) {
-      if (s.id() == stageId) {
-        stage = s;
+    for (StageDetail stage : reading(found.get()).stages()) {
+      if (stage.stageId() == stageId) {
+        return Optional.of(stage);
       }
     }
-    if (stage == null) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        stage(
-            job,
-            stage,
-            job.subtaskProgress(),
-            job.placement(),
-            job.attempt(),
-            job.endedSubtasksIo()));
+    return Optional.empty();
   }
 
-  /**
-   * Every stage, from one reading of the subtasks' progress (which on the embedded cluster reads
-   * and encodes every subtask's metrics), not one per stage.
-   */
+  /** Every stage, from the generation's one reading of the subtasks' progress. */
   @Override
   public Optional<List<StageDetail>> stages(String jobId) {
-    Optional<JobCoordinator> found = find(jobId);
-    if (found.isEmpty()) {
-      return Optional.empty();
-    }
-    JobCoordinator job = found.get();
-    List<SubtaskProgress> progress = job.subtaskProgress();
-    Map<TaskId, String> placement = job.placement();
-    int attempt = job.attempt();
-    Map<TaskId, SubtaskIo> endedIo = job.endedSubtasksIo();
-    List<StageDetail> stages = new ArrayList<>();
-    for (JobTopology.Stage stage : job.topology().stages()) {
-      stages.add(stage(job, stage, progress, placement, attempt, endedIo));
-    }
-    return Optional.of(stages);
+    return find(jobId).map(job -> reading(job).stages());
   }
 
   private StageDetail stage(
@@ -243,7 +395,7 @@ public final class CoordinatorView implements ClusterView {
 
   @Override
   public Optional<JobDetail> job(String jobId) {
-    return find(jobId).map(CoordinatorView::detail);
+    return find(jobId).map(job -> reading(job).detail());
   }
 
   private static JobDetail detail(JobCoordinator job) {
@@ -281,7 +433,7 @@ public final class CoordinatorView implements ClusterView {
 
   @Override
   public Optional<JobMetrics> metrics(String jobId) {
-    return find(jobId).map(job -> metrics(job.attemptedMetrics(), job.committedMetrics()));
+    return find(jobId).map(job -> reading(job).metrics());
   }
 
   /** Attempted and committed values side by side; a committed value is null where none is. */

@@ -1017,6 +1017,11 @@ public final class JobCoordinator implements TaskListener, JobHandle {
     return current;
   }
 
+  /** How many subtasks of any attempt have reported their end; the web's readings key on it. */
+  synchronized int endedSubtaskCount() {
+    return ended.size();
+  }
+
   /** The checkpoint coordinator, or null without checkpoints. */
   @Nullable
   CheckpointCoordinator checkpointCoordinator() {
@@ -1085,7 +1090,14 @@ public final class JobCoordinator implements TaskListener, JobHandle {
    */
   @Override
   public MetricsContainerStepMap attemptedMetrics() {
-    List<SubtaskProgress> running = runningProgress();
+    return attemptedMetrics(runningProgress());
+  }
+
+  /**
+   * {@link #attemptedMetrics()} from {@code running}, a reading the caller took with {@link
+   * #subtaskProgress()}: the web reads the subtasks once for their stages and their metrics.
+   */
+  MetricsContainerStepMap attemptedMetrics(List<SubtaskProgress> running) {
     synchronized (this) {
       noteCounted(running);
       MetricsContainerStepMap copy = new MetricsContainerStepMap();

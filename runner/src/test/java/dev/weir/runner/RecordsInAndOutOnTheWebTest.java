@@ -32,8 +32,9 @@ import org.junit.Test;
  * 1,000 elements through a keyed exchange is done, the web view's stages still give every
  * subtask's final counts; every record and byte sent was received; the sink's stage received
  * exactly what the sink counted, which is the element count {@code PipelineResult.metrics()}
- * reports for the PCollection sent through the exchange; and {@code weir_records_in_total}
- * exports the same per stage.
+ * reports for the PCollection sent through the exchange; the source's stage counts the 1,000
+ * elements it read as records in, on top of the restrictions it received; and {@code
+ * weir_records_in_total} exports the same per stage.
  */
 public class RecordsInAndOutOnTheWebTest {
   private static final int N = 1_000;
@@ -70,30 +71,61 @@ public class RecordsInAndOutOnTheWebTest {
     long bytesOut = 0;
     long sinkIn = -1;
     int sinkStage = -1;
+    long sourceIn = -1;
+    int sourceStage = -1;
+    java.util.Map<Integer, Long> outByStage = new java.util.HashMap<>();
     for (JobDetail.Stage stage : detail.stages()) {
       StageDetail status = view.stage(job.jobId(), stage.id()).orElseThrow();
       // Every subtask ended: each keeps its final counts.
       assertEquals(status.toString(), stage.parallelism(), status.subtasks().size());
+      boolean reads = stage.steps().stream().anyMatch(step -> step.contains("ProcessKeyedElements"));
       long stageIn = 0;
+      long stageOut = 0;
       for (StageDetail.SubtaskStatus s : status.subtasks()) {
         assertTrue(s.toString(), s.ended());
         stageIn += s.recordsIn();
+        stageOut += s.recordsOut();
         recordsIn += s.recordsIn();
         recordsOut += s.recordsOut();
         bytesIn += s.bytesIn();
         bytesOut += s.bytesOut();
-        // Bytes travel with records: none without, at least one per record.
-        assertTrue(s.toString(), s.bytesIn() >= s.recordsIn());
+        // Bytes travel with records: none without, at least one per record (a source's reads
+        // have none).
+        if (!reads) {
+          assertTrue(s.toString(), s.bytesIn() >= s.recordsIn());
+        }
         assertTrue(s.toString(), s.bytesOut() >= s.recordsOut());
       }
+      outByStage.put(stage.id(), stageOut);
       if (stage.steps().stream().anyMatch(step -> step.startsWith("Sink/"))) {
         sinkIn = stageIn;
         sinkStage = stage.id();
       }
+      if (reads) {
+        sourceIn = stageIn;
+        sourceStage = stage.id();
+      }
     }
-    assertEquals("every record sent was received", recordsOut, recordsIn);
+    long read = 0;
+    for (MetricResult<Long> c : result.metrics().allMetrics().getCounters()) {
+      if (c.getName().getNamespace().equals("weir.source")
+          && c.getName().getName().equals("elements_read")) {
+        read += c.getAttempted();
+      }
+    }
+    assertEquals("the source read every element", N, read);
+    assertEquals("every record sent was received, and the reads", recordsOut + read, recordsIn);
     assertEquals("every byte sent was received", bytesOut, bytesIn);
-    assertTrue(recordsIn >= N);
+    // The source's stage: the restrictions sent to it (by the stage that splits them, the only
+    // one feeding it) and the elements it read.
+    long restrictions = 0;
+    for (JobDetail.Edge edge : detail.edges()) {
+      if (edge.to() == sourceStage) {
+        restrictions += outByStage.get(edge.from());
+      }
+    }
+    assertTrue(restrictions >= 1);
+    assertEquals(N + restrictions, sourceIn);
 
     MetricResult<Long> seen =
         result
@@ -126,6 +158,15 @@ public class RecordsInAndOutOnTheWebTest {
             .find(
                 "weir_records_in_total",
                 labels("job_name", "records", "stage", Integer.toString(sinkStage)))
+            .get(0)
+            .value(),
+        0);
+    assertEquals(
+        N + restrictions,
+        exposition
+            .find(
+                "weir_records_in_total",
+                labels("job_name", "records", "stage", Integer.toString(sourceStage)))
             .get(0)
             .value(),
         0);

@@ -117,7 +117,8 @@ public final class ClusterMetrics {
         .family(
             "weir_records_in_total",
             PrometheusText.Type.COUNTER,
-            "Elements the stage's subtasks received on their input channels, this attempt.")
+            "Elements the stage's subtasks received on their input channels or read from a source,"
+                + " this attempt.")
         .family(
             "weir_records_out_total",
             PrometheusText.Type.COUNTER,
@@ -126,7 +127,8 @@ public final class ClusterMetrics {
       text.family(
               "weir_subtask_records_in_total",
               PrometheusText.Type.COUNTER,
-              "Elements the subtask received on its input channels, this attempt.")
+              "Elements the subtask received on its input channels or read from a source, this"
+                  + " attempt.")
           .family(
               "weir_subtask_records_out_total",
               PrometheusText.Type.COUNTER,

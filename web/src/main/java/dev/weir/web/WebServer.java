@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * /}. Every request passes the {@link RequestGate} first. Requests are served by at most {@value
  * #THREADS} threads with {@value #QUEUE} waiting; beyond that the accepting thread serves them
  * itself, which slows accepting down instead of queueing without bound. No request body is ever
- * read.
+ * read. {@code /metrics} and the API's responses are built once per generation of the view and
+ * sent again to every request of it ({@link RenderedResponses}).
  *
  * <p>Every response carries {@code Content-Security-Policy: default-src 'self'} (the UI loads
  * nothing from elsewhere and runs no inline script), {@code X-Content-Type-Options: nosniff},
@@ -39,11 +40,14 @@ public final class WebServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
+  private final ThreadPoolExecutor refresher;
   private final String url;
 
-  private WebServer(HttpServer server, ThreadPoolExecutor executor, String url) {
+  private WebServer(
+      HttpServer server, ThreadPoolExecutor executor, ThreadPoolExecutor refresher, String url) {
     this.server = server;
     this.executor = executor;
+    this.refresher = refresher;
     this.url = url;
   }
 
@@ -59,6 +63,21 @@ public final class WebServer implements AutoCloseable {
     RequestGate gate = new RequestGate(settings);
     RestApi api = new RestApi(view);
     StaticFiles files = new StaticFiles();
+    // Builds newer responses while the kept ones serve (RenderedResponses); one path at a time.
+    ThreadPoolExecutor refresher =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(RenderedResponses.MAX_PATHS),
+            r -> {
+              Thread t = new Thread(r, "weir-web-refresh");
+              t.setDaemon(true);
+              return t;
+            });
+    refresher.allowCoreThreadTimeOut(true);
+    RenderedResponses rendered = new RenderedResponses(refresher);
     AtomicInteger threads = new AtomicInteger();
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
@@ -85,11 +104,12 @@ public final class WebServer implements AutoCloseable {
       server = HttpServer.create(new InetSocketAddress(settings.address(), settings.port()), 64);
     } catch (IOException e) {
       executor.shutdownNow();
+      refresher.shutdownNow();
       throw new UncheckedIOException(
           "Cannot listen on --webBind=" + settings.bind() + " --webPort=" + settings.port(), e);
     }
     server.setExecutor(executor);
-    server.createContext("/", exchange -> handle(exchange, settings, gate, api, files, view));
+    server.createContext("/", exchange -> handle(exchange, settings, gate, api, files, view, rendered));
     server.start();
     String host = settings.address().getHostAddress();
     if (host.contains(":")) {
@@ -110,7 +130,7 @@ public final class WebServer implements AutoCloseable {
         "Web UI and REST API at {}{}",
         url,
         settings.token().isPresent() ? " (API and metrics need the cluster secret as bearer token)" : "");
-    return new WebServer(server, executor, url);
+    return new WebServer(server, executor, refresher, url);
   }
 
   private static void handle(
@@ -119,7 +139,8 @@ public final class WebServer implements AutoCloseable {
       RequestGate gate,
       RestApi api,
       StaticFiles files,
-      ClusterView view)
+      ClusterView view,
+      RenderedResponses rendered)
       throws IOException {
     try (exchange) {
       Headers in = exchange.getRequestHeaders();
@@ -149,7 +170,8 @@ public final class WebServer implements AutoCloseable {
         response =
             exchange.getRequestMethod().equals("POST")
                 ? cancel(verdict.segments(), api)
-                : route(verdict.segments(), api, files, view, settings.metricsPerSubtask());
+                : routeOrKept(
+                    verdict.segments(), api, files, view, settings.metricsPerSubtask(), rendered);
       }
       out.set("Content-Type", response.contentType());
       if (exchange.getRequestMethod().equals("HEAD")) {
@@ -173,6 +195,40 @@ public final class WebServer implements AutoCloseable {
       LOG.warn("Web cancel of /{} failed", String.join("/", path), e);
       return Response.error(500, "internal error; see the coordinator's log");
     }
+  }
+
+  /**
+   * {@link #route}, or the response built for the same path at the view's current generation.
+   * Static files are not kept (they are read from the jar), nor {@code watermarks}, whose
+   * lag is to the clock at the request.
+   */
+  private static Response routeOrKept(
+      List<String> path,
+      RestApi api,
+      StaticFiles files,
+      ClusterView view,
+      boolean metricsPerSubtask,
+      RenderedResponses rendered) {
+    boolean metrics = path.size() == 1 && path.get(0).equals("metrics");
+    boolean rest = path.size() >= 2 && path.get(0).equals("api") && path.get(1).equals("v1");
+    if ((!metrics && !rest) || path.get(path.size() - 1).equals("watermarks")) {
+      return route(path, api, files, view, metricsPerSubtask);
+    }
+    long generation;
+    long stateGeneration;
+    try {
+      // The state's first: a state change between the two reads then looks like a new state.
+      stateGeneration = view.stateGeneration();
+      generation = view.generation();
+    } catch (RuntimeException e) {
+      LOG.warn("Reading the cluster view's generation failed", e);
+      return Response.error(500, "internal error; see the coordinator's log");
+    }
+    return rendered.get(
+        String.join("/", path),
+        generation,
+        stateGeneration,
+        () -> route(path, api, files, view, metricsPerSubtask));
   }
 
   private static Response route(
@@ -214,5 +270,6 @@ public final class WebServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    refresher.shutdownNow();
   }
 }

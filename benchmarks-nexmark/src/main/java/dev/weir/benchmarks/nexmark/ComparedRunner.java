@@ -10,6 +10,12 @@ import java.util.List;
 public enum ComparedRunner {
   FLINK("FlinkRunner", List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2")),
   WEIR("WeirRunner", List.of("--runner=WeirRunner")),
+  /**
+   * Weir with its web server ({@code --webPort=0}), read while the job runs as a browser and
+   * Prometheus would read it, from this driver's process ({@link WebReader}): for the cost of the
+   * UI and metrics (issue 17).
+   */
+  WEIR_WEB("WeirRunnerWithWeb", List.of("--runner=WeirRunner", "--webPort=0")),
   /** Beam's reference runner, for telling a runner's quirk from the query's own behaviour. */
   DIRECT("DirectRunner", List.of("--runner=DirectRunner"));
 
@@ -36,6 +42,8 @@ public enum ComparedRunner {
       }
     }
     throw new IllegalArgumentException(
-        "Unknown runner '" + name + "': expected FlinkRunner, WeirRunner or DirectRunner");
+        "Unknown runner '"
+            + name
+            + "': expected FlinkRunner, WeirRunner, WeirRunnerWithWeb or DirectRunner");
   }
 }

@@ -57,9 +57,15 @@ final class NexmarkJvm {
     // A driver stopped with Ctrl-C or kill must not leave a runner's JVM behind.
     Thread stopChild = new Thread(process::destroyForcibly, "stop-" + run.stem());
     Runtime.getRuntime().addShutdownHook(stopChild);
+    WebReader reader = run.runner() == ComparedRunner.WEIR_WEB ? WebReader.start(logFile) : null;
     try {
       CpuTime cpu = new CpuTime();
       String waitFailure = awaitExit(process, perfFile, cpu);
+      if (reader != null) {
+        reader.close();
+        System.out.printf(
+            "%s: %d web reads (scrapes and page reads) while it ran%n", run.stem(), reader.reads());
+      }
       NexmarkPerf perf = readPerf(perfFile);
       if (perf == null) {
         return RunOutcome.failed(
@@ -72,6 +78,9 @@ final class NexmarkJvm {
       }
       return RunOutcome.measured(perf.eventsPerSec, perf.numResults, cpu.seconds());
     } finally {
+      if (reader != null) {
+        reader.close();
+      }
       if (process.isAlive()) {
         process.destroyForcibly().waitFor();
       }

@@ -25,7 +25,10 @@ final class RealJob {
     this.id = id;
   }
 
-  /** Starts the job and waits until every stage's subtasks have reported their time use. */
+  /**
+   * Starts the job and waits until every stage's subtasks have reported their time use and the
+   * element counts of its PCollections are all there.
+   */
   static RealJob start(int stages, int parallelism) throws Exception {
     Pipeline p =
         Pipeline.create(
@@ -57,6 +60,24 @@ final class RealJob {
         throw new IllegalStateException("only " + reported + " of " + stages + " stages reported");
       }
       Thread.sleep(1000);
+    }
+    // Element counts are published at bundle ends: wait until every PCollection has one and their
+    // number holds still (reads 2.5 s apart, past the view's one-second generations).
+    long series = -1;
+    int same = 0;
+    while (same < 3) {
+      if (System.currentTimeMillis() > deadline) {
+        result.cancel();
+        throw new IllegalStateException("element counts did not settle: " + series + " series");
+      }
+      Thread.sleep(2500);
+      long now =
+          read(base + "/metrics")
+              .lines()
+              .filter(l -> l.startsWith("weir_pcollection_elements_total{"))
+              .count();
+      same = now > 0 && now == series ? same + 1 : 0;
+      series = now;
     }
     return new RealJob(result, base, id);
   }

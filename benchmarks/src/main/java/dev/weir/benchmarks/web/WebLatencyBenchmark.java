@@ -23,7 +23,9 @@ import java.util.Arrays;
  * <p>With {@code --real}, the view is the coordinator's own over a streaming job on the embedded
  * cluster: {@code GenerateSequence} at 100 elements per second through {@code stages - 1} random-key
  * reshuffles at {@code --parallelism}, heap state, its web server on {@code --webPort=0}; measured
- * once every stage has reported its time use. (The job's own threads share the machine.)
+ * once every stage has reported its time use. (The job's own threads share the machine.) With
+ * {@code --pauseMillis=1100} each request waits 1.1 s first, so it finds a new generation of the
+ * coordinator's view and pays for a whole reading and rendering (alternating one request per path).
  *
  * <pre>{@code
  * mvn -B -o -q -pl benchmarks -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
@@ -32,6 +34,12 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class WebLatencyBenchmark {
+  /**
+   * Sleep before each timed request (not timed): with more than the view's reading interval (1 s
+   * for the coordinator's), every request finds a new generation and renders afresh.
+   */
+  private static int pauseMillis;
+
   private WebLatencyBenchmark() {}
 
   public static void main(String[] argv) throws Exception {
@@ -40,9 +48,19 @@ public final class WebLatencyBenchmark {
     int requests = intArg(argv, "requests", 2000);
     int warmup = intArg(argv, "warmup", 500);
     boolean real = java.util.Arrays.asList(argv).contains("--real");
+    pauseMillis = intArg(argv, "pauseMillis", 0);
     if (real) {
       RealJob job = RealJob.start(stages, parallelism);
       try {
+        String dump = stringArg(argv, "dumpTo");
+        if (dump != null) {
+          // What the measured responses hold, to check them: one scrape and one jobs/{id}.
+          java.nio.file.Files.writeString(
+              java.nio.file.Path.of(dump + ".metrics.txt"), read(job.base() + "/metrics"));
+          java.nio.file.Files.writeString(
+              java.nio.file.Path.of(dump + ".job.json"),
+              read(job.base() + "/api/v1/jobs/" + job.id()));
+        }
         measure(job.base(), "/api/v1/jobs/" + job.id(), stages, parallelism, requests, warmup, "coordinator's view of a running embedded job");
       } finally {
         job.cancel();
@@ -78,12 +96,15 @@ public final class WebLatencyBenchmark {
       long[] bytes = new long[paths.length];
       OperatingSystemMXBean os =
           (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-      int round = 100;
+      int round = pauseMillis > 0 ? 1 : 100;
       for (int done = 0; done < requests; done += round) {
         for (int p = 0; p < paths.length; p++) {
           long cpuStart = os.getProcessCpuTime();
           long serverStart = serverThreadsCpu();
           for (int i = done; i < Math.min(requests, done + round); i++) {
+            if (pauseMillis > 0) {
+              Thread.sleep(pauseMillis);
+            }
             long start = System.nanoTime();
             bytes[p] = get(base + paths[p]);
             nanos[p][i] = System.nanoTime() - start;
@@ -93,8 +114,9 @@ public final class WebLatencyBenchmark {
         }
       }
       System.out.printf(
-          "%s, %d stages x parallelism %d (%d subtasks), %d requests each after %d warm-up, one client:%n",
-          what, stages, parallelism, stages * parallelism, requests, warmup);
+          "%s, %d stages x parallelism %d (%d subtasks), %d requests each after %d warm-up, one"
+              + " client, %d ms pause before each:%n",
+          what, stages, parallelism, stages * parallelism, requests, warmup, pauseMillis);
       for (int p = 0; p < paths.length; p++) {
         long[] sorted = nanos[p].clone();
         Arrays.sort(sorted);
@@ -147,6 +169,21 @@ public final class WebLatencyBenchmark {
     } finally {
       c.disconnect();
     }
+  }
+
+  private static String read(String url) throws IOException {
+    try (InputStream in = new URL(url).openStream()) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  static String stringArg(String[] argv, String name) {
+    for (String arg : argv) {
+      if (arg.startsWith("--" + name + "=")) {
+        return arg.substring(name.length() + 3);
+      }
+    }
+    return null;
   }
 
   static int intArg(String[] argv, String name, int defaultValue) {

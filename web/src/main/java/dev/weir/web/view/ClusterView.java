@@ -13,6 +13,30 @@ import java.util.Optional;
  */
 public interface ClusterView {
 
+  /** {@link #generation()} of a view whose every read may differ: nothing read is reused. */
+  long NO_GENERATION = -1;
+
+  /**
+   * A number that stays the same while what this view returns stays the same, up to the
+   * staleness the view documents, and grows when it may have changed; the server then serves a
+   * response it built at the same generation again instead of reading the view anew, so a page
+   * read or a scrape costs one reading per generation however many clients ask. {@link
+   * #NO_GENERATION} (the default): every request reads the view.
+   */
+  default long generation() {
+    return NO_GENERATION;
+  }
+
+  /**
+   * The part of {@link #generation()} that grows only when something changed state (a job's state,
+   * attempt or checkpoints, the jobs or workers known), not when counts and watermarks were merely
+   * read again: a response of the same state generation built moments ago may be served while a
+   * newer one is built. By default the generation itself (every new generation is a new state).
+   */
+  default long stateGeneration() {
+    return generation();
+  }
+
   /** Version, workers, slots and jobs by state. */
   Overview overview();
 

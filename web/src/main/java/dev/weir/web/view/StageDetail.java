@@ -29,7 +29,7 @@ public record StageDetail(
    * @param events events handled plus events sent so far; -1 for a subtask that has ended
    * @param ended it has ended (its records and bytes are final, its watermarks at the end of time
    *     if it finished)
-   * @param recordsIn elements received on its input channels so far
+   * @param recordsIn elements received on its input channels so far, plus those its sources read
    * @param bytesIn their encoded bytes
    * @param recordsOut elements sent on its output channels so far (a broadcast one once per
    *     consumer)

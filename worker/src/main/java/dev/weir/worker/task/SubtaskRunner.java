@@ -5,6 +5,7 @@ import dev.weir.worker.exchange.CreditWaits;
 import dev.weir.worker.exchange.DataExchange;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.joda.time.Instant;
 
@@ -19,6 +20,8 @@ final class SubtaskRunner implements Runnable {
   private final TaskListener listener;
   private final Supplier<Instant> clock;
   private final MetricsContainerStepMap metrics = new MetricsContainerStepMap();
+  // The stage's description for progress(), once the stage is wired; any thread.
+  private volatile @Nullable String description;
   private final SubtaskWiring wiring;
   private final ProgressSignals progress = new ProgressSignals();
   private final CheckpointMailbox mailbox = new CheckpointMailbox();
@@ -157,9 +160,16 @@ final class SubtaskRunner implements Runnable {
   SubtaskProgress progress() {
     StagePlan stage = wiring.stage();
     SubtaskTime time = wiring.time();
+    String description = this.description;
+    if (description == null && stage != null) {
+      // Built once: the stage does not change, and readers ask often (the web, the no-progress
+      // check).
+      description = stageDescription(stage);
+      this.description = description;
+    }
     return new SubtaskProgress(
         deployment.taskId(),
-        stage == null ? "?" : stageDescription(stage),
+        description == null ? "?" : description,
         progress.handledEvents() + wiring.outputs().eventsSent(),
         progress.busy(),
         time == null ? BoundedWindow.TIMESTAMP_MIN_VALUE : time.inputWatermark(),
@@ -174,7 +184,9 @@ final class SubtaskRunner implements Runnable {
 
   private SubtaskIo io() {
     long[] sent = wiring.outputs().recordsAndBytesSent();
-    return new SubtaskIo(progress.recordsIn(), progress.bytesIn(), sent[0], sent[1]);
+    // A source's reads are its input: they count as records in (their bytes are not known).
+    return new SubtaskIo(
+        progress.recordsIn() + wiring.elementsRead(), progress.bytesIn(), sent[0], sent[1]);
   }
 
   /** The exception to report: user code's own exception rather than Beam's wrapper. */

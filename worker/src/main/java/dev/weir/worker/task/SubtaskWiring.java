@@ -19,8 +19,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.beam.runners.core.metrics.CounterCell;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.coders.Coder;
@@ -60,6 +62,8 @@ final class SubtaskWiring {
   private @Nullable SubtaskCheckpointer checkpointer;
   // By step name, the operators that read a bounded source; read by progress reports.
   private volatile Map<String, StageOperator> sourceOperators = Map.of();
+  // The elements-read counters of the sources here, each once; added while wiring, read by reports.
+  private final List<CounterCell> elementsRead = new CopyOnWriteArrayList<>();
 
   SubtaskWiring(
       TaskDeployment deployment,
@@ -250,13 +254,20 @@ final class SubtaskWiring {
       return fanOut(receivers);
     }
     MetricsContainerImpl producer = metrics.getContainer(pc.producer());
+    CounterCell read = null;
+    if (readBySource(pc.producer())) {
+      read = producer.getCounter(SourceMetrics.elementsRead());
+      CounterCell counter = read;
+      // A source with several outputs has one counter for all of them.
+      if (elementsRead.stream().noneMatch(c -> c == counter)) {
+        elementsRead.add(counter);
+      }
+    }
     CountingFanOut counted =
         new CountingFanOut(
             receivers == null ? List.of() : receivers,
             producer.getCounter(ElementCountMetric.nameFor(pc.name())),
-            readBySource(pc.producer())
-                ? producer.getCounter(SourceMetrics.elementsRead())
-                : null);
+            read);
     outputs.addElementCount(counted);
     return counted;
   }
@@ -316,6 +327,18 @@ final class SubtaskWiring {
           }
         });
     return work;
+  }
+
+  /**
+   * Elements the sources of this subtask have read so far ({@link SourceMetrics}), as published
+   * to their counters (at bundle ends and every 1,024 elements); any thread.
+   */
+  long elementsRead() {
+    long n = 0;
+    for (CounterCell counter : elementsRead) {
+      n += counter.getCumulative();
+    }
+    return n;
   }
 
   ExecutionPlan plan() {
