@@ -57,7 +57,7 @@ public final class WebServer implements AutoCloseable {
   public static WebServer start(WebSettings settings, ClusterView view) {
     settings.check();
     RequestGate gate = new RequestGate(settings);
-    RestApi api = new RestApi(view);
+    RestApi api = new RestApi(view, settings.cancelToken().isPresent());
     StaticFiles files = new StaticFiles();
     AtomicInteger threads = new AtomicInteger();
     ThreadPoolExecutor executor =
