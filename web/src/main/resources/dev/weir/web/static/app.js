@@ -73,7 +73,7 @@ const BOX_PAD = 6;
 const LAYER_GAP = 120;
 const ROW_GAP = 28;
 const MARGIN = 10;
-const GRAPH_STEP_CHARS = 36;
+const GRAPH_STEP_CHARS = 35;
 
 // Each stage's layer: the longest path to it from a stage without inputs (Kahn's order).
 function stageLayers(stages, edges) {
@@ -232,9 +232,21 @@ function jobGraph(jobId, detail, stageStatus, bottlenecks) {
   const outY = new Map(), inY = new Map();
   spread(outY, "from", "to");
   spread(inY, "to", "from");
-  drawn.forEach((e) => {
+  // Each edge's curve and where its label goes: in the gap just before the target, where no
+  // box is. Labels of one gap that would overlap (edges crossing there) are pushed apart.
+  const curves = drawn.map((e) => {
     const x1 = place.get(e.from).x + BOX_WIDTH, y1 = outY.get(e.id);
     const x2 = place.get(e.to).x, y2 = inY.get(e.id);
+    const lx = x2 - LAYER_GAP / 2;
+    return { e, x1, y1, x2, y2, lx, ly: curveAt(x1, y1, x2, y2, lx) };
+  });
+  const byGap = new Map();
+  curves.forEach((c) => { const list = byGap.get(c.lx) || []; list.push(c); byGap.set(c.lx, list); });
+  byGap.forEach((list) => {
+    list.sort((a, b) => a.ly - b.ly || a.e.id - b.e.id);
+    for (let k = 1; k < list.length; k++) list[k].ly = Math.max(list[k].ly, list[k - 1].ly + 18);
+  });
+  curves.forEach(({ e, x1, y1, x2, y2, lx, ly }) => {
     const dx = Math.max(40, (x2 - x1) / 2);
     const group = svg("g", { class: "edge-group" });
     const title = svg("title");
@@ -244,10 +256,7 @@ function jobGraph(jobId, detail, stageStatus, bottlenecks) {
       class: "edge", "data-edge": e.id, "marker-end": "url(#arrow)",
       d: "M" + x1 + "," + y1 + " C" + (x1 + dx) + "," + y1 + " " + (x2 - dx) + "," + y2 + " " + x2 + "," + y2,
     }));
-    // The label in the gap just before the target, where no box is.
     const label = String(e.kind).toLowerCase();
-    const lx = x2 - LAYER_GAP / 2;
-    const ly = curveAt(x1, y1, x2, y2, lx);
     const w = label.length * 7 + 8;
     group.appendChild(svg("rect", { class: "edge-label-bg", x: lx - w / 2, y: ly - 8, width: w, height: 16, rx: 3 }));
     const text = svg("text", { class: "edge-label", x: lx, y: ly + 4, "text-anchor": "middle" });
