@@ -123,14 +123,10 @@ public final class CoordinatorView implements ClusterView {
     if (stage == null) {
       return Optional.empty();
     }
+    int attempt = job.attempt();
+    rates.retainAttempt(jobId, attempt);
     return Optional.of(
-        stage(
-            job,
-            stage,
-            job.subtaskProgress(),
-            job.placement(),
-            job.attempt(),
-            job.endedSubtasksIo()));
+        stage(job, stage, job.subtaskProgress(), job.placement(), attempt, job.endedSubtasksIo()));
   }
 
   /**
@@ -147,6 +143,8 @@ public final class CoordinatorView implements ClusterView {
     List<SubtaskProgress> progress = job.subtaskProgress();
     Map<TaskId, String> placement = job.placement();
     int attempt = job.attempt();
+    // A restart's subtasks are new ones: the failed attempts' readings go.
+    rates.retainAttempt(jobId, attempt);
     Map<TaskId, SubtaskIo> endedIo = job.endedSubtasksIo();
     List<StageDetail> stages = new ArrayList<>();
     for (JobTopology.Stage stage : job.topology().stages()) {
