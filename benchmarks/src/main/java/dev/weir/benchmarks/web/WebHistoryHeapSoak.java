@@ -31,8 +31,8 @@ import org.joda.time.Duration;
  * web server on, read every 5 s as the UI would ({@code jobs/{id}}, its stages, checkpoints,
  * exceptions, {@code /metrics}). Every {@code --sampleMinutes} it forces a full GC (through the
  * class histogram, which collects first) and prints the used heap after it, the bytes and
- * instances held by the coordinator's history classes ({@code dev.weir.runner.*} and the web
- * views), and the history lengths the REST API reports. The job's workers run in the same JVM, so
+ * instances held by the coordinator's history classes ({@code dev.weir.runner.*}, the web views,
+ * {@code dev.weir.checkpoint.*}: pending checkpoints and acknowledgements), and the history lengths the REST API reports. The job's workers run in the same JVM, so
  * the heap includes theirs; the history classes are what is the coordinator's alone.
  *
  * <pre>{@code
@@ -151,7 +151,7 @@ public final class WebHistoryHeapSoak {
     List<Map.Entry<String, long[]>> top = new ArrayList<>(history.entrySet());
     top.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
     StringBuilder topText = new StringBuilder();
-    for (int i = 0; i < Math.min(6, top.size()); i++) {
+    for (int i = 0; i < Math.min(8, top.size()); i++) {
       Map.Entry<String, long[]> e = top.get(i);
       String name = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
       topText.append(
@@ -172,7 +172,7 @@ public final class WebHistoryHeapSoak {
 
   /**
    * Instances and bytes by class of the coordinator's own classes ({@code dev.weir.runner}, the
-   * web's views), from {@code GC.class_histogram} (a full GC first, so only live objects).
+   * web's views, checkpoint coordination and its messages, task ids), from {@code GC.class_histogram} (a full GC first, so only live objects).
    */
   private static Map<String, long[]> historyClasses() throws Exception {
     String histogram =
@@ -193,6 +193,8 @@ public final class WebHistoryHeapSoak {
       String name = f[3];
       if (name.startsWith("dev.weir.runner.")
           || name.startsWith("dev.weir.web.")
+          || name.startsWith("dev.weir.checkpoint.")
+          || name.equals("dev.weir.worker.task.TaskId")
           || name.equals("java.lang.StackTraceElement")
           || name.equals("java.lang.IllegalStateException")) {
         classes.put(name, new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});

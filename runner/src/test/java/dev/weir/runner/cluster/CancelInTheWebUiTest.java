@@ -81,6 +81,16 @@ public class CancelInTheWebUiTest {
           Thread.sleep(200);
         }
         WebDriverWait wait = new WebDriverWait(browser.driver(), java.time.Duration.ofSeconds(90));
+        // The overview of this coordinator: its worker process and the running job.
+        browser.driver().get(url);
+        String listed = jobId;
+        wait.until(
+            d ->
+                String.valueOf(
+                        browser.script("return document.getElementById('main').textContent;"))
+                    .contains(listed + "cancelmeRUNNING"));
+        assertTrue((Boolean) browser.script("return document.getElementById('cancel').hidden;"));
+        browser.screenshot(SCREENSHOTS, "cluster-overview");
         browser.driver().get(url + "#job/" + jobId);
         wait.until(
             d -> (Boolean) browser.script("return !document.getElementById('cancel').hidden;"));
