@@ -37,7 +37,10 @@ import org.joda.time.Duration;
  *
  * <pre>{@code
  * mvn -B -o -q -pl benchmarks -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * nice -n 19 java -Xmx512m -cp benchmarks/target/classes:$(cat /tmp/cp.txt) \
+ * CP=benchmarks/target/classes:web/target/classes:runner/target/classes:worker/target/classes:\
+ * state-internals/target/classes:checkpointing/target/classes:translation/target/classes:\
+ * portability/target/classes:$(cat /tmp/cp.txt)
+ * nice -n 19 java -Xmx512m -cp $CP \
  *   dev.weir.benchmarks.web.WebHistoryHeapSoak --minutes=60 --sampleMinutes=5 --failEverySeconds=20
  * }</pre>
  */
