@@ -728,6 +728,10 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         // from; what came before is in that checkpoint's committed metrics.
         committedMetrics = new MetricsContainerStepMap();
         latestSourceWork.keySet().removeIf(task -> task.attempt() < attempt);
+        // What the web shows of subtasks is of the current attempt; the failed one's placement
+        // stays for its late reports, older ones go, so restarts leave nothing behind here.
+        endedIo.keySet().removeIf(task -> task.attempt() < attempt);
+        placement.keySet().removeIf(task -> task.attempt() < failed);
         restarting = false;
         attemptFailure = null;
         restarts.add(

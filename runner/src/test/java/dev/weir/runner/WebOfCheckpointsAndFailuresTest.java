@@ -172,7 +172,10 @@ public class WebOfCheckpointsAndFailuresTest {
     assertEquals(2, view.jobs().get(0).restarts());
   }
 
-  /** Failure origins hold exceptions: only the newest are kept, however often a job restarts. */
+  /**
+   * Failure origins hold exceptions: only the newest are kept, however often a job restarts; the
+   * placement of attempts before the last two goes too.
+   */
   @Test
   public void onlyTheNewestFailuresKeepTheirOrigin() throws Exception {
     int restarts = JobCoordinator.FAILURE_ORIGINS_KEPT + 5;
@@ -200,6 +203,10 @@ public class WebOfCheckpointsAndFailuresTest {
       assertEquals(e.toString(), kept, e.step() != null);
     }
     assertEquals(restarts, job.restarts().size());
+    // Placement is kept for the last two attempts only (the failed one's, for its late reports).
+    for (dev.weir.worker.task.TaskId task : job.placement().keySet()) {
+      assertTrue(task.toString(), task.attempt() >= restarts - 1);
+    }
   }
 
   private static int refusingStage(JobCoordinator job) {
