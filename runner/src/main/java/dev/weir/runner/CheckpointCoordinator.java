@@ -328,7 +328,10 @@ final class CheckpointCoordinator implements AutoCloseable {
               .setKind(CheckpointKind.CHECKPOINT)
               .build();
     }
-    timer.schedule(settings.timeoutMillis(), () -> timeOut(started));
+    // By id, not the checkpoint: the timeout stays queued until due (10 minutes by default) long
+    // after the checkpoint completed, and would hold it and its acknowledgements till then.
+    long startedId = started.checkpointId();
+    timer.schedule(settings.timeoutMillis(), () -> timeOut(startedId));
     if (started.isComplete()) {
       complete(started);
       return;
@@ -343,10 +346,13 @@ final class CheckpointCoordinator implements AutoCloseable {
     }
   }
 
-  private void timeOut(PendingCheckpoint checkpoint) {
+  /** Aborts checkpoint {@code checkpointId} if it is still the pending one (ids are never reused). */
+  private void timeOut(long checkpointId) {
     String awaited;
+    PendingCheckpoint checkpoint;
     synchronized (this) {
-      if (pending != checkpoint) {
+      checkpoint = pending;
+      if (checkpoint == null || checkpoint.checkpointId() != checkpointId) {
         return;
       }
       awaited = checkpoint.awaited().toString();

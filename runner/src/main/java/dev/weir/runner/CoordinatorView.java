@@ -231,6 +231,8 @@ public final class CoordinatorView implements ClusterView {
         List<SubtaskProgress> running = progress();
         Map<TaskId, String> placement = job.placement();
         int attempt = job.attempt();
+        // A restart's subtasks are new ones: the failed attempts' readings go.
+        rates.retainAttempt(job.jobId(), attempt);
         Map<TaskId, SubtaskIo> endedIo = job.endedSubtasksIo();
         List<StageDetail> all = new ArrayList<>();
         for (JobTopology.Stage stage : job.topology().stages()) {

@@ -122,8 +122,13 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   private final Map<TaskId, SubtaskIo> endedIo = new HashMap<>();
   private final List<JobRestart> restarts = new ArrayList<>();
 
-  /** By attempt: where the failure that is the attempt's (or the job's) cause came from. */
+  /**
+   * By attempt: where the failure that is the attempt's (or the job's) cause came from; of the
+   * newest {@value #FAILURE_ORIGINS_KEPT} attempts only (each holds its exception and stack).
+   */
   private final Map<Integer, FailureOrigin> failureOrigins = new HashMap<>();
+
+  static final int FAILURE_ORIGINS_KEPT = 100;
 
   // Set by start() before any subtask runs; read by the threads that report for subtasks.
   private volatile @Nullable SerializablePipelineOptions serializedOptions;
@@ -642,6 +647,8 @@ public final class JobCoordinator implements TaskListener, JobHandle {
   /** Guarded by this: {@code cause}, reported by {@code task}, is now its attempt's cause. */
   private void noteOrigin(TaskId task, Throwable cause, SubtaskSummary summary) {
     WorkerGateway worker = placement.get(task);
+    // The web shows the newest 100 failures; older origins would only hold their exceptions.
+    failureOrigins.keySet().removeIf(a -> a <= task.attempt() - FAILURE_ORIGINS_KEPT);
     failureOrigins.put(
         task.attempt(),
         new FailureOrigin(
@@ -721,6 +728,10 @@ public final class JobCoordinator implements TaskListener, JobHandle {
         // from; what came before is in that checkpoint's committed metrics.
         committedMetrics = new MetricsContainerStepMap();
         latestSourceWork.keySet().removeIf(task -> task.attempt() < attempt);
+        // What the web shows of subtasks is of the current attempt; the failed one's placement
+        // stays for its late reports, older ones go, so restarts leave nothing behind here.
+        endedIo.keySet().removeIf(task -> task.attempt() < attempt);
+        placement.keySet().removeIf(task -> task.attempt() < failed);
         restarting = false;
         attemptFailure = null;
         restarts.add(

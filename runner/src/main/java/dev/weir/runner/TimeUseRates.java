@@ -62,4 +62,17 @@ final class TimeUseRates {
   synchronized void retainJobs(Set<String> jobIds) {
     readings.keySet().removeIf(task -> !jobIds.contains(task.jobId()));
   }
+
+  /**
+   * Forgets the subtasks of job {@code jobId}'s attempts before {@code attempt}: each restart
+   * would otherwise leave its subtasks' readings behind for as long as the job is known.
+   */
+  synchronized void retainAttempt(String jobId, int attempt) {
+    readings.keySet().removeIf(task -> task.jobId().equals(jobId) && task.attempt() < attempt);
+  }
+
+  /** How many subtasks' readings are kept. */
+  synchronized int size() {
+    return readings.size();
+  }
 }

@@ -90,7 +90,8 @@ public final class WeirPipelineResult implements PipelineResult {
   }
 
   /**
-   * Which worker ran each subtask, as {@code stage/subtask -> worker name}. Embedded cluster only:
+   * Which worker ran each subtask, as {@code stage/subtask -> worker name}, of the current attempt
+   * and the one before it (a restarting job forgets older ones). Embedded cluster only:
    * a job on a remote cluster ({@code --weirMaster}) throws {@link UnsupportedOperationException}.
    */
   public java.util.Map<dev.weir.worker.task.TaskId, String> placement() {

@@ -160,6 +160,30 @@ public class CheckpointCoordinatorTest {
         .build();
   }
 
+  /**
+   * A checkpoint's timeout stays queued until it is due (10 minutes by default), 600 of them with
+   * 1 s checkpoints: it must not hold the completed checkpoint and its acknowledgements.
+   */
+  @Test
+  public void queuedTimeoutsDoNotHoldCompletedCheckpoints() throws Exception {
+    start(settings(0, 3));
+
+    timer.advance(5 * INTERVAL);
+
+    assertEquals(5, completedIds(coordinator.checkpoints()).size());
+    List<Runnable> queued = timer.queued();
+    assertTrue("the timeouts are still queued: " + queued.size(), queued.size() >= 5);
+    for (Runnable task : queued) {
+      for (java.lang.reflect.Field field : task.getClass().getDeclaredFields()) {
+        field.setAccessible(true);
+        Object captured = field.get(task);
+        assertFalse(
+            task + " holds " + captured,
+            captured instanceof dev.weir.checkpoint.coordination.PendingCheckpoint);
+      }
+    }
+  }
+
   @Test
   public void retentionKeepsTheNewestRetainedCheckpoints() throws IOException {
     start(settings(0, 3));

@@ -52,6 +52,13 @@ final class ManualCheckpointTimer implements CheckpointTimer {
     }
   }
 
+  /** The tasks not yet run, in no particular order. */
+  synchronized java.util.List<Runnable> queued() {
+    java.util.List<Runnable> queued = new java.util.ArrayList<>();
+    tasks.forEach(t -> queued.add(t.run()));
+    return queued;
+  }
+
   @Override
   public synchronized void close() {
     closed = true;

@@ -39,4 +39,20 @@ public class TimeUseRatesTest {
     // Read anew: over the whole life again.
     assertEquals(new TimeUseRates.Rates(500, 0, 500), rates.of(TASK, 6000, 0, 3000));
   }
+
+  @Test
+  public void earlierAttemptsReadingsAreDroppedSoRestartsLeaveNothingBehind() {
+    TimeUseRates rates = new TimeUseRates();
+    TaskId before = new TaskId(TASK.jobId(), TASK.stage(), TASK.subtask(), 3);
+    TaskId now = new TaskId(TASK.jobId(), TASK.stage(), TASK.subtask(), 4);
+    TaskId otherJob = new TaskId("other", TASK.stage(), TASK.subtask(), 0);
+    rates.of(before, 4000, 1000, 1000);
+    rates.of(now, 4000, 1000, 1000);
+    rates.of(otherJob, 4000, 1000, 1000);
+    assertEquals(3, rates.size());
+    rates.retainAttempt(TASK.jobId(), 4);
+    assertEquals(2, rates.size());
+    // The current attempt's reading is kept: the next rates are over the window since it.
+    assertEquals(new TimeUseRates.Rates(100, 0, 900), rates.of(now, 6000, 1000, 2800));
+  }
 }

@@ -172,6 +172,43 @@ public class WebOfCheckpointsAndFailuresTest {
     assertEquals(2, view.jobs().get(0).restarts());
   }
 
+  /**
+   * Failure origins hold exceptions: only the newest are kept, however often a job restarts; the
+   * placement of attempts before the last two goes too.
+   */
+  @Test
+  public void onlyTheNewestFailuresKeepTheirOrigin() throws Exception {
+    int restarts = JobCoordinator.FAILURE_ORIGINS_KEPT + 5;
+    Pipeline p =
+        Pipeline.create(
+            PipelineOptionsFactory.fromArgs(
+                    "--runner=WeirRunner",
+                    "--parallelism=1",
+                    "--stateBackend=memory",
+                    "--numberOfExecutionRetries=" + restarts,
+                    "--executionRetryDelay=0")
+                .create());
+    p.apply(Create.of(1)).apply("Refuse", ParDo.of(new Throwing()));
+    WeirPipelineResult result = (WeirPipelineResult) p.run();
+    assertThrows(Pipeline.PipelineExecutionException.class, result::waitUntilFinish);
+
+    JobCoordinator job = (JobCoordinator) result.handle();
+    List<JobException> exceptions =
+        new CoordinatorView(() -> List.of(job), List::of).exceptions(job.jobId()).orElseThrow();
+    assertEquals(restarts + 1, exceptions.size());
+    for (JobException e : exceptions) {
+      assertThat(e.cause(), containsString("user says no to"));
+      // The newest carry where they came from, the older ones no longer.
+      boolean kept = e.attempt() > restarts - JobCoordinator.FAILURE_ORIGINS_KEPT;
+      assertEquals(e.toString(), kept, e.step() != null);
+    }
+    assertEquals(restarts, job.restarts().size());
+    // Placement is kept for the last two attempts only (the failed one's, for its late reports).
+    for (dev.weir.worker.task.TaskId task : job.placement().keySet()) {
+      assertTrue(task.toString(), task.attempt() >= restarts - 1);
+    }
+  }
+
   private static int refusingStage(JobCoordinator job) {
     for (JobTopology.Stage stage : job.topology().stages()) {
       for (String step : stage.operatorNames()) {

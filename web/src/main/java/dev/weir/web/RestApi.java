@@ -29,15 +29,18 @@ final class RestApi {
   static final int MAX_EXCEPTIONS = 100;
 
   private final ClusterView view;
+  private final boolean cancelAllowed;
 
-  RestApi(ClusterView view) {
+  /** @param cancelAllowed whether this server takes job cancels ({@code --webAllowCancel}) */
+  RestApi(ClusterView view, boolean cancelAllowed) {
     this.view = view;
+    this.cancelAllowed = cancelAllowed;
   }
 
   /** {@code path} without its {@code api/v1} prefix. */
   Response get(List<String> path) {
     if (path.size() == 1 && path.get(0).equals("overview")) {
-      return ok(overview(view.overview()));
+      return ok(overview(view.overview(), cancelAllowed));
     }
     if (path.size() == 1 && path.get(0).equals("workers")) {
       return ok(workers(view.workers()));
@@ -130,13 +133,14 @@ final class RestApi {
     return json.map(RestApi::ok).orElseGet(() -> Response.error(404, "no " + what + " " + id));
   }
 
-  static String overview(Overview o) {
+  static String overview(Overview o, boolean cancelAllowed) {
     JsonWriter w =
         new JsonWriter()
             .beginObject()
             .field("version", o.version())
             .field("workers", o.workers())
             .field("slots", o.slots())
+            .field("cancelAllowed", cancelAllowed)
             .name("jobsByState")
             .beginObject();
     for (Map.Entry<String, Integer> e : new TreeMap<>(o.jobsByState()).entrySet()) {

@@ -61,7 +61,7 @@ public final class WebServer implements AutoCloseable {
   public static WebServer start(WebSettings settings, ClusterView view) {
     settings.check();
     RequestGate gate = new RequestGate(settings);
-    RestApi api = new RestApi(view);
+    RestApi api = new RestApi(view, settings.cancelToken().isPresent());
     StaticFiles files = new StaticFiles();
     // Builds newer responses while the kept ones serve (RenderedResponses); one path at a time.
     ThreadPoolExecutor refresher =

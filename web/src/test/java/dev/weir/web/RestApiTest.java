@@ -43,6 +43,19 @@ public class RestApiTest {
     assertEquals(2, overview.getInt("workers"));
     assertEquals(4, overview.getInt("slots"));
     assertEquals(1, overview.getJSONObject("jobsByState").getInt("RUNNING"));
+    // Without --webAllowCancel the UI shows no cancel button.
+    assertEquals(false, overview.getBoolean("cancelAllowed"));
+  }
+
+  @Test
+  public void overviewSaysWhetherCancelIsAllowed() throws Exception {
+    try (WebServer allowing =
+        WebServer.start(WebSettings.loopback(0).allowingCancel("secret"), new FakeClusterView())) {
+      JSONObject overview =
+          ResponseSchemas.validate(
+              "overview", new RawHttp(allowing.port()).get("/api/v1/overview").body());
+      assertEquals(true, overview.getBoolean("cancelAllowed"));
+    }
   }
 
   @Test

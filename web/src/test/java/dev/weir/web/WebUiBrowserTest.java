@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
+import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -98,7 +99,57 @@ public class WebUiBrowserTest {
                     + ".slice(1).map(r => r.textContent);");
     assertEquals(2, watermarkRows.size());
     assertThat(watermarkRows.get(1), containsString("1970-01-01T00:00:00.900Z"));
+    // The graph: the plan's one edge drawn and labelled with its exchange, left to right.
+    @SuppressWarnings("unchecked")
+    List<Object> graph =
+        (List<Object>)
+            browser.script(
+                "const boxes = document.querySelectorAll('.graph .stage');"
+                    + " return [document.querySelectorAll('svg.edges path.edge').length,"
+                    + " [...document.querySelectorAll('svg.edges text.edge-label')]"
+                    + ".map(t => t.textContent),"
+                    + " boxes[0].getBoundingClientRect().right < boxes[1].getBoundingClientRect().left];");
+    assertEquals(List.of(1L, List.of("keyed"), true), graph);
+    // Cancel is off on this server: no form.
+    assertEquals(true, browser.script("return document.getElementById('cancel').hidden;"));
     browser.screenshot(SCREENSHOTS, "job");
+  }
+
+  @Test
+  public void theCancelFormShowsAWrongSecretsRefusalAndCancelsWithTheRightOne() throws Exception {
+    server.close();
+    FakeClusterView view = new FakeClusterView();
+    server = WebServer.start(WebSettings.loopback(0).allowingCancel("the-secret"), view);
+    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(60));
+    browser.driver().get(server.url() + "#job/" + FakeClusterView.JOB);
+    wait.until(d -> (Boolean) browser.script("return !document.getElementById('cancel').hidden;"));
+    // The form is outside the part each refresh replaces: its elements stay.
+    org.openqa.selenium.WebElement token = browser.driver().findElement(By.id("cancel-token"));
+    org.openqa.selenium.WebElement button = browser.driver().findElement(By.id("cancel-button"));
+    token.sendKeys("not-the-secret");
+    button.click();
+    wait.until(
+        d ->
+            String.valueOf(
+                    browser.script("return document.getElementById('cancel-result').textContent;"))
+                .contains("401"));
+    assertThat(
+        String.valueOf(
+            browser.script("return document.getElementById('cancel-result').textContent;")),
+        containsString("cancelling a job requires the cluster secret as bearer token"));
+    assertEquals(List.of(), view.cancelled);
+    browser.screenshot(SCREENSHOTS, "cancel-refused");
+    token.clear();
+    token.sendKeys("the-secret");
+    button.click();
+    wait.until(
+        d ->
+            String.valueOf(
+                    browser.script("return document.getElementById('cancel-result').textContent;"))
+                .contains("CANCELLED"));
+    assertEquals(List.of(FakeClusterView.JOB), view.cancelled);
+    // The secret is in the field only: nothing of it stored by the page.
+    assertEquals(0L, browser.script("return sessionStorage.length + localStorage.length;"));
   }
 
   @Test
