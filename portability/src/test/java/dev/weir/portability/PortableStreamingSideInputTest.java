@@ -18,6 +18,10 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -259,6 +263,91 @@ public class PortableStreamingSideInputTest {
             + records.lines + " resumedAt=" + SequenceSource.RESUMED_AT);
     assertEquals("lost", 0, lost);
     assertEquals("records with another count than a complete window's", 0, wrong);
+  }
+
+  /**
+   * Counts its key's elements in a ValueState and emits {@code (key, "seq,count:sideValues")},
+   * sideValues the number of side-input values of the key in the element's window; fails once,
+   * in the harness, at element {@code failAt}.
+   */
+  static final class CountWithStateFn extends DoFn<KV<String, Long>, KV<String, String>> {
+    @StateId("count")
+    private final StateSpec<ValueState<Integer>> countSpec = StateSpecs.value(VarIntCoder.of());
+
+    private final PCollectionView<Map<String, Iterable<Long>>> side;
+    private final long failAt;
+
+    CountWithStateFn(PCollectionView<Map<String, Iterable<Long>>> side, long failAt) {
+      this.side = side;
+      this.failAt = failAt;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c, @StateId("count") ValueState<Integer> count) {
+      KV<String, Long> e = c.element();
+      if (e.getValue() == failAt && FAILED.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure at element " + failAt);
+      }
+      Integer before = count.read();
+      int now = before == null ? 1 : before + 1;
+      count.write(now);
+      long sideValues = 0;
+      Iterable<Long> values = c.sideInput(side).get(e.getKey());
+      if (values != null) {
+        for (Long ignored : values) {
+          sideValues++;
+        }
+      }
+      c.output(KV.of(e.getKey(), e.getValue() + "," + now + ":" + sideValues));
+    }
+  }
+
+  @Test
+  public void aStatefulStageWithASideInputRestartsWithItsWaitingElementsInTheirKeyGroups()
+      throws Exception {
+    long total = 6_000;
+    int keys = 10;
+    Path out = tmp.newFolder("out").toPath();
+    Pipeline p =
+        Pipeline.create(
+            options(
+                "--checkpointingInterval=100",
+                "--checkpointDir=" + tmp.newFolder("checkpoints").toURI(),
+                "--executionRetryDelay=10"));
+    PCollectionView<Map<String, Iterable<Long>>> side =
+        p.apply("Side", Read.from(new SequenceSource(total, keys, 2, 1_000)))
+            .apply("SideWindows", Window.into(FixedWindows.of(Duration.standardSeconds(1))))
+            .apply(View.asMultimap());
+    p.apply("Main", Read.from(new SequenceSource(total, keys, 2, 10_000)))
+        .apply("MainWindows", Window.into(FixedWindows.of(Duration.standardSeconds(1))))
+        .apply("CountWithState", ParDo.of(new CountWithStateFn(side, total * 7 / 10)).withSideInputs(side))
+        .apply("Sink", ParDo.of(new PortableStableInputTest.StableLedger(out.toString())));
+
+    String jobId = client.submit(p, "stateful-side-input-restart");
+
+    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertTrue("the injected failure happened", FAILED.get());
+    // State is per key and window (of one second, a thousand numbers). A key's elements come in
+    // order from one split and wait in order: element seq is the (seq % 1000 / keys + 1)-th of
+    // its key in its window, applied to state once, and reads its complete side-input window.
+    SinkFiles.Records records = SinkFiles.read(out, keys);
+    long lost = 0;
+    long wrong = 0;
+    for (long seq = 0; seq < total; seq++) {
+      Set<String> seen = records.thirdFieldBySeq.get(seq);
+      if (seen == null) {
+        lost++;
+      } else if (!seen.equals(Set.of((seq % 1_000 / keys + 1) + ":" + 1_000 / keys))) {
+        if (wrong++ < 5) {
+          System.out.println("seq " + seq + ": " + seen);
+        }
+      }
+    }
+    System.out.println(
+        "stateful stage with a side input, restart: lost=" + lost + " wrong=" + wrong
+            + " lines=" + records.lines + " resumedAt=" + SequenceSource.RESUMED_AT);
+    assertEquals("lost", 0, lost);
+    assertEquals("records with another count", 0, wrong);
   }
 
   /** Writes the side input's singleton to a file. */
