@@ -11,7 +11,14 @@ import java.util.Map;
 import dev.weir.state.KeyedTimer;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
+import java.util.function.ToIntFunction;
+import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
 import org.apache.beam.runners.core.LateDataUtils;
+import org.apache.beam.runners.core.StateNamespace;
+import org.apache.beam.runners.core.StateNamespaces;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.runners.core.StatefulDoFnRunner;
 import org.apache.beam.runners.core.metrics.CounterCell;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
@@ -43,8 +50,11 @@ import org.joda.time.Instant;
  * remote bundle ends with the subtask's bundle (so nothing is in flight when a watermark moves on)
  * or after {@link #MAX_BUNDLE_ELEMENTS} elements.
  *
- * <p>Side inputs arrive on broadcast edges and are kept until complete; main-input elements wait
- * for them (holding the watermark), then the harness's side-input requests are answered from them.
+ * <p>Side inputs arrive on broadcast edges. Of a bounded pipeline they are kept until complete;
+ * main-input elements wait for them (holding the watermark), then the harness's side-input
+ * requests are answered from them. Of a pipeline with unbounded PCollections they are ready window
+ * by window ({@link WindowedSideInputs}): a main-input element waits until the side-input windows
+ * it reads are ready, in the operator's snapshot entries, holding the output watermark.
  *
  * <p>A stage with user state or timers reads its input over a keyed exchange; the harness's state
  * requests are answered from the subtask's keyed state backend ({@link UserStateBags}), which also
@@ -62,6 +72,10 @@ final class ExecutableStageOperator implements StageOperator {
   private final SideInputContents sideInputs;
   // Main-input elements that arrived before the side inputs were complete.
   private final List<WindowedValue<?>> pushedBack = new ArrayList<>();
+  // Instead of the two above, of a pipeline with unbounded PCollections: side inputs per window.
+  private @Nullable WindowedSideInputs windowedSideInputs;
+  private final List<SideInputView> views = new ArrayList<>();
+  private long bundleNumber;
   private @Nullable ExecutableStage stage;
   private @Nullable StateRequestHandler stateRequests;
   private @Nullable UserStateBags userState;
@@ -79,10 +93,10 @@ final class ExecutableStageOperator implements StageOperator {
   // elements dropped because their window had expired (StatefulDoFnRunner's, as in a classic job).
   private Duration allowedLateness = Duration.ZERO;
   private @Nullable CounterCell droppedDueToLateness;
+  private @Nullable CounterCell droppedAfterSideInputs;
 
   ExecutableStageOperator(ExecutableStagePlan plan) {
     this.plan = plan;
-    List<SideInputView> views = new ArrayList<>();
     for (PCollectionView<?> view : plan.sideInputs()) {
       views.add((SideInputView) view);
     }
@@ -97,9 +111,9 @@ final class ExecutableStageOperator implements StageOperator {
     stageContext = StageContexts.get(plan.jobInfo());
     stage = plan.stage();
     bundles = stageContext.getStageBundleFactory(stage);
+    allowedLateness = inputAllowedLateness(stage);
     if (plan.isKeyed()) {
       Coder<? extends BoundedWindow> windowCoder = inputWindowCoder(stage);
-      allowedLateness = inputAllowedLateness(stage);
       droppedDueToLateness =
           metrics.getCounter(
               MetricName.named(
@@ -111,6 +125,34 @@ final class ExecutableStageOperator implements StageOperator {
         timers = new StageTimers(userState, bundles, windowCoder);
       }
     }
+    if (!views.isEmpty() && views.get(0).windowed()) {
+      openWindowedSideInputs();
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void openWindowedSideInputs() {
+    Coder<WindowedValue<Object>> inputCoder = (Coder) inputCoder(stage);
+    windowedSideInputs = new WindowedSideInputs(views, inputCoder, stage.getComponents());
+    // As a classic ParDo with side inputs counts elements that came after their window expired.
+    droppedAfterSideInputs =
+        metrics.getCounter(
+            MetricName.named(
+                LateDataDroppingDoFnRunner.class, LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
+    ToIntFunction<WindowedValue<Object>> keyGroupOf = null;
+    if (userState != null) {
+      // The key's bytes in its runner wire coder: what the keyed exchange routed the element by.
+      Coder<Object> keyCoder =
+          ((KvCoder<Object, Object>)
+                  ((WindowedValues.FullWindowedValueCoder) inputCoder).getValueCoder())
+              .getKeyCoder();
+      keyGroupOf =
+          element ->
+              userState
+                  .stateKey(((KV<Object, Object>) element.getValue()).getKey(), keyCoder)
+                  .keyGroup();
+    }
+    windowedSideInputs.restore(context.restoredEntries(), context, keyGroupOf);
   }
 
   /** Read from the proto: the window fn may be another SDK's, unknown to Java. */
@@ -124,13 +166,18 @@ final class ExecutableStageOperator implements StageOperator {
   }
 
   private static Coder<? extends BoundedWindow> inputWindowCoder(ExecutableStage stage) {
+    Coder<?> wire = inputCoder(stage);
+    if (!(wire instanceof WindowedValues.FullWindowedValueCoder)) {
+      throw new IllegalStateException("A keyed stage's input has no windows: " + wire);
+    }
+    return ((WindowedValues.FullWindowedValueCoder<?>) wire).getWindowCoder();
+  }
+
+  /** The runner wire coder of the stage's input, windows included. */
+  private static Coder<?> inputCoder(ExecutableStage stage) {
     try {
-      Coder<?> wire =
-          WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
-      if (!(wire instanceof WindowedValues.FullWindowedValueCoder)) {
-        throw new IllegalStateException("A keyed stage's input has no windows: " + wire);
-      }
-      return ((WindowedValues.FullWindowedValueCoder<?>) wire).getWindowCoder();
+      return WireCoders.instantiateRunnerWireCoder(
+          stage.getInputPCollection(), stage.getComponents());
     } catch (IOException e) {
       throw new IllegalStateException("Cannot make the input coder of " + stage, e);
     }
@@ -138,7 +185,10 @@ final class ExecutableStageOperator implements StageOperator {
 
   /** Side inputs and user state, by request type; anything else the harness asks is refused. */
   private StateRequestHandler stateRequests() throws IOException {
-    Map<StateKey.TypeCase, StateRequestHandler> byType = sideInputs.handlers(stage);
+    Map<StateKey.TypeCase, StateRequestHandler> byType =
+        windowedSideInputs != null
+            ? windowedSideInputs.handlers(stage)
+            : sideInputs.handlers(stage);
     if (userState != null) {
       byType.put(
           StateKey.TypeCase.BAG_USER_STATE,
@@ -152,11 +202,23 @@ final class ExecutableStageOperator implements StageOperator {
 
   @Override
   public void processSideInput(PCollectionView<?> view, WindowedValue<?> element) {
+    if (windowedSideInputs != null) {
+      if (windowedSideInputs.add(view, element)) {
+        sideInputsMoved();
+      }
+      return;
+    }
     sideInputs.add(view.getTagInternal().getId(), element);
   }
 
   @Override
   public void advanceSideInputWatermark(PCollectionView<?> view, Instant watermark) {
+    if (windowedSideInputs != null) {
+      if (windowedSideInputs.advanceWatermark(view, watermark)) {
+        sideInputsMoved();
+      }
+      return;
+    }
     if (sideInputs.watermarkAdvanced(view.getTagInternal().getId(), watermark)) {
       List<WindowedValue<?>> waiting = new ArrayList<>(pushedBack);
       pushedBack.clear();
@@ -166,10 +228,34 @@ final class ExecutableStageOperator implements StageOperator {
     }
   }
 
+  /**
+   * Side-input windows may be ready now: what waits for them goes to the harness (in a bundle of
+   * its own: the harness may have read a window of the open bundle that has changed since), and
+   * timers held back for them fire.
+   */
+  private void sideInputsMoved() {
+    if (windowedSideInputs.anyWaiting()) {
+      finishBundle();
+      for (KV<Long, WindowedValue<Object>> waiting : windowedSideInputs.takeWaiting()) {
+        // Those whose windows are still not ready wait again.
+        for (WindowedValue<Object> ready :
+            windowedSideInputs.readyOrWaiting(waiting.getValue(), waiting.getKey())) {
+          send(ready);
+        }
+      }
+      finishBundle();
+    }
+    fireTimers(TimeDomain.EVENT_TIME, inputWatermark);
+    fireTimers(TimeDomain.PROCESSING_TIME, context.processingTime().get());
+  }
+
   @Override
   public void advanceInputWatermark(Instant watermark) {
     inputWatermark = watermark;
     fireTimers(TimeDomain.EVENT_TIME, watermark);
+    if (windowedSideInputs != null) {
+      windowedSideInputs.collectGarbage(watermark, allowedLateness);
+    }
   }
 
   @Override
@@ -189,10 +275,12 @@ final class ExecutableStageOperator implements StageOperator {
    * due.
    */
   private void fireTimers(TimeDomain domain, Instant time) {
-    if (userState == null || !sideInputs.complete()) {
+    if (userState == null || (windowedSideInputs == null && !sideInputs.complete())) {
       // Elements wait for side inputs, and so do timers: the next time advance fires them.
       return;
     }
+    // Of windowed side inputs: timers of windows not ready yet, set again once this is done.
+    List<KeyedTimer> held = new ArrayList<>();
     userState.setTimes(
         inputWatermark, context.processingTime().get(), context.synchronizedProcessingTime().get());
     List<KeyedTimer> due;
@@ -200,6 +288,11 @@ final class ExecutableStageOperator implements StageOperator {
       List<KeyedTimer> cleanups = new ArrayList<>();
       List<KeyedTimer> harnessTimers = new ArrayList<>();
       for (KeyedTimer timer : due) {
+        if (windowedSideInputs != null && !windowedSideInputs.ready(windowOf(timer))) {
+          // Its callback may read side inputs, and its window's cleanup must come after it.
+          held.add(timer);
+          continue;
+        }
         (UserStateBags.isCleanup(timer) ? cleanups : harnessTimers).add(timer);
       }
       if (!harnessTimers.isEmpty()) {
@@ -219,6 +312,17 @@ final class ExecutableStageOperator implements StageOperator {
         userState.cleanUp(cleanup);
       }
     }
+    for (KeyedTimer timer : held) {
+      userState.setAgain(timer);
+    }
+  }
+
+  private BoundedWindow windowOf(KeyedTimer timer) {
+    StateNamespace namespace = timer.timer().getNamespace();
+    if (namespace instanceof StateNamespaces.WindowNamespace) {
+      return ((StateNamespaces.WindowNamespace<?>) namespace).getWindow();
+    }
+    return GlobalWindow.INSTANCE;
   }
 
   /**
@@ -228,6 +332,9 @@ final class ExecutableStageOperator implements StageOperator {
   @Override
   public Instant watermarkHold() {
     Instant hold = userState == null ? BoundedWindow.TIMESTAMP_MAX_VALUE : userState.hold();
+    if (windowedSideInputs != null && windowedSideInputs.hold().isBefore(hold)) {
+      hold = windowedSideInputs.hold();
+    }
     for (WindowedValue<?> element : pushedBack) {
       if (element.getTimestamp().isBefore(hold)) {
         hold = element.getTimestamp();
@@ -237,6 +344,7 @@ final class ExecutableStageOperator implements StageOperator {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public void processElement(WindowedValue<?> element) {
     if (userState != null) {
       element = withoutExpiredWindows(element);
@@ -244,10 +352,27 @@ final class ExecutableStageOperator implements StageOperator {
         return;
       }
     }
+    if (windowedSideInputs != null) {
+      WindowedValue<Object> readable =
+          windowedSideInputs.withoutCollectedWindows(
+              (WindowedValue<Object>) element, allowedLateness, droppedAfterSideInputs::inc);
+      if (readable == null) {
+        return;
+      }
+      for (WindowedValue<Object> ready : windowedSideInputs.readyOrWaiting(readable, bundleNumber)) {
+        send(ready);
+      }
+      return;
+    }
     if (!sideInputs.complete()) {
       pushedBack.add(element);
       return;
     }
+    send(element);
+  }
+
+  /** Sends {@code element} to the harness, in the open bundle or a new one. */
+  private void send(WindowedValue<?> element) {
     try {
       if (bundle == null) {
         startBundle();
@@ -285,8 +410,16 @@ final class ExecutableStageOperator implements StageOperator {
             element.getValue(), element.getTimestamp(), kept, element.getPaneInfo());
   }
 
+  @Override
+  public Map<String, byte[]> snapshotState(long checkpointId) {
+    return windowedSideInputs == null
+        ? Map.of()
+        : windowedSideInputs.snapshot(context.subtaskIndex());
+  }
+
   @SuppressWarnings("unchecked")
   private void startBundle() throws Exception {
+    bundleNumber++;
     OutputReceiverFactory receivers =
         new OutputReceiverFactory() {
           @Override

@@ -465,19 +465,36 @@ public final class PortablePipelineTranslator {
               .getTransformsOrThrow(id.getTransformId())
               .getInputsOrThrow(id.getLocalName()));
     }
-    if (!pcollections.isEmpty() && unbounded) {
-      // Main input waits for its side inputs to be complete: right only for bounded ones.
+    List<SideInputView> views = new ArrayList<>();
+    for (String pc : pcollections) {
+      // A bounded pipeline's main input waits for its side inputs to be complete; an unbounded
+      // one's waits per window, which needs the side input's windowing.
+      views.add(unbounded ? windowedSideInput(name, pc) : new SideInputView(pc));
+    }
+    return views;
+  }
+
+  /**
+   * A side input that is ready window by window: its windowing strategy must be one Java can read
+   * (the standard window fns, or Java's), which tells when a window is complete.
+   */
+  private SideInputView windowedSideInput(String name, String pcollection) {
+    WindowingStrategy<?, ?> windowing;
+    try {
+      windowing = windowingStrategy(pcollection);
+    } catch (RuntimeException e) {
       throw new UnsupportedOperationException(
           "Weir cannot run '"
               + name
-              + "' yet: side inputs of portable pipelines with unbounded PCollections are not"
-              + " supported yet");
+              + "': the windowing of its side input "
+              + pcollection
+              + " is not one Java can read ("
+              + e.getMessage()
+              + "), and a streaming job needs it to tell when a window of the side input is"
+              + " ready",
+          e);
     }
-    List<SideInputView> views = new ArrayList<>();
-    for (String pc : pcollections) {
-      views.add(new SideInputView(pc));
-    }
-    return views;
+    return new SideInputView(pcollection, windowing, valueCoder(wireCoder(pcollection)));
   }
 
   /**

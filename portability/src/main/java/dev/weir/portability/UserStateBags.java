@@ -197,6 +197,16 @@ final class UserStateBags
     return due;
   }
 
+  /** Sets {@code timer}, taken by {@link #takeDue}, again: it was not fired. */
+  void setAgain(KeyedTimer timer) {
+    synchronized (this) {
+      byte[] bytes = timer.keyBytes();
+      backend
+          .timerInternals(new StateKey(bytes, bytes, KeyGroups.keyGroupFor(bytes, maxParallelism)))
+          .setTimer(timer.timer());
+    }
+  }
+
   /** The earliest watermark hold of the backend: output timestamps of pending timers. */
   Instant hold() {
     synchronized (this) {

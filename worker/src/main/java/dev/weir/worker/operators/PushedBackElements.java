@@ -4,6 +4,7 @@ import dev.weir.state.KeyGroupRange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -19,34 +20,34 @@ import org.joda.time.Instant;
  * in (so a retry keeps bundle boundaries). They are input the subtask has consumed, so a snapshot
  * holds them, as {@code WindowedValue} coder bytes in the entries.
  */
-final class PushedBackElements {
+public final class PushedBackElements {
   static final String ENTRY = "pushed-back";
   private static final int FORMAT_VERSION = 1;
 
   private final Coder<WindowedValue<Object>> elementCoder;
   private final List<KV<Long, WindowedValue<Object>>> waiting = new ArrayList<>();
 
-  PushedBackElements(Coder<WindowedValue<Object>> elementCoder) {
+  public PushedBackElements(Coder<WindowedValue<Object>> elementCoder) {
     this.elementCoder = elementCoder;
   }
 
-  void add(long bundle, WindowedValue<Object> element) {
+  public void add(long bundle, WindowedValue<Object> element) {
     waiting.add(KV.of(bundle, element));
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return waiting.isEmpty();
   }
 
   /** Removes and returns every waiting element, with its bundle, in arrival order. */
-  List<KV<Long, WindowedValue<Object>>> takeAll() {
+  public List<KV<Long, WindowedValue<Object>>> takeAll() {
     List<KV<Long, WindowedValue<Object>>> all = new ArrayList<>(waiting);
     waiting.clear();
     return all;
   }
 
   /** The earliest timestamp of a waiting element; the end of time if there is none. */
-  Instant earliestTimestamp() {
+  public Instant earliestTimestamp() {
     Instant earliest = BoundedWindow.TIMESTAMP_MAX_VALUE;
     for (KV<Long, WindowedValue<Object>> element : waiting) {
       if (element.getValue().getTimestamp().isBefore(earliest)) {
@@ -57,7 +58,7 @@ final class PushedBackElements {
   }
 
   /** The earliest end of a window of a waiting element; the end of time if there is none. */
-  Instant earliestWindowEnd() {
+  public Instant earliestWindowEnd() {
     Instant earliest = BoundedWindow.TIMESTAMP_MAX_VALUE;
     for (KV<Long, WindowedValue<Object>> element : waiting) {
       for (BoundedWindow window : element.getValue().getWindows()) {
@@ -69,7 +70,7 @@ final class PushedBackElements {
     return earliest;
   }
 
-  Map<String, byte[]> snapshot(int subtaskIndex) {
+  public Map<String, byte[]> snapshot(int subtaskIndex) {
     if (waiting.isEmpty()) {
       return Map.of();
     }
@@ -84,19 +85,34 @@ final class PushedBackElements {
    * those of the old subtasks {@link SnapshotEntries#takenBy} assigns it.
    */
   void restore(Map<String, byte[]> entries, OperatorContext context, @Nullable CurrentKey keys) {
+    restore(
+        entries,
+        context,
+        keys == null
+            ? null
+            : element -> keys.encode(((KV<?, ?>) element.getValue()).getKey()).keyGroup());
+  }
+
+  /**
+   * As {@link #restore(Map, OperatorContext, CurrentKey)}, for a keyed operator whose elements'
+   * key groups {@code keyGroupOf} tells (null if the operator is not keyed).
+   */
+  public void restore(
+      Map<String, byte[]> entries,
+      OperatorContext context,
+      @Nullable ToIntFunction<WindowedValue<Object>> keyGroupOf) {
     int subtaskIndex = context.subtaskIndex();
     int parallelism = context.parallelism();
     KeyGroupRange keyGroups = context.keyGroupRange();
     Map<Integer, byte[]> taken =
-        keys == null
+        keyGroupOf == null
             ? SnapshotEntries.takenBy(entries, ENTRY, subtaskIndex, parallelism)
             : SnapshotEntries.byOldSubtask(entries, ENTRY);
     for (byte[] entry : taken.values()) {
       for (KV<Long, WindowedValue<Object>> element :
           SnapshotEntries.decode(FORMAT_VERSION, coder(), entry, "pushed-back elements")) {
-        if (keys == null
-            || keyGroups.contains(
-                keys.encode(((KV<?, ?>) element.getValue().getValue()).getKey()).keyGroup())) {
+        if (keyGroupOf == null
+            || keyGroups.contains(keyGroupOf.applyAsInt(element.getValue()))) {
           waiting.add(element);
         }
       }

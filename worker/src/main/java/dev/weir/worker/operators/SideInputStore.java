@@ -45,13 +45,16 @@ import org.joda.time.Instant;
  * restored job does not send its side inputs again, and a window is dropped once no main-input
  * element can read it any more ({@link #collectGarbage}).
  */
-final class SideInputStore implements ReadyCheckingSideInputReader {
+public final class SideInputStore implements ReadyCheckingSideInputReader {
   static final String ENTRY = "side-inputs";
   private static final int FORMAT_VERSION = 1;
   private static final Coder<List<KV<String, byte[]>>> ENTRY_CODER =
       ListCoder.of(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
 
   private final Collection<PCollectionView<?>> views;
+  // False for side inputs whose elements arrive one by one whatever their trigger (a portable
+  // stage's: nothing groups them into panes before the broadcast edge).
+  private final boolean wholePanes;
   private final Map<String, Instant> watermarks = new HashMap<>();
   // Everything that arrived per view and window; kept after a window is read, for snapshots.
   private final Map<String, Map<BoundedWindow, List<Object>>> contents = new HashMap<>();
@@ -61,7 +64,21 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   private final Map<String, Instant> collectedBefore = new HashMap<>();
 
   SideInputStore(Collection<PCollectionView<?>> views) {
+    this(views, true);
+  }
+
+  /**
+   * A store of side inputs whose elements arrive one by one, never as whole panes ({@link
+   * ViewPanes}), whatever their views: a triggered window then shows the elements of its latest
+   * pane index, as a triggered singleton's does here (see {@link #add}).
+   */
+  public static SideInputStore ofSingleElements(Collection<PCollectionView<?>> views) {
+    return new SideInputStore(views, false);
+  }
+
+  private SideInputStore(Collection<PCollectionView<?>> views, boolean wholePanes) {
     this.views = views;
+    this.wholePanes = wholePanes;
     for (PCollectionView<?> view : views) {
       String tag = view.getTagInternal().getId();
       watermarks.put(tag, BoundedWindow.TIMESTAMP_MIN_VALUE);
@@ -79,10 +96,10 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
    * {@code element} is one element, and its window is ready when the watermark has passed it.
    * Returns true if a window became ready or changed.
    */
-  boolean add(PCollectionView<?> view, WindowedValue<?> element) {
+  public boolean add(PCollectionView<?> view, WindowedValue<?> element) {
     String tag = view.getTagInternal().getId();
     Map<BoundedWindow, List<Object>> byWindow = contents.get(tag);
-    boolean panes = ViewPanes.arriveAsPanes(view);
+    boolean panes = wholePanes && ViewPanes.arriveAsPanes(view);
     PaneInfo pane = element.getPaneInfo();
     boolean triggered =
         panes
@@ -122,7 +139,7 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
   }
 
   /** Returns true if the watermark of {@code view} moved. */
-  boolean advanceWatermark(PCollectionView<?> view, Instant watermark) {
+  public boolean advanceWatermark(PCollectionView<?> view, Instant watermark) {
     String tag = view.getTagInternal().getId();
     if (watermark.isAfter(watermarks.get(tag))) {
       watermarks.put(tag, watermark);
@@ -191,7 +208,7 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
    * caller passes as horizon the main-input watermark, held back by main-input elements that wait
    * to be processed, and drops main-input elements that arrive expired.
    */
-  void collectGarbage(Instant horizon, Duration mainAllowedLateness) {
+  public void collectGarbage(Instant horizon, Duration mainAllowedLateness) {
     for (PCollectionView<?> view : views) {
       String tag = view.getTagInternal().getId();
       if (horizon.isAfter(collectedBefore.getOrDefault(tag, BoundedWindow.TIMESTAMP_MIN_VALUE))) {
@@ -218,7 +235,7 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
    * reads may have been dropped by {@link #collectGarbage}: an element of that main-input window
    * came after it expired.
    */
-  boolean collected(PCollectionView<?> view, BoundedWindow mainWindow, Duration mainAllowedLateness) {
+  public boolean collected(PCollectionView<?> view, BoundedWindow mainWindow, Duration mainAllowedLateness) {
     Instant before = collectedBefore.get(view.getTagInternal().getId());
     if (before == null) {
       return false;
@@ -263,7 +280,7 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
    * window the contents and the index of the pane shown. What is materialized is not stored; it
    * is built again on the first read.
    */
-  Map<String, byte[]> snapshot(int subtaskIndex) {
+  public Map<String, byte[]> snapshot(int subtaskIndex) {
     List<KV<String, byte[]>> byView = new ArrayList<>();
     for (PCollectionView<?> view : views) {
       String tag = view.getTagInternal().getId();
@@ -304,7 +321,7 @@ final class SideInputStore implements ReadyCheckingSideInputReader {
    * holds every window not collected everywhere, and elements that would read one it lacks are
    * dropped as expired ({@link #collected}).
    */
-  void restore(Map<String, byte[]> entries) {
+  public void restore(Map<String, byte[]> entries) {
     Map<String, PCollectionView<?>> byTag = new HashMap<>();
     views.forEach(v -> byTag.put(v.getTagInternal().getId(), v));
     Map<String, KV<KV<Instant, Instant>, List<KV<BoundedWindow, KV<Long, List<Object>>>>>> taken =
