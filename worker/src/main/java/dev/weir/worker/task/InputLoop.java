@@ -34,6 +34,8 @@ final class InputLoop {
   private final BarrierAlignment alignment;
   private final CheckpointMailbox mailbox;
   private final SubtaskCheckpointer checkpointer;
+  // The due timer the last early tick was for (see processingTimerDue).
+  private @Nullable Instant tickedForTimer;
 
   InputLoop(
       InputGate gate,
@@ -70,7 +72,17 @@ final class InputLoop {
       }
       mailbox.drain(checkpointer, false);
       progress.waiting();
-      InputGate.GateEvent next = gate.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      InputGate.GateEvent next = gate.poll(0, TimeUnit.MILLISECONDS);
+      boolean timerDue = false;
+      if (next == null) {
+        // Idle. A processing-time timer already due (a splittable DoFn's resume after each of
+        // its steps is one) fires now rather than after an idle wait: waiting out the interval
+        // left a bounded read's subtask idle between steps, some 6% of q0's run in Nexmark.
+        timerDue = !time.testClock() && processingTimerDue();
+        if (!timerDue) {
+          next = gate.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+      }
       progress.working();
       if (next == null) {
         bundle.end();
@@ -94,11 +106,25 @@ final class InputLoop {
         lastFlush = now;
         bundle.end();
       }
-      if (!time.testClock() && now - lastTick >= PROCESSING_TIME_TICK_MILLIS) {
+      if (!time.testClock() && (timerDue || now - lastTick >= PROCESSING_TIME_TICK_MILLIS)) {
         lastTick = now;
         time.advanceWallClock(clock.get());
       }
     }
+  }
+
+  /**
+   * Whether the earliest processing-time timer is at or before the wall clock's time and was not
+   * already ticked for: a timer still there after a tick for it is one its operator holds back,
+   * and ticking for it again at once would spin.
+   */
+  private boolean processingTimerDue() {
+    Instant earliest = chain.earliestProcessingTimer();
+    if (earliest == null || earliest.isAfter(clock.get()) || earliest.equals(tickedForTimer)) {
+      return false;
+    }
+    tickedForTimer = earliest;
+    return true;
   }
 
   private void handle(int channel, ChannelEvent event) throws InterruptedException, IOException {
