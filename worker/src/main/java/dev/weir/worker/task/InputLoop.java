@@ -34,7 +34,7 @@ final class InputLoop {
   private final BarrierAlignment alignment;
   private final CheckpointMailbox mailbox;
   private final SubtaskCheckpointer checkpointer;
-  // The due timer the last early tick was for (see processingTimerDue).
+  // The due timer the last early tick was for: see run().
   private @Nullable Instant tickedForTimer;
 
   InputLoop(
@@ -75,12 +75,27 @@ final class InputLoop {
       InputGate.GateEvent next = gate.poll(0, TimeUnit.MILLISECONDS);
       boolean timerDue = false;
       if (next == null) {
-        // Idle. A processing-time timer already due (a splittable DoFn's resume after each of
-        // its steps is one) fires now rather than after an idle wait: waiting out the interval
-        // left a bounded read's subtask idle between steps, some 6% of q0's run in Nexmark.
-        timerDue = !time.testClock() && processingTimerDue();
-        if (!timerDue) {
-          next = gate.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        // Idle. Wait no longer than until the earliest processing-time timer is due (a timer is
+        // due once time is past it), and then tick at once: a splittable DoFn's resume after each
+        // of its steps is such a timer, and waiting out the whole idle interval and the tick
+        // interval left a bounded read's subtask idle between steps.
+        Instant timer = time.testClock() ? null : chain.earliestProcessingTimer();
+        if (timer != null && timer.equals(tickedForTimer)) {
+          // Ticked for already and still there: its operator holds it back; no early tick again.
+          timer = null;
+        }
+        long wait =
+            timer == null
+                ? IDLE_POLL_MILLIS
+                : Math.max(
+                    0,
+                    Math.min(IDLE_POLL_MILLIS, timer.getMillis() + 1 - clock.get().getMillis()));
+        if (wait > 0) {
+          next = gate.poll(wait, TimeUnit.MILLISECONDS);
+        }
+        if (timer != null && timer.isBefore(clock.get())) {
+          timerDue = true;
+          tickedForTimer = timer;
         }
       }
       progress.working();
@@ -111,20 +126,6 @@ final class InputLoop {
         time.advanceWallClock(clock.get());
       }
     }
-  }
-
-  /**
-   * Whether the earliest processing-time timer is at or before the wall clock's time and was not
-   * already ticked for: a timer still there after a tick for it is one its operator holds back,
-   * and ticking for it again at once would spin.
-   */
-  private boolean processingTimerDue() {
-    Instant earliest = chain.earliestProcessingTimer();
-    if (earliest == null || earliest.isAfter(clock.get()) || earliest.equals(tickedForTimer)) {
-      return false;
-    }
-    tickedForTimer = earliest;
-    return true;
   }
 
   private void handle(int channel, ChannelEvent event) throws InterruptedException, IOException {

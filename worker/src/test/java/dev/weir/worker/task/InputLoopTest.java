@@ -262,6 +262,51 @@ public class InputLoopTest {
     assertEquals("op processing time 1000", withoutBundleEnds().get(0));
   }
 
+  @Test
+  public void anIdleLoopWaitsOnlyUntilATimerAtTheCurrentMillisecondIsDue() throws Exception {
+    // A timer is due once time is past it; one at the clock's own millisecond is due a millisecond
+    // later, so the loop waits that long for input, not its whole idle interval, then ticks.
+    long[] clockMillis = {1000};
+    RecordingOperator timerOperator =
+        new RecordingOperator("op", log) {
+          @Override
+          public void advanceProcessingTime(Instant now) {
+            super.advanceProcessingTime(now);
+            if (nextProcessingTimer != null && nextProcessingTimer.isBefore(now)) {
+              nextProcessingTimer = null;
+            }
+          }
+        };
+    timerOperator.nextProcessingTimer = new Instant(1000);
+    chain.add(timerOperator, List.of());
+    List<Long> waits = new ArrayList<>();
+    InputGate gate =
+        new InputGate() {
+          @Override
+          public List<ChannelId> channels() {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public GateEvent poll(long timeout, TimeUnit unit) {
+            waits.add(unit.toMillis(timeout));
+            // Waiting on an idle gate takes the whole timeout.
+            clockMillis[0] += unit.toMillis(timeout);
+            return log.stream().anyMatch(e -> e.startsWith("op processing time"))
+                ? new GateEvent(0, ChannelEvent.EndOfInput.INSTANCE)
+                : null;
+          }
+
+          @Override
+          public void close() {}
+        };
+
+    runOnWallClock(gate, () -> new Instant(clockMillis[0]));
+
+    assertEquals(List.of(0L, 1L, 0L), waits);
+    assertEquals("op processing time 1001", withoutBundleEnds().get(0));
+  }
+
   private void runOnWallClock(InputGate gate, java.util.function.Supplier<Instant> clock)
       throws Exception {
     SubtaskOutputs outputs = new SubtaskOutputs();
