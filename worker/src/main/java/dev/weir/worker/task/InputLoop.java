@@ -34,6 +34,8 @@ final class InputLoop {
   private final BarrierAlignment alignment;
   private final CheckpointMailbox mailbox;
   private final SubtaskCheckpointer checkpointer;
+  // The due timer the last early tick was for: see run().
+  private @Nullable Instant tickedForTimer;
 
   InputLoop(
       InputGate gate,
@@ -70,7 +72,32 @@ final class InputLoop {
       }
       mailbox.drain(checkpointer, false);
       progress.waiting();
-      InputGate.GateEvent next = gate.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      InputGate.GateEvent next = gate.poll(0, TimeUnit.MILLISECONDS);
+      boolean timerDue = false;
+      if (next == null) {
+        // Idle. Wait no longer than until the earliest processing-time timer is due (a timer is
+        // due once time is past it), and then tick at once: a splittable DoFn's resume after each
+        // of its steps is such a timer, and waiting out the whole idle interval and the tick
+        // interval left a bounded read's subtask idle between steps.
+        Instant timer = time.testClock() ? null : chain.earliestProcessingTimer();
+        if (timer != null && timer.equals(tickedForTimer)) {
+          // Ticked for already and still there: its operator holds it back; no early tick again.
+          timer = null;
+        }
+        long wait =
+            timer == null
+                ? IDLE_POLL_MILLIS
+                : Math.max(
+                    0,
+                    Math.min(IDLE_POLL_MILLIS, timer.getMillis() + 1 - clock.get().getMillis()));
+        if (wait > 0) {
+          next = gate.poll(wait, TimeUnit.MILLISECONDS);
+        }
+        if (timer != null && timer.isBefore(clock.get())) {
+          timerDue = true;
+          tickedForTimer = timer;
+        }
+      }
       progress.working();
       if (next == null) {
         bundle.end();
@@ -94,7 +121,7 @@ final class InputLoop {
         lastFlush = now;
         bundle.end();
       }
-      if (!time.testClock() && now - lastTick >= PROCESSING_TIME_TICK_MILLIS) {
+      if (!time.testClock() && (timerDue || now - lastTick >= PROCESSING_TIME_TICK_MILLIS)) {
         lastTick = now;
         time.advanceWallClock(clock.get());
       }

@@ -505,7 +505,8 @@ public class CheckpointAlignmentTest {
           return next;
         }
       }
-      if (live) {
+      // Object.wait(0) would wait forever; a gate's poll(0) only looks.
+      if (live && unit.toMillis(timeout) > 0) {
         wait(unit.toMillis(timeout));
       }
       return null;

@@ -188,6 +188,166 @@ public class InputLoopTest {
         withoutBundleEnds());
   }
 
+  @Test
+  public void anIdleGateDoesNotDelayAProcessingTimerThatIsAlreadyDue() throws Exception {
+    // The operator's timer is due (500 is before the clock's 1000), as a splittable DoFn's resume
+    // is after each step; it fires at the first tick and is then gone.
+    RecordingOperator timerOperator =
+        new RecordingOperator("op", log) {
+          @Override
+          public void advanceProcessingTime(Instant now) {
+            super.advanceProcessingTime(now);
+            if (nextProcessingTimer != null && !nextProcessingTimer.isAfter(now)) {
+              nextProcessingTimer = null;
+            }
+          }
+        };
+    timerOperator.nextProcessingTimer = new Instant(500);
+    chain.add(timerOperator, List.of());
+    List<Long> waits = new ArrayList<>();
+    // Idle first; once the timer has fired, the input ends.
+    InputGate gate =
+        new InputGate() {
+          @Override
+          public List<ChannelId> channels() {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public GateEvent poll(long timeout, TimeUnit unit) {
+            waits.add(unit.toMillis(timeout));
+            return log.contains("op processing time 1000")
+                ? new GateEvent(0, ChannelEvent.EndOfInput.INSTANCE)
+                : null;
+          }
+
+          @Override
+          public void close() {}
+        };
+
+    runOnWallClock(gate, () -> new Instant(1000));
+
+    assertEquals("op processing time 1000", withoutBundleEnds().get(0));
+    // Before the timer fired the loop only looked at the gate, never waited on it.
+    assertEquals(List.of(0L, 0L), waits);
+  }
+
+  @Test
+  public void aDueTimerThatATickDoesNotFireLetsTheLoopWaitAgain() throws Exception {
+    // The timer stays due after the tick (its operator holds it back): one early tick for it,
+    // then the loop waits on the gate as usual instead of spinning.
+    operator.nextProcessingTimer = new Instant(500);
+    chain.add(operator, List.of());
+    List<Long> waits = new ArrayList<>();
+    InputGate gate =
+        new InputGate() {
+          @Override
+          public List<ChannelId> channels() {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public GateEvent poll(long timeout, TimeUnit unit) {
+            waits.add(unit.toMillis(timeout));
+            return waits.size() < 4 ? null : new GateEvent(0, ChannelEvent.EndOfInput.INSTANCE);
+          }
+
+          @Override
+          public void close() {}
+        };
+
+    runOnWallClock(gate, () -> new Instant(1000));
+
+    assertEquals(List.of(0L, 0L, InputLoop.IDLE_POLL_MILLIS, 0L), waits);
+    assertEquals("op processing time 1000", withoutBundleEnds().get(0));
+  }
+
+  @Test
+  public void anIdleLoopWaitsOnlyUntilATimerAtTheCurrentMillisecondIsDue() throws Exception {
+    // A timer is due once time is past it; one at the clock's own millisecond is due a millisecond
+    // later, so the loop waits that long for input, not its whole idle interval, then ticks.
+    long[] clockMillis = {1000};
+    RecordingOperator timerOperator =
+        new RecordingOperator("op", log) {
+          @Override
+          public void advanceProcessingTime(Instant now) {
+            super.advanceProcessingTime(now);
+            if (nextProcessingTimer != null && nextProcessingTimer.isBefore(now)) {
+              nextProcessingTimer = null;
+            }
+          }
+        };
+    timerOperator.nextProcessingTimer = new Instant(1000);
+    chain.add(timerOperator, List.of());
+    List<Long> waits = new ArrayList<>();
+    InputGate gate =
+        new InputGate() {
+          @Override
+          public List<ChannelId> channels() {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public GateEvent poll(long timeout, TimeUnit unit) {
+            waits.add(unit.toMillis(timeout));
+            // Waiting on an idle gate takes the whole timeout.
+            clockMillis[0] += unit.toMillis(timeout);
+            return log.stream().anyMatch(e -> e.startsWith("op processing time"))
+                ? new GateEvent(0, ChannelEvent.EndOfInput.INSTANCE)
+                : null;
+          }
+
+          @Override
+          public void close() {}
+        };
+
+    runOnWallClock(gate, () -> new Instant(clockMillis[0]));
+
+    assertEquals(List.of(0L, 1L, 0L), waits);
+    assertEquals("op processing time 1001", withoutBundleEnds().get(0));
+  }
+
+  private void runOnWallClock(InputGate gate, java.util.function.Supplier<Instant> clock)
+      throws Exception {
+    SubtaskOutputs outputs = new SubtaskOutputs();
+    CurrentBundle bundle = new CurrentBundle(chain, outputs);
+    InputChannels channels = new InputChannels(new PCollectionView<?>[1]);
+    SubtaskTime time = new SubtaskTime(false, clock, chain, outputs, bundle, channels);
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Coder<WindowedValue<?>>[] coders = new Coder[] {(Coder) elementCoder()};
+    ChannelRoutes routes =
+        new ChannelRoutes(
+            coders,
+            new PCollectionView<?>[1],
+            new ElementReceiver[] {operator::processElement},
+            chain);
+    new InputLoop(
+            gate,
+            channels,
+            routes,
+            chain,
+            bundle,
+            time,
+            new ProgressSignals(),
+            null,
+            clock,
+            new SubtaskCheckpointer(
+                new TaskId("job", 0, 0),
+                List.of("op"),
+                List.of(operator),
+                new OperatorBackends(),
+                dev.weir.state.KeyGroupRange.of(0, 1),
+                bundle,
+                outputs,
+                StateBackendFactory.inMemory(),
+                new CheckpointUploads(),
+                null,
+                new RecordingListener(),
+                new org.apache.beam.runners.core.metrics.MetricsContainerStepMap()),
+            new CheckpointMailbox())
+        .run();
+  }
+
   /** Hands out the events given, then reports an idle gate. */
   private static final class ScriptedGate implements InputGate {
     private final Deque<GateEvent> events;
