@@ -1,5 +1,6 @@
 package dev.weir.portability;
 
+import dev.weir.worker.operators.CheckpointEpochs;
 import dev.weir.worker.operators.ElementReceiver;
 import dev.weir.worker.operators.OperatorContext;
 import dev.weir.worker.operators.StageOperator;
@@ -66,6 +67,11 @@ final class ExecutableStageOperator implements StageOperator {
   private @Nullable StateRequestHandler stateRequests;
   private @Nullable UserStateBags userState;
   private @Nullable StageTimers timers;
+  // Of a splittable DoFn's stage: the residuals the harness hands back, waiting to resume.
+  private @Nullable SdfResiduals residuals;
+  private @Nullable BundleFinalizations finalizations;
+  // With checkpoints: which checkpoint covers a bundle whose finalization waits for it.
+  private final CheckpointEpochs epochs = new CheckpointEpochs();
   private OperatorContext context;
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
   private @Nullable ExecutableStageContext stageContext;
@@ -97,18 +103,26 @@ final class ExecutableStageOperator implements StageOperator {
     stageContext = StageContexts.get(plan.jobInfo());
     stage = plan.stage();
     bundles = stageContext.getStageBundleFactory(stage);
+    finalizations = new BundleFinalizations(bundles.getInstructionRequestHandler());
     if (plan.isKeyed()) {
       Coder<? extends BoundedWindow> windowCoder = inputWindowCoder(stage);
-      allowedLateness = inputAllowedLateness(stage);
-      droppedDueToLateness =
-          metrics.getCounter(
-              MetricName.named(
-                  StatefulDoFnRunner.class, StatefulDoFnRunner.DROPPED_DUE_TO_LATENESS_COUNTER));
+      if (plan.isStateful()) {
+        allowedLateness = inputAllowedLateness(stage);
+        droppedDueToLateness =
+            metrics.getCounter(
+                MetricName.named(
+                    StatefulDoFnRunner.class, StatefulDoFnRunner.DROPPED_DUE_TO_LATENESS_COUNTER));
+      }
       userState =
           new UserStateBags(
               context.createStateBackend(windowCoder), context.maxParallelism(), allowedLateness);
       if (!stage.getTimers().isEmpty()) {
         timers = new StageTimers(userState, bundles, windowCoder);
+      }
+      if (plan.isSplittable()) {
+        residuals =
+            new SdfResiduals(
+                userState, inputCoder(stage), context.maxParallelism(), context.processingTime());
       }
     }
   }
@@ -124,13 +138,19 @@ final class ExecutableStageOperator implements StageOperator {
   }
 
   private static Coder<? extends BoundedWindow> inputWindowCoder(ExecutableStage stage) {
+    Coder<WindowedValue<?>> wire = inputCoder(stage);
+    if (!(wire instanceof WindowedValues.FullWindowedValueCoder)) {
+      throw new IllegalStateException("A keyed stage's input has no windows: " + wire);
+    }
+    return ((WindowedValues.FullWindowedValueCoder<?>) (Coder<?>) wire).getWindowCoder();
+  }
+
+  /** The input's runner wire coder: the bytes the data plane and the harness's residuals use. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Coder<WindowedValue<?>> inputCoder(ExecutableStage stage) {
     try {
-      Coder<?> wire =
+      return (Coder)
           WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
-      if (!(wire instanceof WindowedValues.FullWindowedValueCoder)) {
-        throw new IllegalStateException("A keyed stage's input has no windows: " + wire);
-      }
-      return ((WindowedValues.FullWindowedValueCoder<?>) wire).getWindowCoder();
     } catch (IOException e) {
       throw new IllegalStateException("Cannot make the input coder of " + stage, e);
     }
@@ -169,6 +189,10 @@ final class ExecutableStageOperator implements StageOperator {
   @Override
   public void advanceInputWatermark(Instant watermark) {
     inputWatermark = watermark;
+    if (inputEnded() && finalizations.waiting()) {
+      // The subtask finishes without another checkpoint, and a finished subtask is not restored.
+      finalizations.all();
+    }
     fireTimers(TimeDomain.EVENT_TIME, watermark);
   }
 
@@ -199,10 +223,17 @@ final class ExecutableStageOperator implements StageOperator {
     while (!(due = userState.takeDue(domain, time)).isEmpty()) {
       List<KeyedTimer> cleanups = new ArrayList<>();
       List<KeyedTimer> harnessTimers = new ArrayList<>();
+      List<KeyedTimer> resumed = new ArrayList<>();
       for (KeyedTimer timer : due) {
-        (UserStateBags.isCleanup(timer) ? cleanups : harnessTimers).add(timer);
+        if (UserStateBags.isCleanup(timer)) {
+          cleanups.add(timer);
+        } else if (SdfResiduals.isResidual(timer)) {
+          resumed.add(timer);
+        } else {
+          harnessTimers.add(timer);
+        }
       }
-      if (!harnessTimers.isEmpty()) {
+      if (!harnessTimers.isEmpty() || !resumed.isEmpty()) {
         finishBundle();
         try {
           startBundle();
@@ -212,11 +243,25 @@ final class ExecutableStageOperator implements StageOperator {
         for (KeyedTimer timer : harnessTimers) {
           timers.fire(timer, bundle);
         }
+        // Each residual goes back to the harness as an element of the stage's input.
+        for (KeyedTimer timer : resumed) {
+          try {
+            input.accept(residuals.take(timer));
+          } catch (Exception e) {
+            throw new IllegalStateException("Cannot send a residual to the SDK harness", e);
+          }
+        }
       }
       // After the window's last timers have run (their state writes are in once the bundle ends).
       finishBundle();
       for (KeyedTimer cleanup : cleanups) {
         userState.cleanUp(cleanup);
+      }
+      if (!resumed.isEmpty()) {
+        // A residual that resumes at once is due again already: the next time advance resumes
+        // it, so a splittable DoFn that keeps resuming does not keep the subtask from its input
+        // and its barriers.
+        return;
       }
     }
   }
@@ -238,7 +283,7 @@ final class ExecutableStageOperator implements StageOperator {
 
   @Override
   public void processElement(WindowedValue<?> element) {
-    if (userState != null) {
+    if (plan.isStateful()) {
       element = withoutExpiredWindows(element);
       if (element == null) {
         return;
@@ -321,9 +366,14 @@ final class ExecutableStageOperator implements StageOperator {
       stateRequests = stateRequests();
     }
     bundle =
-        timers == null
-            ? bundles.getBundle(receivers, stateRequests, progress)
-            : bundles.getBundle(receivers, timers.receivers(), stateRequests, progress);
+        bundles.getBundle(
+            receivers,
+            timers == null ? null : timers.receivers(),
+            stateRequests,
+            progress,
+            finalizations,
+            // Without one, Beam's bundle fails on a response with residuals, as it should.
+            residuals);
     Map<String, FnDataReceiver> inputs = bundle.getInputReceivers();
     if (inputs.size() != 1) {
       throw new IllegalStateException(
@@ -342,11 +392,31 @@ final class ExecutableStageOperator implements StageOperator {
     input = null;
     elementsInBundle = 0;
     try {
-      // Delivers the harness's output to the receivers, then fails if the user code failed.
+      // Delivers the harness's output to the receivers, then fails if the user code failed; keeps
+      // the residuals and notes the finalization the harness asked for.
       ending.close();
     } catch (Exception e) {
       throw new StageFailedException(plan.name(), e);
     }
+    // The bundle's output is committed once the checkpoint covering it completes; without
+    // checkpoints, or once the input has ended, nothing will be replayed.
+    finalizations.bundleEnded(context.checkpointingEnabled() && !inputEnded(), epochs.open());
+  }
+
+  private boolean inputEnded() {
+    return !inputWatermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE);
+  }
+
+  @Override
+  public Map<String, byte[]> snapshotState(long checkpointId) {
+    // User state, timers and residuals are in the keyed backend, which the subtask snapshots.
+    epochs.seal(checkpointId);
+    return Map.of();
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    finalizations.checkpointCompleted(epochs.takeCovered(checkpointId));
   }
 
   @Override
