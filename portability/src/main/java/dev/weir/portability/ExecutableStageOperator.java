@@ -51,6 +51,12 @@ import org.joda.time.Instant;
  * requests are answered from the subtask's keyed state backend ({@link UserStateBags}), which also
  * keeps the timers the harness sets ({@link StageTimers}) until time passes them.
  *
+ * <p>A stage that starts with a splittable DoFn's processing reads its input keyed by the element;
+ * the residuals its harness hands back wait in the keyed state backend for their processing-time
+ * timers ({@link SdfResiduals}), then go back to the harness as input. Bundles whose user code
+ * registered finalization callbacks are finalized once their output is committed ({@link
+ * BundleFinalizations}).
+ *
  * <p>Beam's data client hands the harness's output to the thread that closes the bundle, so the
  * receivers run on the subtask's thread. Its inbound queue holds 100 data messages; a bundle whose
  * output overflows that before the harness answers would stall, which the element cap makes
@@ -189,10 +195,6 @@ final class ExecutableStageOperator implements StageOperator {
   @Override
   public void advanceInputWatermark(Instant watermark) {
     inputWatermark = watermark;
-    if (inputEnded() && finalizations.waiting()) {
-      // The subtask finishes without another checkpoint, and a finished subtask is not restored.
-      finalizations.all();
-    }
     fireTimers(TimeDomain.EVENT_TIME, watermark);
   }
 
@@ -208,9 +210,9 @@ final class ExecutableStageOperator implements StageOperator {
 
   /**
    * Sends the timers of {@code domain} that {@code time} passed to the harness, in bundles of their
-   * own, then clears the state of the windows whose cleanup time passed. A fired timer may set
-   * timers that are due already (they arrive when its bundle ends), so this repeats until none is
-   * due.
+   * own, with the residuals whose resume time passed, then clears the state of the windows whose
+   * cleanup time passed. A fired timer may set timers that are due already (they arrive when its
+   * bundle ends), so this repeats until none is due, or until residuals were resumed.
    */
   private void fireTimers(TimeDomain domain, Instant time) {
     if (userState == null || !sideInputs.complete()) {
@@ -385,26 +387,35 @@ final class ExecutableStageOperator implements StageOperator {
   @Override
   public void finishBundle() {
     RemoteBundle ending = bundle;
-    if (ending == null) {
-      return;
+    if (ending != null) {
+      bundle = null;
+      input = null;
+      elementsInBundle = 0;
+      try {
+        // Delivers the harness's output to the receivers, then fails if the user code failed;
+        // keeps the residuals and notes the finalization the harness asked for.
+        ending.close();
+      } catch (Exception e) {
+        throw new StageFailedException(plan.name(), e);
+      }
+      // The bundle's output is committed once the checkpoint covering it completes; without
+      // checkpoints nothing will be replayed.
+      finalizations.bundleEnded(context.checkpointingEnabled() && !done(), epochs.open());
     }
-    bundle = null;
-    input = null;
-    elementsInBundle = 0;
-    try {
-      // Delivers the harness's output to the receivers, then fails if the user code failed; keeps
-      // the residuals and notes the finalization the harness asked for.
-      ending.close();
-    } catch (Exception e) {
-      throw new StageFailedException(plan.name(), e);
+    if (finalizations.waiting() && done()) {
+      // The subtask finishes without another checkpoint, and a finished subtask is not restored
+      // (as a classic ParDo's callbacks run then).
+      finalizations.all();
     }
-    // The bundle's output is committed once the checkpoint covering it completes; without
-    // checkpoints, or once the input has ended, nothing will be replayed.
-    finalizations.bundleEnded(context.checkpointingEnabled() && !inputEnded(), epochs.open());
   }
 
-  private boolean inputEnded() {
-    return !inputWatermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE);
+  /**
+   * True once the input has ended and no timer or residual is left: the subtask is about to
+   * finish. Until then, a subtask whose input has ended still takes checkpoints.
+   */
+  private boolean done() {
+    return !inputWatermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)
+        && nextProcessingTimer() == null;
   }
 
   @Override
