@@ -368,6 +368,12 @@ public final class PortablePipelineTranslator {
     boolean stateful = ExecutableStagePlan.isStateful(payload);
     boolean splittable = ExecutableStagePlan.isSplittable(payload);
     boolean keyed = stateful || splittable;
+    if (stateful && splittable) {
+      // Keyed by the input's key for its state, its residuals would be in other subtasks' key
+      // groups; Beam's SDKs do not make such stages (a splittable DoFn keeps no user state).
+      throw new UnsupportedOperationException(
+          "Weir cannot run '" + name + "': a splittable DoFn's stage with user state or timers");
+    }
     String input = payload.getInput();
     List<String> outputs = new ArrayList<>(transform.getOutputsMap().values());
     List<SideInputView> sideInputs = sideInputs(name, payload);
