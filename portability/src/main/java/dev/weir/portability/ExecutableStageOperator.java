@@ -1,5 +1,6 @@
 package dev.weir.portability;
 
+import dev.weir.worker.operators.CheckpointEpochs;
 import dev.weir.worker.operators.ElementReceiver;
 import dev.weir.worker.operators.OperatorContext;
 import dev.weir.worker.operators.StageOperator;
@@ -60,6 +61,12 @@ import org.joda.time.Instant;
  * requests are answered from the subtask's keyed state backend ({@link UserStateBags}), which also
  * keeps the timers the harness sets ({@link StageTimers}) until time passes them.
  *
+ * <p>A stage that starts with a splittable DoFn's processing reads its input keyed by the element;
+ * the residuals its harness hands back wait in the keyed state backend for their processing-time
+ * timers ({@link SdfResiduals}), then go back to the harness as input. Bundles whose user code
+ * registered finalization callbacks are finalized once their output is committed ({@link
+ * BundleFinalizations}).
+ *
  * <p>Beam's data client hands the harness's output to the thread that closes the bundle, so the
  * receivers run on the subtask's thread. Its inbound queue holds 100 data messages; a bundle whose
  * output overflows that before the harness answers would stall, which the element cap makes
@@ -80,6 +87,11 @@ final class ExecutableStageOperator implements StageOperator {
   private @Nullable StateRequestHandler stateRequests;
   private @Nullable UserStateBags userState;
   private @Nullable StageTimers timers;
+  // Of a splittable DoFn's stage: the residuals the harness hands back, waiting to resume.
+  private @Nullable SdfResiduals residuals;
+  private @Nullable BundleFinalizations finalizations;
+  // With checkpoints: which checkpoint covers a bundle whose finalization waits for it.
+  private final CheckpointEpochs epochs = new CheckpointEpochs();
   private OperatorContext context;
   private Instant inputWatermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
   private @Nullable ExecutableStageContext stageContext;
@@ -111,18 +123,27 @@ final class ExecutableStageOperator implements StageOperator {
     stageContext = StageContexts.get(plan.jobInfo());
     stage = plan.stage();
     bundles = stageContext.getStageBundleFactory(stage);
+    finalizations = new BundleFinalizations(bundles.getInstructionRequestHandler());
+    // Every stage: a stateful stage drops late data by it, and side inputs expire by it.
     allowedLateness = inputAllowedLateness(stage);
     if (plan.isKeyed()) {
       Coder<? extends BoundedWindow> windowCoder = inputWindowCoder(stage);
-      droppedDueToLateness =
-          metrics.getCounter(
-              MetricName.named(
-                  StatefulDoFnRunner.class, StatefulDoFnRunner.DROPPED_DUE_TO_LATENESS_COUNTER));
+      if (plan.isStateful()) {
+        droppedDueToLateness =
+            metrics.getCounter(
+                MetricName.named(
+                    StatefulDoFnRunner.class, StatefulDoFnRunner.DROPPED_DUE_TO_LATENESS_COUNTER));
+      }
       userState =
           new UserStateBags(
               context.createStateBackend(windowCoder), context.maxParallelism(), allowedLateness);
       if (!stage.getTimers().isEmpty()) {
         timers = new StageTimers(userState, bundles, windowCoder);
+      }
+      if (plan.isSplittable()) {
+        residuals =
+            new SdfResiduals(
+                userState, inputCoder(stage), context.maxParallelism(), context.processingTime());
       }
     }
     if (!views.isEmpty() && views.get(0).windowed()) {
@@ -140,7 +161,10 @@ final class ExecutableStageOperator implements StageOperator {
             MetricName.named(
                 LateDataDroppingDoFnRunner.class, LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
     ToIntFunction<WindowedValue<Object>> keyGroupOf = null;
-    if (userState != null) {
+    if (residuals != null) {
+      // A splittable stage's exchange routed the element by the SDF's element alone.
+      keyGroupOf = residuals::keyGroupOf;
+    } else if (userState != null) {
       // The key's bytes in its runner wire coder: what the keyed exchange routed the element by.
       Coder<Object> keyCoder =
           ((KvCoder<Object, Object>)
@@ -166,18 +190,19 @@ final class ExecutableStageOperator implements StageOperator {
   }
 
   private static Coder<? extends BoundedWindow> inputWindowCoder(ExecutableStage stage) {
-    Coder<?> wire = inputCoder(stage);
+    Coder<WindowedValue<?>> wire = inputCoder(stage);
     if (!(wire instanceof WindowedValues.FullWindowedValueCoder)) {
       throw new IllegalStateException("A keyed stage's input has no windows: " + wire);
     }
-    return ((WindowedValues.FullWindowedValueCoder<?>) wire).getWindowCoder();
+    return ((WindowedValues.FullWindowedValueCoder<?>) (Coder<?>) wire).getWindowCoder();
   }
 
-  /** The runner wire coder of the stage's input, windows included. */
-  private static Coder<?> inputCoder(ExecutableStage stage) {
+  /** The input's runner wire coder: the bytes the data plane and the harness's residuals use. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Coder<WindowedValue<?>> inputCoder(ExecutableStage stage) {
     try {
-      return WireCoders.instantiateRunnerWireCoder(
-          stage.getInputPCollection(), stage.getComponents());
+      return (Coder)
+          WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
     } catch (IOException e) {
       throw new IllegalStateException("Cannot make the input coder of " + stage, e);
     }
@@ -270,9 +295,9 @@ final class ExecutableStageOperator implements StageOperator {
 
   /**
    * Sends the timers of {@code domain} that {@code time} passed to the harness, in bundles of their
-   * own, then clears the state of the windows whose cleanup time passed. A fired timer may set
-   * timers that are due already (they arrive when its bundle ends), so this repeats until none is
-   * due.
+   * own, with the residuals whose resume time passed, then clears the state of the windows whose
+   * cleanup time passed. A fired timer may set timers that are due already (they arrive when its
+   * bundle ends), so this repeats until none is due, or until residuals were resumed.
    */
   private void fireTimers(TimeDomain domain, Instant time) {
     if (userState == null || (windowedSideInputs == null && !sideInputs.complete())) {
@@ -287,15 +312,26 @@ final class ExecutableStageOperator implements StageOperator {
     while (!(due = userState.takeDue(domain, time)).isEmpty()) {
       List<KeyedTimer> cleanups = new ArrayList<>();
       List<KeyedTimer> harnessTimers = new ArrayList<>();
+      List<KeyedTimer> resumed = new ArrayList<>();
       for (KeyedTimer timer : due) {
+        if (SdfResiduals.isResidual(timer)) {
+          // Not held for side inputs: its element was let through once, so the side-input
+          // windows it reads were ready, and they stay ready (its timer's namespace is global).
+          resumed.add(timer);
+          continue;
+        }
         if (windowedSideInputs != null && !windowedSideInputs.ready(windowOf(timer))) {
           // Its callback may read side inputs, and its window's cleanup must come after it.
           held.add(timer);
           continue;
         }
-        (UserStateBags.isCleanup(timer) ? cleanups : harnessTimers).add(timer);
+        if (UserStateBags.isCleanup(timer)) {
+          cleanups.add(timer);
+        } else {
+          harnessTimers.add(timer);
+        }
       }
-      if (!harnessTimers.isEmpty()) {
+      if (!harnessTimers.isEmpty() || !resumed.isEmpty()) {
         finishBundle();
         try {
           startBundle();
@@ -305,11 +341,25 @@ final class ExecutableStageOperator implements StageOperator {
         for (KeyedTimer timer : harnessTimers) {
           timers.fire(timer, bundle);
         }
+        // Each residual goes back to the harness as an element of the stage's input.
+        for (KeyedTimer timer : resumed) {
+          try {
+            input.accept(residuals.take(timer));
+          } catch (Exception e) {
+            throw new IllegalStateException("Cannot send a residual to the SDK harness", e);
+          }
+        }
       }
       // After the window's last timers have run (their state writes are in once the bundle ends).
       finishBundle();
       for (KeyedTimer cleanup : cleanups) {
         userState.cleanUp(cleanup);
+      }
+      if (!resumed.isEmpty()) {
+        // A residual that resumes at once is due again already: the next time advance resumes
+        // it, so a splittable DoFn that keeps resuming does not keep the subtask from its input
+        // and its barriers.
+        break;
       }
     }
     for (KeyedTimer timer : held) {
@@ -346,7 +396,7 @@ final class ExecutableStageOperator implements StageOperator {
   @Override
   @SuppressWarnings("unchecked")
   public void processElement(WindowedValue<?> element) {
-    if (userState != null) {
+    if (plan.isStateful()) {
       element = withoutExpiredWindows(element);
       if (element == null) {
         return;
@@ -454,9 +504,14 @@ final class ExecutableStageOperator implements StageOperator {
       stateRequests = stateRequests();
     }
     bundle =
-        timers == null
-            ? bundles.getBundle(receivers, stateRequests, progress)
-            : bundles.getBundle(receivers, timers.receivers(), stateRequests, progress);
+        bundles.getBundle(
+            receivers,
+            timers == null ? null : timers.receivers(),
+            stateRequests,
+            progress,
+            finalizations,
+            // Without one, Beam's bundle fails on a response with residuals, as it should.
+            residuals);
     Map<String, FnDataReceiver> inputs = bundle.getInputReceivers();
     if (inputs.size() != 1) {
       throw new IllegalStateException(
@@ -468,18 +523,47 @@ final class ExecutableStageOperator implements StageOperator {
   @Override
   public void finishBundle() {
     RemoteBundle ending = bundle;
-    if (ending == null) {
-      return;
+    if (ending != null) {
+      bundle = null;
+      input = null;
+      elementsInBundle = 0;
+      try {
+        // Delivers the harness's output to the receivers, then fails if the user code failed;
+        // keeps the residuals and notes the finalization the harness asked for.
+        ending.close();
+      } catch (Exception e) {
+        throw new StageFailedException(plan.name(), e);
+      }
+      // The bundle's output is committed once the checkpoint covering it completes; without
+      // checkpoints nothing will be replayed.
+      finalizations.bundleEnded(context.checkpointingEnabled() && !done(), epochs.open());
     }
-    bundle = null;
-    input = null;
-    elementsInBundle = 0;
-    try {
-      // Delivers the harness's output to the receivers, then fails if the user code failed.
-      ending.close();
-    } catch (Exception e) {
-      throw new StageFailedException(plan.name(), e);
+    if (finalizations.waiting() && done()) {
+      // The subtask finishes without another checkpoint, and a finished subtask is not restored
+      // (as a classic ParDo's callbacks run then).
+      finalizations.all();
     }
+  }
+
+  /**
+   * True once the input has ended and no timer or residual is left: the subtask is about to
+   * finish. Until then, a subtask whose input has ended still takes checkpoints.
+   */
+  private boolean done() {
+    return !inputWatermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)
+        && nextProcessingTimer() == null;
+  }
+
+  @Override
+  public Map<String, byte[]> snapshotState(long checkpointId) {
+    // User state, timers and residuals are in the keyed backend, which the subtask snapshots.
+    epochs.seal(checkpointId);
+    return Map.of();
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    finalizations.checkpointCompleted(epochs.takeCovered(checkpointId));
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.InvalidProtocolBufferException;
@@ -23,7 +24,8 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
 
   private final List<SideInputView> sideInputs;
   private final byte[] payload;
-  private final boolean keyed;
+  private final boolean stateful;
+  private final boolean splittable;
   private final String jobId;
   private final String jobName;
   private final String retrievalToken;
@@ -39,7 +41,8 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
     super(name, ExecutableStage.URN, List.of(input), byId(outputs));
     this.sideInputs = List.copyOf(sideInputs);
     this.payload = payload.toByteArray();
-    this.keyed = payload.getUserStatesCount() > 0 || payload.getTimersCount() > 0;
+    this.stateful = isStateful(payload);
+    this.splittable = isSplittable(payload);
     this.jobId = jobInfo.jobId();
     this.jobName = jobInfo.jobName();
     this.retrievalToken = jobInfo.retrievalToken();
@@ -76,12 +79,44 @@ final class ExecutableStagePlan extends OperatorPlan implements OperatorProvider
     return List.copyOf(sideInputs);
   }
 
+  /** True if the stage keeps user state or sets timers. */
+  static boolean isStateful(RunnerApi.ExecutableStagePayload payload) {
+    return payload.getUserStatesCount() > 0 || payload.getTimersCount() > 0;
+  }
+
   /**
-   * True if the stage keeps user state or sets timers: its input then comes over a keyed exchange.
+   * True if the stage starts with a splittable DoFn's processing (Beam's fuser starts a stage
+   * there): its harness may hand back residuals.
+   */
+  static boolean isSplittable(RunnerApi.ExecutableStagePayload payload) {
+    for (String id : payload.getTransformsList()) {
+      RunnerApi.PTransform transform = payload.getComponents().getTransformsOrThrow(id);
+      if (PTransformTranslation.SPLITTABLE_PROCESS_SIZED_ELEMENTS_AND_RESTRICTIONS_URN.equals(
+              transform.getSpec().getUrn())
+          && transform.getInputsMap().containsValue(payload.getInput())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True if the stage keeps user state or sets timers. */
+  boolean isStateful() {
+    return stateful;
+  }
+
+  /** True if the stage's harness may hand back a splittable DoFn's residuals. */
+  boolean isSplittable() {
+    return splittable;
+  }
+
+  /**
+   * True if the stage keeps user state or sets timers, or keeps a splittable DoFn's residuals: its
+   * input then comes over a keyed exchange.
    */
   @Override
   public boolean isKeyed() {
-    return keyed;
+    return stateful || splittable;
   }
 
   @Override

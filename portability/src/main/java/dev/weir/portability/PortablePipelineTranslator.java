@@ -364,15 +364,23 @@ public final class PortablePipelineTranslator {
     } catch (IOException e) {
       throw new IllegalArgumentException("Executable stage " + id + " has a bad payload", e);
     }
-    // User state and timers are per key.
-    boolean keyed = payload.getUserStatesCount() > 0 || payload.getTimersCount() > 0;
+    // User state and timers are per key, and so are a splittable DoFn's residuals.
+    boolean stateful = ExecutableStagePlan.isStateful(payload);
+    boolean splittable = ExecutableStagePlan.isSplittable(payload);
+    boolean keyed = stateful || splittable;
+    if (stateful && splittable) {
+      // Keyed by the input's key for its state, its residuals would be in other subtasks' key
+      // groups; Beam's SDKs do not make such stages (a splittable DoFn keeps no user state).
+      throw new UnsupportedOperationException(
+          "Weir cannot run '" + name + "': a splittable DoFn's stage with user state or timers");
+    }
     String input = payload.getInput();
     List<String> outputs = new ArrayList<>(transform.getOutputsMap().values());
     List<SideInputView> sideInputs = sideInputs(name, payload);
     StagePlan stage;
     if (sideInputs.isEmpty() && !keyed) {
       stage = producer(input);
-    } else if (keyed && keyedStableInputs.contains(input)) {
+    } else if (stateful && keyedStableInputs.contains(input)) {
       // Its stable-input buffer is keyed already (behind the exchange): it joins it.
       stage = producer(input);
       for (SideInputView view : sideInputs) {
@@ -382,9 +390,16 @@ public final class PortablePipelineTranslator {
       }
     } else {
       // As a classic stateful ParDo or one with side inputs: its own stage, keyed by the input's
-      // key if it keeps state or sets timers, the side inputs broadcast to it.
+      // key if it keeps state or sets timers, by the element if it is a splittable DoFn's (its
+      // residuals stay with the element), the side inputs broadcast to it.
       stage = plan.addStage(name, parallelism);
       Coder<WindowedValue<?>> wire = wireCoder(input);
+      Coder<?> keyCoder = null;
+      if (stateful) {
+        keyCoder = kvCoder(name, ExecutableStage.URN, wire).getKeyCoder();
+      } else if (splittable) {
+        keyCoder = new SplittableElementKeyCoder(SdfResiduals.elementCoder(wire));
+      }
       plan.addEdge(
           producer(input),
           stage,
@@ -392,7 +407,7 @@ public final class PortablePipelineTranslator {
           input,
           input,
           wire,
-          keyed ? kvCoder(name, ExecutableStage.URN, wire).getKeyCoder() : null);
+          keyCoder);
       for (SideInputView view : sideInputs) {
         String side = view.pcollection();
         plan.addEdge(

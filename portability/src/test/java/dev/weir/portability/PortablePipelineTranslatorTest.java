@@ -77,20 +77,28 @@ public class PortablePipelineTranslatorTest {
 
     ExecutionPlan plan = translate(p);
 
-    assertEquals(2, plan.stages().size());
-    assertEquals(1, plan.edges().size());
-    EdgePlan edge = plan.edge(0);
-    assertEquals(ExchangeKind.KEYED, edge.kind());
-    assertEquals(0, edge.fromStage());
-    assertEquals(1, edge.toStage());
+    // Impulse with Create's first stage; Create's read (a splittable DoFn, whose residuals are
+    // kept per element) behind a keyed edge by its element, with ToKv; the GroupByKey behind a
+    // keyed edge by its key, with the ParDo after it.
+    assertEquals(3, plan.stages().size());
+    assertEquals(2, plan.edges().size());
     OperatorPlan first = plan.stage(0).operators().get(0);
     assertEquals(PTransformTranslation.IMPULSE_TRANSFORM_URN, first.urn());
+    EdgePlan read = plan.edge(0);
+    assertEquals(ExchangeKind.KEYED, read.kind());
+    assertEquals(0, read.fromStage());
+    assertEquals(1, read.toStage());
+    assertTrue(String.valueOf(read.keyCoder()), read.keyCoder() instanceof SplittableElementKeyCoder);
+    EdgePlan edge = plan.edge(1);
+    assertEquals(ExchangeKind.KEYED, edge.kind());
+    assertEquals(1, edge.fromStage());
+    assertEquals(2, edge.toStage());
     assertTrue(
-        plan.stage(0).operators().stream().anyMatch(op -> op.urn().equals(ExecutableStage.URN)));
+        plan.stage(1).operators().stream().allMatch(op -> op.urn().equals(ExecutableStage.URN)));
     assertEquals(
         PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN,
-        plan.stage(1).operators().get(0).urn());
-    assertEquals(ExecutableStage.URN, plan.stage(1).operators().get(1).urn());
+        plan.stage(2).operators().get(0).urn());
+    assertEquals(ExecutableStage.URN, plan.stage(2).operators().get(1).urn());
   }
 
   static class StableSink extends DoFn<KV<String, String>, Void> {
@@ -127,15 +135,16 @@ public class PortablePipelineTranslatorTest {
         sinkStage.getTransformsList().toString(),
         sinkStage.getTransformsList().stream().noneMatch(id -> id.startsWith("Keys")));
     assertTrue(sinkStage.getInput(), sinkStage.getInput().endsWith("/WeirStableInput"));
+    // Create's read (a splittable DoFn) starts a stage behind a keyed edge: Create's read stage,
+    // Keys' stage, the buffer (the engine's ParDo), Sink's stage.
     List<String> urns =
-        plan.stage(0).operators().stream().map(OperatorPlan::urn).toList();
-    // Impulse, Create's stage, Keys' stage, the buffer (the engine's ParDo), Sink's stage.
+        plan.stage(1).operators().stream().map(OperatorPlan::urn).toList();
     int buffer = urns.indexOf(PTransformTranslation.PAR_DO_TRANSFORM_URN);
     assertTrue(urns.toString(), buffer > 0);
     assertEquals(ExecutableStage.URN, urns.get(buffer - 1));
     assertEquals(ExecutableStage.URN, urns.get(buffer + 1));
     assertEquals(buffer + 2, urns.size());
-    ParDoPlan parDo = (ParDoPlan) plan.stage(0).operators().get(buffer);
+    ParDoPlan parDo = (ParDoPlan) plan.stage(1).operators().get(buffer);
     assertTrue(
         DoFnSignatures.getSignature(parDo.doFn().getClass())
             .processElement()

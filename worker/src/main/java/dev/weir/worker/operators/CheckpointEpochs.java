@@ -12,24 +12,24 @@ import java.util.TreeSet;
  * checkpoint m >= n releases it. Labels of restored things were all in the checkpoint restored
  * from, so the next completion releases them; new labels are chosen above them so they never meet.
  */
-final class CheckpointEpochs {
+public final class CheckpointEpochs {
   private long open;
   // Label of a sealed epoch to the checkpoint that covers it; Long.MIN_VALUE for restored ones.
   private final Map<Long, Long> sealedAt = new HashMap<>();
 
   /** The label of what arrives now. */
-  long open() {
+  public long open() {
     return open;
   }
 
   /** Checkpoint {@code checkpointId} is being taken: what arrived so far belongs to it. */
-  void seal(long checkpointId) {
+  public void seal(long checkpointId) {
     sealedAt.put(open, checkpointId);
     open = Math.max(open, checkpointId) + 1;
   }
 
   /** Something labelled {@code label} came back from the checkpoint restored from. */
-  void restored(long label) {
+  public void restored(long label) {
     sealedAt.put(label, Long.MIN_VALUE);
     if (label >= open) {
       open = label + 1;
@@ -40,7 +40,7 @@ final class CheckpointEpochs {
    * Checkpoint {@code checkpointId} completed: returns the labels it covers, in ascending order,
    * and forgets them.
    */
-  TreeSet<Long> takeCovered(long checkpointId) {
+  public TreeSet<Long> takeCovered(long checkpointId) {
     TreeSet<Long> covered = new TreeSet<>();
     for (Iterator<Map.Entry<Long, Long>> it = sealedAt.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, Long> epoch = it.next();
