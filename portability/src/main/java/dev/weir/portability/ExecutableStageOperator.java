@@ -460,13 +460,6 @@ final class ExecutableStageOperator implements StageOperator {
             element.getValue(), element.getTimestamp(), kept, element.getPaneInfo());
   }
 
-  @Override
-  public Map<String, byte[]> snapshotState(long checkpointId) {
-    return windowedSideInputs == null
-        ? Map.of()
-        : windowedSideInputs.snapshot(context.subtaskIndex());
-  }
-
   @SuppressWarnings("unchecked")
   private void startBundle() throws Exception {
     bundleNumber++;
@@ -556,9 +549,12 @@ final class ExecutableStageOperator implements StageOperator {
 
   @Override
   public Map<String, byte[]> snapshotState(long checkpointId) {
-    // User state, timers and residuals are in the keyed backend, which the subtask snapshots.
+    // User state, timers and residuals are in the keyed backend, which the subtask snapshots;
+    // side-input contents and the elements waiting for them are operator entries.
     epochs.seal(checkpointId);
-    return Map.of();
+    return windowedSideInputs == null
+        ? Map.of()
+        : windowedSideInputs.snapshot(context.subtaskIndex());
   }
 
   @Override
