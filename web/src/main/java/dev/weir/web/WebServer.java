@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,21 +64,21 @@ public final class WebServer implements AutoCloseable {
     RequestGate gate = new RequestGate(settings);
     RestApi api = new RestApi(view, settings.cancelToken().isPresent());
     StaticFiles files = new StaticFiles();
-    // Builds newer responses while the kept ones serve (RenderedResponses); one path at a time.
-    ThreadPoolExecutor refresher =
-        new ThreadPoolExecutor(
+    // Builds newer responses while the kept ones serve, and keeps the paths being read warm
+    // (RenderedResponses); one rendering at a time. Its queue holds at most one task per kept path
+    // and one tick.
+    ScheduledThreadPoolExecutor refresher =
+        new ScheduledThreadPoolExecutor(
             1,
-            1,
-            30,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(RenderedResponses.MAX_PATHS),
             r -> {
               Thread t = new Thread(r, "weir-web-refresh");
               t.setDaemon(true);
               return t;
             });
+    refresher.setKeepAliveTime(30, TimeUnit.SECONDS);
     refresher.allowCoreThreadTimeOut(true);
-    RenderedResponses rendered = new RenderedResponses(refresher);
+    refresher.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    RenderedResponses rendered = new RenderedResponses(refresher, view);
     AtomicInteger threads = new AtomicInteger();
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(

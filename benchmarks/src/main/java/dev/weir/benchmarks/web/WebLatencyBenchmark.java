@@ -9,6 +9,8 @@ import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Latency of the web server's two heaviest reads for a wide job: {@code GET /metrics} and {@code
@@ -40,6 +42,14 @@ public final class WebLatencyBenchmark {
    */
   private static int pauseMillis;
 
+  /**
+   * After the timed requests, wait this long without a request (past the server's 60 s of
+   * keeping read paths warm), then report the web server threads' CPU over {@code --idleMillis}.
+   */
+  private static int quietMillis;
+
+  private static int idleMillis;
+
   private WebLatencyBenchmark() {}
 
   public static void main(String[] argv) throws Exception {
@@ -49,6 +59,8 @@ public final class WebLatencyBenchmark {
     int warmup = intArg(argv, "warmup", 500);
     boolean real = java.util.Arrays.asList(argv).contains("--real");
     pauseMillis = intArg(argv, "pauseMillis", 0);
+    quietMillis = intArg(argv, "quietMillis", 65_000);
+    idleMillis = intArg(argv, "idleMillis", 0);
     if (real) {
       RealJob job = RealJob.start(stages, parallelism);
       try {
@@ -97,6 +109,8 @@ public final class WebLatencyBenchmark {
       OperatingSystemMXBean os =
           (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       int round = pauseMillis > 0 ? 1 : 100;
+      Map<Long, Long> timedStart = serverThreadsCpuById();
+      long timedStartNanos = System.nanoTime();
       for (int done = 0; done < requests; done += round) {
         for (int p = 0; p < paths.length; p++) {
           long cpuStart = os.getProcessCpuTime();
@@ -113,6 +127,8 @@ public final class WebLatencyBenchmark {
           serverCpu[p] += serverThreadsCpu() - serverStart;
         }
       }
+      long timedWallNanos = System.nanoTime() - timedStartNanos;
+      long timedServerCpu = cpuSince(timedStart);
       System.out.printf(
           "%s, %d stages x parallelism %d (%d subtasks), %d requests each after %d warm-up, one"
               + " client, %d ms pause before each:%n",
@@ -131,7 +147,47 @@ public final class WebLatencyBenchmark {
             cpu[p] / 1e6 / requests,
             serverCpu[p] / 1e6 / requests);
       }
+      System.out.printf(
+          "  web server threads (requests and weir-web-refresh) while read: %.1f ms CPU per second"
+              + " over %.0f s%n",
+          timedServerCpu / 1e6 / (timedWallNanos / 1e9),
+          timedWallNanos / 1e9);
+      if (idleMillis > 0) {
+        Thread.sleep(quietMillis);
+        Map<Long, Long> idleStart = serverThreadsCpuById();
+        Thread.sleep(idleMillis);
+        System.out.printf(
+            "  web server threads with no reader, %d s after the last request: %.2f ms CPU per"
+                + " second over %d s%n",
+            quietMillis / 1000,
+            cpuSince(idleStart) / 1e6 / (idleMillis / 1e3),
+            idleMillis / 1000);
+      }
     }
+  }
+
+  /** CPU nanoseconds so far of each web server thread alive now, by thread id. */
+  private static Map<Long, Long> serverThreadsCpuById() {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Long, Long> byId = new HashMap<>();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith("weir-web-")) {
+        byId.put(info.getThreadId(), Math.max(0, threads.getThreadCpuTime(info.getThreadId())));
+      }
+    }
+    return byId;
+  }
+
+  /**
+   * CPU nanoseconds the web server threads used since {@code start}: per thread, so one that ended
+   * meanwhile (an idle pool thread times out) does not subtract its earlier time.
+   */
+  private static long cpuSince(Map<Long, Long> start) {
+    long total = 0;
+    for (Map.Entry<Long, Long> now : serverThreadsCpuById().entrySet()) {
+      total += now.getValue() - start.getOrDefault(now.getKey(), 0L);
+    }
+    return total;
   }
 
   /** CPU nanoseconds of the web server's request threads so far (those alive now). */
