@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -21,14 +22,22 @@ final class JobTable {
   private final long retentionMillis;
   private final int capacity;
   private final LongSupplier clock;
+  private final Consumer<PortableJob> forgotten;
 
   JobTable(Duration retention, int capacity, LongSupplier clock) {
+    this(retention, capacity, clock, job -> {});
+  }
+
+  /** {@code forgotten} is called with each job the table drops, under its lock. */
+  JobTable(
+      Duration retention, int capacity, LongSupplier clock, Consumer<PortableJob> forgotten) {
     if (capacity < 1) {
       throw new IllegalArgumentException("A job table needs room for a job, got " + capacity);
     }
     this.retentionMillis = retention.toMillis();
     this.capacity = capacity;
     this.clock = clock;
+    this.forgotten = forgotten;
   }
 
   long now() {
@@ -46,7 +55,11 @@ final class JobTable {
       jobs.values().stream()
           .filter(PortableJob::isTerminal)
           .min(Comparator.comparingLong(PortableJob::stateMillis))
-          .ifPresent(oldest -> jobs.remove(oldest.id()));
+          .ifPresent(
+              oldest -> {
+                jobs.remove(oldest.id());
+                forgotten.accept(oldest);
+              });
     }
     if (jobs.size() >= capacity) {
       throw new IllegalStateException(
@@ -69,8 +82,14 @@ final class JobTable {
     long now = clock.getAsLong();
     jobs.values()
         .removeIf(
-            job ->
-                (job.isTerminal() || job.state() == JobApi.JobState.Enum.STOPPED)
-                    && now - job.stateMillis() >= retentionMillis);
+            job -> {
+              boolean expired =
+                  (job.isTerminal() || job.state() == JobApi.JobState.Enum.STOPPED)
+                      && now - job.stateMillis() >= retentionMillis;
+              if (expired) {
+                forgotten.accept(job);
+              }
+              return expired;
+            });
   }
 }

@@ -2,6 +2,7 @@ package dev.weir.portability;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
@@ -24,6 +25,7 @@ final class PortableJob {
 
   private final List<JobApi.JobMessagesResponse> history = new ArrayList<>();
   private final List<Consumer<JobApi.JobMessagesResponse>> followers = new ArrayList<>();
+  private final AtomicBoolean artifactsRemoved = new AtomicBoolean();
   private JobApi.JobState.Enum state = JobApi.JobState.Enum.STOPPED;
   private long stateMillis;
   private @Nullable PipelineResult result;
@@ -161,5 +163,10 @@ final class PortableJob {
                         .setSeconds(millis / 1000)
                         .setNanos((int) (millis % 1000) * 1_000_000)))
         .build();
+  }
+
+  /** True the first time only: the caller then deletes the job's staged artifacts. */
+  boolean claimArtifactsRemoval() {
+    return artifactsRemoved.compareAndSet(false, true);
   }
 }

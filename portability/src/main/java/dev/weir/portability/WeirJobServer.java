@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.apache.beam.model.pipeline.v1.Endpoints;
 import org.apache.beam.runners.fnexecution.artifact.ArtifactRetrievalService;
 import org.apache.beam.runners.fnexecution.artifact.ArtifactStagingService;
@@ -23,6 +25,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.PortablePipelineOptions;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.Server;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.netty.NettyServerBuilder;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +51,17 @@ public final class WeirJobServer implements AutoCloseable {
   private final Server server;
   private final ExecutorService launcher;
   private final ArtifactStagingService staging;
+  private final @Nullable Path temporaryArtifacts;
 
-  private WeirJobServer(Server server, ExecutorService launcher, ArtifactStagingService staging) {
+  private WeirJobServer(
+      Server server,
+      ExecutorService launcher,
+      ArtifactStagingService staging,
+      @Nullable Path temporaryArtifacts) {
     this.server = server;
     this.launcher = launcher;
     this.staging = staging;
+    this.temporaryArtifacts = temporaryArtifacts;
   }
 
   /** Starts a server as {@code args} (see the class comment) say. */
@@ -71,10 +80,10 @@ public final class WeirJobServer implements AutoCloseable {
     int port = Integer.parseInt(args.getOrDefault("port", "8099"));
     String bind = args.getOrDefault("bind", "localhost");
     checkBind(bind, Boolean.parseBoolean(args.getOrDefault("insecure", "false")));
+    Path temporaryArtifacts =
+        args.containsKey("artifactsDir") ? null : Files.createTempDirectory("weir-artifacts");
     Path artifacts =
-        args.containsKey("artifactsDir")
-            ? Path.of(args.get("artifactsDir"))
-            : Files.createTempDirectory("weir-artifacts");
+        temporaryArtifacts != null ? temporaryArtifacts : Path.of(args.get("artifactsDir"));
     Duration retention =
         Duration.ofSeconds(Long.parseLong(args.getOrDefault("jobRetentionSeconds", "600")));
     int maxJobs = Integer.parseInt(args.getOrDefault("maxJobs", "100"));
@@ -94,7 +103,11 @@ public final class WeirJobServer implements AutoCloseable {
     AtomicReference<Endpoints.ApiServiceDescriptor> endpoint = new AtomicReference<>();
     WeirJobService jobs =
         new WeirJobService(
-            new JobTable(retention, maxJobs, System::currentTimeMillis),
+            new JobTable(
+                retention,
+                maxJobs,
+                System::currentTimeMillis,
+                job -> WeirJobService.removeArtifacts(staging, job)),
             staging,
             endpoint::get,
             environments,
@@ -123,7 +136,7 @@ public final class WeirJobServer implements AutoCloseable {
                     + ":"
                     + server.getPort())
             .build());
-    return new WeirJobServer(server, launcher, staging);
+    return new WeirJobServer(server, launcher, staging, temporaryArtifacts);
   }
 
   /**
@@ -167,6 +180,20 @@ public final class WeirJobServer implements AutoCloseable {
     }
     launcher.shutdownNow();
     staging.close();
+    if (temporaryArtifacts != null) {
+      // The server made it: what is left in it (jobs still running at close) goes with it.
+      try (Stream<Path> paths = Files.walk(temporaryArtifacts)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(WeirJobServer::deleteQuietly);
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      LOG.warn("Could not delete {}", path, e);
+    }
   }
 
   public static void main(String[] argv) throws Exception {

@@ -3,6 +3,7 @@ package dev.weir.portability;
 import dev.weir.runner.WeirPipelineOptions;
 import dev.weir.runner.WeirRunner;
 import dev.weir.translation.ExecutionPlan;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -139,11 +140,15 @@ final class WeirJobService extends JobServiceGrpc.JobServiceImplBase {
         return;
       }
       PipelineResult.State end = result.waitUntilFinish();
+      removeArtifacts(job);
       job.setState(stateOf(end), jobs.now());
     } catch (Pipeline.PipelineExecutionException e) {
       failed(job, e.getCause() != null ? e.getCause() : e);
     } catch (Exception | LinkageError e) {
       failed(job, e);
+    } finally {
+      // Cancelled while starting, or ended otherwise: nothing fetches them any more.
+      removeArtifacts(job);
     }
   }
 
@@ -151,7 +156,29 @@ final class WeirJobService extends JobServiceGrpc.JobServiceImplBase {
     LOG.info("Job {} failed", job.id(), cause);
     job.addMessage(
         JobApi.JobMessage.MessageImportance.JOB_MESSAGE_ERROR, describe(cause), jobs.now());
+    removeArtifacts(job);
     job.setState(JobApi.JobState.Enum.FAILED, jobs.now());
+  }
+
+  /**
+   * Deletes the job's staged copies of its dependencies, before its end is visible: a long-lived
+   * server stages every job's class path (tens of MB each), and the harnesses have fetched them
+   * once the job ended. Only the first call deletes.
+   */
+  private void removeArtifacts(PortableJob job) {
+    removeArtifacts(staging, job);
+  }
+
+  /** As {@link #removeArtifacts(PortableJob)}: also for a job forgotten without being run. */
+  static void removeArtifacts(ArtifactStagingService staging, PortableJob job) {
+    if (!job.claimArtifactsRemoval()) {
+      return;
+    }
+    try {
+      staging.removeStagedArtifacts(job.id());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Could not delete the staged artifacts of job {}", job.id(), e);
+    }
   }
 
   /** The failure and its causes, one line each: the SDK's own message is among them. */

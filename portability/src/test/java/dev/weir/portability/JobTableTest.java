@@ -6,6 +6,8 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
@@ -46,6 +48,26 @@ public class JobTableTest {
     clock.addAndGet(60_000);
 
     assertNull(table.get("prepared"));
+  }
+
+  @Test
+  public void eachForgottenJobIsHandedToTheCallbackOnceSoItsArtifactsCanGo() {
+    List<String> forgotten = new ArrayList<>();
+    JobTable table =
+        new JobTable(Duration.ofSeconds(60), 1, clock::get, job -> forgotten.add(job.id()));
+    PortableJob ended = job("ended");
+    table.add(ended);
+    ended.setState(JobApi.JobState.Enum.STARTING, clock.get());
+    ended.setState(JobApi.JobState.Enum.DONE, clock.get());
+    // Full: the ended job makes room.
+    table.add(job("prepared"));
+    assertEquals(List.of("ended"), forgotten);
+
+    clock.addAndGet(60_000);
+    table.all();
+    table.all();
+
+    assertEquals(List.of("ended", "prepared"), forgotten);
   }
 
   @Test
