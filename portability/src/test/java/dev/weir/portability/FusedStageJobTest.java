@@ -26,10 +26,9 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptor;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
@@ -37,29 +36,10 @@ import org.junit.rules.TemporaryFolder;
  * and the user metrics of each transform the stage fused.
  */
 public class FusedStageJobTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  public final TemporaryFolder tmp = new TemporaryFolder();
+  private final JobServerRule jobServer = new JobServerRule(tmp);
+  @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-  private WeirJobServer server;
-  private JobServerClient client;
-
-  @Before
-  public void startServer() throws Exception {
-    server =
-        WeirJobServer.start(
-            Map.of("port", "0", "artifactsDir", tmp.newFolder("artifacts").toString()),
-            new EnvironmentSupport(false));
-    client = new JobServerClient(server.port());
-  }
-
-  @After
-  public void stopServer() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
 
   private static PipelineOptions options() {
     return PipelineOptionsFactory.fromArgs(
@@ -96,9 +76,9 @@ public class FusedStageJobTest {
         .setCoder(SerializableCoder.of(new TypeDescriptor<KV<String, Iterable<Long>>>() {}))
         .apply("WriteSums", ParDo.of(new WeirJobServerTest.WriteSumFn(out.toString())));
 
-    String jobId = client.submit(p, "flatten-coders");
+    String jobId = jobServer.client().submit(p, "flatten-coders");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     assertEquals("4", Files.readString(out.resolve("a")));
     assertEquals("2", Files.readString(out.resolve("b")));
   }
@@ -147,9 +127,9 @@ public class FusedStageJobTest {
         .apply(GroupByKey.create())
         .apply("WriteKeySize", ParDo.of(new WriteKeySizeFn(out.toString())));
 
-    String jobId = client.submit(p, "large-key");
+    String jobId = jobServer.client().submit(p, "large-key");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     assertEquals(bytes + " 1", Files.readString(out.resolve("a")));
     assertEquals(bytes + " 1", Files.readString(out.resolve("b")));
   }
@@ -162,18 +142,18 @@ public class FusedStageJobTest {
         .apply("CountFirst", ParDo.of(new CountFn()))
         .apply("CountSecond", ParDo.of(new CountFn()));
 
-    String jobId = client.submit(p, "fused-metrics");
+    String jobId = jobServer.client().submit(p, "fused-metrics");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     Map<String, Long> seenPerStep =
-        countersPerStep(client.metrics(jobId).getAttemptedList(), "seen");
+        countersPerStep(jobServer.client().metrics(jobId).getAttemptedList(), "seen");
     // Each under its transform's unique name, as a classic job's steps are named.
     assertEquals(
         Map.of("CountFirst/ParMultiDo(Count)", 3L, "CountSecond/ParMultiDo(Count)", 3L),
         seenPerStep);
     assertEquals(
         Map.of("Parse/ParMultiDo(Parse)", 3L),
-        countersPerStep(client.metrics(jobId).getAttemptedList(), "parsed"));
+        countersPerStep(jobServer.client().metrics(jobId).getAttemptedList(), "parsed"));
   }
 
   private static Map<String, Long> countersPerStep(

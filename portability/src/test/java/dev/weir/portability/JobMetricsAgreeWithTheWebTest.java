@@ -27,10 +27,9 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.KV;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
@@ -43,29 +42,10 @@ public class JobMetricsAgreeWithTheWebTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ELEMENT_COUNT = MonitoringInfoConstants.Urns.ELEMENT_COUNT;
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  public final TemporaryFolder tmp = new TemporaryFolder();
+  private final JobServerRule jobServer = new JobServerRule(tmp);
+  @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-  private WeirJobServer server;
-  private JobServerClient client;
-
-  @Before
-  public void startServer() throws Exception {
-    server =
-        WeirJobServer.start(
-            Map.of("port", "0", "artifactsDir", tmp.newFolder("artifacts").toString()),
-            new EnvironmentSupport(false));
-    client = new JobServerClient(server.port());
-  }
-
-  @After
-  public void stopServer() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
 
   /** Splits "word:n" into KV(word, n), counting each. */
   static class ParseFn extends DoFn<String, KV<String, Long>> {
@@ -146,7 +126,7 @@ public class JobMetricsAgreeWithTheWebTest {
         .apply("Sum", ParDo.of(new SumFn()))
         .apply("Shuffle", Reshuffle.viaRandomKey())
         .apply("Hold", ParDo.of(new HoldFn(reached, release)));
-    String jobId = client.submit(p, "agree");
+    String jobId = jobServer.client().submit(p, "agree");
     try {
       long deadline = System.currentTimeMillis() + 180_000;
       while (!Files.exists(reached)) {
@@ -181,7 +161,7 @@ public class JobMetricsAgreeWithTheWebTest {
     } finally {
       Files.writeString(release, "go");
     }
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
   }
 
   /**
@@ -216,7 +196,7 @@ public class JobMetricsAgreeWithTheWebTest {
       }
     }
     Map<String, Long> jobApi = new TreeMap<>();
-    for (MetricsApi.MonitoringInfo info : client.metrics(jobId).getAttemptedList()) {
+    for (MetricsApi.MonitoringInfo info : jobServer.client().metrics(jobId).getAttemptedList()) {
       Map<String, String> l = info.getLabelsMap();
       if (info.getUrn().equals(MonitoringInfoConstants.Urns.USER_SUM_INT64)) {
         jobApi.put(

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -18,10 +17,9 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 import org.junit.rules.Timeout;
 
@@ -39,29 +37,10 @@ public class PortableJobOnWorkerProcessesTest {
   private static final List<String> FIRST_WORKERS = List.of("worker-a", "worker-b", "worker-c");
 
   @Rule public final Timeout timeout = Timeout.seconds(900);
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  public final TemporaryFolder tmp = new TemporaryFolder();
+  private final JobServerRule jobServer = new JobServerRule(tmp);
+  @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-  private WeirJobServer server;
-  private JobServerClient client;
-
-  @Before
-  public void startServer() throws Exception {
-    server =
-        WeirJobServer.start(
-            Map.of("port", "0", "artifactsDir", tmp.newFolder("artifacts").toString()),
-            new EnvironmentSupport(false));
-    client = new JobServerClient(server.port());
-  }
-
-  @After
-  public void stopServer() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
 
   private String[] workerArgs(String name) {
     return new String[] {
@@ -103,7 +82,7 @@ public class PortableJobOnWorkerProcessesTest {
           .apply("CountThenEmit", ParDo.of(new PortableStreamingTest.CountThenEmitFn()))
           .apply("Sink", ParDo.of(new PortableStableInputTest.StableLedger(out.toString())));
 
-      String jobId = client.submit(p, "portable-kill");
+      String jobId = jobServer.client().submit(p, "portable-kill");
 
       for (int kill = 1; kill <= KILLS; kill++) {
         // Each kill after the job recovered from the one before: a checkpoint completed since.
@@ -121,7 +100,7 @@ public class PortableJobOnWorkerProcessesTest {
         cluster.startWorker("replacement-" + kill, workerArgs("replacement-" + kill));
       }
 
-      assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 600));
+      assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 600));
       assertEquals("workers alive at the end", 3, cluster.liveWorkers().size());
       // Each kill failed the running attempt, and a next one was deployed from a checkpoint.
       long restores =
@@ -141,7 +120,8 @@ public class PortableJobOnWorkerProcessesTest {
   }
 
   private JobApi.JobState.Enum state(String jobId) {
-    return client
+    return jobServer
+        .client()
         .jobs
         .getState(JobApi.GetJobStateRequest.newBuilder().setJobId(jobId).build())
         .getState();

@@ -25,10 +25,10 @@ import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
-import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
@@ -42,30 +42,15 @@ public class PortableStableInputTest {
   private static final long TOTAL = 20_000;
   private static final int KEYS = 20;
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  public final TemporaryFolder tmp = new TemporaryFolder();
+  private final JobServerRule jobServer = new JobServerRule(tmp);
+  @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-  private WeirJobServer server;
-  private JobServerClient client;
 
   @Before
-  public void startServer() throws Exception {
-    server =
-        WeirJobServer.start(
-            Map.of("port", "0", "artifactsDir", tmp.newFolder("artifacts").toString()),
-            new EnvironmentSupport(false));
-    client = new JobServerClient(server.port());
+  public void resetTheTestsStaticState() {
     SequenceSource.RESUMED_AT.clear();
     FAILED.set(false);
-  }
-
-  @After
-  public void stopServer() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.close();
-    }
   }
 
   /** Fails once, in the harness, the first time it sees element {@code failAt}. */
@@ -222,9 +207,9 @@ public class PortableStableInputTest {
         .apply("Stamp", ParDo.of(new StampFn()))
         .apply("Sink", ParDo.of(sink));
 
-    String jobId = client.submit(p, sink.getClass().getSimpleName());
+    String jobId = jobServer.client().submit(p, sink.getClass().getSimpleName());
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     assertTrue("the injected failure happened", FAILED.get());
     // The readers resumed from checkpoint marks past their start: a restore, not a rerun.
     assertFalse("no reader resumed from a mark", SequenceSource.RESUMED_AT.isEmpty());

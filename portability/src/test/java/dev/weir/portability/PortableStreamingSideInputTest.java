@@ -36,10 +36,10 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.joda.time.Duration;
-import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
@@ -56,33 +56,18 @@ public class PortableStreamingSideInputTest {
   private static volatile long gateOpenedAtNanos;
   private static final Map<Long, Long> READ_AT_NANOS = new ConcurrentHashMap<>();
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  public final TemporaryFolder tmp = new TemporaryFolder();
+  private final JobServerRule jobServer = new JobServerRule(tmp);
+  @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-  private WeirJobServer server;
-  private JobServerClient client;
 
   @Before
-  public void startServer() throws Exception {
-    server =
-        WeirJobServer.start(
-            Map.of("port", "0", "artifactsDir", tmp.newFolder("artifacts").toString()),
-            new EnvironmentSupport(false));
-    client = new JobServerClient(server.port());
+  public void resetTheTestsStaticState() {
     FAILED.set(false);
     SequenceSource.RESUMED_AT.clear();
     SEEN.clear();
     READ_AT_NANOS.clear();
     gateOpenedAtNanos = Long.MAX_VALUE;
-  }
-
-  @After
-  public void stopServer() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.close();
-    }
   }
 
   private PipelineOptions options(String... more) throws IOException {
@@ -161,7 +146,7 @@ public class PortableStreamingSideInputTest {
         .apply(Reshuffle.viaRandomKey())
         .apply("Read", ParDo.of(new ReadSingletonFn(side, out.toString())).withSideInputs(side));
 
-    String jobId = client.submit(p, "side-input-waits");
+    String jobId = jobServer.client().submit(p, "side-input-waits");
 
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (SEEN.size() < 2 && System.nanoTime() < deadline) {
@@ -174,7 +159,7 @@ public class PortableStreamingSideInputTest {
     gateOpenedAtNanos = System.nanoTime();
     ScriptedSource.open("side");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     // Each element read its own window's value: window [0, 10 s) has x's 10, [10 s, 20 s) y's 20.
     assertEquals("a:10", Files.readString(out.resolve("1")));
     assertEquals("b:20", Files.readString(out.resolve("2")));
@@ -240,9 +225,9 @@ public class PortableStreamingSideInputTest {
         // so it is lost unless the restored checkpoint had it.
         .apply("Sink", ParDo.of(new PortableStableInputTest.StableLedger(out.toString())));
 
-    String jobId = client.submit(p, "side-input-restart");
+    String jobId = jobServer.client().submit(p, "side-input-restart");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     assertTrue("the injected failure happened", FAILED.get());
     assertFalse("no reader resumed from a mark", SequenceSource.RESUMED_AT.isEmpty());
     // Element seq is at seq ms: its window of one second holds the side elements of the same
@@ -323,9 +308,9 @@ public class PortableStreamingSideInputTest {
         .apply("CountWithState", ParDo.of(new CountWithStateFn(side, total * 7 / 10)).withSideInputs(side))
         .apply("Sink", ParDo.of(new PortableStableInputTest.StableLedger(out.toString())));
 
-    String jobId = client.submit(p, "stateful-side-input-restart");
+    String jobId = jobServer.client().submit(p, "stateful-side-input-restart");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     assertTrue("the injected failure happened", FAILED.get());
     // State is per key and window (of one second, a thousand numbers). A key's elements come in
     // order from one split and wait in order: element seq is the (seq % 1000 / keys + 1)-th of
@@ -381,9 +366,9 @@ public class PortableStreamingSideInputTest {
     p.apply("Main", Create.of("count"))
         .apply("Write", ParDo.of(new WriteCountFn(count, out.toString())).withSideInputs(count));
 
-    String jobId = client.submit(p, "triggered-side-input");
+    String jobId = jobServer.client().submit(p, "triggered-side-input");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     assertEquals(Long.toString(total), Files.readString(out.resolve("count")));
   }
 }

@@ -49,10 +49,10 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.joda.time.Instant;
-import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
@@ -63,30 +63,15 @@ import org.junit.rules.TemporaryFolder;
 public class PortableStreamingTest {
   private static final AtomicBoolean FAILED = new AtomicBoolean();
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  public final TemporaryFolder tmp = new TemporaryFolder();
+  private final JobServerRule jobServer = new JobServerRule(tmp);
+  @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-  private WeirJobServer server;
-  private JobServerClient client;
 
   @Before
-  public void startServer() throws Exception {
-    server =
-        WeirJobServer.start(
-            Map.of("port", "0", "artifactsDir", tmp.newFolder("artifacts").toString()),
-            new EnvironmentSupport(false));
-    client = new JobServerClient(server.port());
+  public void resetTheTestsStaticState() {
     SequenceSource.RESUMED_AT.clear();
     FAILED.set(false);
-  }
-
-  @After
-  public void stopServer() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.close();
-    }
   }
 
   private PipelineOptions options(String... more) throws IOException {
@@ -258,9 +243,9 @@ public class PortableStreamingTest {
         .apply("CountThenEmit", ParDo.of(new CountThenEmitFn()))
         .apply("Sink", ParDo.of(new LineSink(out.toString())));
 
-    String jobId = client.submit(p, "streaming-state");
+    String jobId = jobServer.client().submit(p, "streaming-state");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     Judged judged = new Judged(out, total, keys);
     assertTrue(judged.toString(), judged.exactlyOnce());
     // Without failures every element is emitted once.
@@ -284,9 +269,9 @@ public class PortableStreamingTest {
         .apply("CountThenEmit", ParDo.of(new CountThenEmitFn()))
         .apply("Sink", ParDo.of(new LineSink(out.toString())));
 
-    String jobId = client.submit(p, "streaming-restart");
+    String jobId = jobServer.client().submit(p, "streaming-restart");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     assertTrue("the injected failure happened", FAILED.get());
     // The readers resumed from checkpoint marks past their start: a restore, not a rerun.
     assertFalse("no reader resumed from a mark", SequenceSource.RESUMED_AT.isEmpty());
@@ -373,9 +358,9 @@ public class PortableStreamingTest {
         .apply("CountPerWindow", ParDo.of(new CountPerWindowFn()))
         .apply("Write", ParDo.of(new WriteValueFn(out.toString())));
 
-    String jobId = client.submit(p, "late-data");
+    String jobId = jobServer.client().submit(p, "late-data");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     // The late elements of a and b changed nothing: no second firing with a higher count.
     assertEquals("2", Files.readString(out.resolve("a-0")));
     assertEquals("1", Files.readString(out.resolve("b-0")));
@@ -387,7 +372,7 @@ public class PortableStreamingTest {
     assertEquals(
         2L,
         counter(
-            client.metrics(jobId).getAttemptedList(),
+            jobServer.client().metrics(jobId).getAttemptedList(),
             StatefulDoFnRunner.DROPPED_DUE_TO_LATENESS_COUNTER));
   }
 
@@ -453,9 +438,9 @@ public class PortableStreamingTest {
         .apply(GroupByKey.create())
         .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
 
-    String jobId = client.submit(p, "bounded-read");
+    String jobId = jobServer.client().submit(p, "bounded-read");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     assertEquals("4", Files.readString(out.resolve("a")));
     assertEquals("2", Files.readString(out.resolve("b")));
   }

@@ -12,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,9 +35,9 @@ import org.apache.beam.sdk.values.KV;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.After;
-import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
@@ -47,29 +46,10 @@ import org.junit.rules.TemporaryFolder;
  * (Weir asks the harness to finalize a bundle once its output is committed).
  */
 public class SplittableDoFnJobTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  public final TemporaryFolder tmp = new TemporaryFolder();
+  private final JobServerRule jobServer = new JobServerRule(tmp);
+  @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-  private WeirJobServer server;
-  private JobServerClient client;
-
-  @Before
-  public void startServer() throws Exception {
-    server =
-        WeirJobServer.start(
-            Map.of("port", "0", "artifactsDir", tmp.newFolder("artifacts").toString()),
-            new EnvironmentSupport(false));
-    client = new JobServerClient(server.port());
-  }
-
-  @After
-  public void stopServer() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
 
   private PipelineOptions options(String... more) throws IOException {
     return PipelineOptionsFactory.fromArgs(
@@ -195,9 +175,9 @@ public class SplittableDoFnJobTest {
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("Write", ParDo.of(new AppendIndexFn(out.toString())));
 
-    String jobId = client.submit(p, "sdf-resume");
+    String jobId = jobServer.client().submit(p, "sdf-resume");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     assertEveryIndexOnce(out);
   }
 
@@ -211,9 +191,9 @@ public class SplittableDoFnJobTest {
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("Write", ParDo.of(new AppendIndexFn(out.toString())));
 
-    String jobId = client.submit(p, "sdf-resume-checkpointed");
+    String jobId = jobServer.client().submit(p, "sdf-resume-checkpointed");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     assertEveryIndexOnce(out);
   }
 
@@ -279,9 +259,9 @@ public class SplittableDoFnJobTest {
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("Write", ParDo.of(new AppendIndexFn(out.toString())));
 
-    String jobId = client.submit(p, "sdf-restore");
+    String jobId = jobServer.client().submit(p, "sdf-restore");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     assertTrue("the injected failure happened", FAILED.get());
     // After the restore the splittable DoFn went on from the residuals of the checkpoint, not
     // from the elements' initial restrictions (Create's output is not read again).
@@ -392,9 +372,9 @@ public class SplittableDoFnJobTest {
         .apply("Finalized", ParDo.of(new FinalizedOnceFn(dir.toString())))
         .apply("Write", ParDo.of(new WriteFn(dir.toString())));
 
-    String jobId = client.submit(p, "sdf-finalize");
+    String jobId = jobServer.client().submit(p, "sdf-finalize");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     assertFinalizedThenOutput(dir, "a", "b", "c");
   }
 
@@ -407,9 +387,9 @@ public class SplittableDoFnJobTest {
         .apply("Finalized", ParDo.of(new UnboundedFinalizedOnceFn(dir.toString())))
         .apply("Write", ParDo.of(new WriteFn(dir.toString())));
 
-    String jobId = client.submit(p, "sdf-finalize-checkpointed");
+    String jobId = jobServer.client().submit(p, "sdf-finalize-checkpointed");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     assertFinalizedThenOutput(dir, "a", "b", "c");
   }
 }

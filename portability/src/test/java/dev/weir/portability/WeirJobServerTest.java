@@ -53,10 +53,9 @@ import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.StatusRuntimeException;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
@@ -64,32 +63,10 @@ import org.junit.rules.TemporaryFolder;
  * EMBEDDED Java SDK harness, GroupByKey in Weir's engine.
  */
 public class WeirJobServerTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  public final TemporaryFolder tmp = new TemporaryFolder();
+  private final JobServerRule jobServer = new JobServerRule(tmp);
+  @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-  private WeirJobServer server;
-  private JobServerClient client;
-  private Path artifacts;
-
-  @Before
-  public void startServer() throws Exception {
-    artifacts = tmp.newFolder("artifacts").toPath();
-    // As on a machine without docker, whether or not this one has it.
-    server =
-        WeirJobServer.start(
-            Map.of("port", "0", "artifactsDir", artifacts.toString()),
-            new EnvironmentSupport(false));
-    client = new JobServerClient(server.port());
-  }
-
-  @After
-  public void stopServer() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
 
   private static PipelineOptions options() {
     return options("EMBEDDED");
@@ -336,9 +313,9 @@ public class WeirJobServerTest {
         .apply(GroupByKey.create())
         .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
 
-    String jobId = client.submit(p, "sums");
+    String jobId = jobServer.client().submit(p, "sums");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     Map<String, String> sums = new TreeMap<>();
     try (Stream<Path> files = Files.list(out)) {
       for (Path f : files.collect(Collectors.toList())) {
@@ -346,7 +323,7 @@ public class WeirJobServerTest {
       }
     }
     assertEquals(Map.of("a", "10", "b", "7", "c", "4"), sums);
-    assertEquals(6L, userCounter(client.metrics(jobId).getAttemptedList(), "parsed"));
+    assertEquals(6L, userCounter(jobServer.client().metrics(jobId).getAttemptedList(), "parsed"));
   }
 
   @Test
@@ -366,12 +343,12 @@ public class WeirJobServerTest {
           .apply(GroupByKey.create())
           .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
 
-      String jobId = client.submit(p, "loopback");
+      String jobId = jobServer.client().submit(p, "loopback");
 
-      assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+      assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
       assertEquals("7", Files.readString(out.resolve("x")));
       assertEquals("1", Files.readString(out.resolve("y")));
-      assertEquals(3L, userCounter(client.metrics(jobId).getAttemptedList(), "parsed"));
+      assertEquals(3L, userCounter(jobServer.client().metrics(jobId).getAttemptedList(), "parsed"));
     }
   }
 
@@ -392,14 +369,14 @@ public class WeirJobServerTest {
           .apply(GroupByKey.create())
           .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
 
-      String jobId = client.submit(p, "staged");
+      String jobId = jobServer.client().submit(p, "staged");
 
-      assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+      assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
       assertEquals("5", Files.readString(out.resolve("x")));
     }
     // A long-lived job server runs many jobs: each one's staged copies go when it ends (the
     // portable test suite once left 16 GB of them behind).
-    try (Stream<Path> left = Files.walk(artifacts)) {
+    try (Stream<Path> left = Files.walk(jobServer.artifacts())) {
       assertEquals(
           List.of(), left.filter(Files::isRegularFile).collect(Collectors.toList()));
     }
@@ -430,12 +407,12 @@ public class WeirJobServerTest {
         .apply(GroupByKey.create())
         .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
 
-    String jobId = client.submit(p, "process");
+    String jobId = jobServer.client().submit(p, "process");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 300));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 300));
     assertEquals("5", Files.readString(out.resolve("m")));
     assertEquals("8", Files.readString(out.resolve("n")));
-    assertEquals(3L, userCounter(client.metrics(jobId).getAttemptedList(), "parsed"));
+    assertEquals(3L, userCounter(jobServer.client().metrics(jobId).getAttemptedList(), "parsed"));
   }
 
   @Test
@@ -453,9 +430,9 @@ public class WeirJobServerTest {
             ParDo.of(new WriteWithSidesFn(out.toString(), offset, bonus))
                 .withSideInputs(offset, bonus));
 
-    String jobId = client.submit(p, "sides");
+    String jobId = jobServer.client().submit(p, "sides");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     assertEquals("1104", Files.readString(out.resolve("a")));
     assertEquals("2102", Files.readString(out.resolve("b")));
     assertEquals("105", Files.readString(out.resolve("c")));
@@ -474,9 +451,9 @@ public class WeirJobServerTest {
         .apply("Parse", ParDo.of(new ParseFn()))
         .apply("Count", ParDo.of(new CountPerKeyFn(out.toString())));
 
-    String jobId = client.submit(p, "stateful");
+    String jobId = jobServer.client().submit(p, "stateful");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     assertEquals("3", Files.readString(out.resolve("a")));
     assertEquals("2", Files.readString(out.resolve("b")));
     assertEquals("1", Files.readString(out.resolve("c")));
@@ -501,9 +478,9 @@ public class WeirJobServerTest {
         .apply("SumOnTimers", ParDo.of(new SumOnTimersFn()))
         .apply("Write", ParDo.of(new WriteValueFn(out.toString())));
 
-    String jobId = client.submit(p, "timers");
+    String jobId = jobServer.client().submit(p, "timers");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     // Each timer fired once per key, after all of the key's elements, at its own timestamp.
     assertEquals("3@1000", Files.readString(out.resolve("a.event")));
     assertEquals("5@1000", Files.readString(out.resolve("b.event")));
@@ -523,9 +500,9 @@ public class WeirJobServerTest {
         .apply("Loop", ParDo.of(new LoopingTimerFn()))
         .apply("Write", ParDo.of(new WriteValueFn(out.toString())));
 
-    String jobId = client.submit(p, "looping-timer");
+    String jobId = jobServer.client().submit(p, "looping-timer");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     // The last of three firings, each a second after the one before.
     assertEquals("3@3000", Files.readString(out.resolve("a")));
     assertEquals("3@3000", Files.readString(out.resolve("b")));
@@ -546,9 +523,9 @@ public class WeirJobServerTest {
         .apply("CountPerWindow", ParDo.of(new CountPerWindowFn()))
         .apply("Write", ParDo.of(new WriteValueFn(out.toString())));
 
-    String jobId = client.submit(p, "windowed-state");
+    String jobId = jobServer.client().submit(p, "windowed-state");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     assertEquals("2", Files.readString(out.resolve("a-0")));
     assertEquals("1", Files.readString(out.resolve("a-10000")));
     assertEquals("1", Files.readString(out.resolve("b-0")));
@@ -571,9 +548,9 @@ public class WeirJobServerTest {
         .apply(GroupByKey.create())
         .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
 
-    String jobId = client.submit(p, "flatten");
+    String jobId = jobServer.client().submit(p, "flatten");
 
-    assertEquals(JobApi.JobState.Enum.DONE, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
     assertEquals("11", Files.readString(out.resolve("a")));
     assertEquals("2", Files.readString(out.resolve("b")));
     assertEquals("3", Files.readString(out.resolve("c")));
@@ -587,18 +564,18 @@ public class WeirJobServerTest {
         .apply(GroupByKey.create())
         .apply("Fail", ParDo.of(new FailingFn()));
 
-    String jobId = client.submit(p, "failing");
+    String jobId = jobServer.client().submit(p, "failing");
 
-    assertEquals(JobApi.JobState.Enum.FAILED, client.awaitEnd(jobId, 180));
+    assertEquals(JobApi.JobState.Enum.FAILED, jobServer.client().awaitEnd(jobId, 180));
     List<String> errors =
-        client.messages(jobId).stream()
+        jobServer.client().messages(jobId).stream()
             .filter(JobApi.JobMessagesResponse::hasMessageResponse)
             .map(m -> m.getMessageResponse().getMessageText())
             .collect(Collectors.toList());
     assertEquals(1, errors.size());
     assertThat(errors.get(0), containsString("user code refuses key"));
     List<JobApi.JobState.Enum> states =
-        client.messages(jobId).stream()
+        jobServer.client().messages(jobId).stream()
             .filter(JobApi.JobMessagesResponse::hasStateResponse)
             .map(m -> m.getStateResponse().getState())
             .collect(Collectors.toList());
@@ -612,7 +589,7 @@ public class WeirJobServerTest {
     p.apply(Create.of("a:1")).apply("Parse", ParDo.of(new ParseFn()));
 
     try {
-      client.submit(p, "docker");
+      jobServer.client().submit(p, "docker");
       throw new AssertionError("Prepare accepted a DOCKER environment without docker");
     } catch (StatusRuntimeException e) {
       assertThat(e.getStatus().getDescription(), containsString("no docker binary"));
