@@ -719,6 +719,14 @@ public final class WeirClusterCoordinator implements AutoCloseable {
     return jobs.size();
   }
 
+  /**
+   * Waits until the job's teardown has run, which is when its end starts the retention: a status
+   * says DONE a little before that.
+   */
+  boolean awaitTeardown(String jobId, long millis) throws InterruptedException {
+    return job(jobId).await(millis);
+  }
+
   private JobCoordinator job(String jobId) {
     JobCoordinator job = jobs.get(jobId);
     if (job == null) {

@@ -140,6 +140,9 @@ public class StagedArtifactRetentionTest {
       state = state(jobId);
     }
     assertEquals(JobState.JOB_STATE_DONE, state);
+    // The end is noted by the job's teardown, just after DONE shows: the clock must not move
+    // before (under load CI once saw job-2's end noted 25 minutes late, and the job kept).
+    assertTrue(coordinator.awaitTeardown(jobId, TIMEOUT_MILLIS));
   }
 
   private JobState state(String jobId) {
