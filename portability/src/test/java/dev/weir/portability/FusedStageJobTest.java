@@ -40,7 +40,6 @@ public class FusedStageJobTest {
   private final JobServerRule jobServer = new JobServerRule(tmp);
   @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-
   private static PipelineOptions options() {
     return PipelineOptionsFactory.fromArgs(
             "--runner=WeirRunner",

@@ -46,7 +46,6 @@ public class JobMetricsAgreeWithTheWebTest {
   private final JobServerRule jobServer = new JobServerRule(tmp);
   @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-
   /** Splits "word:n" into KV(word, n), counting each. */
   static class ParseFn extends DoFn<String, KV<String, Long>> {
     private final Counter parsed = Metrics.counter("agree-test", "parsed");

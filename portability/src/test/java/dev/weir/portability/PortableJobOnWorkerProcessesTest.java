@@ -41,7 +41,6 @@ public class PortableJobOnWorkerProcessesTest {
   private final JobServerRule jobServer = new JobServerRule(tmp);
   @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-
   private String[] workerArgs(String name) {
     return new String[] {
       "--stateBackend=rocksdb",

@@ -46,7 +46,6 @@ public class PortableStableInputTest {
   private final JobServerRule jobServer = new JobServerRule(tmp);
   @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-
   @Before
   public void resetTheTestsStaticState() {
     SequenceSource.RESUMED_AT.clear();

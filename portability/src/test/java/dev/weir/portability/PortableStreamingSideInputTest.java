@@ -60,7 +60,6 @@ public class PortableStreamingSideInputTest {
   private final JobServerRule jobServer = new JobServerRule(tmp);
   @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-
   @Before
   public void resetTheTestsStaticState() {
     FAILED.set(false);

@@ -67,7 +67,6 @@ public class PortableStreamingTest {
   private final JobServerRule jobServer = new JobServerRule(tmp);
   @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-
   @Before
   public void resetTheTestsStaticState() {
     SequenceSource.RESUMED_AT.clear();

@@ -50,7 +50,6 @@ public class SplittableDoFnJobTest {
   private final JobServerRule jobServer = new JobServerRule(tmp);
   @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-
   private PipelineOptions options(String... more) throws IOException {
     return PipelineOptionsFactory.fromArgs(
             Stream.concat(

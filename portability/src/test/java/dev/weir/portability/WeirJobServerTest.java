@@ -67,7 +67,6 @@ public class WeirJobServerTest {
   private final JobServerRule jobServer = new JobServerRule(tmp);
   @Rule public final RuleChain rules = RuleChain.outerRule(tmp).around(jobServer);
 
-
   private static PipelineOptions options() {
     return options("EMBEDDED");
   }
