@@ -5,8 +5,8 @@ import dev.weir.worker.exchange.CreditWaits;
 import dev.weir.worker.exchange.DataExchange;
 import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
-import org.checkerframework.checker.nullness.qual.Nullable;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
