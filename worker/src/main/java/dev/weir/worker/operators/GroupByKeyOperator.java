@@ -33,6 +33,7 @@ import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -43,7 +44,9 @@ import org.joda.time.Instant;
  * <p>A bounded input without checkpoints is grouped as a batch runner groups it: its values wait
  * in memory (past a capacity, in sorted runs on local disk), and when the watermark jumps to the end
  * of time each key's values and then its timers go through ReduceFnRunner once, over state in
- * memory ({@link WholeInputGroups}, {@link SpilledRuns}).
+ * memory ({@link WholeInputGroups}, {@link SpilledRuns}). Under a trigger that may ask for panes by
+ * processing time before the end of a window, the values wait no longer than its delay ({@link
+ * ProcessingTimeSlack}) and then go into keyed state, where the trigger's timers run.
  */
 public final class GroupByKeyOperator implements StageOperator {
   /** Bounds the values buffered per bundle before they go into state. */
@@ -67,6 +70,10 @@ public final class GroupByKeyOperator implements StageOperator {
   private int pendingElements;
   // Non-null while a bounded input's values wait for its end (see WholeInputGroups).
   private @Nullable WholeInputGroups wholeInput;
+  // How long after the first held value the trigger could want a processing-time pane.
+  private Duration holdSlack = ProcessingTimeSlack.UNLIMITED;
+  // The processing time at which held values go into keyed state; null while unlimited.
+  private @Nullable Instant holdUntil;
 
   private final long wholeInputCapacity;
 
@@ -115,9 +122,10 @@ public final class GroupByKeyOperator implements StageOperator {
                 MetricName.named(
                     LateDataDroppingDoFnRunner.class,
                     LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
+    holdSlack = ProcessingTimeSlack.of(windowingStrategy.getTrigger());
     if (plan.boundedInput()
         && !context.checkpointingEnabled()
-        && WholeInputGroups.applies(windowingStrategy)) {
+        && holdSlack.isLongerThan(Duration.ZERO)) {
       wholeInput =
           new WholeInputGroups(
               wholeInputCapacity,
@@ -158,6 +166,9 @@ public final class GroupByKeyOperator implements StageOperator {
     StateKey key = currentKey.encode(kv.getKey());
     WindowedValue<Object> value = WindowedValues.withValue(element, (Object) kv.getValue());
     if (wholeInput != null) {
+      if (holdUntil == null && !holdSlack.equals(ProcessingTimeSlack.UNLIMITED)) {
+        holdUntil = context.processingTime().get().plus(holdSlack);
+      }
       wholeInput.add(key, value);
       return;
     }
@@ -176,6 +187,7 @@ public final class GroupByKeyOperator implements StageOperator {
   private void stopHoldingWholeInput() {
     try (WholeInputGroups held = wholeInput) {
       wholeInput = null;
+      holdUntil = null;
       Iterator<Map.Entry<StateKey, List<WindowedValue<Object>>>> groups = held.drain();
       while (groups.hasNext()) {
         Map.Entry<StateKey, List<WindowedValue<Object>>> entry = groups.next();
@@ -193,6 +205,7 @@ public final class GroupByKeyOperator implements StageOperator {
   private void groupWholeInput(Instant endWatermark) {
     WholeInputGroups held = wholeInput;
     wholeInput = null;
+    holdUntil = null;
     try (held;
         AutoCloseable scope =
             MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
@@ -287,6 +300,11 @@ public final class GroupByKeyOperator implements StageOperator {
 
   @Override
   public void advanceProcessingTime(Instant now) {
+    if (holdUntil != null && !now.isBefore(holdUntil)) {
+      // The trigger's processing-time delay has passed while the input watermark stood still:
+      // the values go into keyed state, where the trigger's timers run.
+      stopHoldingWholeInput();
+    }
     fire(TimeDomain.PROCESSING_TIME, now);
   }
 
@@ -349,6 +367,9 @@ public final class GroupByKeyOperator implements StageOperator {
 
   @Override
   public @Nullable Instant nextProcessingTimer() {
+    if (holdUntil != null) {
+      return holdUntil;
+    }
     return backend == null ? null : backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME);
   }
 

@@ -14,10 +14,7 @@ import org.apache.beam.runners.core.SystemReduceFn;
 import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.runners.core.triggers.ExecutableTriggerStateMachine;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
-import org.apache.beam.sdk.transforms.windowing.AfterSynchronizedProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -48,28 +45,6 @@ final class WholeInputGroups implements AutoCloseable {
   WholeInputGroups(long capacity, SpilledRuns spill) {
     this.capacity = capacity;
     this.spill = spill;
-  }
-
-  /**
-   * True if values grouped under this windowing strategy may wait for the end of a bounded input.
-   * A trigger on processing time asks for panes as the clock passes, which waiting would withhold
-   * until the end; those keep the keyed-state path.
-   */
-  static boolean applies(WindowingStrategy<?, ?> windowingStrategy) {
-    return !firesOnProcessingTime(windowingStrategy.getTrigger());
-  }
-
-  private static boolean firesOnProcessingTime(Trigger trigger) {
-    if (trigger instanceof AfterProcessingTime
-        || trigger instanceof AfterSynchronizedProcessingTime) {
-      return true;
-    }
-    for (Trigger sub : trigger.subTriggers()) {
-      if (firesOnProcessingTime(sub)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Holds {@code value} of {@code key}; writes the values in memory to disk at the capacity. */

@@ -28,12 +28,18 @@ import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.testing.CrashingRunner;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.windowing.AfterEach;
+import org.apache.beam.sdk.transforms.windowing.AfterFirst;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Sessions;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -80,6 +86,145 @@ public class GroupByKeyOperatorBoundedInputTest {
   }
 
   private static final Step END = watermark(BoundedWindow.TIMESTAMP_MAX_VALUE);
+
+  // The operators' processing time, moved by processingTime steps.
+  private long nowMillis;
+
+  private Step processingTime(Duration sinceStart) {
+    return gbk -> {
+      nowMillis = sinceStart.getMillis();
+      gbk.finishBundle();
+      gbk.advanceProcessingTime(new Instant(nowMillis));
+    };
+  }
+
+  private static List<Step> valuesOfThreeKeysInTheGlobalWindow() {
+    List<Step> steps = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String key = List.of("a", "b", "c").get(i % 3);
+      steps.add(
+          gbk ->
+              gbk.processElement(
+                  WindowedValues.of(
+                      KV.of(key, 1), new Instant(0), GlobalWindow.INSTANCE, PaneInfo.NO_FIRING)));
+    }
+    return steps;
+  }
+
+  /** Nexmark q12's windowing: a pane per key 10 s of processing time after its first value. */
+  private static Window<KV<String, Integer>> tenSecondsAfterTheFirstValue() {
+    return Window.<KV<String, Integer>>into(new GlobalWindows())
+        .triggering(
+            Repeatedly.forever(
+                AfterProcessingTime.pastFirstElementInPane()
+                    .plusDelayOf(Duration.standardSeconds(10))))
+        .discardingFiredPanes();
+  }
+
+  @Test
+  public void aProcessingTimeTriggerWhoseDelayHasNotPassedAtTheEndGroupsTheWholeInputAtTheEnd() {
+    List<Step> input = new ArrayList<>(valuesOfThreeKeysInTheGlobalWindow());
+    input.add(processingTime(Duration.standardSeconds(9)));
+    Run held = new Run(plan(tenSecondsAfterTheFirstValue()), false, Long.MAX_VALUE);
+    List<Step> steps = new ArrayList<>(input);
+    steps.add(
+        gbk -> {
+          // Held, not in keyed state: no processing-time timer there, only the held values' limit.
+          assertNull(held.backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME));
+          assertEquals(new Instant(10_000), gbk.nextProcessingTimer());
+        });
+    steps.add(END);
+    input.add(END);
+
+    List<String> panes = run(held, steps);
+
+    Run keyedState = new Run(plan(tenSecondsAfterTheFirstValue()), true, Long.MAX_VALUE);
+    assertEquals(run(keyedState, input), panes);
+    assertEquals(3, panes.size());
+    assertTrue(
+        panes.get(0), panes.get(0).startsWith("a [GlobalWindow] [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"));
+  }
+
+  @Test
+  public void heldValuesGoToKeyedStateOnceTheTriggersDelayHasPassedAndFireThere() {
+    List<String> beforeEnd = new ArrayList<>();
+    Step panesBeforeEnd =
+        gbk ->
+            output.stream()
+                .map(GroupByKeyOperatorBoundedInputTest::line)
+                .sorted()
+                .forEach(beforeEnd::add);
+    List<Step> input = new ArrayList<>(valuesOfThreeKeysInTheGlobalWindow());
+    input.add(processingTime(Duration.standardSeconds(10)));
+    Run held = new Run(plan(tenSecondsAfterTheFirstValue()), false, Long.MAX_VALUE);
+    List<Step> steps = new ArrayList<>(input);
+    steps.add(
+        gbk ->
+            // In keyed state now, with the trigger's timer 10 s after they went there.
+            assertEquals(
+                new Instant(20_000), held.backend.nextTimerTimestamp(TimeDomain.PROCESSING_TIME)));
+    steps.add(processingTime(Duration.standardSeconds(21)));
+    steps.add(panesBeforeEnd);
+    steps.add(END);
+    input.add(processingTime(Duration.standardSeconds(21)));
+    input.add(END);
+
+    List<String> panes = run(held, steps);
+
+    // A pane per key with its values, early, and at the end the empty on-time pane Beam's
+    // default on-time behaviour asks for: as the keyed-state path gives, which fired at 10 s.
+    assertEquals(3, beforeEnd.size());
+    assertTrue(beforeEnd.get(0), beforeEnd.get(0).contains("[1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"));
+    assertTrue(beforeEnd.get(0), beforeEnd.get(0).contains("EARLY"));
+    assertEquals(6, panes.size());
+    assertTrue(panes.containsAll(beforeEnd));
+    assertEquals(
+        run(new Run(plan(tenSecondsAfterTheFirstValue()), true, Long.MAX_VALUE), input), panes);
+  }
+
+  /**
+   * Nexmark q10's trigger: processing time counts only in its late phase, which starts after the
+   * end of the window, so no processing-time pane can be due while a bounded input is held.
+   */
+  @Test
+  public void processingTimeInLateFiringsOnlyDoesNotLimitHowLongValuesAreHeld() {
+    Window<KV<String, Integer>> window =
+        Window.<KV<String, Integer>>into(FixedWindows.of(Duration.millis(10)))
+            .triggering(
+                AfterEach.inOrder(
+                    Repeatedly.forever(AfterPane.elementCountAtLeast(1_000))
+                        .orFinally(AfterWatermark.pastEndOfWindow()),
+                    Repeatedly.forever(
+                        AfterFirst.of(
+                            AfterPane.elementCountAtLeast(1_000),
+                            AfterProcessingTime.pastFirstElementInPane()
+                                .plusDelayOf(Duration.standardSeconds(10))))))
+            .withAllowedLateness(Duration.standardDays(1))
+            .discardingFiredPanes();
+    List<Step> steps = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      steps.add(elementIn("a", i, i, 0));
+      steps.add(elementIn("b", i, 10 + i, 10));
+    }
+    steps.add(processingTime(Duration.standardDays(2)));
+    Run held = new Run(plan(window), false, Long.MAX_VALUE);
+    steps.add(
+        gbk -> {
+          assertNull(gbk.nextProcessingTimer());
+          assertNull(held.backend.nextTimerTimestamp(TimeDomain.EVENT_TIME));
+        });
+    steps.add(END);
+
+    List<String> panes = run(held, steps);
+
+    assertEquals(
+        List.of(
+            "a [[1970-01-01T00:00:00.000Z..1970-01-01T00:00:00.010Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
+                + " 9] 9 ON_TIME first=true last=true index=0 onTimeIndex=0",
+            "b [[1970-01-01T00:00:00.010Z..1970-01-01T00:00:00.020Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
+                + " 9] 19 ON_TIME first=true last=true index=0 onTimeIndex=0"),
+        panes);
+  }
 
   private static List<Step> sessionsOfThreeKeys() {
     List<Step> steps = new ArrayList<>();
@@ -347,7 +492,7 @@ public class GroupByKeyOperatorBoundedInputTest {
       FakeOperatorContext context = new FakeOperatorContext(0, 1, output::add);
       context
           .withHeapStateBackend()
-          .withProcessingTime(() -> new Instant(0))
+          .withProcessingTime(() -> new Instant(nowMillis))
           .withScratchDirectory(scratch.getRoot().toPath());
       if (checkpointing) {
         context.withCheckpointing();
@@ -362,6 +507,7 @@ public class GroupByKeyOperatorBoundedInputTest {
   /** What {@code run} emits for {@code steps}, one sorted line per pane. */
   private List<String> run(Run run, List<Step> steps) {
     output.clear();
+    nowMillis = 0;
     GroupByKeyOperator gbk = run.open();
     for (Step step : steps) {
       step.apply(gbk);
