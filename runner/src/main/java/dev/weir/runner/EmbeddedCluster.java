@@ -19,7 +19,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
- * Workers started inside this JVM, for one job. They exchange data over real gRPC on loopback, the
+ * Workers started inside this JVM, for one job: one by default, whose subtasks hand data to each
+ * other in memory; with more (--embeddedWorkers) they exchange data over real gRPC on loopback, the
  * same code a cluster of separate worker processes uses. Each worker has its own state backend
  * factory (for RocksDB: its own directory, block cache and write-buffer budget).
  */
@@ -34,6 +35,20 @@ final class EmbeddedCluster implements AutoCloseable {
   private EmbeddedCluster(List<WorkerNode> workers, List<AutoCloseable> resources) {
     this.workers = workers;
     this.resources = resources;
+  }
+
+  /**
+   * The subtasks {@code workers} embedded workers take side by side: one per core of this machine,
+   * split evenly over the workers, at least one each. As a local Flink cluster runs one slot per
+   * core: the embedded cluster shares this JVM's cores, so more subtasks than cores only take
+   * turns.
+   */
+  static int slots(int workers) {
+    return slots(workers, Runtime.getRuntime().availableProcessors());
+  }
+
+  static int slots(int workers, int cores) {
+    return workers * Math.max(1, cores / workers);
   }
 
   static EmbeddedCluster start(

@@ -14,7 +14,8 @@ final class WeirOptionsValidator {
    * that is wrong.
    */
   static CheckedOptions validate(WeirPipelineOptions options) {
-    return validate(options, options.getEmbeddedWorkers());
+    // A count below one is refused below, by name.
+    return validate(options, EmbeddedCluster.slots(Math.max(1, options.getEmbeddedWorkers())));
   }
 
   /** True if {@code --parallelism} is the default, -1: the cluster's size decides. */

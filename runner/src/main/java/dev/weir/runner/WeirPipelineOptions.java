@@ -29,16 +29,20 @@ public interface WeirPipelineOptions
 
   // Declared as FlinkPipelineOptions declares it.
   @Description(
-      "Number of subtasks of each stage. -1 (the default) means one per worker slot: the"
-          + " --embeddedWorkers, or with --weirMaster the slots of the workers registered with"
-          + " the coordinator when the job is submitted.")
+      "Number of subtasks of each stage. -1 (the default) means one per worker slot: for the"
+          + " embedded cluster one per core of this machine (split over the --embeddedWorkers, at"
+          + " least one each), with --weirMaster the slots of the workers registered with the"
+          + " coordinator when the job is submitted.")
   @Default.Integer(-1)
   Integer getParallelism();
 
   void setParallelism(Integer parallelism);
 
-  @Description("Number of workers of the embedded cluster (ignored with --weirMaster).")
-  @Default.Integer(2)
+  @Description(
+      "Number of workers of the embedded cluster (ignored with --weirMaster). One (the default)"
+          + " hands data between its subtasks in memory; more exchange it over gRPC on loopback,"
+          + " as separate worker processes do.")
+  @Default.Integer(1)
   int getEmbeddedWorkers();
 
   void setEmbeddedWorkers(int embeddedWorkers);

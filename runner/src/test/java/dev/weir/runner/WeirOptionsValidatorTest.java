@@ -21,8 +21,19 @@ public class WeirOptionsValidatorTest {
   }
 
   @Test
-  public void parallelismDefaultsToOneSubtaskPerEmbeddedWorker() {
-    assertEquals(3, check("--embeddedWorkers=3").parallelism());
+  public void parallelismDefaultsToOneSubtaskPerCoreOfTheEmbeddedCluster() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(cores, check().parallelism());
+    assertEquals(EmbeddedCluster.slots(3, cores), check("--embeddedWorkers=3").parallelism());
+  }
+
+  @Test
+  public void embeddedSlotsAreTheCoresSplitOverTheWorkersAtLeastOneEach() {
+    assertEquals(2, EmbeddedCluster.slots(1, 2));
+    assertEquals(2, EmbeddedCluster.slots(2, 2));
+    assertEquals(3, EmbeddedCluster.slots(3, 2));
+    assertEquals(16, EmbeddedCluster.slots(1, 16));
+    assertEquals(15, EmbeddedCluster.slots(3, 16));
   }
 
   @Test

@@ -43,14 +43,14 @@ public final class ExchangeConfig {
 
   /**
    * 8 credits per channel returned one by one, frames up to gRPC's largest message, one event-loop
-   * thread per core, 10 s to shut down, every channel over gRPC (local hand-over off: it measured
-   * slower, see {@link #localHandOver()}). A batch is cut by its byte size, but one element always
-   * goes whole into a frame, so the frame limit is the largest element a job can exchange (a 100
-   * MiB key of Beam's LargeKeys tests broke the 64 MiB limit this had).
+   * thread per core, 10 s to shut down, and a channel between two subtasks of one worker handed
+   * over in memory ({@link #localHandOver()}). A batch is cut by its byte size, but one element
+   * always goes whole into a frame, so the frame limit is the largest element a job can exchange
+   * (a 100 MiB key of Beam's LargeKeys tests broke the 64 MiB limit this had).
    */
   public static ExchangeConfig defaults() {
     return new ExchangeConfig(8, 1, Integer.MAX_VALUE,
-        Math.max(1, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(10), false);
+        Math.max(1, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(10), true);
   }
 
   /** Events a consumer buffers per channel at most; a producer may have this many in flight. */
@@ -111,14 +111,13 @@ public final class ExchangeConfig {
   /**
    * Whether a channel whose consumer is on this endpoint (another subtask of the same worker) hands
    * its events to the consumer's gate in memory instead of over gRPC on loopback. Off, every
-   * channel goes over gRPC. Off by default. It was first shipped off because, with it on,
-   * ExactlyOnceAfterWorkerKillsTest saw no checkpoint complete within its 120 s in 3 of 5 runs
-   * on a machine under a load of 40; run again with it on at loads of 6–34 (2026-12-04) every
-   * test of that class that kills workers passed (the five-kill test twice, the kill without
-   * replacement, the HDFS and S3 variants), so those failures are put down to the load. It stays
-   * off because it measured slower: Nexmark q5 in batch at 1 M events on a quiet machine, four
-   * runs each, alternating, 142–170 k events/s with it on against 167–203 k with it off (why
-   * was not profiled), and no difference on q9 in streaming at 100 k (issue 14).
+   * channel goes over gRPC. On by default since the embedded cluster became one worker by default
+   * (issue 14): Nexmark in batch at 1 M events on a quiet machine, Weir alone, two embedded
+   * workers over gRPC against one with every channel handed over, used 8–20 % less CPU on q0, q4,
+   * q5, q9, q10 and q11 (BENCHMARKS.md, "One embedded worker"). It had been off: with two embedded
+   * workers half the channels are local, and there q5 had measured slower with it on; and
+   * ExactlyOnceAfterWorkerKillsTest had once seen no checkpoint complete within 120 s with it on
+   * at a load of 40, which later runs at loads of 6–34 did not repeat.
    */
   public boolean localHandOver() {
     return localHandOver;
