@@ -59,6 +59,7 @@ public final class GroupByKeyOperator implements StageOperator {
   private ReduceFnTimers timers;
   private ExecutableTriggerStateMachine trigger;
   private SystemReduceFn<Object, Object, ?, Object, BoundedWindow> reduceFn;
+  private @Nullable DefaultTriggerPanes defaultTriggerPanes;
   private WindowingStrategy<?, BoundedWindow> windowingStrategy;
   private ElementReceiver output;
   private CounterCell droppedDueToLateness;
@@ -114,6 +115,7 @@ public final class GroupByKeyOperator implements StageOperator {
             : SystemReduceFn.combining(
                 (Coder<Object>) plan.inputCoder().getKeyCoder(),
                 AppliedCombineFn.withAccumulatorCoder(merging, valueCoder));
+    this.defaultTriggerPanes = DefaultTriggerPanes.forStrategy(windowingStrategy, merging);
     this.output = context.outputs().values().iterator().next();
     this.droppedDueToLateness =
         context
@@ -217,7 +219,8 @@ public final class GroupByKeyOperator implements StageOperator {
           trigger,
           reduceFn,
           output,
-          context.pipelineOptions());
+          context.pipelineOptions(),
+          defaultTriggerPanes);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {

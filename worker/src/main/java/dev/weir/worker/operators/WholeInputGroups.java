@@ -83,7 +83,8 @@ final class WholeInputGroups implements AutoCloseable {
 
   /**
    * Groups every held key's values under the windowing strategy and emits the panes, as the input
-   * watermark reaches {@code endWatermark}; holds nothing afterwards.
+   * watermark reaches {@code endWatermark}; holds nothing afterwards. {@code defaultTriggerPanes},
+   * if not null, makes a key's panes where it can, else ReduceFnRunner does.
    */
   void groupAll(
       Instant endWatermark,
@@ -93,12 +94,21 @@ final class WholeInputGroups implements AutoCloseable {
       ExecutableTriggerStateMachine trigger,
       SystemReduceFn<Object, Object, ?, Object, BoundedWindow> reduceFn,
       ElementReceiver output,
-      PipelineOptions options)
+      PipelineOptions options,
+      @Nullable DefaultTriggerPanes defaultTriggerPanes)
       throws Exception {
     Iterator<Map.Entry<StateKey, List<WindowedValue<Object>>>> groups = drain();
     while (groups.hasNext()) {
       Map.Entry<StateKey, List<WindowedValue<Object>>> entry = groups.next();
       Object key = entry.getKey().key();
+      List<WindowedValue<Object>> values = entry.getValue();
+      if (windowingStrategy.needsMerge()) {
+        values = MergedUpFront.of(windowingStrategy.getWindowFn(), values);
+      }
+      if (defaultTriggerPanes != null
+          && defaultTriggerPanes.emit(key, values, endWatermark, output)) {
+        continue;
+      }
       InMemoryTimerInternals timers = new InMemoryTimerInternals();
       timers.advanceProcessingTime(processingTime);
       if (synchronizedProcessingTime != null) {
@@ -115,10 +125,6 @@ final class WholeInputGroups implements AutoCloseable {
               NullSideInputReader.empty(),
               reduceFn,
               options);
-      List<WindowedValue<Object>> values = entry.getValue();
-      if (windowingStrategy.needsMerge()) {
-        values = MergedUpFront.of(windowingStrategy.getWindowFn(), values);
-      }
       // The values arrived while the input watermark stood at the start of time.
       runner.processElements(values);
       timers.advanceInputWatermark(endWatermark);

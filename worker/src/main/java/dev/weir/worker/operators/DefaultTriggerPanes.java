@@ -1,0 +1,115 @@
+package dev.weir.worker.operators;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.runners.core.LateDataUtils;
+import org.apache.beam.runners.core.ReduceFnRunner;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.apache.beam.sdk.values.WindowingStrategy;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * The panes of one key of a bounded input under the default trigger, made directly: when all of a
+ * key's values arrived while the input watermark stood at the start of time and it then jumps to
+ * the end, {@link ReduceFnRunner} fires each window once, at its garbage collection, with every
+ * value of the window: an ON_TIME pane that is the first and the last, timestamped with the
+ * windowing strategy's {@link TimestampCombiner} over the values' timestamps (no later than the
+ * window's end). This makes that pane without ReduceFnRunner's state, timer and trigger work per
+ * value. Windows must already be merged ({@link MergedUpFront}).
+ */
+final class DefaultTriggerPanes {
+  private static final PaneInfo ONLY_PANE =
+      PaneInfo.createPane(true, true, PaneInfo.Timing.ON_TIME, 0, 0);
+
+  private final WindowingStrategy<?, BoundedWindow> windowingStrategy;
+  private final @Nullable CombineFn<Object, Object, Object> combineFn;
+
+  private DefaultTriggerPanes(
+      WindowingStrategy<?, BoundedWindow> windowingStrategy,
+      @Nullable CombineFn<Object, Object, Object> combineFn) {
+    this.windowingStrategy = windowingStrategy;
+    this.combineFn = combineFn;
+  }
+
+  /**
+   * For {@code windowingStrategy} if its trigger is the default one, else null. {@code combineFn}
+   * combines a window's values as runners-core's combining reduce function does; null: the pane
+   * is the values themselves, as its buffering one.
+   */
+  static @Nullable DefaultTriggerPanes forStrategy(
+      WindowingStrategy<?, BoundedWindow> windowingStrategy,
+      @Nullable CombineFn<Object, Object, Object> combineFn) {
+    if (!(windowingStrategy.getTrigger() instanceof DefaultTrigger)) {
+      return null;
+    }
+    return new DefaultTriggerPanes(windowingStrategy, combineFn);
+  }
+
+  /** A window's values so far and the timestamp they hold it at. */
+  private static final class Pane {
+    final List<Object> values = new ArrayList<>();
+    @Nullable Instant hold;
+  }
+
+  /**
+   * Emits the panes of {@code key}, whose {@code values} (in arrival order) all came before the
+   * input watermark moved, as the watermark reaches {@code endWatermark}. Returns false, emitting
+   * nothing, if some window of theirs would not be collected by then (an allowed lateness reaching
+   * past it): ReduceFnRunner must group that key.
+   */
+  boolean emit(
+      Object key,
+      Iterable<WindowedValue<Object>> values,
+      Instant endWatermark,
+      ElementReceiver output) {
+    TimestampCombiner timestamps = windowingStrategy.getTimestampCombiner();
+    Map<BoundedWindow, Pane> panes = new LinkedHashMap<>();
+    for (WindowedValue<Object> value : values) {
+      for (BoundedWindow window : value.getWindows()) {
+        Pane pane = panes.get(window);
+        if (pane == null) {
+          if (!LateDataUtils.garbageCollectionTime(window, windowingStrategy)
+              .isBefore(endWatermark)) {
+            return false;
+          }
+          pane = new Pane();
+          panes.put(window, pane);
+        }
+        pane.values.add(value.getValue());
+        Instant hold = timestamps.assign(window, value.getTimestamp());
+        pane.hold = pane.hold == null ? hold : timestamps.combine(pane.hold, hold);
+      }
+    }
+    for (Map.Entry<BoundedWindow, Pane> entry : panes.entrySet()) {
+      BoundedWindow window = entry.getKey();
+      Pane pane = entry.getValue();
+      Instant timestamp =
+          pane.hold.isAfter(window.maxTimestamp()) ? window.maxTimestamp() : pane.hold;
+      output.accept(
+          WindowedValues.of(KV.of(key, contents(pane.values)), timestamp, window, ONLY_PANE));
+    }
+    return true;
+  }
+
+  private Object contents(List<Object> values) {
+    if (combineFn == null) {
+      return Collections.unmodifiableList(values);
+    }
+    Object accumulator = combineFn.createAccumulator();
+    for (Object value : values) {
+      accumulator = combineFn.addInput(accumulator, value);
+    }
+    return combineFn.extractOutput(accumulator);
+  }
+}

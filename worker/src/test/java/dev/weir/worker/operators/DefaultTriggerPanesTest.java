@@ -1,0 +1,247 @@
+package dev.weir.worker.operators;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import dev.weir.state.StateKey;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.apache.beam.runners.core.SystemReduceFn;
+import org.apache.beam.runners.core.triggers.ExecutableTriggerStateMachine;
+import org.apache.beam.runners.core.triggers.TriggerStateMachines;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.Sessions;
+import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.transforms.windowing.WindowFn;
+import org.apache.beam.sdk.util.AppliedCombineFn;
+import org.apache.beam.sdk.util.construction.TriggerTranslation;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.apache.beam.sdk.values.WindowingStrategy;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The panes made directly under the default trigger must be exactly ReduceFnRunner's for the same
+ * held values: same windows, values, timestamps and pane infos, over fixed, sliding and merging
+ * windows, every timestamp combiner, with and without allowed lateness, buffering and combining,
+ * and with an end watermark that collects only some windows (those keys go to ReduceFnRunner).
+ */
+public class DefaultTriggerPanesTest {
+  @Rule public final TemporaryFolder scratch = new TemporaryFolder();
+
+  /** Sums its inputs; inputs and accumulators are the same type, as after a lifted combine. */
+  private static final class SumFn extends CombineFn<Integer, Integer, Integer> {
+    @Override
+    public Integer createAccumulator() {
+      return 0;
+    }
+
+    @Override
+    public Integer addInput(Integer accumulator, Integer input) {
+      return accumulator + input;
+    }
+
+    @Override
+    public Integer mergeAccumulators(Iterable<Integer> accumulators) {
+      int sum = 0;
+      for (int a : accumulators) {
+        sum += a;
+      }
+      return sum;
+    }
+
+    @Override
+    public Integer extractOutput(Integer accumulator) {
+      return accumulator;
+    }
+  }
+
+  @Test
+  public void panesEqualReduceFnRunnersForEveryWindowingCombinerLatenessAndReduceFn()
+      throws Exception {
+    List<WindowFn<?, ?>> windowFns =
+        List.of(
+            FixedWindows.of(Duration.millis(100)),
+            SlidingWindows.of(Duration.millis(100)).every(Duration.millis(30)),
+            Sessions.withGapDuration(Duration.millis(20)),
+            new GlobalWindows());
+    Random random = new Random(7);
+    int compared = 0;
+    for (WindowFn<?, ?> windowFn : windowFns) {
+      for (TimestampCombiner combiner : TimestampCombiner.values()) {
+        for (Duration lateness : List.of(Duration.ZERO, Duration.standardDays(1))) {
+          for (boolean combining : List.of(false, true)) {
+            for (Instant end : List.of(BoundedWindow.TIMESTAMP_MAX_VALUE, new Instant(600))) {
+              WindowingStrategy<?, BoundedWindow> strategy = strategy(windowFn, combiner, lateness);
+              List<Held> input = randomInput(random, windowFn);
+              List<String> direct = group(input, strategy, combining, end, true);
+              List<String> reduceFnRunner = group(input, strategy, combining, end, false);
+              assertEquals(
+                  windowFn + " " + combiner + " " + lateness + " combining=" + combining + " " + end,
+                  reduceFnRunner,
+                  direct);
+              compared += direct.size();
+            }
+          }
+        }
+      }
+    }
+    assertTrue("compared " + compared + " panes", compared > 1_000);
+  }
+
+  @Test
+  public void otherTriggersAreLeftToReduceFnRunner() {
+    WindowingStrategy<?, BoundedWindow> strategy =
+        strategy(FixedWindows.of(Duration.millis(10)), TimestampCombiner.END_OF_WINDOW,
+            Duration.ZERO);
+    assertNull(
+        DefaultTriggerPanes.forStrategy(
+            strategy.withTrigger(AfterWatermark.pastEndOfWindow()), null));
+    assertNull(
+        DefaultTriggerPanes.forStrategy(
+            strategy.withTrigger(
+                AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(2))),
+            null));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static WindowingStrategy<?, BoundedWindow> strategy(
+      WindowFn<?, ?> windowFn, TimestampCombiner combiner, Duration lateness) {
+    return (WindowingStrategy)
+        WindowingStrategy.of(windowFn).withTimestampCombiner(combiner).withAllowedLateness(lateness);
+  }
+
+  /** A value of a key, with its timestamp and windows. */
+  private static final class Held {
+    final String key;
+    final WindowedValue<Object> value;
+
+    Held(String key, WindowedValue<Object> value) {
+      this.key = key;
+      this.value = value;
+    }
+  }
+
+  private static List<Held> randomInput(Random random, WindowFn<?, ?> windowFn) {
+    List<Held> input = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String key = "k" + random.nextInt(5);
+      long timestamp = random.nextInt(1_000);
+      input.add(
+          new Held(
+              key,
+              WindowedValues.of(
+                  (Object) random.nextInt(100),
+                  new Instant(timestamp),
+                  windowsOf(windowFn, timestamp),
+                  PaneInfo.NO_FIRING)));
+    }
+    return input;
+  }
+
+  private static List<BoundedWindow> windowsOf(WindowFn<?, ?> windowFn, long timestamp) {
+    List<BoundedWindow> windows = new ArrayList<>();
+    if (windowFn instanceof FixedWindows) {
+      windows.add(new IntervalWindow(new Instant(timestamp / 100 * 100), Duration.millis(100)));
+    } else if (windowFn instanceof SlidingWindows) {
+      for (long start = timestamp / 30 * 30; start > timestamp - 100; start -= 30) {
+        windows.add(new IntervalWindow(new Instant(start), Duration.millis(100)));
+      }
+    } else if (windowFn instanceof Sessions) {
+      windows.add(new IntervalWindow(new Instant(timestamp), Duration.millis(20)));
+    } else {
+      windows.add(GlobalWindow.INSTANCE);
+    }
+    return windows;
+  }
+
+  /** The panes of {@code input}, one sorted line each, directly or by ReduceFnRunner alone. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private List<String> group(
+      List<Held> input,
+      WindowingStrategy<?, BoundedWindow> strategy,
+      boolean combining,
+      Instant end,
+      boolean direct)
+      throws Exception {
+    Coder<Object> valueCoder = (Coder) VarIntCoder.of();
+    CombineFn<Object, Object, Object> sum = (CombineFn) new SumFn();
+    SystemReduceFn<Object, Object, ?, Object, BoundedWindow> reduceFn =
+        combining
+            ? SystemReduceFn.combining(
+                (Coder) StringUtf8Coder.of(), AppliedCombineFn.withAccumulatorCoder(sum, valueCoder))
+            : (SystemReduceFn) SystemReduceFn.buffering(valueCoder);
+    List<WindowedValue<?>> output = new ArrayList<>();
+    try (WholeInputGroups groups =
+        new WholeInputGroups(
+            Long.MAX_VALUE,
+            new SpilledRuns(
+                scratch.getRoot().toPath(),
+                WindowedValues.getFullCoder(valueCoder, strategy.getWindowFn().windowCoder()),
+                bytes -> {
+                  throw new AssertionError("nothing spills here");
+                }))) {
+      for (Held held : input) {
+        byte[] bytes = held.key.getBytes(StandardCharsets.UTF_8);
+        groups.add(new StateKey(bytes, held.key, 0), held.value);
+      }
+      groups.groupAll(
+          end,
+          new Instant(0),
+          null,
+          strategy,
+          ExecutableTriggerStateMachine.create(
+              TriggerStateMachines.stateMachineForTrigger(
+                  TriggerTranslation.toProto(strategy.getTrigger()))),
+          reduceFn,
+          output::add,
+          PipelineOptionsFactory.create(),
+          direct ? DefaultTriggerPanes.forStrategy(strategy, combining ? sum : null) : null);
+    }
+    return output.stream().map(DefaultTriggerPanesTest::line).sorted().collect(Collectors.toList());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String line(WindowedValue<?> pane) {
+    KV<String, ?> kv = (KV<String, ?>) pane.getValue();
+    Object contents = kv.getValue();
+    if (contents instanceof Iterable) {
+      // A window's values in their order of arrival.
+      contents =
+          StreamSupport.stream(((Iterable<Object>) contents).spliterator(), false)
+              .collect(Collectors.toList());
+    }
+    return kv.getKey()
+        + " "
+        + pane.getWindows()
+        + " "
+        + contents
+        + " "
+        + pane.getTimestamp().getMillis()
+        + " "
+        + pane.getPaneInfo();
+  }
+}
