@@ -8,10 +8,14 @@ import java.util.Map;
 import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReduceFnRunner;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -27,6 +31,11 @@ import org.joda.time.Instant;
  * windowing strategy's {@link TimestampCombiner} over the values' timestamps (no later than the
  * window's end). This makes that pane without ReduceFnRunner's state, timer and trigger work per
  * value. Windows must already be merged ({@link MergedUpFront}).
+ *
+ * <p>{@code AfterWatermark.pastEndOfWindow()} alone fires the same way, and so does {@code
+ * Repeatedly.forever(AfterPane.elementCountAtLeast(n))} (Nexmark q11's trigger) on a window of
+ * fewer than n values; a window of n or more fires early in ReduceFnRunner, which then groups that
+ * key.
  */
 final class DefaultTriggerPanes {
   private static final PaneInfo ONLY_PANE =
@@ -34,26 +43,36 @@ final class DefaultTriggerPanes {
 
   private final WindowingStrategy<?, BoundedWindow> windowingStrategy;
   private final @Nullable CombineFn<Object, Object, Object> combineFn;
+  // A window of this many values or more is left to ReduceFnRunner.
+  private final long earlyFiringCount;
 
   private DefaultTriggerPanes(
       WindowingStrategy<?, BoundedWindow> windowingStrategy,
-      @Nullable CombineFn<Object, Object, Object> combineFn) {
+      @Nullable CombineFn<Object, Object, Object> combineFn,
+      long earlyFiringCount) {
     this.windowingStrategy = windowingStrategy;
     this.combineFn = combineFn;
+    this.earlyFiringCount = earlyFiringCount;
   }
 
   /**
-   * For {@code windowingStrategy} if its trigger is the default one, else null. {@code combineFn}
+   * For {@code windowingStrategy} if its trigger is one of those above, else null. {@code combineFn}
    * combines a window's values as runners-core's combining reduce function does; null: the pane
    * is the values themselves, as its buffering one.
    */
   static @Nullable DefaultTriggerPanes forStrategy(
       WindowingStrategy<?, BoundedWindow> windowingStrategy,
       @Nullable CombineFn<Object, Object, Object> combineFn) {
-    if (!(windowingStrategy.getTrigger() instanceof DefaultTrigger)) {
-      return null;
+    Trigger trigger = windowingStrategy.getTrigger();
+    if (trigger instanceof DefaultTrigger || trigger instanceof AfterWatermark.FromEndOfWindow) {
+      return new DefaultTriggerPanes(windowingStrategy, combineFn, Long.MAX_VALUE);
     }
-    return new DefaultTriggerPanes(windowingStrategy, combineFn);
+    if (trigger instanceof Repeatedly
+        && ((Repeatedly) trigger).getRepeatedTrigger() instanceof AfterPane) {
+      AfterPane count = (AfterPane) ((Repeatedly) trigger).getRepeatedTrigger();
+      return new DefaultTriggerPanes(windowingStrategy, combineFn, count.getElementCount());
+    }
+    return null;
   }
 
   /** A window's values so far and the timestamp they hold it at. */
@@ -66,7 +85,7 @@ final class DefaultTriggerPanes {
    * Emits the panes of {@code key}, whose {@code values} (in arrival order) all came before the
    * input watermark moved, as the watermark reaches {@code endWatermark}. Returns false, emitting
    * nothing, if some window of theirs would not be collected by then (an allowed lateness reaching
-   * past it): ReduceFnRunner must group that key.
+   * past it) or fires early on its count: ReduceFnRunner must group that key.
    */
   boolean emit(
       Object key,
@@ -89,6 +108,11 @@ final class DefaultTriggerPanes {
         pane.values.add(value.getValue());
         Instant hold = timestamps.assign(window, value.getTimestamp());
         pane.hold = pane.hold == null ? hold : timestamps.combine(pane.hold, hold);
+      }
+    }
+    for (Pane pane : panes.values()) {
+      if (pane.values.size() >= earlyFiringCount) {
+        return false;
       }
     }
     for (Map.Entry<BoundedWindow, Pane> entry : panes.entrySet()) {

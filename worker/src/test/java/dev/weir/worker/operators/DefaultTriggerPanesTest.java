@@ -20,16 +20,20 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Sessions;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.util.AppliedCombineFn;
 import org.apache.beam.sdk.util.construction.TriggerTranslation;
@@ -37,6 +41,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
+import org.apache.beam.sdk.values.WindowingStrategy.AccumulationMode;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Rule;
@@ -44,10 +49,12 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * The panes made directly under the default trigger must be exactly ReduceFnRunner's for the same
- * held values: same windows, values, timestamps and pane infos, over fixed, sliding and merging
- * windows, every timestamp combiner, with and without allowed lateness, buffering and combining,
- * and with an end watermark that collects only some windows (those keys go to ReduceFnRunner).
+ * The panes made directly must be exactly ReduceFnRunner's for the same held values: same windows,
+ * values, timestamps and pane infos, under the default trigger, the end-of-window trigger and
+ * repeated count triggers (whose windows of enough values go to ReduceFnRunner), over fixed,
+ * sliding, merging and global windows, every timestamp combiner, with and without allowed
+ * lateness, buffering and combining, accumulating and discarding, and with an end watermark that
+ * collects only some windows (those keys go to ReduceFnRunner).
  */
 public class DefaultTriggerPanesTest {
   @Rule public final TemporaryFolder scratch = new TemporaryFolder();
@@ -80,8 +87,14 @@ public class DefaultTriggerPanesTest {
   }
 
   @Test
-  public void panesEqualReduceFnRunnersForEveryWindowingCombinerLatenessAndReduceFn()
+  public void panesEqualReduceFnRunnersForEveryTriggerWindowingCombinerLatenessAndReduceFn()
       throws Exception {
+    List<Trigger> triggers =
+        List.of(
+            DefaultTrigger.of(),
+            AfterWatermark.pastEndOfWindow(),
+            Repeatedly.forever(AfterPane.elementCountAtLeast(3)),
+            Repeatedly.forever(AfterPane.elementCountAtLeast(1_000)));
     List<WindowFn<?, ?>> windowFns =
         List.of(
             FixedWindows.of(Duration.millis(100)),
@@ -90,20 +103,29 @@ public class DefaultTriggerPanesTest {
             new GlobalWindows());
     Random random = new Random(7);
     int compared = 0;
-    for (WindowFn<?, ?> windowFn : windowFns) {
-      for (TimestampCombiner combiner : TimestampCombiner.values()) {
-        for (Duration lateness : List.of(Duration.ZERO, Duration.standardDays(1))) {
-          for (boolean combining : List.of(false, true)) {
-            for (Instant end : List.of(BoundedWindow.TIMESTAMP_MAX_VALUE, new Instant(600))) {
-              WindowingStrategy<?, BoundedWindow> strategy = strategy(windowFn, combiner, lateness);
-              List<Held> input = randomInput(random, windowFn);
-              List<String> direct = group(input, strategy, combining, end, true);
-              List<String> reduceFnRunner = group(input, strategy, combining, end, false);
-              assertEquals(
-                  windowFn + " " + combiner + " " + lateness + " combining=" + combining + " " + end,
-                  reduceFnRunner,
-                  direct);
-              compared += direct.size();
+    for (Trigger trigger : triggers) {
+      for (WindowFn<?, ?> windowFn : windowFns) {
+        for (TimestampCombiner combiner : TimestampCombiner.values()) {
+          for (Duration lateness : List.of(Duration.ZERO, Duration.standardDays(1))) {
+            for (boolean combining : List.of(false, true)) {
+              for (Instant end : List.of(BoundedWindow.TIMESTAMP_MAX_VALUE, new Instant(600))) {
+                for (AccumulationMode mode : AccumulationMode.values()) {
+                  if (mode == AccumulationMode.RETRACTING_FIRED_PANES) {
+                    continue;
+                  }
+                  WindowingStrategy<?, BoundedWindow> strategy =
+                      strategy(windowFn, combiner, lateness).withTrigger(trigger).withMode(mode);
+                  List<Held> input = randomInput(random, windowFn);
+                  List<String> direct = group(input, strategy, combining, end, true);
+                  List<String> reduceFnRunner = group(input, strategy, combining, end, false);
+                  assertEquals(
+                      trigger + " " + windowFn + " " + combiner + " " + lateness + " combining="
+                          + combining + " " + end + " " + mode,
+                      reduceFnRunner,
+                      direct);
+                  compared += direct.size();
+                }
+              }
             }
           }
         }
@@ -119,7 +141,10 @@ public class DefaultTriggerPanesTest {
             Duration.ZERO);
     assertNull(
         DefaultTriggerPanes.forStrategy(
-            strategy.withTrigger(AfterWatermark.pastEndOfWindow()), null));
+            strategy.withTrigger(
+                Repeatedly.forever(
+                    AfterProcessingTime.pastFirstElementInPane().plusDelayOf(Duration.millis(5)))),
+            null));
     assertNull(
         DefaultTriggerPanes.forStrategy(
             strategy.withTrigger(
