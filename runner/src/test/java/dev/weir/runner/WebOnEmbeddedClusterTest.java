@@ -78,7 +78,11 @@ public class WebOnEmbeddedClusterTest {
     Pipeline p =
         Pipeline.create(
             PipelineOptionsFactory.fromArgs(
-                    "--runner=WeirRunner", "--webPort=0", "--parallelism=2", "--jobName=webtest")
+                    "--runner=WeirRunner",
+                    "--webPort=0",
+                    "--embeddedWorkers=2",
+                    "--parallelism=2",
+                    "--jobName=webtest")
                 .withValidation()
                 .create());
     p.apply("Numbers", Create.of(IntStream.rangeClosed(1, 20).boxed().collect(Collectors.toList())))
