@@ -8,10 +8,13 @@ import java.util.Map;
 import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReduceFnRunner;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.windowing.AfterEach;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.OrFinallyTrigger;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
@@ -21,6 +24,7 @@ import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -32,10 +36,14 @@ import org.joda.time.Instant;
  * window's end). This makes that pane without ReduceFnRunner's state, timer and trigger work per
  * value. Windows must already be merged ({@link MergedUpFront}).
  *
- * <p>{@code AfterWatermark.pastEndOfWindow()} alone fires the same way, and so does {@code
- * Repeatedly.forever(AfterPane.elementCountAtLeast(n))} (Nexmark q11's trigger) on a window of
- * fewer than n values; a window of n or more fires early in ReduceFnRunner, which then groups that
- * key.
+ * <p>Some other triggers fire the same way here: {@code AfterWatermark.pastEndOfWindow()} alone;
+ * {@code Repeatedly.forever} of a processing-time delay (Nexmark q12's trigger: the held values
+ * were held for less than the delay, see {@link ProcessingTimeSlack}, and processing time does not
+ * move while they are grouped); and, on a window of fewer than n values, {@code
+ * Repeatedly.forever(AfterPane.elementCountAtLeast(n))} (Nexmark q11's) and {@code
+ * AfterEach.inOrder} starting with that {@code .orFinally(AfterWatermark.pastEndOfWindow())}
+ * (Nexmark q10's: what follows runs after the window's end). A window of n or more values fires
+ * early in ReduceFnRunner, which then groups that key.
  */
 final class DefaultTriggerPanes {
   private static final PaneInfo ONLY_PANE =
@@ -63,16 +71,44 @@ final class DefaultTriggerPanes {
   static @Nullable DefaultTriggerPanes forStrategy(
       WindowingStrategy<?, BoundedWindow> windowingStrategy,
       @Nullable CombineFn<Object, Object, Object> combineFn) {
-    Trigger trigger = windowingStrategy.getTrigger();
+    long earlyFiringCount = earlyFiringCount(windowingStrategy.getTrigger());
+    return earlyFiringCount < 1
+        ? null
+        : new DefaultTriggerPanes(windowingStrategy, combineFn, earlyFiringCount);
+  }
+
+  /**
+   * The count of values at which {@code trigger} fires a window before its end here ({@code
+   * Long.MAX_VALUE}: never), or 0 if it is not one of the triggers this class knows fire once.
+   */
+  private static long earlyFiringCount(Trigger trigger) {
     if (trigger instanceof DefaultTrigger || trigger instanceof AfterWatermark.FromEndOfWindow) {
-      return new DefaultTriggerPanes(windowingStrategy, combineFn, Long.MAX_VALUE);
+      return Long.MAX_VALUE;
     }
-    if (trigger instanceof Repeatedly
-        && ((Repeatedly) trigger).getRepeatedTrigger() instanceof AfterPane) {
-      AfterPane count = (AfterPane) ((Repeatedly) trigger).getRepeatedTrigger();
-      return new DefaultTriggerPanes(windowingStrategy, combineFn, count.getElementCount());
+    if (trigger instanceof Repeatedly) {
+      Trigger repeated = ((Repeatedly) trigger).getRepeatedTrigger();
+      if (repeated instanceof AfterPane) {
+        return ((AfterPane) repeated).getElementCount();
+      }
+      if (repeated instanceof AfterProcessingTime
+          && ProcessingTimeSlack.of(repeated).isLongerThan(Duration.ZERO)) {
+        return Long.MAX_VALUE;
+      }
+      return 0;
     }
-    return null;
+    if (trigger instanceof AfterEach) {
+      Trigger first = trigger.subTriggers().get(0);
+      if (first instanceof OrFinallyTrigger
+          && ((OrFinallyTrigger) first).getUntilTrigger() instanceof AfterWatermark.FromEndOfWindow
+          && ((OrFinallyTrigger) first).getMainTrigger() instanceof Repeatedly) {
+        Trigger repeated = ((Repeatedly) ((OrFinallyTrigger) first).getMainTrigger())
+            .getRepeatedTrigger();
+        if (repeated instanceof AfterPane) {
+          return ((AfterPane) repeated).getElementCount();
+        }
+      }
+    }
+    return 0;
   }
 
   /** A window's values so far and the timestamp they hold it at. */

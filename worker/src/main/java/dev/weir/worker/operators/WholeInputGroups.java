@@ -27,7 +27,8 @@ import org.joda.time.Instant;
  * of its key in one call, as a batch runner groups sorted input. That is what the keyed-state path
  * does too when the watermark jumps (all values go into state before any timer fires), without a
  * state read and write per value, window merge and timer. Windows that merge are merged before
- * ReduceFnRunner sees them ({@link MergedUpFront}).
+ * ReduceFnRunner sees them ({@link MergedUpFront}). Under the default trigger and the few that
+ * fire like it here, a key's panes are made without ReduceFnRunner ({@link DefaultTriggerPanes}).
  *
  * <p>It keeps up to {@code capacity} values in memory; beyond that it writes them to disk as a
  * sorted run ({@link SpilledRuns}) and reads the runs back merged per key at the end, as a batch

@@ -19,6 +19,8 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.windowing.AfterEach;
+import org.apache.beam.sdk.transforms.windowing.AfterFirst;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
@@ -94,7 +96,13 @@ public class DefaultTriggerPanesTest {
             DefaultTrigger.of(),
             AfterWatermark.pastEndOfWindow(),
             Repeatedly.forever(AfterPane.elementCountAtLeast(3)),
-            Repeatedly.forever(AfterPane.elementCountAtLeast(1_000)));
+            Repeatedly.forever(AfterPane.elementCountAtLeast(1_000)),
+            // Nexmark q12's.
+            Repeatedly.forever(
+                AfterProcessingTime.pastFirstElementInPane().plusDelayOf(Duration.millis(10))),
+            // Nexmark q10's, with counts reached and not.
+            nexmarkQ10Trigger(3),
+            nexmarkQ10Trigger(1_000));
     List<WindowFn<?, ?>> windowFns =
         List.of(
             FixedWindows.of(Duration.millis(100)),
@@ -134,6 +142,16 @@ public class DefaultTriggerPanesTest {
     assertTrue("compared " + compared + " panes", compared > 1_000);
   }
 
+  private static Trigger nexmarkQ10Trigger(int count) {
+    return AfterEach.inOrder(
+        Repeatedly.forever(AfterPane.elementCountAtLeast(count))
+            .orFinally(AfterWatermark.pastEndOfWindow()),
+        Repeatedly.forever(
+            AfterFirst.of(
+                AfterPane.elementCountAtLeast(count),
+                AfterProcessingTime.pastFirstElementInPane().plusDelayOf(Duration.millis(10)))));
+  }
+
   @Test
   public void otherTriggersAreLeftToReduceFnRunner() {
     WindowingStrategy<?, BoundedWindow> strategy =
@@ -143,7 +161,15 @@ public class DefaultTriggerPanesTest {
         DefaultTriggerPanes.forStrategy(
             strategy.withTrigger(
                 Repeatedly.forever(
-                    AfterProcessingTime.pastFirstElementInPane().plusDelayOf(Duration.millis(5)))),
+                    AfterProcessingTime.pastFirstElementInPane()
+                        .plusDelayOf(Duration.millis(5))
+                        .alignedTo(Duration.millis(10)))),
+            null));
+    assertNull(
+        DefaultTriggerPanes.forStrategy(
+            strategy.withTrigger(
+                AfterEach.inOrder(
+                    AfterPane.elementCountAtLeast(2), AfterWatermark.pastEndOfWindow())),
             null));
     assertNull(
         DefaultTriggerPanes.forStrategy(
