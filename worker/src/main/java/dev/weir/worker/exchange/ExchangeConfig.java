@@ -111,13 +111,9 @@ public final class ExchangeConfig {
   /**
    * Whether a channel whose consumer is on this endpoint (another subtask of the same worker) hands
    * its events to the consumer's gate in memory instead of over gRPC on loopback. Off, every
-   * channel goes over gRPC. On by default since the embedded cluster became one worker by default
-   * (issue 14): Nexmark in batch at 1 M events on a quiet machine, Weir alone, two embedded
-   * workers over gRPC against one with every channel handed over, used 8–20 % less CPU on q0, q4,
-   * q5, q9, q10 and q11 (BENCHMARKS.md, "One embedded worker"). It had been off: with two embedded
-   * workers half the channels are local, and there q5 had measured slower with it on; and
-   * ExactlyOnceAfterWorkerKillsTest had once seen no checkpoint complete within 120 s with it on
-   * at a load of 40, which later runs at loads of 6–34 did not repeat.
+   * channel goes over gRPC. On by default: it saves the framing and the event-loop hops, 5–18 % of
+   * the CPU of Nexmark batch runs on the default one-worker embedded cluster (BENCHMARKS.md,
+   * "Nexmark, current figures", which also has why it was once off).
    */
   public boolean localHandOver() {
     return localHandOver;

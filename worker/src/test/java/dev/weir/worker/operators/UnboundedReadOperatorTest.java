@@ -537,11 +537,14 @@ public class UnboundedReadOperatorTest {
 
   @Test
   public void restoredBoundedReadReadsOnlyWhatIsLeftOfEachSplitsShare() throws Exception {
+    // Bundles end by wall time (5 ms): enough records that the first bundle cannot be the whole
+    // read, however fast the machine (25,000 once fitted into two bundles).
+    int records = 2_000_000;
     UnboundedReadPlan plan =
-        readPlan(Read.from(CountingSource.unbounded()).withMaxNumRecords(25_000));
-    Run first = read(plan, fresh(0, 1), 2, Run::snapshot);
+        readPlan(Read.from(CountingSource.unbounded()).withMaxNumRecords(records));
+    Run first = read(plan, fresh(0, 1), 1, Run::snapshot);
     int beforeSnapshot = first.emittedAtSnapshot.get(0);
-    assertTrue("the snapshot is within the read", beforeSnapshot < 25_000);
+    assertTrue("the snapshot is within the read", beforeSnapshot < records);
 
     List<Object> rest = readToTheEnd(plan, restored(0, 1, first.snapshots.get(0)));
 
@@ -549,8 +552,8 @@ public class UnboundedReadOperatorTest {
     for (Object element : rest) {
       values.add((Long) ((ValueWithRecordId<?>) element).getValue());
     }
-    assertEquals(25_000, beforeSnapshot + rest.size());
-    assertEquals(25_000, values.size());
+    assertEquals(records, beforeSnapshot + rest.size());
+    assertEquals(records, values.size());
   }
 
   @Test
