@@ -12,6 +12,7 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * One key's values of a whole bounded input, moved into the windows their windows merge into,
@@ -39,6 +40,17 @@ final class MergedUpFront {
    */
   static List<WindowedValue<Object>> of(
       WindowFn<?, BoundedWindow> windowFn, List<WindowedValue<Object>> values) throws Exception {
+    List<WindowedValue<Object>> merged = finalOrNull(windowFn, values);
+    return merged == null ? values : merged;
+  }
+
+  /**
+   * As {@link #of}, but null where merging the results again would merge further (a {@code
+   * WindowFn} may also "merge" a window alone into itself): there the windows are not final, and
+   * only ReduceFnRunner's own merging tells what they become.
+   */
+  static @Nullable List<WindowedValue<Object>> finalOrNull(
+      WindowFn<?, BoundedWindow> windowFn, List<WindowedValue<Object>> values) throws Exception {
     Set<BoundedWindow> windows = new HashSet<>();
     for (WindowedValue<Object> value : values) {
       windows.addAll(value.getWindows());
@@ -51,7 +63,7 @@ final class MergedUpFront {
     results.removeAll(mergedInto.keySet());
     results.addAll(mergedInto.values());
     if (!merges(windowFn, results).isEmpty()) {
-      return values;
+      return null;
     }
     List<WindowedValue<Object>> moved = new ArrayList<>(values.size());
     for (WindowedValue<Object> value : values) {

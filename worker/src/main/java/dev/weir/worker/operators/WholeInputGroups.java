@@ -103,10 +103,16 @@ final class WholeInputGroups implements AutoCloseable {
       Map.Entry<StateKey, List<WindowedValue<Object>>> entry = groups.next();
       Object key = entry.getKey().key();
       List<WindowedValue<Object>> values = entry.getValue();
+      // Panes are made directly only from windows that merge no further.
+      boolean windowsFinal = true;
       if (windowingStrategy.needsMerge()) {
-        values = MergedUpFront.of(windowingStrategy.getWindowFn(), values);
+        List<WindowedValue<Object>> merged =
+            MergedUpFront.finalOrNull(windowingStrategy.getWindowFn(), values);
+        windowsFinal = merged != null;
+        values = windowsFinal ? merged : values;
       }
       if (defaultTriggerPanes != null
+          && windowsFinal
           && defaultTriggerPanes.emit(key, values, endWatermark, output)) {
         continue;
       }

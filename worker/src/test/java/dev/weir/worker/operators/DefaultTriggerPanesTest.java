@@ -7,8 +7,11 @@ import static org.junit.Assert.assertTrue;
 import dev.weir.state.StateKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.beam.runners.core.SystemReduceFn;
@@ -37,6 +40,7 @@ import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;
+import org.apache.beam.sdk.transforms.windowing.WindowMappingFn;
 import org.apache.beam.sdk.util.AppliedCombineFn;
 import org.apache.beam.sdk.util.construction.TriggerTranslation;
 import org.apache.beam.sdk.values.KV;
@@ -108,6 +112,7 @@ public class DefaultTriggerPanesTest {
             FixedWindows.of(Duration.millis(100)),
             SlidingWindows.of(Duration.millis(100)).every(Duration.millis(30)),
             Sessions.withGapDuration(Duration.millis(20)),
+            new ContainedIntoBigWindows(),
             new GlobalWindows());
     Random random = new Random(7);
     int compared = 0;
@@ -178,6 +183,57 @@ public class DefaultTriggerPanesTest {
             null));
   }
 
+  /**
+   * Beam's WindowTest.CustomWindowFn's way of merging: a value at a multiple of ten is in the big
+   * window of its hundred, [100 n, 100 n + 100), others in a small window of their own, and the small
+   * windows a big window contains merge into it; each big window is merged, alone or not:
+   * {@code merge({big}, big)} too. A second merge pass over the results therefore "merges" again,
+   * so the grouping leaves the values unmerged for ReduceFnRunner, and the panes must not be made
+   * from those unmerged windows.
+   */
+  private static final class ContainedIntoBigWindows extends WindowFn<Object, IntervalWindow> {
+    static IntervalWindow windowOf(long timestamp) {
+      return timestamp % 10 == 0
+          ? new IntervalWindow(new Instant(timestamp / 100 * 100), Duration.millis(100))
+          : new IntervalWindow(new Instant(timestamp), Duration.millis(5));
+    }
+
+    @Override
+    public Collection<IntervalWindow> assignWindows(AssignContext c) {
+      return List.of(windowOf(c.timestamp().getMillis()));
+    }
+
+    @Override
+    public void mergeWindows(MergeContext c) throws Exception {
+      for (IntervalWindow big : c.windows()) {
+        if (big.end().getMillis() - big.start().getMillis() == 100) {
+          Set<IntervalWindow> merged = new HashSet<>();
+          for (IntervalWindow window : c.windows()) {
+            if (big.contains(window)) {
+              merged.add(window);
+            }
+          }
+          c.merge(merged, big);
+        }
+      }
+    }
+
+    @Override
+    public boolean isCompatible(WindowFn<?, ?> other) {
+      return other instanceof ContainedIntoBigWindows;
+    }
+
+    @Override
+    public Coder<IntervalWindow> windowCoder() {
+      return IntervalWindow.getCoder();
+    }
+
+    @Override
+    public WindowMappingFn<IntervalWindow> getDefaultWindowMappingFn() {
+      throw new UnsupportedOperationException("not a side input");
+    }
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static WindowingStrategy<?, BoundedWindow> strategy(
       WindowFn<?, ?> windowFn, TimestampCombiner combiner, Duration lateness) {
@@ -223,6 +279,8 @@ public class DefaultTriggerPanesTest {
       }
     } else if (windowFn instanceof Sessions) {
       windows.add(new IntervalWindow(new Instant(timestamp), Duration.millis(20)));
+    } else if (windowFn instanceof ContainedIntoBigWindows) {
+      windows.add(ContainedIntoBigWindows.windowOf(timestamp));
     } else {
       windows.add(GlobalWindow.INSTANCE);
     }
