@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -325,30 +326,41 @@ public class WeirJobServerTest {
     assertEquals(6L, userCounter(jobServer.client().metrics(jobId).getAttemptedList(), "parsed"));
   }
 
-  @Test
-  public void loopbackRunsTheUserCodeInTheSubmittersWorkerPool() throws Exception {
-    Path out = tmp.newFolder("out").toPath();
-    PipelineOptions options = options("EXTERNAL");
-    // What PortableRunner does for LOOPBACK: a worker pool in the submitter's process, which the
-    // job server asks over the Fn API's StartWorker to start harnesses that call back.
+  /**
+   * Runs the Parse, GroupByKey and WriteSums job over {@code inputs} with its harnesses in a worker
+   * pool of this process, as PortableRunner does for LOOPBACK: the job server asks the pool over the
+   * Fn API's StartWorker to start harnesses that call back. Returns the job's id once it is DONE.
+   */
+  private String runSumsInThisProcessesWorkerPool(
+      PipelineOptions options, Path out, String jobName, String... inputs) throws Exception {
     ExternalWorkerService pool = new ExternalWorkerService(options);
     try (GrpcFnServer<ExternalWorkerService> poolServer = pool.start()) {
       options
           .as(PortablePipelineOptions.class)
           .setDefaultEnvironmentConfig(poolServer.getApiServiceDescriptor().getUrl());
       Pipeline p = Pipeline.create(options);
-      p.apply(Create.of("x:5", "y:1", "x:2"))
+      p.apply(Create.of(Arrays.asList(inputs)))
           .apply("Parse", ParDo.of(new ParseFn()))
           .apply(GroupByKey.create())
           .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
 
-      String jobId = jobServer.client().submit(p, "loopback");
+      String jobId = jobServer.client().submit(p, jobName);
 
       assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
-      assertEquals("7", Files.readString(out.resolve("x")));
-      assertEquals("1", Files.readString(out.resolve("y")));
-      assertEquals(3L, userCounter(jobServer.client().metrics(jobId).getAttemptedList(), "parsed"));
+      return jobId;
     }
+  }
+
+  @Test
+  public void loopbackRunsTheUserCodeInTheSubmittersWorkerPool() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+
+    String jobId =
+        runSumsInThisProcessesWorkerPool(options("EXTERNAL"), out, "loopback", "x:5", "y:1", "x:2");
+
+    assertEquals("7", Files.readString(out.resolve("x")));
+    assertEquals("1", Files.readString(out.resolve("y")));
+    assertEquals(3L, userCounter(jobServer.client().metrics(jobId).getAttemptedList(), "parsed"));
   }
 
   @Test
@@ -356,23 +368,11 @@ public class WeirJobServerTest {
     Path out = tmp.newFolder("out").toPath();
     Path library = tmp.newFile("library.jar").toPath();
     Files.write(library, new byte[64 * 1024]);
-    PipelineOptions options = options("EXTERNAL", "--filesToStage=" + library);
-    ExternalWorkerService pool = new ExternalWorkerService(options);
-    try (GrpcFnServer<ExternalWorkerService> poolServer = pool.start()) {
-      options
-          .as(PortablePipelineOptions.class)
-          .setDefaultEnvironmentConfig(poolServer.getApiServiceDescriptor().getUrl());
-      Pipeline p = Pipeline.create(options);
-      p.apply(Create.of("x:5", "y:1"))
-          .apply("Parse", ParDo.of(new ParseFn()))
-          .apply(GroupByKey.create())
-          .apply("WriteSums", ParDo.of(new WriteSumFn(out.toString())));
 
-      String jobId = jobServer.client().submit(p, "staged");
+    runSumsInThisProcessesWorkerPool(
+        options("EXTERNAL", "--filesToStage=" + library), out, "staged", "x:5", "y:1");
 
-      assertEquals(JobApi.JobState.Enum.DONE, jobServer.client().awaitEnd(jobId, 180));
-      assertEquals("5", Files.readString(out.resolve("x")));
-    }
+    assertEquals("5", Files.readString(out.resolve("x")));
     // A long-lived job server runs many jobs: each one's staged copies go when it ends (the
     // portable test suite once left 16 GB of them behind).
     try (Stream<Path> left = Files.walk(jobServer.artifacts())) {

@@ -201,11 +201,7 @@ public class GroupByKeyOperatorBoundedInputTest {
                                 .plusDelayOf(Duration.standardSeconds(10))))))
             .withAllowedLateness(Duration.standardDays(1))
             .discardingFiredPanes();
-    List<Step> steps = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      steps.add(elementIn("a", i, i, 0));
-      steps.add(elementIn("b", i, 10 + i, 10));
-    }
+    List<Step> steps = new ArrayList<>(tenValuesOfAAndBInTheirOwnFixedWindows());
     steps.add(processingTime(Duration.standardDays(2)));
     Run held = new Run(plan(window), false, Long.MAX_VALUE);
     steps.add(
@@ -217,13 +213,7 @@ public class GroupByKeyOperatorBoundedInputTest {
 
     List<String> panes = run(held, steps);
 
-    assertEquals(
-        List.of(
-            "a [[1970-01-01T00:00:00.000Z..1970-01-01T00:00:00.010Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
-                + " 9] 9 ON_TIME first=true last=true index=0 onTimeIndex=0",
-            "b [[1970-01-01T00:00:00.010Z..1970-01-01T00:00:00.020Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
-                + " 9] 19 ON_TIME first=true last=true index=0 onTimeIndex=0"),
-        panes);
+    assertEquals(EACH_WINDOW_ONCE_ON_TIME, panes);
   }
 
   private static List<Step> sessionsOfThreeKeys() {
@@ -378,26 +368,34 @@ public class GroupByKeyOperatorBoundedInputTest {
         Window.<KV<String, Integer>>into(FixedWindows.of(Duration.millis(10)))
             .withAllowedLateness(Duration.standardDays(1))
             .discardingFiredPanes();
-    List<Step> steps = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      steps.add(elementIn("a", i, i, 0));
-      steps.add(elementIn("b", i, 10 + i, 10));
-    }
+    List<Step> steps = new ArrayList<>(tenValuesOfAAndBInTheirOwnFixedWindows());
     steps.add(watermark(5));
     steps.add(END);
 
     for (boolean checkpointing : List.of(true, false)) {
       List<String> panes = run(new Run(plan(window), checkpointing, Long.MAX_VALUE), steps);
 
-      assertEquals(
-          List.of(
-              "a [[1970-01-01T00:00:00.000Z..1970-01-01T00:00:00.010Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
-                  + " 9] 9 ON_TIME first=true last=true index=0 onTimeIndex=0",
-              "b [[1970-01-01T00:00:00.010Z..1970-01-01T00:00:00.020Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
-                  + " 9] 19 ON_TIME first=true last=true index=0 onTimeIndex=0"),
-          panes);
+      assertEquals(EACH_WINDOW_ONCE_ON_TIME, panes);
     }
   }
+
+  /** Keys a and b, ten values each, in fixed windows of 10 ms: [0, 10) and [10, 20). */
+  private static List<Step> tenValuesOfAAndBInTheirOwnFixedWindows() {
+    List<Step> steps = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      steps.add(elementIn("a", i, i, 0));
+      steps.add(elementIn("b", i, 10 + i, 10));
+    }
+    return steps;
+  }
+
+  /** The panes of those values when their windows fire once, at the end: ON_TIME, first, last. */
+  private static final List<String> EACH_WINDOW_ONCE_ON_TIME =
+      List.of(
+          "a [[1970-01-01T00:00:00.000Z..1970-01-01T00:00:00.010Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
+              + " 9] 9 ON_TIME first=true last=true index=0 onTimeIndex=0",
+          "b [[1970-01-01T00:00:00.010Z..1970-01-01T00:00:00.020Z)] [0, 1, 2, 3, 4, 5, 6, 7, 8,"
+              + " 9] 19 ON_TIME first=true last=true index=0 onTimeIndex=0");
 
   private static Step elementIn(String key, int value, long timestamp, long windowStart) {
     return gbk -> {
