@@ -1,11 +1,11 @@
 package dev.weir.worker.operators;
 
 import dev.weir.state.KeyedStateBackend;
-import dev.weir.state.KeyedTimer;
 import dev.weir.state.StateKey;
 import dev.weir.translation.AccumulatorMergingFn;
 import dev.weir.translation.GroupByKeyPlan;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +51,8 @@ import org.joda.time.Instant;
 public final class GroupByKeyOperator implements StageOperator {
   /** Bounds the values buffered per bundle before they go into state. */
   private static final int MAX_PENDING_ELEMENTS = 20_000;
+  /** Bounds the due timers taken from the backend at once, grouped by key and then fired. */
+  private static final int MAX_TIMERS_PER_ROUND = 10_000;
 
   private final GroupByKeyPlan plan;
   private OperatorContext context;
@@ -319,18 +321,22 @@ public final class GroupByKeyOperator implements StageOperator {
   private void fire(TimeDomain domain, Instant upTo) {
     flushPending();
     updateTimes();
-    KeyedTimer due;
-    while ((due = DueTimers.poll(backend, domain, upTo)) != null) {
-      currentKey.setBytes(due.keyBytes());
-      timers.forgetSetTimers();
+    Collection<DueTimers.KeyTimers> due;
+    while (!(due = DueTimers.pollByKey(backend, domain, upTo, MAX_TIMERS_PER_ROUND)).isEmpty()) {
       try (AutoCloseable scope =
           MetricsEnvironment.scopedMetricsContainer(context.metricsContainer())) {
-        ReduceFnRunner<Object, Object, Object, BoundedWindow> runner = reduceFnRunner();
-        runner.onTimers(List.of(due.timer()));
-        if (domain == TimeDomain.EVENT_TIME) {
-          dropTimersOfCollectedWindow(due.timer(), upTo);
+        for (DueTimers.KeyTimers keyTimers : due) {
+          currentKey.setBytes(keyTimers.keyBytes);
+          timers.forgetSetTimers();
+          ReduceFnRunner<Object, Object, Object, BoundedWindow> runner = reduceFnRunner();
+          runner.onTimers(keyTimers.timers);
+          if (domain == TimeDomain.EVENT_TIME) {
+            for (TimerInternals.TimerData fired : keyTimers.timers) {
+              dropTimersOfCollectedWindow(fired, upTo);
+            }
+          }
+          runner.persist();
         }
-        runner.persist();
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {
@@ -343,8 +349,9 @@ public final class GroupByKeyOperator implements StageOperator {
    * ReduceFnRunner handles a window by its state and the input watermark, not by which timer
    * fired, and expects all of a key's due timers in one call: with the watermark past the window's
    * garbage-collection time, the call emits the final pane and clears the window, and timers of the
-   * same window in that call are skipped. Weir fires timers one at a time, so when the watermark
-   * leaps over both the end-of-window and the garbage-collection timer, the latter would fire again
+   * same window in that call are skipped. Weir takes due timers in rounds of at most {@link
+   * #MAX_TIMERS_PER_ROUND} across keys, so when the watermark leaps over both the end-of-window and
+   * the garbage-collection timer, the latter can fall into the next round and would fire again
    * on the cleared window and emit an empty ON_TIME pane (a {@code KV(key, 0)} after a Sum). So
    * once a window is collected, its end-of-window and garbage-collection timers still pending go
    * too, addressed as runners-core addresses them ({@code TimerData.of} by namespace, time and
