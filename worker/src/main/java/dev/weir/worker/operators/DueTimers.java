@@ -29,7 +29,7 @@ final class DueTimers {
    * Takes up to {@code max} due timers, in timestamp order, and groups them by key: each key's
    * timers in the order they were due, the keys in the order of their first timer. Runners-core's
    * ReduceFnRunner expects a key's due timers in one call and reads the key's window set once
-   * for them. A timer set while a batch fires is in the next batch.
+   * for them. A timer set while a round fires is taken by the next round.
    */
   static Collection<KeyTimers> pollByKey(
       KeyedStateBackend backend, TimeDomain domain, Instant time, int max) {

@@ -39,7 +39,8 @@ import org.joda.time.Instant;
 /**
  * GroupByKey after a keyed exchange: per key, runners-core's {@link ReduceFnRunner} buffers values
  * in the key's state (a bundle's values of one key in one call), runs the windowing strategy's trigger and merges windows; event-time and
- * processing-time timers come from the state backend in timestamp order.
+ * processing-time timers come from the state backend in timestamp order, in rounds, each key's
+ * due timers of a round in one call.
  *
  * <p>A bounded input without checkpoints is grouped as a batch runner groups it: its values wait
  * in memory (past a capacity, in sorted runs on local disk), and when the watermark jumps to the end
